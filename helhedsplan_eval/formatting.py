@@ -1,0 +1,116 @@
+"""Danish number formatting for everything the board reads, independent of OS locales.
+
+babel ships the CLDR data, so ``da_DK`` works in containers without OS locales. Numbers are
+rounded half-up on their decimal value (``Decimal.quantize``), not half-even on the binary
+value, so 2,25 shows as "2,3" as a person would round it. Missing values (None, NaN) show
+as an en dash "–", never "nan".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+MISSING = "–"
+NBSP = "\u00a0"
+LOCALE = "da_DK"
+
+
+def is_missing(x) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _round(x: float, decimals: int) -> Decimal:
+    q = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def fmt_number(x, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5' (decimals=1); 1234 -> '1.234'."""
+    if is_missing(x):
+        return MISSING
+    d = _round(x, decimals)
+    if d == 0:
+        d = abs(d)  # no "-0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(d, format=pattern, locale=LOCALE)
+
+
+def fmt_pct(x, decimals: int = 1) -> str:
+    """A value in percent units: 12.4 -> '12,4 %' (no-break space before %)."""
+    if is_missing(x):
+        return MISSING
+    return f"{fmt_number(x, decimals)}{NBSP}%"
+
+
+def fmt_pp(x, decimals: int = 1, signed: bool = False) -> str:
+    """Percentage points: 3.5 -> '3,5 procentpoint'."""
+    if is_missing(x):
+        return MISSING
+    s = fmt_number(x, decimals)
+    if signed and _round(x, decimals) > 0:
+        s = "+" + s
+    return f"{s}{NBSP}procentpoint"
+
+
+def fmt_kr(x, decimals: int = 0) -> str:
+    """17288000 -> '17.288.000 kr.'"""
+    if is_missing(x):
+        return MISSING
+    return f"{fmt_number(x, decimals)}{NBSP}kr."
+
+
+def fmt_date(d) -> str:
+    """A date as the board writes it: 31.12.2020."""
+    if d is None or (not isinstance(d, (_dt.date, str)) and is_missing(d)):
+        return MISSING
+    if isinstance(d, str):
+        d = _dt.date.fromisoformat(d[:10])
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    return d.strftime("%d.%m.%Y")
+
+
+def fmt_count(n, min_cell: int = 5) -> str:
+    """A count of people or records with disclosure control: under ``min_cell`` -> '<5'.
+
+    Zero is shown as 0 (an empty cell discloses nothing about a person)."""
+    if is_missing(n):
+        return MISSING
+    n = int(round(float(n)))
+    if 0 < n < min_cell:
+        return f"<{min_cell}"
+    return fmt_number(n, 0)
+
+
+def fmt_value(x, unit: str, decimals: int | None = None) -> str:
+    """Format a value in the unit an indicator declares (see params/criteria.yml)."""
+    if unit in ("pct", "percent", "%"):
+        return fmt_pct(x, 1 if decimals is None else decimals)
+    if unit in ("pp", "procentpoint"):
+        return fmt_pp(x, 1 if decimals is None else decimals)
+    if unit in ("kr", "dkk"):
+        return fmt_kr(x, 0 if decimals is None else decimals)
+    if unit in ("count", "antal", "persons", "personer"):
+        return fmt_number(x, 0 if decimals is None else decimals)
+    return fmt_number(x, 1 if decimals is None else decimals)
+
+
+def tick_formatter(kind: str = "number", decimals: int = 0):
+    """A matplotlib FuncFormatter giving Danish tick labels ('number', 'pct', 'kr')."""
+    from matplotlib.ticker import FuncFormatter
+
+    funcs = {
+        "number": lambda v, _pos: fmt_number(v, decimals),
+        "pct": lambda v, _pos: fmt_pct(v, decimals),
+        "kr": lambda v, _pos: fmt_kr(v, decimals),
+    }
+    return FuncFormatter(funcs[kind])
