@@ -457,6 +457,19 @@ _add(Source(
 ))
 
 _add(Source(
+    "survey_waves", "3B's fællesskabs- og medborgerskabsundersøgelse: indsamling",
+    "One row per wave: invited, responded and fieldwork dates (for the response rate in the methods box).",
+    (
+        Col("wave", "int", "Survey wave.", allowed=(2017, 2020)),
+        Col("invited", "int", "Residents invited.", min=0),
+        Col("responded", "int", "Residents who answered.", min=0),
+        Col("fieldwork_start", "date", "First day of fieldwork.", nullable=True),
+        Col("fieldwork_end", "date", "Last day of fieldwork.", nullable=True),
+    ),
+    key=("wave",), feeds=("TT-1",), aggregate=True, record_years=(),
+))
+
+_add(Source(
     "budget_spending", "Budget og forbrug pr. indsatsområde",
     "Yearly spending per intervention area and funder.",
     (

@@ -152,7 +152,22 @@ class Evaluation:
 
 # ----------------------------------------------------------------------------- helpers
 
+MIN_CELL = 5  # disclosure control: counts of persons under 5 are shown as "<5"
+
+
 def _fmt(x, unit: str) -> str:
+    """A target or path value."""
+    if unit == "persons":
+        return F.fmt_number(x, 0 if float(x).is_integer() else 1)
+    if unit == "count" and not float(x).is_integer():
+        return F.fmt_number(x, 1)
+    return F.fmt_value(x, unit)
+
+
+def _fmt_obs(x, unit: str) -> str:
+    """An observed value: a count of persons under 5 is shown as "<5"."""
+    if unit == "persons":
+        return F.fmt_count(x, MIN_CELL)
     return F.fmt_value(x, unit)
 
 
@@ -219,7 +234,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.explanation = f"Der er ikke leveret data for {y}, så året kan ikke vurderes." + _missing_text(
             [t for t in missing if t != y])
         return ev
-    ev.value, ev.value_text = v, _fmt(v, unit)
+    ev.value, ev.value_text = v, _fmt_obs(v, unit)
     if p.get("uncertainty") == "poisson":
         ev.interval = poisson_interval(v)
         ev.uncertain = _straddles(ev.interval, target)
@@ -234,7 +249,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if alt is not None:
         alt_txt = (f" Læst som {_fmt(alt, unit)} ville målet være "
                    f"{'nået' if v >= float(alt) else 'ikke nået'}.")
-    ev.explanation = (f"I {y} var tallet {_fmt(v, unit)} mod målet på mindst {_fmt(target, unit)}, så årets mål er "
+    ev.explanation = (f"I {y} var tallet {_fmt_obs(v, unit)} mod målet på mindst {_fmt(target, unit)}, så årets mål er "
                       f"{verb}; målet er nået i {len(met_years)} af {len(seen)} år med data.{alt_txt}"
                       + _missing_text(missing))
     if ev.uncertain:
@@ -307,6 +322,14 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
                                  f"være mindst {F.fmt_pct(max(0.0, need))}"
                                  + (" – det er ikke muligt." if need > 100 else "."))
     scope_txt = f"i {y}" if scope == "annual" else f"samlet for {min(years)}-{y}"
+    if n < MIN_CELL:  # disclosure control: no percentage over fewer than 5 persons
+        ev.value_text = F.MISSING
+        ev.interval = None
+        ev.uncertain = True
+        ev.explanation = (f"Andelen {scope_txt} vises ikke, fordi færre end {MIN_CELL} indgår; målet er mindst "
+                          f"{F.fmt_pct(target, 0)}, og så få personer giver ikke et sikkert resultat."
+                          + _missing_text(missing))
+        return ev
     ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}-{F.fmt_pct(ev.interval[1])}"
     ev.explanation = (f"Andelen var {scope_txt} {F.fmt_pct(share)} ({F.fmt_count(k)} af {F.fmt_count(n)}; {ci_txt}) "
                       f"mod målet på mindst {F.fmt_pct(target, 0)}"
@@ -339,7 +362,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if v is None:
         ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
         return ev
-    ev.value, ev.value_text = v, _fmt(v, unit)
+    ev.value, ev.value_text = v, _fmt_obs(v, unit)
     ev.ratio = v / path if path else None
     left = T - y
     news = [s._get(t, "new") for t in judged if s._get(t, "new") is not None]
@@ -360,7 +383,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
         why = (f"målstien for {y} er {_fmt(path, unit)}"
                + ("" if ok else (", og det nødvendige antal pr. år overstiger det bedste år hidtil"
                                  if ev.ratio >= ON_TRACK_RATIO else "")))
-    ev.explanation = (f"I alt {_fmt(v, unit)} i {t0}-{y} ({why})." + _missing_text(missing)
+    ev.explanation = (f"I alt {_fmt_obs(v, unit)} i {t0}-{y} ({why})." + _missing_text(missing)
                       + (" Når et år mangler, er totalen en nedre grænse." if missing else ""))
     return ev
 
@@ -907,6 +930,39 @@ def eval_qualitative(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         ev.explanation = f"Vurderingen for {due_year} er ikke registreret."
     return ev
+
+
+def target_path(crit, s: IndicatorSeries | None) -> dict[int, float]:
+    """The target path for the chart and tables: the value each plan year should reach (on the
+    gap scale for gap kinds), from the criterion's parameters and, where the target is relative,
+    the baseline year's value in the data. Empty for kinds without a numeric path."""
+    p = crit.params
+    T = crit.period_end
+    out: dict[int, float] = {}
+    k = crit.kind
+    if k in ("annual_minimum", "minimum_share"):
+        return {int(y): float(p["target"]) for y in crit.years}
+    if k == "cumulative_total":
+        t0 = crit.period_start
+        return {y: float(p["target"]) * (y - t0 + 1) / (T - t0 + 1) for y in _years(t0, T)}
+    if k == "period_mean_max":
+        return {y: float(p.get("max", p.get("min"))) for y in _years(crit.period_start, T)}
+    if k in ("period_mean_change", "growth", "yoy_growth"):
+        b_year = int(p["baseline_year"])
+        B = s.value(b_year) if s is not None else None
+        if B is None:
+            return out
+        if k == "period_mean_change":
+            return {y: B * (1 + float(p["change"])) for y in _years(crit.period_start, T)}
+        mode = p.get("mode", "compound")
+        return {y: _growth_target(B, float(p["rate"]), y, b_year, mode) for y in _years(b_year, T)}
+    if k == "gap_target":
+        t0, g0, gT = int(p["baseline_year"]), float(p["baseline_gap"]), float(p["target_gap"])
+        return {y: g0 + (gT - g0) * (y - t0) / (T - t0) for y in _years(t0, T)}
+    if k == "gap_reduction_rate":
+        t0, g0, r = int(p["baseline_year"]), float(p["baseline_gap"]), float(p["rate"])
+        return {y: g0 - r * (y - t0) for y in _years(t0, T)}
+    return out
 
 
 EVALUATORS: dict[str, Callable] = {

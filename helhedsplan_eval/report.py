@@ -1,0 +1,646 @@
+"""Board-facing building blocks for the notebooks (Danish text, Danish number formats).
+
+The notebooks only call these functions: every number they show is computed here or in the
+modules below, and can be tested without Jupyter. Output is HTML with inline styles (so it
+looks the same in JupyterLab and in the rendered board pages) and matplotlib figures.
+Status is always shown as colour **and** text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import platform
+from pathlib import Path
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import __version__  # noqa: E402
+from . import formatting as F  # noqa: E402
+from .catalogue import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue  # noqa: E402
+from .contract import ERROR, sha256  # noqa: E402
+from .disclosure import suppress_counts  # noqa: E402
+from .evaluate import YearResult, evaluate_year, status_counts, status_frame  # noqa: E402
+from .paths import resolve_path  # noqa: E402
+from .status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
+                     STATUS_COLOURS, Evaluation, IndicatorSeries, evaluate, target_path)
+
+FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2017, 2020
+E = html.escape
+
+COMPARISON_LABELS = {
+    "police_safety": "Vestegnens politikreds",
+    "register_measure": "Gladsaxe Kommune",
+    "bkf_measure": "Gladsaxe Kommune",
+    "youth_public_support": "Gladsaxe Kommune",
+}
+
+
+class ParameterError(ValueError):
+    pass
+
+
+def _html(s: str):
+    from IPython.display import HTML
+
+    return HTML(s)
+
+
+# ----------------------------------------------------------------------------- parameters, banner
+
+def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
+    """Check the papermill parameters (papermill checks nothing) and return the data folder.
+
+    Raises :class:`ParameterError` with a Danish message naming every problem."""
+    problems = []
+    if not isinstance(evaluation_year, int) or isinstance(evaluation_year, bool):
+        problems.append(f"evaluation_year skal være et helt tal, ikke {evaluation_year!r}")
+    elif not FIRST_PLAN_YEAR <= evaluation_year <= LAST_PLAN_YEAR:
+        problems.append(f"evaluation_year skal ligge i {FIRST_PLAN_YEAR}-{LAST_PLAN_YEAR}, ikke {evaluation_year}")
+    if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
+        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
+    path = None
+    if not isinstance(data_dir, (str, Path)) or not str(data_dir):
+        problems.append(f"data_dir skal være en mappe, ikke {data_dir!r}")
+    else:
+        path = resolve_path(data_dir)
+        if not path.is_dir():
+            problems.append(f"datamappen {data_dir} findes ikke")
+    if problems:
+        raise ParameterError("Ugyldige parametre: " + "; ".join(problems) + ".")
+    return path
+
+
+def is_synthetic(data_dir) -> bool:
+    import yaml
+
+    mf = resolve_path(data_dir) / "manifest.yml"
+    if not mf.exists():
+        return False
+    return bool((yaml.safe_load(mf.read_text(encoding="utf-8")) or {}).get("synthetic", False))
+
+
+SYNTHETIC_TEXT = ("Rapporten bygger på <strong>syntetiske eksempeldata</strong>, ikke på helhedsplanens virkelige "
+                  "registreringer. Kun de tal, som aftalen selv angiver (fx basisniveauer for DUBU-sager, "
+                  "tandplejeudeblivelser, tryghed og indkomst), er virkelige. Status og tal viser, hvordan rapporten "
+                  "virker, og siger intet om Høje Gladsaxe.")
+
+
+def banner_html(data_dir) -> str:
+    if is_synthetic(data_dir):
+        return ('<div class="synthetic-banner" role="note" style="border:3px solid #b45309;background:#fef3c7;'
+                'padding:12px 16px;margin:8px 0 16px;font-size:1.05em"><strong>OBS: Syntetiske data.</strong> '
+                f"{SYNTHETIC_TEXT}</div>")
+    return ""
+
+
+def data_banner(data_dir):
+    """Display the 'synthetic data' banner (first screen of every report built on sample data)."""
+    return _html(banner_html(data_dir))
+
+
+# ----------------------------------------------------------------------------- small HTML helpers
+
+def badge(label: str, status: str) -> str:
+    colour = STATUS_COLOURS.get(status, "#6b7280")
+    return (f'<span class="status-badge" style="background:{colour};color:#fff;padding:2px 8px;border-radius:4px;'
+            f'white-space:nowrap;font-weight:600">{E(label)}</span>')
+
+
+def _status_of(ev: Evaluation) -> str:
+    return ev.status
+
+
+def _table(df: pd.DataFrame, uuid: str, caption: str | None = None, escape: bool = True):
+    sty = df.style.set_uuid(uuid).hide(axis="index")
+    if caption:
+        sty = sty.set_caption(caption)
+    return sty.set_table_attributes('class="board-table"')
+
+
+def html_table(rows: list[list[str]], header: list[str], raw_cols: set[int] = frozenset(), cls: str = "board-table") -> str:
+    """A plain HTML table; cells are escaped except the columns in ``raw_cols`` (already HTML)."""
+    th = "".join(f"<th style='text-align:left;padding:4px 8px;border-bottom:2px solid #444'>{E(h)}</th>" for h in header)
+    body = []
+    for r in rows:
+        tds = "".join(
+            f"<td style='padding:4px 8px;border-bottom:1px solid #ddd;vertical-align:top'>{c if i in raw_cols else E(str(c))}</td>"
+            for i, c in enumerate(r))
+        body.append(f"<tr>{tds}</tr>")
+    return f"<table class='{cls}' style='border-collapse:collapse;margin:8px 0'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def budget_rows(budget: dict) -> list[list[str]]:
+    return [["Landsbyggefonden", F.fmt_kr(budget.get("lbf"))], ["Lokal medfinansiering", F.fmt_kr(budget.get("local"))],
+            ["I alt", F.fmt_kr(budget.get("total"))]]
+
+
+# ----------------------------------------------------------------------------- area report
+
+class AreaReport:
+    """Everything an intervention-area notebook shows, for one evaluation year."""
+
+    def __init__(self, area_id: str, year: int, data_dir, min_cell: int = 5, catalogue: Catalogue | None = None,
+                 result: YearResult | None = None):
+        self.cat = catalogue or load_catalogue()
+        if area_id not in self.cat.areas:
+            raise ParameterError(f"ukendt indsatsområde '{area_id}'")
+        self.area = self.cat.areas[area_id]
+        self.year = year
+        self.min_cell = min_cell
+        self.data_dir = resolve_path(data_dir)
+        self.res = result or evaluate_year(year, self.data_dir, self.cat)
+        self.criteria = self.cat.by_area(area_id)
+
+    # --- header
+    def header_html(self) -> str:
+        a = self.area
+        objectives = "".join(f"<li>{E(o)}</li>" for o in a.objectives)
+        b = a.budget
+        reading = ""
+        if b.get("readings"):
+            reading = (f"<p style='font-size:.9em;color:#555'>Budgettal for Landsbyggefonden: aftalen trykker "
+                       f"'1.4713.000 kr.', som ikke er et gyldigt beløb. Rapporten bruger {E(str(b.get('chosen')))} "
+                       f"(områdets samlede budget minus den lokale medfinansiering).</p>")
+        return (f"<h2>Formål</h2><p>{E(a.purpose)}</p><h3>Målsætninger</h3><ul>{objectives}</ul>"
+                f"<h3>Budget 2017-2020</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
+
+    def header(self):
+        return _html(self.header_html())
+
+    # --- summary
+    def summary_frame(self) -> pd.DataFrame:
+        df = status_frame(self.res)
+        df = df[df["Id"].isin([c.id for c in self.criteria])]
+        return df[["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"]].reset_index(drop=True)
+
+    def summary_html(self) -> str:
+        rows = []
+        for c in self.criteria:
+            ev = self.res.evaluations[c.id]
+            rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text, badge(ev.label, ev.status),
+                         ev.value_text, ev.target_text])
+        counts = {}
+        for c in self.criteria:
+            st = self.res.evaluations[c.id].status
+            counts[st] = counts.get(st, 0) + 1
+        count_txt = ", ".join(f"{n} {E(s.lower()) if s != ASSESSED else 'med kvalitativ vurdering'}"
+                              for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        return (f"<p><strong>{len(self.criteria)} succeskriterier i {self.year}:</strong> {count_txt}.</p>"
+                + html_table(rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3}))
+
+    def summary(self):
+        return _html(self.summary_html())
+
+    # --- one criterion
+    def history(self, crit: Criterion) -> list[tuple[int, Evaluation]]:
+        """The criterion's status in every plan year up to the evaluation year (kept, never overwritten)."""
+        base = self.cat.resolve(crit)
+        s = self.res.series_for(crit)
+        out = []
+        for y in range(FIRST_PLAN_YEAR, self.year + 1):
+            t = _truncated(s, y)
+            out.append((y, evaluate(base, t, y)))
+        return out
+
+    def figures_rows(self, crit: Criterion) -> tuple[list[str], list[list[str]]]:
+        base = self.cat.resolve(crit)
+        s = self.res.series_for(crit)
+        hist = dict(self.history(crit))
+        path = target_path(base, s)
+        years = [y for y in range(2014, self.year + 1)
+                 if (s is not None and s.has(y)) or y >= FIRST_PLAN_YEAR]
+        has_cmp = s is not None and "comparison" in s.data.columns and s.data["comparison"].notna().any()
+        gap_kind = base.kind in ("gap_target", "gap_reduction_rate") or base.params.get("measure") == "gap"
+        unit = base.unit
+        header = ["År", "Høje Gladsaxe"]
+        if has_cmp:
+            header += [COMPARISON_LABELS.get(base.indicator, "Sammenligning"), "Forskel"]
+        header += ["Målsti / mål", "Status i året"]
+        rows = []
+        for y in years:
+            v = s.value(y) if s is not None else None
+            if unit == "persons" and v is not None:
+                vt = F.fmt_count(v, self.min_cell)
+            elif unit in ("count",) and v is not None:
+                vt = F.fmt_number(v, 0 if float(v).is_integer() else 1)
+            else:
+                vt = F.fmt_value(v, unit) if v is not None else F.MISSING
+            if s is not None and "numerator" in s.data.columns and base.unit == "pct" and not has_cmp:
+                den = s._get(y, "denominator")
+                if den is not None and den < self.min_cell:
+                    vt = F.MISSING
+            row = [str(y), vt]
+            if has_cmp:
+                c = s.comparison(y)
+                g = None if (v is None or c is None) else ((c - v) if base.direction == "up" else (v - c))
+                row += [F.fmt_value(c, unit) if c is not None else F.MISSING, F.fmt_pp(g) if g is not None else F.MISSING]
+            pv = path.get(y)
+            row.append(F.fmt_value(pv, "pp" if gap_kind else ("count" if unit == "persons" else unit))
+                       if pv is not None else F.MISSING)
+            ev = hist.get(y)
+            row.append(badge(ev.label, ev.status) if ev is not None else "")
+            rows.append(row)
+        return header, rows
+
+    def criterion_html(self, crit: Criterion) -> str:
+        ev = self.res.evaluations[crit.id]
+        base = self.cat.resolve(crit)
+        act = self.cat.activity_name(crit) or "Indsatsområdet"
+        header, rows = self.figures_rows(crit)
+        parts = [f"<section class='criterion' id='{E(crit.id)}' style='border-top:1px solid #ccc;margin-top:18px;padding-top:6px'>",
+                 f"<h3>{E(crit.id)} · {E(act)}</h3>",
+                 f"<p style='font-size:1.05em'><em>»{E(crit.text)}«</em></p>",
+                 f"<p><strong>Status {self.year}:</strong> {badge(ev.label, ev.status)}</p>",
+                 f"<p>{E(ev.explanation)}</p>"]
+        if ev.remaining_text:
+            parts.append(f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>")
+        parts.append(f"<p style='color:#444'><strong>Datakilde:</strong> {E(crit.source)} · "
+                     f"<strong>Type:</strong> {E(KIND_LABELS_DA.get(base.kind, base.kind))} · "
+                     f"<strong>Mål:</strong> {E(ev.target_text)}</p>")
+        if crit.linked_to:
+            parts.append(f"<p style='color:#444'>Samme mål som {E(crit.linked_to)} på indsatsområdeniveau; "
+                         "det beregnes én gang.</p>")
+        if base.kind not in ("milestone", "qualitative"):
+            parts.append(html_table(rows, header, raw_cols={len(header) - 1}))
+        notes = self.res.warnings_for(crit)
+        if base.readings or base.chosen_reading:
+            rd = "".join(f"<li>{E(r)}</li>" for r in base.readings)
+            parts.append(f"<details><summary>Aftalens formulering og den valgte læsning</summary><ul>{rd}</ul>"
+                         f"<p><strong>Valgt:</strong> {E(base.chosen_reading or '–')}. {E(base.reason or '')}</p></details>")
+        elif base.reason:
+            parts.append(f"<p style='font-size:.9em;color:#555'>Opgørelse: {E(base.reason)}</p>")
+        if crit.text_strategic and crit.text_strategic != crit.text:
+            parts.append(f"<p style='font-size:.9em;color:#555'>Den strategiske aftales ordlyd: »{E(crit.text_strategic)}«</p>")
+        if notes:
+            parts.append("<div class='data-quality' style='background:#f3f4f6;padding:6px 10px'><strong>Datakvalitet:</strong><ul>"
+                         + "".join(f"<li>{E(n)}</li>" for n in notes) + "</ul></div>")
+        parts.append("</section>")
+        return "".join(parts)
+
+    def criterion_chart(self, crit: Criterion):
+        return criterion_chart(self.cat.resolve(crit), self.res.series_for(crit), self.year, self.min_cell)
+
+    def show_criteria(self):
+        """Display every criterion of the area: card, figures and chart."""
+        from IPython.display import display
+
+        for crit in self.criteria:
+            display(_html(self.criterion_html(crit)))
+            fig = self.criterion_chart(crit)
+            if fig is not None:
+                display(fig)
+                plt.close(fig)
+
+    # --- activities
+    def activity_frame(self) -> pd.DataFrame | None:
+        return activity_summary(self.res.bundle, [a["id"] for a in self.area.activities], self.year)
+
+    def activity_html(self) -> str:
+        df = self.activity_frame()
+        if df is None or df.empty:
+            return "<p>Logbogen har ingen arrangementer for indsatsområdets aktiviteter.</p>"
+        names = {a["id"]: a["name"] for a in self.area.activities}
+        df = df.copy()
+        df["Aktivitet"] = df["activity"].map(names)
+        sup = suppress_counts(df, ["Deltagelser", "Unikke personer"], self.min_cell)
+        sup["Arrangementer"] = df["Arrangementer"].map(lambda v: F.fmt_number(v, 0))
+        sup["Optalte deltagere i alt"] = df["Optalte deltagere i alt"].map(lambda v: F.fmt_number(v, 0))
+        rows = sup[["Aktivitet", "År", "Arrangementer", "Optalte deltagere i alt", "Deltagelser", "Unikke personer"]].astype(str).values.tolist()
+        return ("<p>Arrangementer og deltagere efter helhedsplanens logbog. <em>Deltagelser</em> og <em>unikke personer</em> "
+                f"tæller registrerede personer (pseudonymer); tal under {self.min_cell} vises som &lt;{self.min_cell}.</p>"
+                + html_table(rows, ["Aktivitet", "År", "Arrangementer", "Optalte deltagere i alt", "Deltagelser",
+                                    "Unikke personer"]))
+
+    def activities(self):
+        return _html(self.activity_html())
+
+    # --- data quality
+    def quality_html(self) -> str:
+        items = []
+        for c in self.criteria:
+            ev = self.res.evaluations[c.id]
+            if ev.missing_years:
+                items.append(f"{c.id}: mangler data for {', '.join(map(str, ev.missing_years))}.")
+        srcs = set()
+        from .registry import INDICATOR_SOURCES
+
+        for c in self.criteria:
+            srcs |= set(INDICATOR_SOURCES.get(self.cat.resolve(c).indicator, ()))
+        for i in self.res.bundle.issues:
+            if i.source in srcs:
+                items.append(str(i))
+        for c in self.criteria:
+            if c.readings:
+                items.append(f"{c.id}: aftalen kan læses på flere måder; valgt: {c.chosen_reading}.")
+        if not items:
+            return "<p>Ingen bemærkninger til datakvaliteten.</p>"
+        return "<ul>" + "".join(f"<li>{E(x)}</li>" for x in dict.fromkeys(items)) + "</ul>"
+
+    def quality(self):
+        return _html(self.quality_html())
+
+
+def _truncated(s: IndicatorSeries | None, year: int) -> IndicatorSeries:
+    import copy
+
+    t = copy.copy(s)
+    t.data = s.data.loc[s.data.index <= year]
+    return t
+
+
+# ----------------------------------------------------------------------------- charts
+
+def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5):
+    """A chart of the area against the comparison population and the target path up to 2020,
+    with the evaluation year marked; None for kinds without a series."""
+    if s is None or crit.kind in ("milestone", "qualitative", "survey_wave_increase"):
+        return None
+    d = s.data.loc[s.data.index <= year]
+    if d["value"].notna().sum() == 0:
+        return None
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    path = target_path(crit, s)
+    gap_kind = crit.kind in ("gap_target", "gap_reduction_rate") or crit.params.get("measure") == "gap"
+    has_cmp = "comparison" in d.columns and d["comparison"].notna().any()
+    unit = crit.unit
+    kind_fmt = "pct" if unit == "pct" else ("kr" if unit == "kr" else "number")
+    if gap_kind and has_cmp:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    else:
+        fig, ax1 = plt.subplots(figsize=(6.5, 3.6))
+        ax2 = None
+    yrs = [int(y) for y in d.index if pd.notna(d.at[y, "value"])]
+    vals = [float(d.at[y, "value"]) for y in yrs]
+    ax1.plot(yrs, vals, marker="o", color="#1d4ed8", label="Høje Gladsaxe")
+    if has_cmp:
+        cy = [int(y) for y in d.index if pd.notna(d.at[y, "comparison"])]
+        ax1.plot(cy, [float(d.at[y, "comparison"]) for y in cy], marker="s", color="#6b7280",
+                 label=COMPARISON_LABELS.get(crit.indicator, "Sammenligning"))
+    target_ax = ax2 if ax2 is not None else ax1
+    if ax2 is not None:
+        gy = [y for y in yrs if pd.notna(d.at[y, "comparison"])]
+        gaps = [((d.at[y, "comparison"] - d.at[y, "value"]) if crit.direction == "up" else (d.at[y, "value"] - d.at[y, "comparison"]))
+                for y in gy]
+        ax2.plot(gy, gaps, marker="o", color="#1d4ed8", label="Forskel")
+        ax2.set_title("Forskel i procentpoint", fontsize=10)
+        ax2.yaxis.set_major_formatter(F.tick_formatter("number", 1))
+    if path:
+        py = sorted(path)
+        target_ax.plot(py, [path[y] for y in py], linestyle="--", color="#b45309", label="Målsti / mål")
+    for ax in [a for a in (ax1, ax2) if a is not None]:
+        ax.axvline(year, color="#111", linestyle=":", linewidth=1)
+        ax.text(year, ax.get_ylim()[1], f" {year}", va="top", fontsize=8)
+        ax.set_xticks(list(range(min(yrs + [FIRST_PLAN_YEAR]), LAST_PLAN_YEAR + 1)))
+        ax.xaxis.set_major_formatter(F.tick_formatter("number", 0))
+        ax.legend(fontsize=8, loc="best")
+        ax.set_xlabel("År")
+    ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1 if kind_fmt == "pct" else 0))
+    if unit == "persons" and min(vals) < min_cell:
+        ax1.set_title("(små tal: se tabellen)", fontsize=9)
+    fig.suptitle(f"{crit.id}", fontsize=10, x=0.02, ha="left")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- activities
+
+def activity_summary(bundle, activities: list[str], year: int) -> pd.DataFrame | None:
+    """Events, counted participants, registered participations and unique persons per activity
+    and year (2017 to ``year``), from the logbook."""
+    ev = bundle.table("logbook_events")
+    at = bundle.table("logbook_attendance")
+    if ev is None:
+        return None
+    ev = ev.copy()
+    ev["År"] = ev["date"].map(lambda d: d.year)
+    ev = ev[ev["activity"].isin(activities) & (ev["År"] >= FIRST_PLAN_YEAR) & (ev["År"] <= year)]
+    g = ev.groupby(["activity", "År"]).agg(Arrangementer=("event_id", "count"),
+                                            **{"Optalte deltagere i alt": ("headcount", "sum")}).reset_index()
+    if at is not None:
+        m = at.merge(ev[["event_id", "activity", "År"]], on="event_id")
+        a = m.groupby(["activity", "År"]).agg(Deltagelser=("person_id", "count"),
+                                              **{"Unikke personer": ("person_id", "nunique")}).reset_index()
+        g = g.merge(a, on=["activity", "År"], how="left").fillna({"Deltagelser": 0, "Unikke personer": 0})
+    else:
+        g["Deltagelser"] = 0
+        g["Unikke personer"] = 0
+    order = {a: i for i, a in enumerate(activities)}
+    g = g.sort_values(by=["activity", "År"], key=lambda c: c.map(order) if c.name == "activity" else c)
+    return g.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- overview
+
+class Overview:
+    """The board overview: all criteria on one page."""
+
+    def __init__(self, year: int, data_dir, min_cell: int = 5, catalogue: Catalogue | None = None):
+        self.cat = catalogue or load_catalogue()
+        self.year = year
+        self.min_cell = min_cell
+        self.data_dir = resolve_path(data_dir)
+        self.res = evaluate_year(year, self.data_dir, self.cat)
+
+    def headline_html(self) -> str:
+        n = len(self.cat.criteria)
+        counts: dict[str, int] = {}
+        unc = 0
+        for ev in self.res.evaluations.values():
+            counts[ev.status] = counts.get(ev.status, 0) + 1
+            unc += int(ev.uncertain)
+        order = [MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED]
+        chips = " ".join(f"{badge(f'{s}: {counts[s]}', s)}" for s in order if counts.get(s))
+        return (f"<p style='font-size:1.1em'>Status for helhedsplanens <strong>{n} succeskriterier</strong> i "
+                f"{self.year}:</p><p style='line-height:2'>{chips}</p>"
+                f"<p>{unc} af vurderingerne er markeret <em>(usikkert)</em>, fordi usikkerheden omfatter målet.</p>")
+
+    def counts_frame(self) -> pd.DataFrame:
+        t = status_counts(self.res)
+        t.index.name = "Indsatsområde"
+        return t.reset_index()
+
+    def counts_html(self) -> str:
+        df = self.counts_frame()
+        cols = list(df.columns)
+        rows = [[str(r[c]) for c in cols] for _, r in df.iterrows()]
+        hdr = [c if c == "Indsatsområde" else c for c in cols]
+        return html_table(rows, hdr)
+
+    def criteria_html(self) -> str:
+        rows = []
+        for c in self.cat.criteria.values():
+            ev = self.res.evaluations[c.id]
+            rows.append([c.id, self.cat.areas[c.area].name, self.cat.activity_name(c) or "Indsatsområdet", c.text,
+                         badge(ev.label, ev.status), ev.value_text, ev.target_text])
+        return html_table(rows, ["Id", "Indsatsområde", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"],
+                          raw_cols={4})
+
+    def budget_frame(self) -> pd.DataFrame:
+        rows = []
+        spend = self.res.bundle.table("budget_spending")
+        for a in self.cat.areas.values():
+            b = a.budget
+            spent = {}
+            if spend is not None:
+                part = spend[(spend["area"] == a.id) & (spend["year"] <= self.year)]
+                spent = part.groupby("funder")["amount_dkk"].sum().to_dict()
+            rows.append(dict(Indsatsområde=a.name, lbf=b.get("lbf"), lokal=b.get("local"), total=b.get("total"),
+                             forbrug=sum(spent.values()) if spent else None))
+        p = self.cat.plan.get("budget", {})
+        alloc_lbf = sum(r["lbf"] for r in rows)
+        rows.append(dict(Indsatsområde="Ikke fordelt på indsatsområder (fx sekretariat)", lbf=p.get("lbf") - alloc_lbf,
+                         lokal=p.get("local") - sum(r["lokal"] for r in rows), total=p.get("total") - sum(r["total"] for r in rows),
+                         forbrug=(spend[(spend["area"] == "tværgående") & (spend["year"] <= self.year)]["amount_dkk"].sum()
+                                  if spend is not None else None)))
+        rows.append(dict(Indsatsområde="Helhedsplanen i alt", lbf=p.get("lbf"), lokal=p.get("local"), total=p.get("total"),
+                         forbrug=(spend[spend["year"] <= self.year]["amount_dkk"].sum() if spend is not None else None)))
+        return pd.DataFrame(rows)
+
+    def budget_html(self) -> str:
+        df = self.budget_frame()
+        rows = [[r["Indsatsområde"], F.fmt_kr(r["lbf"]), F.fmt_kr(r["lokal"]), F.fmt_kr(r["total"]),
+                 F.fmt_kr(r["forbrug"]) if r["forbrug"] is not None else F.MISSING,
+                 (F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING)]
+                for _, r in df.iterrows()]
+        note = ("<p style='font-size:.9em;color:#555'>Budget efter aftalens afsnit 7 og delaftalerne. Forebyggelse og "
+                "forældreansvar: aftalen trykker Landsbyggefondens andel som '1.4713.000 kr.'; rapporten bruger "
+                "1.321.000 kr. (3.663.000 − 2.342.000). Forbrug er summeret fra "
+                f"{FIRST_PLAN_YEAR} til og med {self.year}.</p>")
+        return html_table(rows, ["Indsatsområde", "Landsbyggefonden", "Lokal medfinansiering", "I alt",
+                                 f"Forbrug {FIRST_PLAN_YEAR}-{self.year}", "Andel brugt"]) + note
+
+    def register_frame(self) -> pd.DataFrame | None:
+        reg = self.res.bundle.table("register_measures")
+        if reg is None:
+            return None
+        reg = reg[reg["year"] <= self.year]
+        names = {m["id"]: m["name"] for m in self.cat.register_measures}
+        out = reg.assign(Måling=reg["measure"].map(names).fillna(reg["measure"]))
+        return out
+
+    def register_chart(self):
+        df = self.register_frame()
+        if df is None or df.empty:
+            return None
+        import seaborn as sns
+
+        sns.set_theme(style="whitegrid", context="notebook")
+        measures = [m for m in self.cat.register_measures if m["id"] in set(df["measure"])]
+        n = len(measures)
+        cols = 3
+        rows = (n + cols - 1) // cols
+        fig, axes = plt.subplots(rows, cols, figsize=(12, 3.1 * rows), squeeze=False)
+        for ax, m in zip(axes.flat, measures):
+            part = df[df["measure"] == m["id"]]
+            for pop, colour, label in (("område", "#1d4ed8", "Høje Gladsaxe"), ("kommune", "#6b7280", "Gladsaxe Kommune")):
+                p = part[part["population"] == pop].sort_values("year")
+                ax.plot(p["year"].astype(int), p["value_pct"].astype(float), marker="o", color=colour, label=label)
+            title = m["name"] if len(m["name"]) <= 48 else m["name"][:46] + "…"
+            ax.set_title(title, fontsize=9)
+            ax.yaxis.set_major_formatter(F.tick_formatter("pct", 0))
+            ax.xaxis.set_major_formatter(F.tick_formatter("number", 0))
+            ax.axvline(FIRST_PLAN_YEAR - 0.5, color="#b45309", linestyle=":", linewidth=1)
+            ax.tick_params(labelsize=8)
+        for ax in list(axes.flat)[n:]:
+            ax.set_visible(False)
+        axes.flat[0].legend(fontsize=8)
+        fig.suptitle("LBF's registermålinger: Høje Gladsaxe mod Gladsaxe Kommune (stiplet linje: planens start)",
+                     fontsize=10, x=0.01, ha="left")
+        fig.tight_layout()
+        return fig
+
+    def register_html(self) -> str:
+        df = self.register_frame()
+        if df is None:
+            return "<p>Registerdata (LBF/DST) er ikke leveret.</p>"
+        feeds = {"sigtede_10_17": "KP-1", "indkomst_over_200k": "TT-3", "unge_offentlig_forsoergelse": "KP-MEN-2 (via ledelsescockpittet)"}
+        rows = []
+        for m in self.cat.register_measures:
+            p = df[df["measure"] == m["id"]]
+            if p.empty:
+                rows.append([m["name"], F.MISSING, F.MISSING, F.MISSING, feeds.get(m["id"], "–")])
+                continue
+            last = int(p["year"].max())
+            a = p[(p["year"] == last) & (p["population"] == "område")]["value_pct"]
+            k = p[(p["year"] == last) & (p["population"] == "kommune")]["value_pct"]
+            rows.append([m["name"], str(last), F.fmt_pct(float(a.iloc[0])) if len(a) else F.MISSING,
+                         F.fmt_pct(float(k.iloc[0])) if len(k) else F.MISSING, feeds.get(m["id"], "følges uden mål")])
+        return html_table(rows, ["Måling", "Seneste år", "Høje Gladsaxe", "Gladsaxe Kommune", "Succeskriterium"])
+
+    def quality_html(self) -> str:
+        issues = self.res.bundle.issues
+        if not issues:
+            return "<p>Ingen fejl eller advarsler i årets data.</p>"
+        from .sources import SOURCES
+
+        rows = []
+        for i in issues:
+            src = SOURCES.get(i.source)
+            feeds = ", ".join(src.feeds) if src else "–"
+            rows.append([i.severity, (src.title if src else i.source), str(i) if i.row else i.message, feeds or "–"])
+        errs = sum(1 for i in issues if i.severity == ERROR)
+        return (f"<p>{errs} fejl og {len(issues) - errs} advarsler. Kilder med fejl indgår ikke; deres kriterier "
+                "afventer data.</p>" + html_table(rows, ["Alvor", "Kilde", "Bemærkning", "Berører"]))
+
+
+    # display wrappers for the notebook
+    def headline(self):
+        return _html(self.headline_html())
+
+    def counts(self):
+        return _html(self.counts_html())
+
+    def criteria(self):
+        return _html(self.criteria_html())
+
+    def budget(self):
+        return _html(self.budget_html())
+
+    def registers(self):
+        """Display the register table and the small-multiples chart."""
+        from IPython.display import display
+
+        display(_html(self.register_html()))
+        fig = self.register_chart()
+        if fig is not None:
+            display(fig)
+            plt.close(fig)
+
+    def quality(self):
+        return _html(self.quality_html())
+
+
+STATUS_GUIDE = """**Sådan læses status**
+
+- **Opfyldt** / **Ikke opfyldt**: målet er nået / ikke nået. For mål, der gælder hvert år, vurderes året for sig; for mål over en periode er svaret endeligt, når perioden er slut.
+- **På vej** / **Ikke på vej**: perioden er ikke slut. Vurderingen sammenligner det opnåede med målstien: *på vej* kræver mindst 95 % af den fremgang, der skulle være nået på dette tidspunkt (samme metode som Statistics Canada og Open SDG bruger).
+- **Afventer data**: tallene, vurderingen kræver, er ikke leveret. Manglende år tælles aldrig som 0.
+- **Ikke aktuel endnu**: kriteriet kan ikke vurderes i år (perioden er ikke begyndt, målingen eller fristen ligger senere).
+- **(usikkert)**: tallene er så små, at den statistiske usikkerhed (95 %-interval) omfatter målet.
+- Kvalitative kriterier viser den registrerede vurdering med begrundelse og dokumentation.
+
+Farverne gentager kun teksten; status står altid med ord.
+"""
+
+
+# ----------------------------------------------------------------------------- provenance
+
+def provenance_html(data_dir, **params) -> str:
+    """Closing provenance note: input files with checksums, package version, parameters, time of run."""
+    d = resolve_path(data_dir)
+    files = sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".yml"))
+    rows = [[p.name, sha256(p)[:16]] for p in files]
+    ptxt = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "data_dir")
+    now = dt.datetime.now().astimezone().strftime("%d.%m.%Y %H:%M")
+    return (f"<h2>Dokumentation af kørslen</h2><p>helhedsplan-eval {E(__version__)} · Python {E(platform.python_version())} · "
+            f"parametre: {E(ptxt)} · datamappe: {E(d.name)} · kørt <span class='run-timestamp'>{E(now)}</span>.</p>"
+            "<details><summary>Inputfiler og kontrolsummer (SHA-256, de første 16 tegn)</summary>"
+            + html_table(rows, ["Fil", "SHA-256"]) + "</details>")
+
+
+def provenance(data_dir, **params):
+    return _html(provenance_html(data_dir, **params))
