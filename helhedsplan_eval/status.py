@@ -322,12 +322,11 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
                                  f"være mindst {F.fmt_pct(max(0.0, need))}"
                                  + (" – det er ikke muligt." if need > 100 else "."))
     scope_txt = f"i {y}" if scope == "annual" else f"samlet for {min(years)}-{y}"
-    if n < MIN_CELL:  # disclosure control: no percentage over fewer than 5 persons
-        ev.value_text = F.MISSING
-        ev.interval = None
-        ev.uncertain = True
-        ev.explanation = (f"Andelen {scope_txt} vises ikke, fordi færre end {MIN_CELL} indgår; målet er mindst "
-                          f"{F.fmt_pct(target, 0)}, og så få personer giver ikke et sikkert resultat."
+    if n < MIN_CELL:  # disclosure control: neither share nor status over fewer than 5 persons
+        ev.value, ev.value_text = None, F.MISSING
+        ev.status = AWAITING
+        ev.explanation = (f"Andelen {scope_txt} vises ikke og vurderes ikke, fordi færre end {MIN_CELL} personer indgår "
+                          f"(målet er mindst {F.fmt_pct(target, 0)}); status ville afsløre enkeltpersoners resultat."
                           + _missing_text(missing))
         return ev
     ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}-{F.fmt_pct(ev.interval[1])}"

@@ -1,0 +1,1219 @@
+"""FIT (ORS/CORS/SRS) and collateral scores from the family courses (familiekurser).
+
+Three success criteria of the agreement rest on Feedback Informed Treatment forms that the
+Gladsaxe Familie- og Ungecenter collects around the family courses:
+
+* ``FF-FAM-2`` / indicator ``fit_parent_self`` - stream A: the parent rates themself (ORS);
+* ``FF-FAM-3`` / indicator ``fit_parent_child`` - stream B: the parent rates the child (ORS/CORS
+  collateral);
+* ``FF-FAM-4`` / indicator ``fit_referrer_child`` - stream C: the referring professional rates the
+  child (collateral), specialgruppe only, 2018 and 2019 pooled (agreement footnote 21).
+
+Scoring (research note ``fit.md`` section 1)
+-------------------------------------------
+Four items of 0-10 (one decimal) add up to a total of 0-40; higher is better. A record with
+only a total is accepted and its items are set to total/4 (OpenFIT import rule, T15). A missing
+item is never read as 0: a form with an item missing and no total has no score and is reported
+as a problem. Values outside the ranges are reported (file, line, column, value, what was
+expected) and the record is left out. SRS (session alliance) forms are process information and
+never enter an outcome episode.
+
+Episodes
+--------
+One episode per course x rated person x stream, from the ORS/CORS forms only. Intake is the
+first form (by date, then administration id), last is the most recent. An episode is
+analysable with at least two scores (OpenFIT: "no progression defined" with one score, T16);
+single-score episodes are counted as attrition and left out of every change metric and share.
+An episode counts in the calendar year of its last score. For stream C only the referrer forms
+dated in 2018-2019 are used at all (forms outside those years are dropped before episodes are
+built), and only forms from the specialgruppe (collateral scores exist only there).
+
+Units: stream A counts parents (the rated person is the parent); streams B and C count
+child-rating episodes (the rated person is the child). The data carry no rater id, so two
+parents rating the same child in one course form one episode.
+
+Readings of "oplever øget trivsel" - which one drives the status
+----------------------------------------------------------------
+Both are computed and shown everywhere, side by side:
+
+* literal reading ("bogstavelig læsning"): the last score is higher than the intake score
+  (any increase, ``last > intake``);
+* reliable reading ("pålidelig forbedring"): the increase is at least the reliable-change
+  threshold, by default 5 points (``change >= 5``), the RCI quoted for the ORS in PCOMS
+  practice. Beside it the Jacobson-Truax RCI computed from the data (baseline SD of the
+  stream's intake scores, Cronbach's alpha of the intake items or 0.93 when there are too few
+  complete item sets) and the share improving beyond that RCI.
+
+**The reliable reading drives the status.** Reasons: (1) the forms are 10 cm visual analogue
+lines; a change of a few points lies within the measurement error of the instrument, so under
+the literal reading about half of the families whose well-being did not change at all would
+still count as "improved", and the 65 % target would sit only 15 points above pure chance;
+(2) the 65 % target matches the PCOMS benchmark band for "reliable and/or clinically
+significant change" (65.6 % benchmarking study, 67.5 % RCTs; research note section 3), which is
+what the FIT method the family centre uses calls improvement; (3) the agreement leaves the
+processing and interpretation to the family centre's FIT practice, where reliable change is
+the standard reading. The literal share is never hidden: the board tables and the indicator
+``extra["readings"]`` carry it for every year, and the notebook names the reading used. The
+choice is the module constant :data:`STATUS_READING`; changing it to ``"literal"`` switches the
+indicators.
+
+Conventions
+-----------
+* Fixed threshold: ``change >= threshold`` is reliable improvement, ``change <= -threshold``
+  reliable deterioration (T13: 20 -> 25 is reliable and, with cutoff 25, recovered). The
+  data-driven Jacobson-Truax RCI is a continuous value and uses the strict rule of Jacobson &
+  Truax / CECPfuns (``|change| > RCI``, T3).
+* Cut-offs (score at or above = non-clinical): adult (18+) 25, adolescent (13-17) 28, child
+  (under 13) 32. The course children are 0-6 years; the CORS/YCORS has no validated cutoff
+  under 6, so the child cutoff 32 is used for them and the board text says so. Missing age:
+  adult for stream A, child for streams B and C.
+* Jacobson-Truax categories (on the fixed threshold): recovered (reliable improvement from
+  below the cutoff to at or above it), improved (other reliable improvement), unchanged,
+  deteriorated (reliable deterioration).
+
+Disclosure control for board tables
+-----------------------------------
+Counts of 1-4 show as "<5"; means, shares and effect sizes over fewer than ``min_cell``
+episodes show as "–". Outcome partitions (the Jacobson-Truax categories by year and the
+histogram of change) also get secondary suppression: when a hidden cell could be worked out
+from the shown totals, further cells are hidden ("skjult"). Participation counts (started,
+analysable, single-score) carry no well-being information and get primary suppression only.
+:func:`status_table` hides the share and the explanation when the denominator is 1-4, but
+still shows the status word, which for such tiny groups says on which side of 65 % they fell.
+No ids, dates or free text leave this module through :func:`board_tables` /
+:func:`chart_data` / :func:`status_table`; :func:`problem_table` (file, line, value) is for the
+evaluator only and must not go into board HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from .formatting import MISSING, fmt_count, fmt_number, fmt_pct, tick_formatter
+from .registry import indicator
+from .stats import wilson_interval
+
+# --------------------------------------------------------------------------------------
+# Constants and parameters
+# --------------------------------------------------------------------------------------
+
+ADMIN_FILE = "fit_administrations.csv"
+COURSE_FILE = "fit_courses.csv"
+
+STREAMS: dict[str, tuple[str, str]] = {
+    "A": ("forælder", "selv"),
+    "B": ("forælder", "barn"),
+    "C": ("henviser", "barn"),
+}
+STREAM_LABELS = {
+    "A": "Forældrenes egen trivsel (ORS)",
+    "B": "Forældrenes vurdering af barnets trivsel",
+    "C": "Henviseres vurdering af barnets trivsel (specialgruppen)",
+}
+STREAM_SHORT = {"A": "Forælder om sig selv", "B": "Forælder om barnet", "C": "Henviser om barnet"}
+STREAM_INDICATOR = {"A": "fit_parent_self", "B": "fit_parent_child", "C": "fit_referrer_child"}
+STREAM_CRITERION = {"A": "FF-FAM-2", "B": "FF-FAM-3", "C": "FF-FAM-4"}
+
+OUTCOME_SCALES = ("ORS", "CORS")
+SRS_SCALE = "SRS"
+VALID = {
+    "rater": ("forælder", "henviser"),
+    "about": ("selv", "barn"),
+    "scale": ("ORS", "CORS", "SRS"),
+    "group": ("almen", "special"),
+}
+ITEM_COLS = ("item1", "item2", "item3", "item4")
+
+DEFAULT_THRESHOLD = 5.0  # reliable change on the ORS/CORS, points
+DEFAULT_RELIABILITY = 0.93  # ORS Cronbach's alpha (Miller et al. 2003) when the data hold too few item sets
+MIN_ITEM_SETS_FOR_ALPHA = 10
+CUTOFFS = {"adult": 25.0, "adolescent": 28.0, "child": 32.0}
+SRS_CONCERN = 36.0
+COLLATERAL_YEARS = (2018, 2019)
+STATUS_READING = "reliable"  # "reliable" (default) or "literal"; see the module docstring
+FIRST_YEAR = 2017
+
+READING_LABELS = {
+    "literal": "bogstavelig læsning (seneste score højere end første)",
+    "reliable": "pålidelig forbedring (mindst 5 point)",
+}
+CATEGORY_LABELS = {
+    "recovered": "Bedring over cut-off (recovered)",
+    "improved": "Pålideligt forbedret",
+    "unchanged": "Ingen pålidelig ændring",
+    "deteriorated": "Pålideligt forværret",
+}
+CATEGORIES = tuple(CATEGORY_LABELS)
+SUPPRESSED = "skjult"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the FIT input. ``row`` is the line number in the CSV file (header = 1)."""
+
+    file: str
+    row: int | None
+    column: str
+    value: object
+    expected: str
+    severity: str = "error"  # "error": the record is left out; "warning": kept
+
+    @property
+    def message(self) -> str:
+        where = f"{self.file}, linje {self.row}" if self.row is not None else self.file
+        kind = "fejl" if self.severity == "error" else "advarsel"
+        return f"{where}, kolonne '{self.column}': værdien {self.value!r} - {self.expected} ({kind})"
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.message
+
+
+# --------------------------------------------------------------------------------------
+# Formulas (research note section 3; tested against T1-T5)
+# --------------------------------------------------------------------------------------
+
+
+def rci_points(sd: float, reliability: float, conf: float = 0.95) -> float:
+    """Jacobson-Truax reliable change index in raw points: z * sqrt(2) * SD1 * sqrt(1 - r)."""
+    if sd is None or reliability is None or not np.isfinite(sd) or not np.isfinite(reliability):
+        return math.nan
+    if not 0 <= reliability < 1 or sd < 0:
+        return math.nan
+    z = NormalDist().inv_cdf(1 - (1 - conf) / 2)
+    return z * math.sqrt(2) * sd * math.sqrt(1 - reliability)
+
+
+def csc_cutoff(m_clin: float, sd_clin: float, m_nonclin: float, sd_nonclin: float) -> float:
+    """Jacobson-Truax criterion c: (SD_clin*M_nonclin + SD_nonclin*M_clin) / (SD_clin + SD_nonclin)."""
+    return (sd_clin * m_nonclin + sd_nonclin * m_clin) / (sd_clin + sd_nonclin)
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of complete item rows (k/(k-1) * (1 - sum var_i / var_total)); NaN if < 2 rows."""
+    x = items.dropna()
+    k = x.shape[1]
+    if len(x) < 2 or k < 2:
+        return math.nan
+    var_total = x.sum(axis=1).var(ddof=1)
+    if not var_total > 0:
+        return math.nan
+    return k / (k - 1) * (1 - x.var(ddof=1).sum() / var_total)
+
+
+def _clean_delta(delta):
+    """Changes are sums of one-decimal values; round away binary noise before comparing."""
+    return np.round(np.asarray(delta, dtype=float), 6)
+
+
+def classify_change(delta, threshold: float = DEFAULT_THRESHOLD, strict: bool = False) -> np.ndarray:
+    """'improvement' / 'no_change' / 'deterioration' for each change.
+
+    ``strict=False`` (fixed 5-point rule): change >= threshold is improvement.
+    ``strict=True`` (Jacobson-Truax / CECPfuns): change must exceed the RCI."""
+    d = _clean_delta(np.atleast_1d(delta))
+    t = round(float(threshold), 6)
+    up = d > t if strict else d >= t
+    down = d < -t if strict else d <= -t
+    out = np.where(up, "improvement", np.where(down, "deterioration", "no_change"))
+    out = np.where(np.isnan(d), None, out)
+    return out
+
+
+def jt_category(intake, last, cutoff, threshold: float = DEFAULT_THRESHOLD, strict: bool = False) -> np.ndarray:
+    """Jacobson-Truax category per episode: recovered / improved / unchanged / deteriorated."""
+    intake = np.atleast_1d(np.asarray(intake, dtype=float))
+    last = np.atleast_1d(np.asarray(last, dtype=float))
+    cutoff = np.broadcast_to(np.asarray(cutoff, dtype=float), intake.shape)
+    cls = classify_change(last - intake, threshold, strict)
+    crossed = (intake < cutoff) & (last >= cutoff)
+    out = np.where(
+        cls == "improvement",
+        np.where(crossed, "recovered", "improved"),
+        np.where(cls == "deterioration", "deteriorated", "unchanged"),
+    )
+    return np.where(pd.isna(cls), None, out)
+
+
+def cutoff_for_age(age, stream: str) -> float:
+    """Age-appropriate clinical cut-off; missing age -> adult for stream A, child for B/C."""
+    if age is None or (isinstance(age, float) and math.isnan(age)) or pd.isna(age):
+        return CUTOFFS["adult"] if stream == "A" else CUTOFFS["child"]
+    age = float(age)
+    if age >= 18:
+        return CUTOFFS["adult"]
+    if age >= 13:
+        return CUTOFFS["adolescent"]
+    return CUTOFFS["child"]
+
+
+def items_from_total(total: float) -> tuple[float, float, float, float]:
+    """OpenFIT import rule for a total-only record: each item is total/4 (T15)."""
+    return (total / 4.0,) * 4
+
+
+# --------------------------------------------------------------------------------------
+# Scoring and validation
+# --------------------------------------------------------------------------------------
+
+
+def _is_blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_float(v):
+    """(value, ok): blank -> (nan, True); numeric (also '7,5') -> (float, True); else (nan, False)."""
+    if _is_blank(v):
+        return math.nan, True
+    if isinstance(v, str):
+        v = v.strip().replace(",", ".")
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan, False
+    if not math.isfinite(f):
+        return math.nan, False
+    return f, True
+
+
+def _has_more_than_one_decimal(x: float) -> bool:
+    return abs(x * 10 - round(x * 10)) > 1e-6
+
+
+def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd.DataFrame, list[Problem]]:
+    """Score and validate every administered form.
+
+    Returns the usable rows with added columns ``score`` (0-40), ``score_source`` ('items' or
+    'total'), ``item_complete`` (all four items given), ``stream`` ('A'/'B'/'C'/None for SRS),
+    ``date`` (Timestamp), ``year``; and the list of problems. Rows with an error are left out."""
+    problems: list[Problem] = []
+    if adm is None or len(adm) == 0:
+        cols = list(adm.columns) if adm is not None else []
+        empty = pd.DataFrame(columns=cols + ["score", "score_source", "item_complete", "stream", "year"])
+        return empty, problems
+    df = adm.reset_index(drop=True).copy()
+    keep = np.ones(len(df), dtype=bool)
+    scores = np.full(len(df), np.nan)
+    source = np.array([None] * len(df), dtype=object)
+    complete = np.zeros(len(df), dtype=bool)
+    items_out = np.full((len(df), 4), np.nan)
+    dates = pd.to_datetime(df["date"], errors="coerce", format="ISO8601") if "date" in df else None
+
+    def err(i, col, val, expected, severity="error"):
+        problems.append(Problem(file, i + 2, col, val, expected, severity))
+        if severity == "error":
+            keep[i] = False
+
+    for i in range(len(df)):
+        row = df.iloc[i]
+        for col, allowed in VALID.items():
+            val = row.get(col)
+            if _is_blank(val) or str(val).strip() not in allowed:
+                err(i, col, None if _is_blank(val) else val, f"forventet en af {', '.join(allowed)}")
+        if dates is None or pd.isna(dates.iloc[i]):
+            err(i, "date", row.get("date"), "forventet en dato på formen ÅÅÅÅ-MM-DD")
+        if str(row.get("rater")).strip() == "henviser" and str(row.get("about")).strip() == "selv":
+            err(i, "about", row.get("about"), "en henviser vurderer kun barnet (forventet 'barn')")
+        items = []
+        for c in ITEM_COLS:
+            f, ok = _to_float(row.get(c))
+            if not ok:
+                err(i, c, row.get(c), "forventet et tal fra 0 til 10 eller tom")
+            elif not math.isnan(f):
+                if not 0 <= f <= 10:
+                    err(i, c, row.get(c), "forventet et tal fra 0 til 10")
+                    f = math.nan
+                elif _has_more_than_one_decimal(f):
+                    err(i, c, row.get(c), "højst én decimal forventet (mm på en 10 cm-linje)", "warning")
+            items.append(f)
+        total, ok = _to_float(row.get("total"))
+        if not ok:
+            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40 eller tom")
+        elif not math.isnan(total) and not 0 <= total <= 40:
+            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40")
+            total = math.nan
+        given = [x for x in items if not math.isnan(x)]
+        if len(given) == 4:
+            s = float(sum(items))
+            complete[i] = True
+            items_out[i] = items
+            if not math.isnan(total) and abs(s - total) > 0.05 + 1e-9:
+                err(i, "total", row.get("total"), f"stemmer ikke med summen af de fire items ({fmt_number(s, 1)})")
+            scores[i], source[i] = s, "items"
+        elif not math.isnan(total):
+            scores[i], source[i] = total, "total"
+            items_out[i] = items_from_total(total)
+            if given:
+                err(i, "item1-item4", f"{len(given)} af 4 items", "delvise items ignoreret; totalen er brugt", "warning")
+        else:
+            missing = [c for c, x in zip(ITEM_COLS, items) if math.isnan(x)]
+            err(
+                i,
+                ",".join(missing) if given else "total",
+                None,
+                "mangler: en score kræver alle fire items eller en total (et manglende item tælles aldrig som 0)",
+            )
+    df["score"] = scores
+    df["score_source"] = source
+    df["item_complete"] = complete
+    for j, c in enumerate(ITEM_COLS):
+        df[c + "_scored"] = items_out[:, j]
+    df["date"] = dates
+    df["year"] = dates.dt.year if dates is not None else np.nan
+    rater = df["rater"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    about = df["about"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    scale = df["scale"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    stream = np.array([None] * len(df), dtype=object)
+    for key, (r, a) in STREAMS.items():
+        stream[((rater == r) & (about == a) & scale.isin(OUTCOME_SCALES)).to_numpy()] = key
+    df["stream"] = stream
+    df["group"] = df["group"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    df["rated_age"] = pd.to_numeric(df.get("rated_age"), errors="coerce")
+    df["_line"] = np.arange(len(df)) + 2
+    out = df.loc[keep].reset_index(drop=True)
+    return out, problems
+
+
+# --------------------------------------------------------------------------------------
+# Episodes
+# --------------------------------------------------------------------------------------
+
+EPISODE_COLUMNS = [
+    "stream", "course_id", "rated_person_id", "family_id", "n_scores", "intake", "last", "change",
+    "year", "analysable", "special", "rated_age", "cutoff", "intake_complete",
+    "intake_item1", "intake_item2", "intake_item3", "intake_item4",
+]
+
+
+def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> tuple[pd.DataFrame, list[Problem]]:
+    """Episodes per course x rated person x stream from scored ORS/CORS forms.
+
+    Stream C keeps only specialgruppe forms dated in ``collateral_years``; other stream-C forms
+    are dropped before the episode is built (so they neither start nor end an episode)."""
+    problems: list[Problem] = []
+    if scored is None or len(scored) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    df = scored[scored["stream"].notna()].copy()
+    is_c = df["stream"] == "C"
+    almen_c = is_c & (df["group"] != "special")
+    for line in df.loc[almen_c, "_line"]:
+        problems.append(Problem(ADMIN_FILE, int(line), "group", "almen",
+                                "collateral scores fra henvisere findes kun for specialgruppen; rækken er udeladt",
+                                "warning"))
+    outside = is_c & ~df["year"].isin(list(collateral_years))
+    df = df[~(almen_c | outside)]
+    if len(df) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    df = df.sort_values(["stream", "course_id", "rated_person_id", "date", "administration_id"], kind="mergesort")
+    g = df.groupby(["stream", "course_id", "rated_person_id"], sort=True, dropna=False)
+    first = g.head(1).set_index(["stream", "course_id", "rated_person_id"])
+    lastrow = g.tail(1).set_index(["stream", "course_id", "rated_person_id"])
+    ep = pd.DataFrame(index=first.index)
+    ep["family_id"] = first["family_id"]
+    ep["n_scores"] = g.size()
+    ep["intake"] = first["score"].astype(float)
+    ep["last"] = lastrow["score"].astype(float)
+    ep["year"] = lastrow["year"].astype(int)
+    ep["analysable"] = ep["n_scores"] >= 2
+    ep["change"] = np.where(ep["analysable"], _clean_delta(ep["last"] - ep["intake"]), np.nan)
+    ep.loc[~ep["analysable"], "last"] = np.nan
+    ep["special"] = g["group"].agg(lambda s: bool((s == "special").any()))
+    ep["rated_age"] = g["rated_age"].agg(lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
+    ep = ep.reset_index()
+    ep["cutoff"] = [cutoff_for_age(a, s) for a, s in zip(ep["rated_age"], ep["stream"])]
+    ep["intake_complete"] = first["item_complete"].to_numpy()
+    for j, c in enumerate(ITEM_COLS, start=1):
+        ep[f"intake_item{j}"] = first[c + "_scored"].to_numpy()
+    return ep[EPISODE_COLUMNS], problems
+
+
+def add_classification(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Add literal/reliable flags and the Jacobson-Truax category to analysable episodes."""
+    ep = ep.copy()
+    a = ep["analysable"].astype(bool)
+    ep["improved_literal"] = np.where(a, ep["change"] > 0, np.nan)
+    cls = classify_change(ep["change"], threshold)
+    ep["change_class"] = np.where(a, cls, None)
+    ep["improved_reliable"] = np.where(a, cls == "improvement", np.nan)
+    ep["category"] = np.where(a, jt_category(ep["intake"], ep["last"], ep["cutoff"], threshold), None)
+    return ep
+
+
+# --------------------------------------------------------------------------------------
+# Summaries per stream and year
+# --------------------------------------------------------------------------------------
+
+
+def _share(k, n):
+    if not n:
+        return math.nan, math.nan, math.nan
+    lo, hi = wilson_interval(k, n)
+    return 100.0 * k / n, 100.0 * lo, 100.0 * hi
+
+
+def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+              default_reliability: float = DEFAULT_RELIABILITY) -> dict:
+    """All metrics of the spec for one set of episodes (one stream, one year or a pooled period)."""
+    ep = add_classification(ep, threshold) if "category" not in ep else ep
+    a = ep[ep["analysable"].astype(bool)]
+    n = len(a)
+    m: dict = {
+        "n_started": len(ep),
+        "n_analysable": n,
+        "n_single_score": int((~ep["analysable"].astype(bool)).sum()),
+        "n_families": int(ep["family_id"].nunique()),
+    }
+    intake, last, change = a["intake"].astype(float), a["last"].astype(float), a["change"].astype(float)
+    m["mean_intake"] = intake.mean() if n else math.nan
+    m["mean_last"] = last.mean() if n else math.nan
+    m["mean_change"] = change.mean() if n else math.nan
+    m["sd_intake"] = intake.std(ddof=1) if n >= 2 else math.nan
+    m["sd_change"] = change.std(ddof=1) if n >= 2 else math.nan
+    if n >= 2 and m["sd_change"] > 0:
+        ci = _st.ttest_1samp(change.to_numpy(), 0.0).confidence_interval(0.95)
+        m["change_ci_low"], m["change_ci_high"] = float(ci.low), float(ci.high)
+    elif n >= 2:
+        m["change_ci_low"] = m["change_ci_high"] = m["mean_change"]
+    else:
+        m["change_ci_low"] = m["change_ci_high"] = math.nan
+    m["d_intake"] = m["mean_change"] / m["sd_intake"] if n >= 2 and m["sd_intake"] > 0 else math.nan
+    m["d_z"] = m["mean_change"] / m["sd_change"] if n >= 2 and m["sd_change"] > 0 else math.nan
+    k_lit = int((change > 0).sum())
+    k_rel = int((a["change_class"] == "improvement").sum())
+    m["n_improved_literal"] = k_lit
+    m["share_improved_literal"], m["literal_ci_low"], m["literal_ci_high"] = _share(k_lit, n)
+    m["n_improved_reliable"] = k_rel
+    m["share_improved_reliable"], m["reliable_ci_low"], m["reliable_ci_high"] = _share(k_rel, n)
+    m["n_unchanged_reliable"] = int((a["change_class"] == "no_change").sum())
+    m["n_deteriorated_reliable"] = int((a["change_class"] == "deterioration").sum())
+    m["threshold"] = threshold
+    # Jacobson-Truax RCI from the data
+    items = a.loc[a["intake_complete"].astype(bool), [f"intake_item{j}" for j in range(1, 5)]]
+    alpha = cronbach_alpha(items) if len(items) >= MIN_ITEM_SETS_FOR_ALPHA else math.nan
+    if np.isfinite(alpha) and 0 < alpha < 1:
+        m["reliability"], m["reliability_source"] = alpha, "data"
+    else:
+        m["reliability"], m["reliability_source"] = default_reliability, "standard"
+    m["rci_data"] = rci_points(m["sd_intake"], m["reliability"]) if n >= 2 else math.nan
+    if np.isfinite(m["rci_data"]):
+        k_rci = int((classify_change(change, m["rci_data"], strict=True) == "improvement").sum())
+        m["n_improved_rci_data"] = k_rci
+        m["share_improved_rci_data"] = _share(k_rci, n)[0]
+    else:
+        m["n_improved_rci_data"], m["share_improved_rci_data"] = (math.nan, math.nan)
+    for c in CATEGORIES:
+        m[f"n_{c}"] = int((a["category"] == c).sum())
+    m["n_intake_at_or_above_cutoff"] = int((a["intake"] >= a["cutoff"]).sum())
+    return m
+
+
+def _reading_keys(reading: str) -> tuple[str, str]:
+    if reading == "literal":
+        return "n_improved_literal", "share_improved_literal"
+    if reading == "reliable":
+        return "n_improved_reliable", "share_improved_reliable"
+    raise ValueError(f"unknown reading {reading!r}; expected 'literal' or 'reliable'")
+
+
+@dataclass
+class FitData:
+    """Scored forms, episodes (classified) and problems of one data set."""
+
+    scored: pd.DataFrame
+    episodes: pd.DataFrame
+    courses: pd.DataFrame | None
+    problems: list[Problem]
+    threshold: float = DEFAULT_THRESHOLD
+
+    @property
+    def years_with_data(self) -> set[int]:
+        """Calendar years in which any form (of any kind) was administered."""
+        if len(self.scored) == 0:
+            return set()
+        return {int(y) for y in self.scored["year"].dropna().unique()}
+
+
+def prepare(administrations: pd.DataFrame | None, courses: pd.DataFrame | None = None,
+            threshold: float = DEFAULT_THRESHOLD) -> FitData:
+    """Score, validate and build classified episodes from the two FIT tables."""
+    scored, problems = score_administrations(administrations)
+    if courses is not None and len(scored):
+        known = set(courses["course_id"].astype(str))
+        unknown = ~scored["course_id"].astype(str).isin(known)
+        for line, val in zip(scored.loc[unknown, "_line"], scored.loc[unknown, "course_id"]):
+            problems.append(Problem(ADMIN_FILE, int(line), "course_id", val,
+                                    f"findes ikke i {COURSE_FILE}", "warning"))
+    ep, p2 = build_episodes(scored)
+    problems.extend(p2)
+    ep = add_classification(ep, threshold)
+    return FitData(scored=scored, episodes=ep, courses=courses, problems=problems, threshold=threshold)
+
+
+def from_bundle(bundle, threshold: float = DEFAULT_THRESHOLD) -> FitData | None:
+    """FitData from a DataBundle, or None when ``fit_administrations`` was not delivered."""
+    adm = bundle.table("fit_administrations")
+    if adm is None:
+        return None
+    return prepare(adm, bundle.table("fit_courses"), threshold)
+
+
+def stream_table(fd: FitData, stream: str, years, include_total: bool = True) -> pd.DataFrame:
+    """Numeric metrics (columns) for one stream by year (index), plus a pooled 'i alt' row.
+
+    A year in which no form of any kind exists is missing (all NaN), not zero. Stream C rows
+    outside 2018-2019 are NaN (not applicable); its pooled row covers 2018-2019 only."""
+    rows = {}
+    ep_s = fd.episodes[fd.episodes["stream"] == stream]
+    have = fd.years_with_data
+    pooled_years = []
+    for y in years:
+        y = int(y)
+        if stream == "C" and y not in COLLATERAL_YEARS:
+            rows[y] = {}
+            continue
+        if y not in have:
+            rows[y] = {}
+            continue
+        pooled_years.append(y)
+        rows[y] = summarise(ep_s[ep_s["year"] == y], fd.threshold)
+    if include_total:
+        label = "i alt"
+        rows[label] = summarise(ep_s[ep_s["year"].isin(pooled_years)], fd.threshold) if pooled_years else {}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    template = summarise(ep_s.iloc[0:0], fd.threshold).keys()
+    return out.reindex(columns=list(template))
+
+
+def specialgruppe_size(fd: FitData, years) -> pd.Series:
+    """Number of distinct families with any specialgruppe form in each year (NaN: no data that year)."""
+    s = fd.scored
+    out = {}
+    have = fd.years_with_data
+    for y in years:
+        if int(y) not in have:
+            out[int(y)] = math.nan
+        else:
+            sub = s[(s["year"] == int(y)) & (s["group"] == "special")]
+            out[int(y)] = float(sub["family_id"].nunique())
+    return pd.Series(out, name="specialgruppe_familier", dtype=float)
+
+
+def srs_summary(fd: FitData, years) -> pd.DataFrame:
+    """SRS (session alliance): sessions, families, mean total and share of sessions under 36, by year."""
+    s = fd.scored[fd.scored["scale"].astype("object") == SRS_SCALE]
+    have = fd.years_with_data
+    rows = {}
+    for y in years:
+        y = int(y)
+        if y not in have:
+            rows[y] = {"n_sessions": math.nan, "n_families": math.nan, "mean_srs": math.nan, "share_under_36": math.nan}
+            continue
+        sub = s[s["year"] == y]
+        n = len(sub)
+        rows[y] = {
+            "n_sessions": float(n),
+            "n_families": float(sub["family_id"].nunique()),
+            "mean_srs": sub["score"].mean() if n else math.nan,
+            "share_under_36": 100.0 * (sub["score"] < SRS_CONCERN).sum() / n if n else math.nan,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def courses_per_year(fd: FitData, years) -> pd.Series:
+    """Number of courses starting in each year (NaN when the course list is missing)."""
+    c = fd.courses
+    if c is None:
+        return pd.Series({int(y): math.nan for y in years}, dtype=float)
+    start = pd.to_datetime(c["start_date"], errors="coerce", format="ISO8601")
+    return pd.Series({int(y): float((start.dt.year == int(y)).sum()) for y in years}, dtype=float)
+
+
+# --------------------------------------------------------------------------------------
+# Indicators
+# --------------------------------------------------------------------------------------
+
+
+def _series_cls():
+    from .status import IndicatorSeries  # written by the lead; imported lazily
+
+    return IndicatorSeries
+
+
+def _missing_series(stream: str, years, note: str):
+    years = [int(y) for y in years]
+    data = pd.DataFrame({"value": math.nan, "numerator": math.nan, "denominator": math.nan},
+                        index=pd.Index(years, name="year"))
+    return _series_cls()(indicator=STREAM_INDICATOR[stream], unit="pct", data=data,
+                         expected_years=_expected_years(stream, years), notes=[note],
+                         extra={"readings": {}, "status_reading": STATUS_READING}, source_missing=True)
+
+
+def _expected_years(stream: str, years) -> list[int]:
+    years = [int(y) for y in years]
+    return [y for y in years if y in COLLATERAL_YEARS] if stream == "C" else years
+
+
+def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
+                  threshold: float = DEFAULT_THRESHOLD):
+    """IndicatorSeries for one stream: the chosen reading in ``data``, both readings in extra."""
+    years = [int(y) for y in years]
+    fd = from_bundle(bundle, threshold)
+    if fd is None:
+        return _missing_series(stream, years, "FIT-data (fit_administrations) er ikke leveret.")
+    tab = stream_table(fd, stream, years, include_total=False)
+    k_key, _ = _reading_keys(reading)
+    other = "literal" if reading == "reliable" else "reliable"
+    data = pd.DataFrame(index=pd.Index(years, name="year"))
+    n = tab["n_analysable"].reindex(years).astype(float)
+    k = tab[k_key].reindex(years).astype(float)
+    ok = n > 0
+    data["numerator"] = k.where(ok)
+    data["denominator"] = n.where(ok)
+    data["value"] = (100.0 * k / n).where(ok)
+    data["n"] = n.where(ok)
+    readings = {}
+    for r in ("literal", "reliable"):
+        kk, _ = _reading_keys(r)
+        readings[r] = {
+            int(y): {
+                "numerator": None if not ok.get(y, False) else int(tab.at[y, kk]),
+                "denominator": None if not ok.get(y, False) else int(tab.at[y, "n_analysable"]),
+            }
+            for y in years
+        }
+    started = tab["n_started"].reindex(years)
+    single = tab["n_single_score"].reindex(years)
+    notes = [
+        f"Statusen bygger på {READING_LABELS[reading]}; {READING_LABELS[other]} vises ved siden af.",
+        "Et forløb tæller med i året for seneste måling; forløb med kun én måling indgår ikke i andelen.",
+    ]
+    for y in years:
+        if pd.notna(started.get(y)) and started.get(y) > 0 and not ok.get(y, False):
+            notes.append(f"{y}: ingen forløb med mindst to målinger ({fmt_count(single.get(y))} med kun én måling).")
+    extra = {
+        "readings": readings,
+        "status_reading": reading,
+        "other_reading": other,
+        "threshold": threshold,
+        "n_started": {int(y): (None if pd.isna(started.get(y)) else int(started.get(y))) for y in years},
+        "n_single_score": {int(y): (None if pd.isna(single.get(y)) else int(single.get(y))) for y in years},
+        "problems": len([p for p in fd.problems if p.severity == "error"]),
+    }
+    if stream == "C":
+        sg = specialgruppe_size(fd, years)
+        extra["specialgruppe_families"] = {int(y): (None if pd.isna(v) else int(v)) for y, v in sg.items()}
+        extra["collateral_years"] = list(COLLATERAL_YEARS)
+        notes.append("Kriteriet gælder kun specialgruppen og kun 2018 og 2019 samlet; "
+                     "henviservurderinger fra andre år indgår ikke.")
+        sizes = "; ".join(f"{y}: {fmt_count(v)}" for y, v in sg.items() if pd.notna(v))
+        if sizes:
+            notes.append(f"Familier i specialgruppen pr. år: {sizes}.")
+        for y in years:
+            if y not in COLLATERAL_YEARS:
+                data.loc[y, ["value", "numerator", "denominator", "n"]] = math.nan
+    return _series_cls()(indicator=STREAM_INDICATOR[stream], unit="pct", data=data,
+                         expected_years=_expected_years(stream, years), notes=notes, extra=extra,
+                         source_missing=False)
+
+
+@indicator("fit_parent_self", sources=("fit_administrations", "fit_courses"))
+def fit_parent_self(bundle, years, reading: str = STATUS_READING, threshold: float = DEFAULT_THRESHOLD):
+    """FF-FAM-2: share of parents (ORS about themselves) whose well-being increased."""
+    return stream_series(bundle, years, "A", reading=reading, threshold=threshold)
+
+
+@indicator("fit_parent_child", sources=("fit_administrations", "fit_courses"))
+def fit_parent_child(bundle, years, reading: str = STATUS_READING, threshold: float = DEFAULT_THRESHOLD):
+    """FF-FAM-3: share of parent-rated child episodes with increased well-being."""
+    return stream_series(bundle, years, "B", reading=reading, threshold=threshold)
+
+
+@indicator("fit_referrer_child", sources=("fit_administrations", "fit_courses"))
+def fit_referrer_child(bundle, years, reading: str = STATUS_READING, threshold: float = DEFAULT_THRESHOLD):
+    """FF-FAM-4: share of referrer-rated child episodes (specialgruppe, 2018-2019) with increased well-being."""
+    return stream_series(bundle, years, "C", reading=reading, threshold=threshold)
+
+
+# --------------------------------------------------------------------------------------
+# Disclosure control
+# --------------------------------------------------------------------------------------
+
+
+def secondary_suppression(counts: pd.DataFrame, min_cell: int = 5, rows_sum: bool = True,
+                          cols_sum: bool = True, initial: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Boolean mask of cells to hide in a table of counts whose rows and/or columns add up to
+    totals the reader can see (a total may itself be a cell of the row, e.g. an 'I alt' column).
+
+    Primary: counts 1..min_cell-1 (plus ``initial``, cells already hidden for other reasons).
+    Secondary: while a row (or column) has exactly one hidden cell, also hide its smallest
+    other non-zero cell (zeros are never hidden). NaN cells are ignored."""
+    c = counts.astype(float)
+    mask = ((c > 0) & (c < min_cell)).fillna(False).astype(bool)
+    if initial is not None:
+        mask = mask | initial.reindex_like(mask).fillna(False).astype(bool)
+    changed = True
+    while changed:
+        changed = False
+        lines = []
+        if rows_sum:
+            lines += [("row", i) for i in range(c.shape[0])]
+        if cols_sum:
+            lines += [("col", j) for j in range(c.shape[1])]
+        for kind, idx in lines:
+            vals = c.iloc[idx, :] if kind == "row" else c.iloc[:, idx]
+            m = mask.iloc[idx, :] if kind == "row" else mask.iloc[:, idx]
+            if int(m.sum()) == 1:
+                cand = vals[(~m) & (vals > 0)]
+                if len(cand):
+                    pos = cand.idxmin()
+                    if kind == "row":
+                        mask.loc[mask.index[idx], pos] = True
+                    else:
+                        mask.loc[pos, mask.columns[idx]] = True
+                    changed = True
+    return mask
+
+
+def _fmt_counts_with_mask(counts: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    out = pd.DataFrame(index=counts.index, columns=counts.columns, dtype=object)
+    for r in counts.index:
+        for col in counts.columns:
+            v = counts.at[r, col]
+            if pd.isna(v):
+                out.at[r, col] = MISSING
+            elif mask.at[r, col]:
+                out.at[r, col] = fmt_count(v, min_cell) if 0 < v < min_cell else SUPPRESSED
+            else:
+                out.at[r, col] = fmt_count(v, min_cell)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Board tables and chart data (aggregates only; Danish)
+# --------------------------------------------------------------------------------------
+
+
+def _col_label(c) -> str:
+    if c == "i alt":
+        return "I alt"
+    return str(c)
+
+
+def _fmt_ci(lo, hi, d=1, pct=False):
+    if pd.isna(lo) or pd.isna(hi):
+        return MISSING
+    f = (lambda x: fmt_pct(x, 0)) if pct else (lambda x: fmt_number(x, d))
+    return f"{f(lo)} til {f(hi)}"
+
+
+def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    """Board table for one stream: Danish metric labels as rows, years (and 'I alt') as columns."""
+    years = _stream_years(stream, evaluation_year)
+    if not years:
+        return pd.DataFrame()
+    t = stream_table(fd, stream, years, include_total=len(years) > 1)
+    thr = fmt_number(fd.threshold, 0)
+    rows: dict[str, dict] = {}
+    for c in t.index:
+        m = t.loc[c]
+        col = _col_label(c)
+        n = m.get("n_analysable")
+        small = pd.isna(n) or n < min_cell
+        missing_year = pd.isna(m.get("n_started"))
+
+        def cnt(key):
+            return MISSING if missing_year else fmt_count(m.get(key), min_cell)
+
+        def num(key, d=1):
+            return MISSING if small else fmt_number(m.get(key), d)
+
+        def pct(key):
+            return MISSING if small else fmt_pct(m.get(key), 0)
+
+        rows.setdefault("Forløb påbegyndt", {})[col] = cnt("n_started")
+        rows.setdefault("Forløb med mindst to målinger (analyserbare)", {})[col] = cnt("n_analysable")
+        rows.setdefault("Forløb med kun én måling (frafald)", {})[col] = cnt("n_single_score")
+        rows.setdefault("Gns. første måling (0-40)", {})[col] = num("mean_intake")
+        rows.setdefault("Gns. seneste måling (0-40)", {})[col] = num("mean_last")
+        rows.setdefault("Gns. ændring i point", {})[col] = num("mean_change")
+        rows.setdefault("95 %-konfidensinterval for ændringen", {})[col] = (
+            MISSING if small else _fmt_ci(m.get("change_ci_low"), m.get("change_ci_high")))
+        rows.setdefault("Effektstørrelse d (ændring / spredning ved start)", {})[col] = num("d_intake", 2)
+        rows.setdefault("Effektstørrelse d_z (ændring / spredning af ændringen)", {})[col] = num("d_z", 2)
+        rows.setdefault("Andel med højere seneste score (bogstavelig læsning)", {})[col] = pct("share_improved_literal")
+        rows.setdefault(f"Andel med pålidelig forbedring (mindst {thr} point)", {})[col] = pct("share_improved_reliable")
+        rows.setdefault(f"95 %-konfidensinterval (mindst {thr} point)", {})[col] = (
+            MISSING if small else _fmt_ci(m.get("reliable_ci_low"), m.get("reliable_ci_high"), pct=True))
+        rows.setdefault("Pålidelig ændring beregnet fra data (Jacobson-Truax, point)", {})[col] = num("rci_data")
+        rows.setdefault("Reliabilitet brugt (Cronbachs alfa)", {})[col] = (
+            MISSING if small else f"{fmt_number(m.get('reliability'), 2)} "
+            f"({'fra data' if m.get('reliability_source') == 'data' else 'standardværdi'})")
+        rows.setdefault("Andel forbedret ud over den beregnede grænse", {})[col] = pct("share_improved_rci_data")
+        rows.setdefault("Startede over cut-off (ikke-klinisk niveau ved start)", {})[col] = (
+            MISSING if small else fmt_count(m.get("n_intake_at_or_above_cutoff"), min_cell))
+    out = pd.DataFrame(rows).T
+    out.index.name = "Nøgletal"
+    return out
+
+
+def category_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    """Jacobson-Truax categories (rows) by year (columns, plus 'I alt'), with primary and
+    secondary suppression. A year with fewer than ``min_cell`` analysable episodes has all its
+    non-zero cells hidden."""
+    years = _stream_years(stream, evaluation_year)
+    if not years:
+        return pd.DataFrame()
+    t = stream_table(fd, stream, years, include_total=False)
+    counts = pd.DataFrame({str(y): [t.at[y, f"n_{c}"] for c in CATEGORIES] for y in years},
+                          index=[CATEGORY_LABELS[c] for c in CATEGORIES], dtype=float)
+    if len(years) > 1:
+        counts["I alt"] = counts.sum(axis=1, min_count=1)
+    initial = pd.DataFrame(False, index=counts.index, columns=counts.columns)
+    for y in years:
+        n = t.at[y, "n_analysable"]
+        if pd.notna(n) and n < min_cell:
+            initial[str(y)] = counts[str(y)] > 0
+    mask = secondary_suppression(counts, min_cell, initial=initial)
+    out = _fmt_counts_with_mask(counts, mask, min_cell)
+    out.index.name = "Kategori (Jacobson-Truax)"
+    return out
+
+
+def _stream_years(stream: str, evaluation_year: int) -> list[int]:
+    years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
+    return [y for y in years if y in COLLATERAL_YEARS] if stream == "C" else years
+
+
+def readings_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    """Both readings side by side for the three criteria: streams A and B for the evaluation
+    year, stream C pooled over 2018-2019 (as far as the evaluation year reaches)."""
+    rows = []
+    for s in STREAMS:
+        row = {"Kriterium": STREAM_CRITERION[s], "Målgruppe": STREAM_SHORT[s]}
+        if s == "C":
+            years = _stream_years(s, evaluation_year)
+            row["Opgjort for"] = "2018-2019 samlet" if len(years) == 2 else "2018 (foreløbigt)"
+            if not years:
+                row.update({"Opgjort for": "2018-2019 samlet", "Analyserbare forløb": MISSING,
+                            "Bogstavelig læsning": "ikke aktuel endnu",
+                            "Pålidelig forbedring": "ikke aktuel endnu"})
+                rows.append(row)
+                continue
+            m = stream_table(fd, s, years, include_total=True).loc["i alt"]
+        else:
+            m = stream_table(fd, s, [evaluation_year], include_total=False).loc[int(evaluation_year)]
+            row["Opgjort for"] = str(evaluation_year)
+        n = m.get("n_analysable")
+        small = pd.isna(n) or n < min_cell
+        row["Analyserbare forløb"] = fmt_count(n, min_cell)
+        row["Bogstavelig læsning"] = MISSING if small else fmt_pct(m.get("share_improved_literal"), 0)
+        row["Pålidelig forbedring"] = MISSING if small else fmt_pct(m.get("share_improved_reliable"), 0)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("Kriterium")
+
+
+def srs_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
+    s = srs_summary(fd, years)
+    out = {}
+    for y in years:
+        r = s.loc[y]
+        small = pd.isna(r["n_families"]) or r["n_families"] < min_cell
+        out[str(y)] = {
+            "Sessioner med SRS": fmt_count(r["n_sessions"], min_cell),
+            "Familier": fmt_count(r["n_families"], min_cell),
+            "Gns. SRS (0-40)": MISSING if small else fmt_number(r["mean_srs"], 1),
+            "Andel sessioner under 36": MISSING if small else fmt_pct(r["share_under_36"], 0),
+        }
+    df = pd.DataFrame(out)
+    df.index.name = "Samarbejdsrelation (SRS)"
+    return df
+
+
+def participation_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
+    cp = courses_per_year(fd, years)
+    sg = specialgruppe_size(fd, years)
+    have = fd.years_with_data
+    fams = {}
+    for y in years:
+        fams[y] = (math.nan if y not in have else
+                   float(fd.scored.loc[fd.scored["year"] == y, "family_id"].nunique()))
+    df = pd.DataFrame({
+        str(y): {
+            "Kurser startet": fmt_number(cp[y], 0) if pd.notna(cp[y]) else MISSING,
+            "Familier med FIT-målinger": fmt_count(fams[y], min_cell),
+            "Heraf familier i specialgruppen": fmt_count(sg[y], min_cell),
+        } for y in years
+    })
+    df.index.name = "Deltagelse"
+    return df
+
+
+def collateral_applicability(fd: FitData | None, evaluation_year: int, min_cell: int = 5) -> str:
+    """One Danish sentence on whether FF-FAM-4 applies in the evaluation year."""
+    y = int(evaluation_year)
+    if fd is None:
+        return "FIT-data er ikke leveret, så specialgruppens omfang kan ikke vurderes."
+    sg = specialgruppe_size(fd, [2017, 2018, 2019])
+    size17 = sg.get(2017)
+    s17 = "ukendt (ingen data for 2017)" if pd.isna(size17) else f"{fmt_count(size17, min_cell)} familier"
+    if y < 2018:
+        return (f"Kriteriet om henviseres vurdering gælder først for 2018 og 2019 (ikke aktuelt endnu). "
+                f"Specialgruppen talte i 2017 {s17}; ifølge aftalen vurderes ved udgangen af 2017 ud fra "
+                f"specialgruppens omfang, om kriteriet er relevant.")
+    ep = fd.episodes[(fd.episodes["stream"] == "C") & fd.episodes["year"].isin([yy for yy in COLLATERAL_YEARS if yy <= y])]
+    n = int(ep["analysable"].sum())
+    if n == 0:
+        return (f"Specialgruppen talte i 2017 {s17}. Der er endnu ingen analyserbare henviservurderinger "
+                f"fra 2018-2019, så kriteriet kan ikke opgøres.")
+    enough = n >= min_cell
+    period = "2018" if y == 2018 else "2018-2019"
+    txt = (f"Specialgruppen talte i 2017 {s17}. I {period} er der {fmt_count(n, min_cell)} analyserbare "
+           f"henviservurderinger, ")
+    txt += ("så kriteriet kan opgøres." if enough else
+            f"færre end {min_cell}, så andelen vises ikke af hensyn til diskretionen.")
+    if y == 2018:
+        txt += " Kriteriet gøres op samlet for 2018 og 2019; 2018 er et foreløbigt tal."
+    return txt
+
+
+def board_tables(bundle, evaluation_year: int, min_cell: int = 5,
+                 threshold: float = DEFAULT_THRESHOLD) -> dict[str, pd.DataFrame]:
+    """Board-ready tables (Danish headers, strings, suppression applied, no ids or dates).
+
+    Keys: 'readings', 'participation', 'stream_A', 'stream_B', 'stream_C', 'categories_A', ...,
+    'srs'. Empty dict when the FIT source is missing."""
+    fd = from_bundle(bundle, threshold)
+    if fd is None:
+        return {}
+    out = {
+        "readings": readings_board_table(fd, evaluation_year, min_cell),
+        "participation": participation_board_table(fd, evaluation_year, min_cell),
+    }
+    for s in STREAMS:
+        out[f"stream_{s}"] = stream_board_table(fd, s, evaluation_year, min_cell)
+        out[f"categories_{s}"] = category_board_table(fd, s, evaluation_year, min_cell)
+    out["srs"] = srs_board_table(fd, evaluation_year, min_cell)
+    return out
+
+
+def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None) -> pd.DataFrame:
+    """Status of FF-FAM-2/3/4 under both readings (the one used first), via the status engine.
+
+    Shares and the engine's explanation are hidden when the denominator is 1..min_cell-1."""
+    from .catalogue import load_catalogue
+    from .status import evaluate
+
+    cat = catalogue or load_catalogue()
+    y = int(evaluation_year)
+    years = list(range(FIRST_YEAR, max(y, FIRST_YEAR) + 1))
+    used, other = STATUS_READING, ("literal" if STATUS_READING == "reliable" else "reliable")
+    short = {"reliable": "pålidelig forbedring", "literal": "bogstavelig læsning"}
+    rows = []
+    for s in STREAMS:
+        crit = cat.criteria[STREAM_CRITERION[s]]
+        row = {"Kriterium": crit.id, "Succeskriterium": crit.text}
+        scope = crit.params.get("scope", "annual")
+        judged = [t for t in crit.years if t <= y]
+        if scope == "annual":
+            judged = [min(y, max(crit.years))] if judged else []
+        row["Opgjort for"] = (MISSING if not judged else str(judged[0]) if len(judged) == 1
+                              else f"{judged[0]}-{judged[-1]} samlet")
+        first = None
+        for r in (used, other):
+            series = stream_series(bundle, years, s, reading=r)
+            ev = evaluate(crit, series, y)
+            dens = series.data["denominator"].reindex(judged)
+            den = float(dens.fillna(0).sum())
+            hide = 0 < den < min_cell
+            row[f"Status ({short[r]})"] = ev.label
+            row[f"Andel ({short[r]})"] = MISSING if hide or ev.value is None else fmt_pct(ev.value, 0)
+            if first is None:
+                first = ev
+                row["Analyserbare forløb"] = fmt_count(den, min_cell) if judged else MISSING
+                row["Forklaring"] = (f"Der er færre end {min_cell} analyserbare forløb; andelen vises ikke "
+                                     "af hensyn til diskretionen." if hide else ev.explanation)
+        row["Læsning brugt til status"] = short[used]
+        rows.append(row)
+    cols = ["Kriterium", "Succeskriterium", "Opgjort for", "Analyserbare forløb", f"Status ({short[used]})",
+            f"Andel ({short[used]})", f"Status ({short[other]})", f"Andel ({short[other]})",
+            "Læsning brugt til status", "Forklaring"]
+    return pd.DataFrame(rows)[cols].set_index("Kriterium")
+
+
+def _years_text(y: int) -> str:
+    return str(FIRST_YEAR) if y <= FIRST_YEAR else f"{FIRST_YEAR}-{y}"
+
+
+def data_note(bundle, evaluation_year: int, min_cell: int = 5) -> str:
+    """One or two Danish sentences on the FIT data behind the figures (no ids, no dates)."""
+    fd = from_bundle(bundle)
+    if fd is None:
+        return "FIT-data (fit_administrations) er ikke leveret; de tre kriterier afventer data."
+    y = int(evaluation_year)
+    sc = fd.scored[fd.scored["year"] <= y]
+    errs = len([p for p in fd.problems if p.severity == "error"])
+    warns = len([p for p in fd.problems if p.severity == "warning"])
+    if len(sc) == 0:
+        return f"Der er endnu ingen FIT-skemaer fra {_years_text(y)} i data (ikke aktuelt endnu)."
+    txt = (f"Opgørelsen bygger på {fmt_count(len(sc), min_cell)} FIT-skemaer fra "
+           f"{fmt_count(sc['family_id'].nunique(), min_cell)} familier i {_years_text(y)}.")
+    if errs:
+        txt += (f" {fmt_count(errs, min_cell)} skemaer er udeladt på grund af fejl i data "
+                "(se valideringsrapporten).")
+    if warns:
+        txt += f" Der er {fmt_count(warns, min_cell)} advarsler om data."
+    total_only = int((sc["score_source"] == "total").sum())
+    if total_only:
+        txt += (f" {fmt_count(total_only, min_cell)} skemaer har kun en samlet score; "
+                "de tæller med som den samlede score.")
+    return txt
+
+
+def problem_table(bundle) -> pd.DataFrame:
+    """Data problems for the evaluator (not for the board): file, line, column, value, what was expected."""
+    fd = from_bundle(bundle)
+    if fd is None or not fd.problems:
+        return pd.DataFrame(columns=["Fil", "Linje", "Kolonne", "Værdi", "Forventet", "Type"])
+    return pd.DataFrame([{"Fil": p.file, "Linje": p.row, "Kolonne": p.column, "Værdi": p.value,
+                          "Forventet": p.expected, "Type": "fejl" if p.severity == "error" else "advarsel"}
+                         for p in fd.problems])
+
+
+def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float = DEFAULT_THRESHOLD,
+               bin_width: float | None = None) -> dict[str, pd.DataFrame]:
+    """Aggregated data for the charts.
+
+    'intake_last': per stream and year mean intake and mean last over analysable episodes (rows
+    with fewer than ``min_cell`` episodes are left out). 'change_hist': counts of change in bins
+    of ``bin_width`` points per stream (default 2.5 points from 40 episodes, else 5 points, so that
+    fewer bins are hidden), pooled over the years up to the evaluation year (stream C: 2018-2019),
+    with ``suppressed`` True for hidden bins (primary + secondary suppression)."""
+    fd = from_bundle(bundle, threshold)
+    if fd is None:
+        return {"intake_last": pd.DataFrame(columns=["stream", "Målgruppe", "year", "n", "mean_intake", "mean_last"]),
+                "change_hist": pd.DataFrame(columns=["stream", "Målgruppe", "bin_left", "bin_right", "count",
+                                                     "suppressed"]),
+                "threshold": threshold, "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
+    years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
+    rows = []
+    for s in STREAMS:
+        t = stream_table(fd, s, years, include_total=False)
+        for y in years:
+            n = t.at[y, "n_analysable"]
+            if pd.notna(n) and n >= min_cell:
+                rows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "year": y, "n": int(n),
+                             "mean_intake": t.at[y, "mean_intake"], "mean_last": t.at[y, "mean_last"]})
+    il = pd.DataFrame(rows, columns=["stream", "Målgruppe", "year", "n", "mean_intake", "mean_last"])
+    hrows = []
+    for s in STREAMS:
+        ep = fd.episodes
+        sel = (ep["stream"] == s) & ep["analysable"].astype(bool) & ep["year"].isin(years)
+        if s == "C":
+            sel &= ep["year"].isin(list(COLLATERAL_YEARS))
+        ch = ep.loc[sel, "change"].astype(float).to_numpy()
+        if len(ch) < min_cell:
+            continue
+        width = bin_width or (2.5 if len(ch) >= 40 else 5.0)
+        edges = np.arange(-40, 40 + width, width)
+        idx = np.clip(np.floor(np.round((ch + 40) / width, 9)).astype(int), 0, len(edges) - 2)
+        counts = np.bincount(idx, minlength=len(edges) - 1).astype(float)
+        nz = np.nonzero(counts)[0]
+        lo_i, hi_i = nz.min(), nz.max()
+        c = pd.DataFrame({"n": counts[lo_i:hi_i + 1]}).T
+        mask = secondary_suppression(c, min_cell, rows_sum=True, cols_sum=False).iloc[0].to_numpy()
+        for j, b in enumerate(range(lo_i, hi_i + 1)):
+            hrows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "bin_left": edges[b],
+                          "bin_right": edges[b + 1],
+                          "count": math.nan if mask[j] else counts[b], "suppressed": bool(mask[j])})
+    hist = pd.DataFrame(hrows, columns=["stream", "Målgruppe", "bin_left", "bin_right", "count", "suppressed"])
+    empty = {}
+    for s in STREAMS:
+        if s == "C" and int(evaluation_year) < COLLATERAL_YEARS[0]:
+            empty[s] = "Ikke aktuel endnu (henviservurderinger gælder 2018-2019)"
+        else:
+            empty[s] = f"Færre end {min_cell} forløb med to målinger - fordelingen vises ikke"
+    return {"intake_last": il, "change_hist": hist, "threshold": threshold, "empty_text": empty}
+
+
+# --------------------------------------------------------------------------------------
+# Plots (called by the notebook; Danish labels and ticks)
+# --------------------------------------------------------------------------------------
+
+
+def plot_intake_last(il: pd.DataFrame, ax=None, empty_text: str | None = None):
+    """Dumbbell chart: mean first vs mean latest score per stream and year."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(8, 0.6 * max(len(il), 3) + 1.2))
+    if il.empty:
+        ax.text(0.5, 0.5, empty_text or "For få forløb til at vise gennemsnit", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    il = il.sort_values(["stream", "year"], ascending=[False, False]).reset_index(drop=True)
+    labels = [f"{r['Målgruppe']} {r['year']} (n={fmt_number(r['n'])})" for _, r in il.iterrows()]
+    y = np.arange(len(il))
+    ax.hlines(y, il["mean_intake"], il["mean_last"], color="#999999", lw=2, zorder=1)
+    ax.scatter(il["mean_intake"], y, color="#8c8c8c", s=60, label="Første måling", zorder=2)
+    ax.scatter(il["mean_last"], y, color="#1f6fb2", s=60, label="Seneste måling", zorder=3)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 40)
+    ax.xaxis.set_major_formatter(tick_formatter("number"))
+    ax.set_xlabel("Gennemsnitlig score (0-40, højere er bedre)")
+    ax.legend(loc="lower left", frameon=False)
+    ax.set_title("Første og seneste måling pr. målgruppe og år")
+    return ax
+
+
+def plot_change_distribution(hist: pd.DataFrame, stream: str, threshold: float = DEFAULT_THRESHOLD,
+                             min_cell: int = 5, ax=None, empty_text: str | None = None):
+    """Histogram of change for one stream with the reliable-change band; hidden bins hatched."""
+    import textwrap
+
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(7, 3.2))
+    h = hist[hist["stream"] == stream]
+    if h.empty:
+        ax.set_axis_off()
+        ax.set_title(STREAM_SHORT[stream])
+        ax.text(0.5, 0.5, textwrap.fill(empty_text or "For få forløb til at vise fordelingen", 30),
+                ha="center", va="center", transform=ax.transAxes, fontsize=10, color="#444444")
+        return ax
+    ax.axvspan(-threshold, threshold, color="#e8e8e8", zorder=0,
+               label=f"Ingen pålidelig ændring (under {fmt_number(threshold)} point)")
+    shown = h[~h["suppressed"]]
+    hidden = h[h["suppressed"]]
+    ax.bar(shown["bin_left"], shown["count"], width=shown["bin_right"] - shown["bin_left"], align="edge",
+           color="#1f6fb2", edgecolor="white", label="Antal forløb")
+    if len(hidden):
+        # hidden bins: a hatched bar of fixed height (min_cell - 1), never the true count
+        ax.bar(hidden["bin_left"], [min_cell - 1] * len(hidden), width=hidden["bin_right"] - hidden["bin_left"],
+               align="edge", color="none", edgecolor="#666666", hatch="//",
+               label=f"Færre end {min_cell} eller skjult")
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.xaxis.set_major_formatter(tick_formatter("number"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(tick_formatter("number"))
+    ax.set_xlabel("Ændring fra første til seneste måling (point)")
+    ax.set_ylabel("Antal forløb")
+    ax.set_title(STREAM_SHORT[stream])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, fontsize=8, ncol=1)
+    return ax

@@ -1,0 +1,609 @@
+"""Tests for helhedsplan_eval.fit (FIT / collateral scores, criteria FF-FAM-2, -3, -4).
+
+Known answers T1-T16 come from the research note /work/shared/research/fit.md, section 2.
+
+The tiny fixture (tests/fixtures/tiny/fit_*.csv) was designed by hand; its expected answers
+(all computed by hand from the scores in the file):
+
+Stream A, parent about self (cut-off 25, threshold 5 points):
+  2017 (C001): P00001 15 -> (20) -> 27 (+12, recovered; the middle form is listed last in the
+               file), P00002 22 -> 26 (+4, not reliable), P00003 30 -> 36 (total-only forms, +6,
+               improved from above the cut-off), P00004 20 -> 14 (-6, deteriorated), P00005 18
+               only (single score), P00006 20 -> 25 (+5 exactly, recovered: T13 convention).
+               started 6, analysable 5, single 1; literal 4/5 = 80 %; reliable 3/5 = 60 %;
+               recovered 2, improved 1, unchanged 1, deteriorated 1; intake >= cut-off: 1;
+               mean intake 107/5 = 21.4, mean last 128/5 = 25.6, mean change 4.2.
+  2018 (C002): 10->18 (+8), 24->24 (0), 28->29.5 (+1.5), 16->23.2 (+7.2), 19->12 (-7)
+               literal 3/5 = 60 %; reliable 2/5 = 40 %.
+  2019 (C003): P00012 14 -> 21 (+7); P00014 single; (P00013 20 -> 30 ends 20.01.2020 -> 2020)
+               started 2, analysable 1; literal 1/1, reliable 1/1.
+  2020: P00013 +10, 12->20 +8, 26->33 +7, 18->19 +1, 21->26.5 +5.5
+               literal 5/5 = 100 %; reliable 4/5 = 80 %.
+Stream B, parent about child (cut-off 32 for children):
+  2017: 25->31 (+6, improved), 28->33 (+5, recovered), 30->29 (-1; intake total-only, age
+        missing), 26->28 (+2): literal 3/4, reliable 2/4.
+  2018, 2019: no parent-about-child forms (other streams have data) -> 0 started, value NaN.
+  2020: 22->29 (+7, 2019-09-05 to 2020-01-20), 24->24.5: literal 2/2, reliable 1/2.
+Stream C, referrer about child (specialgruppe; only ratings dated 2018-2019 count):
+  2017: P00101 20 -> 26 -> ignored.
+  2018: +6, +2, -2 -> analysable 3, literal 2, reliable 1.
+  2019: P00112 +10, P00114 +6, P00113 20 (2019-09-10) then 27 (2020-01-20, ignored) -> single.
+        analysable 2, single 1, literal 2, reliable 2.
+  pooled 2018-2019: analysable 5, literal 4/5 = 80 %, reliable 3/5 = 60 %.
+  2020: P00115 +10, P00116 +1 -> ignored.
+Specialgruppe families per year: 2017: 1 (F0001), 2018: 3, 2019: 3, 2020: 3 (F0013 in Jan.,
+F0015, F0016).
+SRS: 2017 two sessions 38 and 35 -> mean 36.5, 50 % under 36; 2018 one session 39.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helhedsplan_eval import fit
+from helhedsplan_eval.bundle import DataBundle
+from helhedsplan_eval.registry import INDICATORS
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+YEARS = [2017, 2018, 2019, 2020]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def read_tiny():
+    adm = pd.read_csv(TINY / "fit_administrations.csv", dtype=str, keep_default_na=False)
+    courses = pd.read_csv(TINY / "fit_courses.csv", dtype=str, keep_default_na=False)
+    return adm, courses
+
+
+@pytest.fixture(scope="module")
+def tiny_fd():
+    adm, courses = read_tiny()
+    return fit.prepare(adm, courses)
+
+
+@pytest.fixture(scope="module")
+def tiny_bundle():
+    adm, courses = read_tiny()
+    return DataBundle.from_frames({"fit_administrations": adm, "fit_courses": courses})
+
+
+_counter = [0]
+
+
+def form(person, date, total="", items=("", "", "", ""), stream="A", course="C900", family=None,
+         scale=None, group="almen", age=""):
+    """One administration row as the CSV holds it (strings)."""
+    _counter[0] += 1
+    rater, about = fit.STREAMS[stream] if stream in fit.STREAMS else ("forælder", "selv")
+    scale = scale or ("SRS" if stream == "SRS" else ("ORS" if stream == "A" else "CORS"))
+    return {
+        "administration_id": f"X{_counter[0]:05d}", "course_id": course, "family_id": family or "F" + person[1:],
+        "rated_person_id": person, "rater": rater, "about": about, "scale": scale, "date": date,
+        "item1": str(items[0]), "item2": str(items[1]), "item3": str(items[2]), "item4": str(items[3]),
+        "total": str(total), "group": group, "rated_age": str(age),
+    }
+
+
+def frame(rows):
+    return pd.DataFrame(rows)
+
+
+def episodes_from_pairs(pairs, stream="A", year=2018, group="almen"):
+    """Administrations for intake/last pairs (total-only forms), one person each."""
+    rows = []
+    for i, (a, b) in enumerate(pairs):
+        p = f"P{9000 + i:05d}"
+        rows.append(form(p, f"{year}-02-01", a, stream=stream, group=group))
+        if b is not None:
+            rows.append(form(p, f"{year}-05-01", b, stream=stream, group=group))
+    return frame(rows)
+
+
+# ----------------------------------------------------------------------------- T1-T5 formulas
+
+def test_t1_rci_jacobson_truax_example():
+    assert fit.rci_points(7.5, 0.80) == pytest.approx(9.296925484568419, abs=1e-9)
+
+
+def test_t2_rci():
+    assert fit.rci_points(5.2, 0.83) == pytest.approx(5.942797, abs=1e-6)
+
+
+def test_t3_strict_classification_by_rci():
+    cls = fit.classify_change(np.arange(-5, 6), 2, strict=True)
+    assert list(cls).count("deterioration") == 3
+    assert list(cls).count("no_change") == 5
+    assert list(cls).count("improvement") == 3
+
+
+def test_t4_rci_has_sqrt2():
+    rci = fit.rci_points(7.0, 0.93)
+    assert rci == pytest.approx(5.133, abs=1e-3)
+    assert rci / math.sqrt(2) == pytest.approx(3.630, abs=1e-3)  # the buggy variant without sqrt(2)
+
+
+def test_t5_csc_cutoff():
+    assert fit.csc_cutoff(m_clin=20, sd_clin=8, m_nonclin=30, sd_nonclin=6) == pytest.approx(25.714, abs=1e-3)
+
+
+# ----------------------------------------------------------------------------- T6-T7 metrics
+
+def test_t6_effect_sizes():
+    adm = episodes_from_pairs(list(zip([10, 15, 20, 25, 30], [18, 20, 24, 26, 32])))
+    fd = fit.prepare(adm)
+    m = fit.stream_table(fd, "A", [2018]).loc[2018]
+    assert m["mean_change"] == pytest.approx(4.0)
+    assert m["sd_intake"] == pytest.approx(7.9057, abs=1e-4)
+    assert m["sd_change"] == pytest.approx(2.7386, abs=1e-4)
+    assert m["d_intake"] == pytest.approx(0.5060, abs=1e-4)
+    assert m["d_z"] == pytest.approx(1.4606, abs=1e-4)
+    # 95 % t-interval of the mean change: 4 +/- t(0.975, 4) * 2.7386 / sqrt(5) = 4 +/- 3.4004
+    assert m["change_ci_low"] == pytest.approx(0.5996, abs=1e-3)
+    assert m["change_ci_high"] == pytest.approx(7.4004, abs=1e-3)
+
+
+def test_t7_thirteen_of_twenty_meets_target_but_uncertain():
+    pairs = [(20, 26)] * 13 + [(20, 20)] * 7
+    bundle = DataBundle.from_frames({"fit_administrations": episodes_from_pairs(pairs)})
+    s = fit.fit_parent_self(bundle, [2018])
+    assert s.data.at[2018, "value"] == pytest.approx(65.0)
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (13, 20)
+    status = pytest.importorskip("helhedsplan_eval.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    crit = catalogue.load_catalogue().criteria["FF-FAM-2"]
+    ev = status.evaluate(crit, s, 2018)
+    assert ev.status == "Opfyldt"
+    assert ev.uncertain
+    assert ev.interval[0] == pytest.approx(43.3, abs=0.05)
+    assert ev.interval[1] == pytest.approx(81.9, abs=0.05)
+
+
+# ----------------------------------------------------------------------------- T8-T14 categories
+
+@pytest.mark.parametrize(
+    "intake,last,cutoff,expected",
+    [
+        (15, 27, 25, "recovered"),      # T8
+        (15, 22, 25, "improved"),       # T9
+        (22, 26, 25, "unchanged"),      # T10 (crosses the cut-off, but +4 is not reliable)
+        (30, 36, 25, "improved"),       # T11 reliable improvement from a non-clinical start
+        (20, 14, 25, "deteriorated"),   # T12
+        (20, 25, 25, "recovered"),      # T13 with the inclusive rule change >= 5, last >= cut-off
+        (28, 33, 32, "recovered"),      # T14 child CORS
+    ],
+)
+def test_t8_t14_jacobson_truax_categories(intake, last, cutoff, expected):
+    assert fit.jt_category(intake, last, cutoff, 5.0)[0] == expected
+
+
+def test_t13_strict_rule_is_not_reliable():
+    assert fit.classify_change(5.0, 5.0, strict=True)[0] == "no_change"
+    assert fit.classify_change(5.0, 5.0, strict=False)[0] == "improvement"
+    # binary noise of one-decimal sums does not flip the rule: 25.3 - 20.3 is 5
+    assert fit.classify_change(25.3 - 20.3, 5.0)[0] == "improvement"
+
+
+def test_age_appropriate_cutoffs():
+    assert fit.cutoff_for_age(35, "A") == 25
+    assert fit.cutoff_for_age(17, "A") == 28
+    assert fit.cutoff_for_age(13, "B") == 28
+    assert fit.cutoff_for_age(9, "B") == 32
+    assert fit.cutoff_for_age(3, "C") == 32
+    assert fit.cutoff_for_age(None, "A") == 25
+    assert fit.cutoff_for_age(float("nan"), "B") == 32
+
+
+# ----------------------------------------------------------------------------- T15-T16 scoring
+
+def test_t15_total_only_record():
+    scored, problems = fit.score_administrations(frame([form("P00001", "2018-01-01", 30)]))
+    assert problems == []
+    r = scored.iloc[0]
+    assert r["score"] == 30 and r["score_source"] == "total"
+    assert [r[f"item{j}_scored"] for j in range(1, 5)] == [7.5, 7.5, 7.5, 7.5]
+    assert fit.items_from_total(30) == (7.5, 7.5, 7.5, 7.5)
+
+
+def test_t16_single_score_episode_excluded_but_counted():
+    adm = episodes_from_pairs([(20, 26), (18, None)])
+    fd = fit.prepare(adm)
+    m = fit.stream_table(fd, "A", [2018]).loc[2018]
+    assert (m["n_started"], m["n_analysable"], m["n_single_score"]) == (2, 1, 1)
+    assert m["n_improved_reliable"] == 1 and m["share_improved_reliable"] == 100.0
+
+
+def test_items_are_summed():
+    scored, problems = fit.score_administrations(frame([form("P1", "2018-01-01", "", (7.5, 6, 8.2, 5))]))
+    assert problems == []
+    assert scored.iloc[0]["score"] == pytest.approx(26.7)
+    assert scored.iloc[0]["score_source"] == "items"
+
+
+def test_missing_item_is_never_zero():
+    rows = [
+        form("P1", "2018-02-01", 20),
+        form("P1", "2018-05-01", 26),
+        form("P1", "2018-05-20", "", (7, 7, 7, "")),  # latest form, item4 missing, no total
+    ]
+    scored, problems = fit.score_administrations(frame(rows))
+    assert len(scored) == 2  # the incomplete form has no score at all (not 21)
+    assert len(problems) == 1
+    p = problems[0]
+    assert p.severity == "error" and p.row == 4 and p.column == "item4"
+    assert "aldrig som 0" in p.message and "fit_administrations.csv" in p.message
+    fd = fit.prepare(frame(rows))
+    ep = fd.episodes.iloc[0]
+    assert ep["last"] == 26 and ep["change"] == 6  # read as 0 it would have been 21 and +1
+
+
+def test_partial_items_with_total_use_total():
+    scored, problems = fit.score_administrations(frame([form("P1", "2018-01-01", 24, (6, 6, "", ""))]))
+    assert scored.iloc[0]["score"] == 24 and scored.iloc[0]["score_source"] == "total"
+    assert [p.severity for p in problems] == ["warning"]
+
+
+@pytest.mark.parametrize(
+    "row,column",
+    [
+        (dict(items=(11, 5, 5, 5)), "item1"),
+        (dict(items=(5, -1, 5, 5)), "item2"),
+        (dict(total=41), "total"),
+        (dict(total="abc"), "total"),
+        (dict(items=(5, 5, 5, 5), total=30), "total"),  # does not match the item sum 20
+    ],
+)
+def test_out_of_range_values_are_reported_and_left_out(row, column):
+    r = form("P1", "2018-01-01", row.get("total", ""), row.get("items", ("", "", "", "")))
+    scored, problems = fit.score_administrations(frame([r]))
+    assert len(scored) == 0
+    errs = [p for p in problems if p.severity == "error"]
+    assert errs and errs[0].column == column and errs[0].row == 2
+    assert "linje 2" in errs[0].message and column in errs[0].message
+
+
+def test_invalid_categories_and_dates_are_reported():
+    rows = [form("P1", "2018-01-01", 20), form("P2", "not a date", 20), form("P3", "2018-01-01", 20)]
+    rows[0]["rater"] = "lærer"
+    rows[2]["rater"], rows[2]["about"] = "henviser", "selv"
+    scored, problems = fit.score_administrations(frame(rows))
+    assert len(scored) == 0
+    cols = {(p.row, p.column) for p in problems}
+    assert (2, "rater") in cols and (3, "date") in cols and (4, "about") in cols
+
+
+def test_more_than_one_decimal_is_a_warning_only():
+    scored, problems = fit.score_administrations(frame([form("P1", "2018-01-01", "", (5.25, 5, 5, 5))]))
+    assert len(scored) == 1 and [p.severity for p in problems] == ["warning"]
+
+
+def test_srs_never_enters_an_episode():
+    rows = [form("P1", "2018-02-01", 20), form("P1", "2018-05-01", 28), form("P1", "2018-05-02", 10, stream="SRS")]
+    fd = fit.prepare(frame(rows))
+    assert len(fd.episodes) == 1 and fd.episodes.iloc[0]["last"] == 28
+
+
+# ----------------------------------------------------------------------------- tiny fixture
+
+def test_tiny_fixture_is_clean(tiny_fd):
+    assert tiny_fd.problems == []
+
+
+def _counts(fd, stream, year):
+    m = fit.stream_table(fd, stream, YEARS).loc[year]
+    return (m["n_started"], m["n_analysable"], m["n_single_score"], m["n_improved_literal"], m["n_improved_reliable"])
+
+
+@pytest.mark.parametrize(
+    "stream,year,expected",
+    [
+        ("A", 2017, (6, 5, 1, 4, 3)),
+        ("A", 2018, (5, 5, 0, 3, 2)),
+        ("A", 2019, (2, 1, 1, 1, 1)),
+        ("A", 2020, (5, 5, 0, 5, 4)),
+        ("B", 2017, (4, 4, 0, 3, 2)),
+        ("B", 2018, (0, 0, 0, 0, 0)),
+        ("B", 2019, (0, 0, 0, 0, 0)),
+        ("B", 2020, (2, 2, 0, 2, 1)),
+        ("C", 2018, (3, 3, 0, 2, 1)),
+        ("C", 2019, (3, 2, 1, 2, 2)),
+    ],
+)
+def test_tiny_counts(tiny_fd, stream, year, expected):
+    assert _counts(tiny_fd, stream, year) == expected
+
+
+def test_tiny_stream_a_2017_details(tiny_fd):
+    m = fit.stream_table(tiny_fd, "A", YEARS).loc[2017]
+    assert m["mean_intake"] == pytest.approx(21.4)
+    assert m["mean_last"] == pytest.approx(25.6)
+    assert m["mean_change"] == pytest.approx(4.2)
+    assert (m["n_recovered"], m["n_improved"], m["n_unchanged"], m["n_deteriorated"]) == (2, 1, 1, 1)
+    assert m["n_intake_at_or_above_cutoff"] == 1
+    assert m["share_improved_literal"] == pytest.approx(80.0)
+    assert m["share_improved_reliable"] == pytest.approx(60.0)
+
+
+def test_intake_is_first_by_date_not_file_order(tiny_fd):
+    ep = tiny_fd.episodes.set_index(["stream", "rated_person_id"]).loc[("A", "P00001")]
+    assert (ep["n_scores"], ep["intake"], ep["last"]) == (3, 15, 27)
+
+
+def test_episode_counts_in_year_of_last_score(tiny_fd):
+    ep = tiny_fd.episodes.set_index(["stream", "rated_person_id"])
+    assert ep.loc[("A", "P00013"), "year"] == 2020
+    assert ep.loc[("B", "P00113"), "year"] == 2020
+
+
+def test_stream_c_outside_years_are_not_applicable(tiny_fd):
+    t = fit.stream_table(tiny_fd, "C", YEARS)
+    assert t.loc[[2017, 2020], "n_started"].isna().all()
+    pooled = t.loc["i alt"]
+    assert (pooled["n_analysable"], pooled["n_improved_literal"], pooled["n_improved_reliable"]) == (5, 4, 3)
+
+
+def test_collateral_ratings_outside_2018_2019_are_ignored(tiny_bundle):
+    s = fit.fit_referrer_child(tiny_bundle, YEARS)
+    assert s.data.loc[[2017, 2020], "value"].isna().all()
+    assert s.data.at[2018, "numerator"] == 1 and s.data.at[2018, "denominator"] == 3
+    assert s.data.at[2019, "numerator"] == 2 and s.data.at[2019, "denominator"] == 2
+    # P00113's January-2020 rating does not close its 2019 episode: it stays a single score
+    ep = fit.from_bundle(tiny_bundle).episodes.set_index(["stream", "rated_person_id"])
+    assert ep.loc[("C", "P00113"), "n_scores"] == 1
+    assert ("C", "P00101") not in ep.index and ("C", "P00115") not in ep.index
+    # Changing every rating outside 2018-2019 changes nothing
+    adm, courses = read_tiny()
+    c_rows = (adm["rater"] == "henviser") & ~adm["date"].str[:4].isin(["2018", "2019"])
+    adm2 = adm.copy()
+    adm2.loc[c_rows, ["item1", "item2", "item3", "item4"]] = ""
+    adm2.loc[c_rows, "total"] = "1"
+    s2 = fit.fit_referrer_child(DataBundle.from_frames({"fit_administrations": adm2, "fit_courses": courses}), YEARS)
+    pd.testing.assert_frame_equal(s.data, s2.data)
+
+
+def test_referrer_ratings_from_almengruppe_are_dropped_with_a_warning():
+    rows = [form("P1", "2018-02-01", 20, stream="C", group="almen"),
+            form("P1", "2018-05-01", 30, stream="C", group="almen")]
+    fd = fit.prepare(frame(rows))
+    assert len(fd.episodes) == 0
+    assert [p.severity for p in fd.problems] == ["warning", "warning"]
+
+
+def test_tiny_indicator_series_both_readings(tiny_bundle):
+    s = fit.fit_parent_self(tiny_bundle, YEARS)
+    assert s.indicator == "fit_parent_self" and s.unit == "pct" and not s.source_missing
+    assert fit.STATUS_READING == "reliable"
+    assert s.data.at[2017, "value"] == pytest.approx(60.0)
+    assert s.data.at[2018, "value"] == pytest.approx(40.0)
+    assert s.data.at[2020, "value"] == pytest.approx(80.0)
+    lit = s.extra["readings"]["literal"]
+    assert lit[2017] == {"numerator": 4, "denominator": 5}
+    assert lit[2018] == {"numerator": 3, "denominator": 5}
+    assert lit[2020] == {"numerator": 5, "denominator": 5}
+    assert s.extra["readings"]["reliable"][2017] == {"numerator": 3, "denominator": 5}
+    literal = fit.fit_parent_self(tiny_bundle, YEARS, reading="literal")
+    assert literal.data.at[2017, "value"] == pytest.approx(80.0)
+
+
+def test_stream_without_data_in_a_year_is_missing_not_zero(tiny_bundle):
+    s = fit.fit_parent_child(tiny_bundle, YEARS)
+    assert s.data.loc[[2018, 2019], "value"].isna().all()
+    assert s.data.loc[[2018, 2019], "denominator"].isna().all()
+    assert s.data.at[2017, "value"] == pytest.approx(50.0)
+    assert s.data.at[2020, "value"] == pytest.approx(50.0)
+
+
+def test_year_without_any_data_is_missing(tiny_bundle):
+    s = fit.fit_parent_self(tiny_bundle, YEARS + [2021])
+    assert math.isnan(s.data.at[2021, "value"])
+    t = fit.stream_table(fit.from_bundle(tiny_bundle), "A", [2021], include_total=False)
+    assert t["n_started"].isna().all()
+
+
+def test_all_episodes_single_score():
+    bundle = DataBundle.from_frames({"fit_administrations": episodes_from_pairs([(20, None)] * 6)})
+    s = fit.fit_parent_self(bundle, [2018])
+    assert math.isnan(s.data.at[2018, "value"]) and math.isnan(s.data.at[2018, "denominator"])
+    assert s.extra["n_single_score"][2018] == 6
+    assert any("kun én måling" in n for n in s.notes)
+    tables = fit.board_tables(bundle, 2018)
+    assert tables["stream_A"].loc["Forløb med kun én måling (frafald)", "2018"] == "6"
+    status = pytest.importorskip("helhedsplan_eval.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    ev = status.evaluate(catalogue.load_catalogue().criteria["FF-FAM-2"], s, 2018)
+    assert ev.status == "Afventer data"
+
+
+def test_source_missing():
+    s = fit.fit_parent_child(DataBundle.from_frames({}), YEARS)
+    assert s.source_missing and s.data["value"].isna().all()
+    assert fit.board_tables(DataBundle.from_frames({}), 2020) == {}
+
+
+def test_specialgruppe_size_and_srs(tiny_fd):
+    assert fit.specialgruppe_size(tiny_fd, YEARS).to_dict() == {2017: 1, 2018: 3, 2019: 3, 2020: 3}
+    srs = fit.srs_summary(tiny_fd, YEARS)
+    assert srs.at[2017, "mean_srs"] == pytest.approx(36.5)
+    assert srs.at[2017, "share_under_36"] == pytest.approx(50.0)
+    assert srs.at[2018, "n_sessions"] == 1 and srs.at[2019, "n_sessions"] == 0
+
+
+def test_indicators_registered():
+    for name in ("fit_parent_self", "fit_parent_child", "fit_referrer_child"):
+        assert INDICATORS[name] is getattr(fit, name)
+
+
+def test_reliability_falls_back_to_standard_with_few_item_sets(tiny_fd):
+    m = fit.stream_table(tiny_fd, "A", [2017]).loc[2017]
+    assert m["reliability_source"] == "standard" and m["reliability"] == fit.DEFAULT_RELIABILITY
+    # intake 15, 22, 30, 20, 20: SD = sqrt(119.2 / 4) = 5.4589; RCI = 1.96 * 1.4142 * 5.4589 * sqrt(0.07) = 4.0033
+    assert m["rci_data"] == pytest.approx(4.0033, abs=1e-3)
+
+
+def test_cronbach_alpha_known_value():
+    # items = person level + item offsets: no error variance -> alpha = 1; textbook 3x3 example below
+    x = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 3, 4, 5], "c": [1, 3, 2, 4]})
+    # var(a)=var(b)=1.6667, var(c)=1.6667, total = [4, 8, 9, 13] var = 13.6667 -> 1.5*(1-5/13.6667)
+    assert fit.cronbach_alpha(x) == pytest.approx(1.5 * (1 - 5.0 / 13.666667), abs=1e-5)
+
+
+# ----------------------------------------------------------------------------- status via the catalogue
+
+def test_tiny_statuses_via_catalogue(tiny_bundle):
+    status = pytest.importorskip("helhedsplan_eval.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    crits = catalogue.load_catalogue().criteria
+    ev = status.evaluate(crits["FF-FAM-2"], fit.fit_parent_self(tiny_bundle, YEARS), 2017)
+    assert ev.status == "Ikke opfyldt" and ev.value == pytest.approx(60.0) and ev.uncertain
+    ev = status.evaluate(crits["FF-FAM-2"], fit.fit_parent_self(tiny_bundle, YEARS, reading="literal"), 2017)
+    assert ev.status == "Opfyldt" and ev.value == pytest.approx(80.0)
+    ev = status.evaluate(crits["FF-FAM-4"], fit.fit_referrer_child(tiny_bundle, YEARS), 2017)
+    assert ev.status == "Ikke aktuel endnu"
+    ev = status.evaluate(crits["FF-FAM-4"], fit.fit_referrer_child(tiny_bundle, YEARS), 2020)
+    assert ev.value == pytest.approx(60.0) and ev.status == "Ikke opfyldt"
+    ev = status.evaluate(crits["FF-FAM-4"], fit.fit_referrer_child(tiny_bundle, YEARS, reading="literal"), 2020)
+    assert ev.value == pytest.approx(80.0) and ev.status == "Opfyldt"
+
+
+def test_status_table(tiny_bundle):
+    pytest.importorskip("helhedsplan_eval.status")
+    t = fit.status_table(tiny_bundle, 2020)
+    assert list(t.index) == ["FF-FAM-2", "FF-FAM-3", "FF-FAM-4"]
+    assert t.loc["FF-FAM-4", "Status (pålidelig forbedring)"].startswith("Ikke opfyldt")
+    assert t.loc["FF-FAM-4", "Status (bogstavelig læsning)"].startswith("Opfyldt")
+    assert "nan" not in t.to_string().lower()
+
+
+# ----------------------------------------------------------------------------- disclosure control
+
+def test_secondary_suppression_row_and_column():
+    counts = pd.DataFrame({"2018": [3, 6, 7], "2019": [8, 9, 10]}, index=["a", "b", "c"])
+    mask = fit.secondary_suppression(counts, 5)
+    assert mask.at["a", "2018"]  # primary
+    assert mask.values.sum() >= 2
+    # no row or column with exactly one hidden cell remains
+    assert all(mask.sum(axis=1) != 1) and all(mask.sum(axis=0) != 1)
+
+
+def test_secondary_suppression_zeros_never_hidden():
+    counts = pd.DataFrame({"x": [2, 0, 12]}, index=["a", "b", "c"])
+    mask = fit.secondary_suppression(counts, 5)
+    assert mask.at["a", "x"] and not mask.at["b", "x"] and mask.at["c", "x"]
+
+
+def _all_strings(tables):
+    for name, t in tables.items():
+        yield name, t.to_string() + " " + " ".join(map(str, t.columns)) + " " + " ".join(map(str, t.index))
+
+
+def test_board_tables_have_no_ids_dates_or_nan(tiny_bundle):
+    adm, _ = read_tiny()
+    ids = set(adm["family_id"]) | set(adm["rated_person_id"]) | set(adm["course_id"]) | set(adm["administration_id"])
+    for year in YEARS:
+        tables = fit.board_tables(tiny_bundle, year)
+        assert tables
+        for name, text in _all_strings(tables):
+            assert "nan" not in text.lower(), name
+            assert not any(i in text for i in ids), name
+            assert "-02-01" not in text and ".2017" not in text, name
+
+
+def test_board_tables_suppress_small_counts(tiny_bundle):
+    tables = fit.board_tables(tiny_bundle, 2020)
+    a = tables["stream_A"]
+    assert a.loc["Forløb med kun én måling (frafald)", "2017"] == "<5"
+    assert a.loc["Forløb påbegyndt", "2017"] == "6"
+    # 2019 has one analysable episode: no share, no mean
+    assert a.loc["Andel med pålidelig forbedring (mindst 5 point)", "2019"] == "–"
+    assert a.loc["Gns. første måling (0-40)", "2019"] == "–"
+    assert a.loc["Andel med pålidelig forbedring (mindst 5 point)", "2017"] == "60\u00a0%"
+    assert a.loc["Andel med højere seneste score (bogstavelig læsning)", "2017"] == "80\u00a0%"
+    cats = tables["categories_A"]
+    for col in cats.columns:  # every cell 1-4 is hidden; no column or row leaves exactly one hidden
+        assert not any(v.isdigit() and 0 < int(v) < 5 for v in cats[col])
+    # the B stream of 2017 (4 analysable) shows no share
+    assert tables["stream_B"].loc["Andel med pålidelig forbedring (mindst 5 point)", "2017"] == "–"
+    r = tables["readings"]
+    assert r.loc["FF-FAM-4", "Bogstavelig læsning"] == "80\u00a0%"
+    assert r.loc["FF-FAM-4", "Pålidelig forbedring"] == "60\u00a0%"
+    assert r.loc["FF-FAM-4", "Opgjort for"] == "2018-2019 samlet"
+
+
+def test_board_tables_2017_collateral_not_yet(tiny_bundle):
+    tables = fit.board_tables(tiny_bundle, 2017)
+    assert tables["stream_C"].empty
+    assert tables["readings"].loc["FF-FAM-4", "Pålidelig forbedring"] == "ikke aktuel endnu"
+    txt = fit.collateral_applicability(fit.from_bundle(tiny_bundle), 2017)
+    assert "ikke aktuelt endnu" in txt and "<5" in txt
+
+
+def test_chart_data_aggregates_only(tiny_bundle):
+    cd = fit.chart_data(tiny_bundle, 2020)
+    il = cd["intake_last"]
+    assert set(il["n"]) and il["n"].min() >= 5
+    row = il[(il["stream"] == "A") & (il["year"] == 2017)].iloc[0]
+    assert row["mean_intake"] == pytest.approx(21.4) and row["mean_last"] == pytest.approx(25.6)
+    h = cd["change_hist"]
+    shown = h[~h["suppressed"]]
+    assert ((shown["count"] == 0) | (shown["count"] >= 5)).all()
+    assert h["suppressed"].any()
+    assert not any(c in h.columns for c in ("rated_person_id", "family_id", "date"))
+
+
+# ----------------------------------------------------------------------------- synthetic sample
+
+def test_sample_is_deterministic_and_exercises_every_path():
+    from helhedsplan_eval.sample_fit import make_fit_tables
+
+    a = make_fit_tables(np.random.default_rng(7))
+    b = make_fit_tables(np.random.default_rng(7))
+    pd.testing.assert_frame_equal(a["fit_administrations"], b["fit_administrations"])
+    pd.testing.assert_frame_equal(a["fit_courses"], b["fit_courses"])
+    adm = a["fit_administrations"]
+    assert adm["administration_id"].is_unique and a["fit_courses"]["course_id"].is_unique
+    assert adm["date"].str.match(r"^\d{4}-\d{2}-\d{2}$").all()
+    assert ((adm["item1"] == "") & (adm["total"] != "")).any()  # total-only forms
+    fd = fit.prepare(adm, a["fit_courses"])
+    assert [p for p in fd.problems if p.severity == "error"] == []
+    ep = fd.episodes
+    years = fd.scored.groupby("year")["family_id"].nunique()
+    assert all(15 <= years[y] <= 30 for y in YEARS)
+    assert (~ep["analysable"]).any()
+    assert (ep["intake"] >= ep["cutoff"]).any()
+    assert (ep["category"] == "deteriorated").any() and (ep["category"] == "recovered").any()
+    sg = fit.specialgruppe_size(fd, YEARS)
+    assert sg[2017] < sg[2018] < sg[2019] <= sg[2020]
+    ref = fd.scored[fd.scored["rater"] == "henviser"]
+    assert set(ref["year"]) == set(YEARS)  # referrer ratings in every year, so 2018-2019 matters
+    assert (fd.scored["scale"] == "SRS").any()
+
+
+# ----------------------------------------------------------------------------- notebook builder
+
+def test_notebook_builder_parameters_and_thinness():
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "tools" / "notebooks" / "build_fit_collateral.py"
+    spec = importlib.util.spec_from_file_location("build_fit_collateral", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    nb = mod.build()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].metadata["tags"] == ["parameters"]
+    assert code[0].source == (
+        'evaluation_year: int = 2020  # evaluationsår\n'
+        'data_dir: str = "../data/sample"  # datamappe\n'
+        'min_cell: int = 5  # mindste viste antal personer (diskretionering)'
+    )
+    assert "from helhedsplan_eval.report import check_parameters, data_banner" in code[1].source
+    assert "check_parameters(evaluation_year, data_dir, min_cell)" in code[1].source
+    assert "data_banner(data_dir)" in code[1].source
+    assert not any("def " in c.source or "lambda" in c.source for c in code)
+    assert all(".set_uuid(\"fit-" in c.source for c in code if ".style" in c.source)
+    assert all("plt.show()" in c.source.strip().splitlines()[-1] for c in code if "plt.subplots" in c.source)
+    assert len({c.id for c in nb.cells}) == len(nb.cells)

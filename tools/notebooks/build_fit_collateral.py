@@ -1,0 +1,164 @@
+"""Build notebooks/fit_collateral.ipynb (FIT og collateral scores i familiekurserne).
+
+Run from anywhere:  python tools/notebooks/build_fit_collateral.py
+The notebook is thin: it loads the data, calls helhedsplan_eval.fit and displays the results.
+Cell ids are fixed so that the file (and the HTML rendered from it) is deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "notebooks" / "fit_collateral.ipynb"
+
+PARAMETERS = '''evaluation_year: int = 2020  # evaluationsår
+data_dir: str = "../data/sample"  # datamappe
+min_cell: int = 5  # mindste viste antal personer (diskretionering)'''
+
+CELLS: list[tuple[str, str, list[str]]] = [
+    ("md", """# FIT og collateral scores i familiekurserne
+
+Denne side viser, hvordan det går med de tre succeskriterier for familiekurserne, der måles med
+FIT-skemaer: forældrenes egen trivsel, forældrenes vurdering af barnets trivsel og de henvisende
+samarbejdspartneres vurdering af barnets trivsel (collateral score).""", []),
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", """from helhedsplan_eval.report import check_parameters, data_banner
+
+check_parameters(evaluation_year, data_dir, min_cell)
+data_banner(data_dir)""", []),
+    ("code", """import matplotlib.pyplot as plt
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from helhedsplan_eval import fit
+from helhedsplan_eval.contract import load_bundle
+
+sns.set_theme(style="whitegrid", context="notebook")
+bundle = load_bundle(data_dir)
+tables = fit.board_tables(bundle, evaluation_year, min_cell)
+charts = fit.chart_data(bundle, evaluation_year, min_cell)
+fd = fit.from_bundle(bundle)
+Markdown(fit.data_note(bundle, evaluation_year, min_cell))""", []),
+    ("md", """## Hvad er FIT?
+
+Feedback Informed Treatment (FIT) er et dialog- og effektmålingsredskab. Ved samtalerne markerer
+forælderen på fire linjer fra 0 til 10, hvordan det går (personligt, i familien, socialt og
+generelt); summen giver en score fra 0 til 40, hvor højere er bedre. Den første og den seneste
+måling i et forløb sammenlignes, og samme skema bruges, når forælderen eller den henvisende
+fagperson vurderer barnets trivsel (collateral score). Efter sessionerne vurderer forælderen også
+samarbejdet (SRS), som her kun vises som procesoplysning.""", []),
+    ("md", """## Succeskriterierne og deres status
+
+Aftalen siger, at 65 % skal *opleve øget trivsel*. Det kan læses på to måder, og begge vises:
+
+* **Pålidelig forbedring** (bruges til status): den seneste score er mindst 5 point højere end
+  den første. Fem point er den grænse, FIT-metoden bruger for en ændring, der er større end
+  skemaets måleusikkerhed, og målet på 65 % svarer til det niveau, FIT-studier rapporterer for
+  pålidelig forbedring.
+* **Bogstavelig læsning**: den seneste score er blot højere end den første. Her tæller også
+  små udsving, som kan skyldes tilfældigheder, så andelen bliver højere.
+
+Et forløb tæller med i det år, hvor den seneste måling er foretaget. Forløb med kun én måling kan
+ikke vise en udvikling og indgår ikke i andelen, men vises som frafald nedenfor.""", []),
+    ("code", """status = fit.status_table(bundle, evaluation_year, min_cell)
+status.style.format(escape="html").set_uuid("fit-status")""", []),
+    ("code", """tables["readings"].style.format(escape="html").set_uuid("fit-readings") if tables else Markdown("FIT-data er ikke leveret.")""",
+     []),
+    ("md", """## Specialgruppen og kriteriet om henviseres vurdering
+
+Henvisende samarbejdspartnere giver kun collateral scores for familier i specialgruppen, og
+kriteriet gælder kun 2018 og 2019 samlet. Vurderinger fra andre år indgår ikke. Ifølge aftalen
+vurderes ved udgangen af 2017 ud fra specialgruppens omfang, om kriteriet er relevant.""", []),
+    ("code", """display(Markdown(fit.collateral_applicability(fd, evaluation_year, min_cell)))
+tables["participation"].style.format(escape="html").set_uuid("fit-participation") if tables else None""", []),
+    ("md", """## Første og seneste måling
+
+Figuren viser den gennemsnitlige første og seneste score for hver målgruppe og hvert år.
+Gennemsnit over færre end 5 forløb vises ikke.""", []),
+    ("code", """fig, ax = plt.subplots(figsize=(8, 0.55 * max(len(charts["intake_last"]), 3) + 1.5))
+fit.plot_intake_last(charts["intake_last"], ax=ax, empty_text="For få forløb til at vise gennemsnit")
+plt.tight_layout()
+plt.show()""", []),
+    ("md", """## Hvor meget ændrer scoren sig?
+
+Fordelingen af ændringen fra første til seneste måling for alle år til og med evaluationsåret.
+Det grå bånd er ændringer under 5 point, som ikke regnes for en pålidelig ændring. Skraverede
+søjler dækker over færre end 5 forløb (eller er skjult, så et lille tal ikke kan regnes ud).""",
+     []),
+    ("code", """fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
+for ax, stream in zip(axes, fit.STREAMS):
+    fit.plot_change_distribution(charts["change_hist"], stream, charts["threshold"], min_cell, ax=ax,
+                                 empty_text=charts["empty_text"][stream])
+plt.tight_layout()
+plt.show()""", []),
+    ("md", """## Nøgletal pr. målgruppe
+
+Tabellerne viser deltagelse, frafald, gennemsnit, ændring og begge læsninger af kriteriet.
+Effektstørrelsen *d* er ændringen delt med spredningen ved start; *d_z* er ændringen delt med
+spredningen af ændringerne (den bliver større, når alle ændrer sig nogenlunde ens). Grænsen
+"beregnet fra data" er Jacobson og Truax' pålidelighedsindeks ud fra spredningen ved start og
+skemaets reliabilitet, vist ved siden af den faste grænse på 5 point.""", []),
+    ("md", """### Forældrenes egen trivsel (FF-FAM-2)""", []),
+    ("code", """tables["stream_A"].style.format(escape="html").set_uuid("fit-stream-a") if tables else Markdown("FIT-data er ikke leveret.")""",
+     []),
+    ("code", """tables["categories_A"].style.format(escape="html").set_uuid("fit-categories-a") if tables else None""", []),
+    ("md", """### Forældrenes vurdering af barnets trivsel (FF-FAM-3)""", []),
+    ("code", """tables["stream_B"].style.format(escape="html").set_uuid("fit-stream-b") if tables else Markdown("FIT-data er ikke leveret.")""",
+     []),
+    ("code", """tables["categories_B"].style.format(escape="html").set_uuid("fit-categories-b") if tables else None""", []),
+    ("md", """### Henviseres vurdering af barnets trivsel (FF-FAM-4, specialgruppen)""", []),
+    ("code", """(Markdown("Ikke aktuel endnu: kriteriet gælder 2018 og 2019.") if evaluation_year < 2018
+ else tables["stream_C"].style.format(escape="html").set_uuid("fit-stream-c") if tables else Markdown("FIT-data er ikke leveret."))""",
+     []),
+    ("code", """(None if evaluation_year < 2018 or not tables
+ else tables["categories_C"].style.format(escape="html").set_uuid("fit-categories-c"))""", []),
+    ("md", """Kategorierne følger Jacobson og Truax: *bedring over cut-off* er en pålidelig forbedring fra
+under til over den grænse, hvor trivslen svarer til ikke-klinisk niveau (25 for voksne, 28 for
+unge 13-17 år og 32 for børn). Der findes ingen valideret grænse for børn under 6 år; her bruges
+børnegrænsen 32. Familier, der starter over grænsen, kan forbedre sig, men ikke krydse den.""", []),
+    ("md", """## Samarbejdet ved sessionerne (SRS)
+
+SRS er forælderens vurdering af samarbejdet efter en session (0-40). En score under 36 er et
+signal om, at samarbejdet bør drøftes. Tallene er procesoplysninger og indgår ikke i
+succeskriterierne.""", []),
+    ("code", """tables["srs"].style.format(escape="html").set_uuid("fit-srs") if tables else Markdown("FIT-data er ikke leveret.")""", []),
+    ("md", """## Om tallene
+
+* Kun samlede tal vises. Antal under 5 vises som "<5", og andele, gennemsnit og
+  effektstørrelser over færre end 5 forløb vises ikke ("–"). Hvor et lille tal ellers kan regnes
+  ud fra totalerne, er flere felter skjult ("skjult").
+* Et skema med et manglende spørgsmål og ingen samlet score tælles ikke med; et manglende svar
+  regnes aldrig som 0.
+* Gladsaxe Familie- og Ungecenter indsamler og bearbejder FIT-data; data er pseudonymiserede.""",
+     []),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    for i, (kind, src, tags) in enumerate(CELLS, start=1):
+        cell = new_markdown_cell(src) if kind == "md" else new_code_cell(src)
+        cell.id = f"fit-{i:02d}"
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def main() -> Path:
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(build(), OUT)
+    return OUT
+
+
+if __name__ == "__main__":
+    print(main())
