@@ -52,6 +52,7 @@ UNIT_LABELS_DA = {
     "pct": "procent",
     "pp": "procentpoint",
     "count": "antal",
+    "persons": "antal personer",
     "kr": "kr.",
     "rate": "pr. 100 børn",
     "index": "indeks 0-100",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ class RawTable:
     frame: pd.DataFrame  # all cells as str ('' = empty); index = row number in the file
     shape: str  # 'csv-komma', 'csv-semikolon', 'xlsx'
     encoding: str | None = None
+    problems: list = None  # (row, message) for rows that could not be split into the header's fields
 
 
 def read_raw(path: Path) -> RawTable:
@@ -96,13 +98,28 @@ def read_raw(path: Path) -> RawTable:
     text, enc = _decode(path.read_bytes())
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
+    import csv
     from io import StringIO
 
-    df = pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
-    df.columns = [str(c).strip() for c in df.columns]
-    df = df.map(lambda x: x.strip() if isinstance(x, str) else x)
-    df.index = range(2, len(df) + 2)
-    return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc)
+    reader = csv.reader(StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows, index, problems = [], [], []
+    for rec in reader:
+        line = reader.line_num
+        if header is None:
+            header = [str(c).strip() for c in rec]
+            continue
+        if not rec or all(not str(c).strip() for c in rec):
+            continue  # blank line: skipped, but later rows keep their true line numbers
+        if len(rec) != len(header):
+            problems.append((line, f"rækken har {len(rec)} felter, men overskriften har {len(header)}"))
+            continue
+        rows.append([str(c).strip() for c in rec])
+        index.append(line)
+    df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
+    raw = RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc)
+    raw.problems = problems
+    return raw
 
 
 def _xlsx_cell(x):
@@ -132,10 +149,16 @@ _DATE_PATTERNS = (
 def _to_number(s: str, decimal_comma: bool) -> float:
     t = s.replace("\u00a0", "").replace(" ", "")
     if decimal_comma:
-        t = t.replace(".", "").replace(",", ".")
+        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", t) or "." not in t:
+            t = t.replace(".", "").replace(",", ".")
+        elif "," in t:
+            raise ValueError
     elif "," in t and "." not in t and re.fullmatch(r"-?\d+,\d+", t):
         t = t.replace(",", ".")  # a lone decimal comma in an otherwise comma-free cell
-    return float(t)
+    v = float(t)
+    if not math.isfinite(v):
+        raise ValueError
+    return v
 
 
 def convert_cell(s: str, col: Col, decimal_comma: bool):
@@ -270,6 +293,8 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
         return None, [Issue(ERROR, src.name, fname, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]
     df = raw.frame
     decimal_comma = raw.shape == "csv-semikolon"
+    for row, msg in raw.problems or []:
+        issues.append(Issue(ERROR, src.name, fname, msg + "; rækken er ikke læst", row))
     names = [c.name for c in src.columns]
     missing = [c.name for c in src.columns if c.required and c.name not in df.columns]
     for m in missing:
@@ -304,9 +329,9 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
         for c in df.columns:
             if c not in names:
                 typed[c] = df[c]
-    bad_rows = {i.row for i in issues if i.severity == ERROR and i.row is not None}
-    check_df = typed.loc[[r for r in typed.index if r not in bad_rows], [c.name for c in src.columns if c.name in df.columns]]
-    issues += _schema_issues(src, check_df, fname)
+    bad_cells = {(i.row, i.column) for i in issues if i.severity == ERROR and i.row is not None}
+    check_df = typed[[c.name for c in src.columns if c.name in df.columns]]
+    issues += [i for i in _schema_issues(src, check_df, fname) if (i.row, i.column) not in bad_cells]
     # whole-row duplicates (in addition to duplicate keys)
     dup = df.duplicated(keep="first")
     for row in df.index[dup]:
@@ -314,7 +339,7 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
     return typed, issues
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catalogue_ids) -> list[Issue]:
+def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catalogue_ids, prior=()) -> list[Issue]:
     issues: list[Issue] = []
     for name, df in tables.items():
         src = SOURCES[name]
@@ -334,7 +359,11 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
                     issues.append(Issue(ERROR, name, files[name].name, f"kriteriet '{v}' findes ikke i målkataloget",
                                         int(row), "criterion_id", str(v)))
         if name == "fit_administrations":
+            bad = {i.row for i in prior if i.source == name and i.severity == ERROR and i.column in
+                   ("item1", "item2", "item3", "item4", "total")}
             for row, r in df.iterrows():
+                if row in bad:
+                    continue
                 items = [r.get(f"item{i}") for i in range(1, 5)]
                 if r.get("total") is None and any(x is None for x in items):
                     issues.append(Issue(ERROR, name, files[name].name, "hverken total eller alle fire items er udfyldt",
@@ -403,16 +432,22 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
         files[name] = path
         df, iss = read_source(path, src)
         issues += iss
-        if df is not None and not any(i.severity == ERROR for i in iss):
+        if df is not None:
             tables[name] = df
-    issues += _cross_checks(tables, files, catalogue_ids)
+    issues += _cross_checks(tables, files, catalogue_ids, prior=list(issues))
     # a source with reference errors is not used
     for name in {i.source for i in issues if i.severity == ERROR}:
         tables.pop(name, None)
     manifest = {}
     mf = d / "manifest.yml"
     if mf.exists():
-        manifest = yaml.safe_load(mf.read_text(encoding="utf-8")) or {}
+        try:
+            manifest = yaml.safe_load(mf.read_text(encoding="utf-8")) or {}
+            if not isinstance(manifest, dict):
+                raise ValueError("ikke en YAML-mapping")
+        except Exception as exc:
+            manifest = {}
+            issues.append(Issue(ERROR, "manifest", "manifest.yml", f"filen kan ikke læses ({exc})"))
     bundle = DataBundle(tables={k: v.reset_index(drop=True) for k, v in tables.items()}, data_dir=d, issues=issues,
                         files=files, manifest=manifest)
     if strict and any(i.severity == ERROR for i in issues):

@@ -17,12 +17,12 @@ def wilson_interval(k: float, n: float, level: float = 0.95) -> tuple[float, flo
     Returns (nan, nan) when n == 0."""
     if n is None or n <= 0:
         return (math.nan, math.nan)
-    z = _st.norm.ppf(1 - (1 - level) / 2)
+    z = float(_st.norm.ppf(1 - (1 - level) / 2))
     p = k / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
 
 
 def poisson_interval(count: float, level: float = 0.95) -> tuple[float, float]:

@@ -155,12 +155,25 @@ class Evaluation:
 MIN_CELL = 5  # disclosure control: counts of persons under 5 are shown as "<5"
 
 
+EPS = 1e-9  # comparisons with a target tolerate floating-point error (8000·1,05³ = 9261,000000000002)
+
+
+def _ge(a: float, b: float) -> bool:
+    return a >= b - EPS * max(1.0, abs(b))
+
+
+def _le(a: float, b: float) -> bool:
+    return a <= b + EPS * max(1.0, abs(b))
+
+
+def _whole(x) -> bool:
+    return abs(float(x) - round(float(x))) < 1e-9
+
+
 def _fmt(x, unit: str) -> str:
     """A target or path value."""
-    if unit == "persons":
-        return F.fmt_number(x, 0 if float(x).is_integer() else 1)
-    if unit == "count" and not float(x).is_integer():
-        return F.fmt_number(x, 1)
+    if unit in ("persons", "count"):
+        return F.fmt_number(x, 0 if _whole(x) else 1)
     return F.fmt_value(x, unit)
 
 
@@ -195,7 +208,7 @@ def _straddles(interval, threshold) -> bool:
     lo, hi = interval
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return False
-    return lo < threshold < hi or (lo <= threshold <= hi and lo != hi)
+    return bool(lo < threshold < hi or (lo <= threshold <= hi and lo != hi))
 
 
 def _base(crit, year, status, **kw) -> Evaluation:
@@ -225,7 +238,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     y = min(year, max(years))
     judged = [t for t in years if t <= y]
     missing = s.missing_years(judged)
-    met_years = [t for t in judged if s.has(t) and s.value(t) >= target]
+    met_years = [t for t in judged if s.has(t) and _ge(s.value(t), target)]
     seen = [t for t in judged if s.has(t)]
     v = s.value(y)
     ev = _base(crit, year, AWAITING, target=target, target_text=_fmt(target, unit), path_value=target,
@@ -238,12 +251,12 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if p.get("uncertainty") == "poisson":
         ev.interval = poisson_interval(v)
         ev.uncertain = _straddles(ev.interval, target)
-    ev.status = MET if v >= target else NOT_MET
+    ev.status = MET if _ge(v, target) else NOT_MET
     left = [t for t in years if t > y]
     ev.remaining = target if left else None
     ev.remaining_text = (f"Hvert af årene {', '.join(map(str, left))} skal nå mindst {_fmt(target, unit)}."
                          if left else "")
-    verb = "nået" if v >= target else "ikke nået"
+    verb = "nået" if _ge(v, target) else "ikke nået"
     alt = p.get("target_alt")
     alt_txt = ""
     if alt is not None:
@@ -301,12 +314,21 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
             return ev
         k, n = sum(h[0] for h in have), sum(h[1] for h in have)
     share = 100.0 * k / n
+    # years whose share rests on fewer than MIN_CELL persons are not shown in the figures
+    small = {t for t in years if nd(t) is not None and nd(t)[1] < MIN_CELL}
+    ev.figures = {t: (None if t in small else v) for t, v in ev.figures.items()}
     lo, hi = wilson_interval(k, n)
     ev.value, ev.value_text = share, F.fmt_pct(share)
     ev.interval = (100 * lo, 100 * hi)
     ev.uncertain = _straddles(ev.interval, target)
     final = scope == "annual" or year >= max(years)
-    met = share >= target
+    met = _ge(share, target)
+    n_years = len([t for t in judged if nd(t) is not None])
+    if final and scope == "period" and n_years < _min_years(crit, len(years)):
+        ev.status = AWAITING
+        ev.explanation = (f"Kun {n_years} af {len(years)} år har data, for lidt til en endelig vurdering."
+                          + _missing_text(missing))
+        return ev
     if final:
         ev.status = MET if met else NOT_MET
     else:
@@ -324,6 +346,8 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
     scope_txt = f"i {y}" if scope == "annual" else f"samlet for {min(years)}-{y}"
     if n < MIN_CELL:  # disclosure control: neither share nor status over fewer than 5 persons
         ev.value, ev.value_text = None, F.MISSING
+        ev.interval, ev.uncertain, ev.remaining, ev.remaining_text = None, False, None, ""
+        ev.figures = {t: (None if t in small else v) for t, v in ev.figures.items()}
         ev.status = AWAITING
         ev.explanation = (f"Andelen {scope_txt} vises ikke og vurderes ikke, fordi færre end {MIN_CELL} personer indgår "
                           f"(målet er mindst {F.fmt_pct(target, 0)}); status ville afsløre enkeltpersoners resultat."
@@ -359,6 +383,13 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev = _base(crit, year, AWAITING, path_value=path, path_text=_fmt(path, unit), missing_years=missing, **base)
     v = s.value(y)
     if v is None:
+        earlier = [(t, s.value(t)) for t in judged if t < y and s.has(t)]
+        if earlier and _ge(earlier[-1][1], target):  # a cumulative total cannot fall: met stays met
+            t_met, v_met = earlier[-1]
+            ev.status, ev.value, ev.value_text = MET, v_met, _fmt_obs(v_met, unit)
+            ev.explanation = (f"Målet på {_fmt(target, unit)} var nået i {t_met} ({_fmt_obs(v_met, unit)} i alt); "
+                              f"data for {y} er ikke leveret." + _missing_text([t for t in missing if t != y]))
+            return ev
         ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
         return ev
     ev.value, ev.value_text = v, _fmt_obs(v, unit)
@@ -366,7 +397,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     left = T - y
     news = [s._get(t, "new") for t in judged if s._get(t, "new") is not None]
     best = max(news) if news else None
-    if v >= target:
+    if _ge(v, target):
         ev.status = MET
         why = f"målet på {_fmt(target, unit)} er nået"
     elif y >= T:
@@ -376,7 +407,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
         need = (target - v) / left
         ev.remaining = need
         ev.remaining_text = (f"De resterende {left} år skal i gennemsnit bidrage med {_fmt(need, unit)} nye om året"
-                             + (f" (bedste år hidtil: {_fmt(best, unit)})." if best is not None else "."))
+                             + (f" (bedste år hidtil: {_fmt_obs(best, unit)})." if best is not None else "."))
         ok = ev.ratio >= ON_TRACK_RATIO and (best is None or need <= best)
         ev.status = ON_TRACK if ok else OFF_TRACK
         why = (f"målstien for {y} er {_fmt(path, unit)}"
@@ -490,6 +521,8 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if B is None:
         ev.missing_years = [b_year]
         ev.explanation = f"Basisårets niveau ({b_year}) er ikke leveret, så målet kan ikke fastlægges."
+        if year < crit.period_start:  # not yet due takes precedence over awaiting data
+            ev.status = NOT_YET
         return ev
     target = B * (1 + change)
     up = change > 0
@@ -519,7 +552,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     def meets(m):
         if B == 0:
             return m > 0 if up else m == 0
-        return m >= target if up else m <= target
+        return _ge(m, target) if up else _le(m, target)
 
     if p.get("uncertainty") == "poisson":
         ev.interval = poisson_mean_interval(sum(obs.values()), len(obs))
@@ -543,8 +576,11 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
             on_track = meets(mean)
         ev.status = ON_TRACK if on_track else OFF_TRACK
         ev.remaining = need
-        ev.remaining_text = (f"De resterende år skal i gennemsnit ligge på {'mindst' if up else 'højst'} "
-                             f"{_fmt(max(need, 0), unit)}" + (" – det er ikke muligt." if need < 0 else "."))
+        if up and need <= 0:
+            ev.remaining_text = "Målet er sikret, uanset niveauet i de resterende år."
+        else:
+            ev.remaining_text = (f"De resterende år skal i gennemsnit ligge på {'mindst' if up else 'højst'} "
+                                 f"{_fmt(max(need, 0), unit)}" + (" – det er ikke muligt." if need < 0 else "."))
         ev.explanation = (f"Gennemsnittet for {span} er {_fmt(mean, unit)}{rel_txt} mod målet på {goal}; "
                           f"fortsætter niveauet fra {max(obs)} ({_fmt(latest, unit)}), "
                           + ("nås målet." if on_track else "nås målet ikke.") + _missing_text(missing))
@@ -595,8 +631,8 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
             return ((MET if ok else NOT_MET) if y >= T else (ON_TRACK if ok else OFF_TRACK)), tgt, None
         r = (v - B) / (tgt - B) if tgt != B else None
         if y >= T:
-            return (MET if v >= tgt else NOT_MET), tgt, r
-        return (ON_TRACK if v >= tgt or (r is not None and r >= ON_TRACK_RATIO) else OFF_TRACK), tgt, r
+            return (MET if _ge(v, tgt) else NOT_MET), tgt, r
+        return (ON_TRACK if _ge(v, tgt) or (r is not None and _ge(r, ON_TRACK_RATIO)) else OFF_TRACK), tgt, r
 
     status, tgt, r = judge(mode)
     other = "linear" if mode == "compound" else "compound"
@@ -609,9 +645,9 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
         return ev
     ev.status = status
-    ev.value, ev.value_text = v, _fmt(v, unit)
+    ev.value, ev.value_text = v, _fmt_obs(v, unit)
     mode_da = {"compound": "renters rente", "linear": "lineært"}
-    ev.explanation = (f"I {y} var tallet {_fmt(v, unit)} mod {_fmt(tgt, unit)}, som {F.fmt_pct(rate * 100, 0)} "
+    ev.explanation = (f"I {y} var tallet {_fmt_obs(v, unit)} mod {_fmt(tgt, unit)}, som {F.fmt_pct(rate * 100, 0)} "
                       f"vækst om året fra {t0} ({_fmt(B, unit)}) kræver ({mode_da[mode]}).")
     if o_status != status:
         ev.alternative = {"reading": mode_da[other], "status": o_status, "target": o_tgt}
@@ -654,7 +690,7 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if v is None:
         ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
         return ev
-    ev.value, ev.value_text = v, _fmt(v, unit)
+    ev.value, ev.value_text = v, _fmt_obs(v, unit)
     yoy = []
     prev_t, prev_v = t0, B
     for t in _years(t0 + 1, y):
@@ -672,13 +708,20 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     cagr = (v / B) ** (1 / (y - t0)) - 1
     ev.ratio = cagr / rate
     weak = [t for t, g in yoy if g is not None and g < rate]
+    end_target = B * (1 + rate) ** (T - t0)
     if y >= T:
-        ev.status = MET if cagr >= rate else NOT_MET
+        ev.status = MET if _ge(cagr, rate) else NOT_MET
     else:
-        ev.status = ON_TRACK if ev.ratio >= ON_TRACK_RATIO else OFF_TRACK
-        need = (B * (1 + rate) ** (T - t0) / v) ** (1 / (T - y)) - 1
-        ev.remaining = need * 100
-        ev.remaining_text = f"For at nå {_fmt(B * (1 + rate) ** (T - t0), unit)} i {T} skal væksten være {F.fmt_pct(need * 100)} om året."
+        ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
+        if v <= 0:
+            ev.remaining, ev.remaining_text = None, f"I {T} skal tallet være mindst {_fmt(end_target, unit)}."
+        elif _ge(v, end_target):
+            ev.remaining, ev.remaining_text = 0.0, f"Niveauet for {T} ({_fmt(end_target, unit)}) er allerede nået; det skal holdes."
+        else:
+            need = (end_target / v) ** (1 / (T - y)) - 1
+            ev.remaining = need * 100
+            ev.remaining_text = (f"For at nå {_fmt(end_target, unit)} i {T} skal væksten være "
+                                 f"{F.fmt_pct(need * 100)} om året.")
     yoy_txt = "; ".join(f"{t}: {F.fmt_pct(g * 100)}" for t, g in yoy if g is not None)
     ev.explanation = (f"Den gennemsnitlige årlige vækst fra {t0} til {y} er {F.fmt_pct(cagr * 100)} mod målet på "
                       f"{F.fmt_pct(rate * 100, 0)} ({yoy_txt})"
@@ -713,10 +756,11 @@ def eval_gap_target(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.status = NOT_YET
         ev.explanation = f"Perioden begynder i {crit.period_start}; forskellen var {F.fmt_pp(g0)} ved start."
         return ev
-    t, g = _latest_gap(crit, s, year)
+    t, g = _latest_gap(crit, s, min(year, T))
     ev.missing_years = [y for y in _years(crit.period_start, min(year, T)) if _gap(s, y, crit.direction) is None]
+    miss_txt = _missing_text(ev.missing_years)
     if g is None:
-        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget i perioden."
+        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget i perioden." + miss_txt
         return ev
     t_eff = min(t, T)
     path = g0 + (gT - g0) * (t_eff - t0) / (T - t0)
@@ -733,30 +777,42 @@ def eval_gap_target(crit, s: IndicatorSeries, year: int) -> Evaluation:
     area, cmpv = s.value(t), s.comparison(t)
     fig_txt = f"{_fmt(area, crit.unit)} mod {_fmt(cmpv, crit.unit)}"
     shrink_ok = True
+    grew: list[int] = []
     if p.get("yearly"):
+        prev_gap = g0
+        for u in range(t0 + 1, t + 1):
+            gu = _gap(s, u, crit.direction)
+            if gu is None:
+                continue
+            if not gu < prev_gap:
+                grew.append(u)
+            prev_gap = gu
         prev = [(u, _gap(s, u, crit.direction)) for u in range(t - 1, t0 - 1, -1) if _gap(s, u, crit.direction) is not None]
         if prev:
             shrink_ok = g < prev[0][1]
         elif t > t0:
             shrink_ok = g < g0
     if t >= T:
-        ev.status = MET if g <= gT else NOT_MET
+        ok = _le(g, gT) and not grew
+        ev.status = MET if ok else NOT_MET
         ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {t} ({fig_txt}) mod målet på højst {F.fmt_pp(gT)} "
-                          f"(fra {F.fmt_pp(g0)}).")
+                          f"(fra {F.fmt_pp(g0)})"
+                          + (f"; men den blev ikke mindre år for år (ikke i {', '.join(map(str, grew))})" if grew else "")
+                          + "." + miss_txt)
     else:
         if year >= T:
             ev.status = AWAITING
             ev.explanation = (f"Tallet for {T} er ikke leveret endnu; i {t} var forskellen {F.fmt_pp(g)} ({fig_txt}) "
-                              f"mod målstiens {F.fmt_pp(path)}.")
+                              f"mod målstiens {F.fmt_pp(path)}." + miss_txt)
             return ev
-        on = (g <= path or (ev.ratio is not None and ev.ratio >= ON_TRACK_RATIO)) and shrink_ok
+        on = (_le(g, path) or (ev.ratio is not None and _ge(ev.ratio, ON_TRACK_RATIO))) and shrink_ok
         ev.status = ON_TRACK if on else OFF_TRACK
         ev.remaining = (g - gT) / (T - t)
         ev.remaining_text = (f"Forskellen skal mindskes med {F.fmt_pp(max(ev.remaining, 0))} om året frem til {T}."
                              if ev.remaining > 0 else "Målet er allerede nået; niveauet skal holdes.")
         ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {t}{lag_txt} ({fig_txt}) mod målstiens {F.fmt_pp(path)} "
                           f"på vej fra {F.fmt_pp(g0)} til {F.fmt_pp(gT)} i {T}"
-                          + ("" if shrink_ok else "; forskellen blev ikke mindre end året før") + ".")
+                          + ("" if shrink_ok else "; forskellen blev ikke mindre end året før") + "." + miss_txt)
     if g < 0:
         ev.explanation += " Området ligger nu bedre end sammenligningsgrundlaget (forskellen har skiftet fortegn)."
     if ev.uncertain:
@@ -781,10 +837,11 @@ def eval_gap_reduction_rate(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.status = NOT_YET
         ev.explanation = f"Perioden begynder i {crit.period_start}; forskellen var {F.fmt_pp(g0)} ved start."
         return ev
-    t, g = _latest_gap(crit, s, year)
+    t, g = _latest_gap(crit, s, min(year, T))
     ev.missing_years = [y for y in _years(crit.period_start, min(year, T)) if _gap(s, y, crit.direction) is None]
+    miss_txt = _missing_text(ev.missing_years)
     if g is None or t <= t0:
-        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget efter basisåret."
+        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget efter basisåret." + miss_txt
         return ev
     path = g0 - rate * (t - t0)
     ev.path_value, ev.path_text = path, F.fmt_pp(path)
@@ -802,17 +859,17 @@ def eval_gap_reduction_rate(crit, s: IndicatorSeries, year: int) -> Evaluation:
     core = (f"Forskellen er {F.fmt_pp(g)} i {t} ({fig_txt}), i gennemsnit {F.fmt_pp(avg)} mindre om året siden "
             f"{t0} ({F.fmt_pp(g0)}), mod kravet om mindst {F.fmt_pp(rate)} om året")
     if t >= T:
-        ev.status = MET if avg >= rate else NOT_MET
-        ev.explanation = core + "."
+        ev.status = MET if _ge(avg, rate) else NOT_MET
+        ev.explanation = core + "." + miss_txt
     elif year >= T:
-        ev.explanation = f"Tallet for {T} er ikke leveret endnu. " + core + "."
+        ev.explanation = f"Tallet for {T} er ikke leveret endnu. " + core + "." + miss_txt
         return ev
     else:
-        ev.status = ON_TRACK if ev.ratio >= ON_TRACK_RATIO else OFF_TRACK
+        ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
         need = (g - gT) / (T - t)
         ev.remaining = need
         ev.remaining_text = f"Frem til {T} skal forskellen mindskes med {F.fmt_pp(max(need, 0))} om året for at nå {F.fmt_pp(gT)}."
-        ev.explanation = core + (f" (seneste tal er fra {t})." if t != year else ".")
+        ev.explanation = core + (f" (seneste tal er fra {t})." if t != year else ".") + miss_txt
     if ev.uncertain:
         ev.explanation += " Usikkerheden på områdets andel omfatter målstien."
     return ev
