@@ -105,12 +105,13 @@ def fmt_value(x, unit: str, decimals: int | None = None) -> str:
 
 
 def tick_formatter(kind: str = "number", decimals: int = 0):
-    """A matplotlib FuncFormatter giving Danish tick labels ('number', 'pct', 'kr')."""
+    """A matplotlib FuncFormatter giving Danish tick labels ('number', 'pct', 'kr', 'year')."""
     from matplotlib.ticker import FuncFormatter
 
     funcs = {
         "number": lambda v, _pos: fmt_number(v, decimals),
         "pct": lambda v, _pos: fmt_pct(v, decimals),
         "kr": lambda v, _pos: fmt_kr(v, decimals),
+        "year": lambda v, _pos: str(int(round(v))),  # years carry no thousands separator
     }
     return FuncFormatter(funcs[kind])

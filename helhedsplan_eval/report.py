@@ -119,16 +119,23 @@ def _table(df: pd.DataFrame, uuid: str, caption: str | None = None, escape: bool
     return sty.set_table_attributes('class="board-table"')
 
 
-def html_table(rows: list[list[str]], header: list[str], raw_cols: set[int] = frozenset(), cls: str = "board-table") -> str:
-    """A plain HTML table; cells are escaped except the columns in ``raw_cols`` (already HTML)."""
-    th = "".join(f"<th style='text-align:left;padding:4px 8px;border-bottom:2px solid #444'>{E(h)}</th>" for h in header)
+def html_table(rows: list[list[str]], header: list[str], raw_cols: set[int] = frozenset(), cls: str = "board-table",
+               widths: dict[int, str] | None = None) -> str:
+    """A plain HTML table; cells are escaped except the columns in ``raw_cols`` (already HTML);
+    ``widths`` gives a width per column index (e.g. {2: "40%"} for a text column); tables with
+    widths span the page."""
+    widths = widths or {}
+    th = "".join(f"<th style='text-align:left;padding:4px 8px;border-bottom:2px solid #444"
+                 + (f";width:{widths[i]}" if i in widths else "") + f"'>{E(h)}</th>" for i, h in enumerate(header))
     body = []
     for r in rows:
         tds = "".join(
-            f"<td style='padding:4px 8px;border-bottom:1px solid #ddd;vertical-align:top'>{c if i in raw_cols else E(str(c))}</td>"
+            f"<td style='padding:4px 8px;border-bottom:1px solid #ddd;vertical-align:top"
+            + (";white-space:nowrap" if i == 0 else "") + f"'>{c if i in raw_cols else E(str(c))}</td>"
             for i, c in enumerate(r))
         body.append(f"<tr>{tds}</tr>")
-    return f"<table class='{cls}' style='border-collapse:collapse;margin:8px 0'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    full = ";width:100%" if widths else ""
+    return f"<table class='{cls}' style='border-collapse:collapse;margin:8px 0{full}'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def budget_rows(budget: dict) -> list[list[str]]:
@@ -188,7 +195,8 @@ class AreaReport:
         count_txt = ", ".join(f"{n} {E(s.lower()) if s != ASSESSED else 'med kvalitativ vurdering'}"
                               for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         return (f"<p><strong>{len(self.criteria)} succeskriterier i {self.year}:</strong> {count_txt}.</p>"
-                + html_table(rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3}))
+                + html_table(rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3},
+                             widths={0: "6%", 1: "17%", 2: "42%", 3: "15%"}))
 
     def summary(self):
         return _html(self.summary_html())
@@ -350,6 +358,26 @@ def _truncated(s: IndicatorSeries | None, year: int) -> IndicatorSeries:
     return t
 
 
+def criterion_status_html(criterion_id: str, year: int, data_dir) -> str:
+    """One criterion's status for the year (badge with the status word, explanation, remaining effort),
+    computed through the status engine; for notebooks that show a single criterion."""
+    from .contract import load_bundle
+    from .evaluate import _truncate, compute_series
+
+    cat = load_catalogue()
+    crit = cat.criteria[criterion_id]
+    base = cat.resolve(crit)
+    bundle = load_bundle(resolve_path(data_dir), catalogue_ids=set(cat.criteria))
+    ev = evaluate(base, _truncate(compute_series(base, bundle), year), year)
+    rest = f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>" if ev.remaining_text else ""
+    return (f"<div class='criterion-status'><p><strong>Status {year} for {E(crit.id)}:</strong> "
+            f"{badge(ev.label, ev.status)}</p><p>{E(ev.explanation)}</p>{rest}</div>")
+
+
+def criterion_status(criterion_id: str, year: int, data_dir):
+    return _html(criterion_status_html(criterion_id, year, data_dir))
+
+
 # ----------------------------------------------------------------------------- charts
 
 def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5):
@@ -395,7 +423,7 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
         ax.axvline(year, color="#111", linestyle=":", linewidth=1)
         ax.text(year, ax.get_ylim()[1], f" {year}", va="top", fontsize=8)
         ax.set_xticks(list(range(min(yrs + [FIRST_PLAN_YEAR]), LAST_PLAN_YEAR + 1)))
-        ax.xaxis.set_major_formatter(F.tick_formatter("number", 0))
+        ax.xaxis.set_major_formatter(F.tick_formatter("year"))
         ax.legend(fontsize=8, loc="best")
         ax.set_xlabel("År")
     ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1 if kind_fmt == "pct" else 0))
@@ -471,13 +499,17 @@ class Overview:
         return html_table(rows, hdr)
 
     def criteria_html(self) -> str:
-        rows = []
-        for c in self.cat.criteria.values():
-            ev = self.res.evaluations[c.id]
-            rows.append([c.id, self.cat.areas[c.area].name, self.cat.activity_name(c) or "Indsatsområdet", c.text,
-                         badge(ev.label, ev.status), ev.value_text, ev.target_text])
-        return html_table(rows, ["Id", "Indsatsområde", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"],
-                          raw_cols={4})
+        parts = []
+        for area in self.cat.areas.values():
+            rows = []
+            for c in self.cat.by_area(area.id):
+                ev = self.res.evaluations[c.id]
+                rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text,
+                             badge(ev.label, ev.status), ev.value_text, ev.target_text])
+            parts.append(f"<h3>{E(area.name)}</h3>" + html_table(
+                rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3},
+                widths={0: "6%", 1: "17%", 2: "42%", 3: "15%"}))
+        return "".join(parts)
 
     def budget_frame(self) -> pd.DataFrame:
         rows = []
@@ -542,7 +574,7 @@ class Overview:
             title = m["name"] if len(m["name"]) <= 48 else m["name"][:46] + "…"
             ax.set_title(title, fontsize=9)
             ax.yaxis.set_major_formatter(F.tick_formatter("pct", 0))
-            ax.xaxis.set_major_formatter(F.tick_formatter("number", 0))
+            ax.xaxis.set_major_formatter(F.tick_formatter("year"))
             ax.axvline(FIRST_PLAN_YEAR - 0.5, color="#b45309", linestyle=":", linewidth=1)
             ax.tick_params(labelsize=8)
         for ax in list(axes.flat)[n:]:

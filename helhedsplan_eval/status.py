@@ -354,7 +354,10 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
                           + _missing_text(missing))
         return ev
     ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}-{F.fmt_pct(ev.interval[1])}"
-    ev.explanation = (f"Andelen var {scope_txt} {F.fmt_pct(share)} ({F.fmt_count(k)} af {F.fmt_count(n)}; {ci_txt}) "
+    # a numerator under 5 is not written out as "<5 af n" next to the share, which would give it away
+    count_txt = (f"{F.fmt_count(k)} af {F.fmt_count(n)}" if (k == 0 or k >= MIN_CELL)
+                 else f"{F.fmt_count(n)} personer i alt")
+    ev.explanation = (f"Andelen var {scope_txt} {F.fmt_pct(share)} ({count_txt}; {ci_txt}) "
                       f"mod målet på mindst {F.fmt_pct(target, 0)}"
                       + (", og intervallet omfatter målet, så resultatet er usikkert." if ev.uncertain else ".")
                       + _missing_text(missing))

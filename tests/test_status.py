@@ -248,10 +248,11 @@ def test_minimum_share_small_denominator_suppressed():
     assert ev.status == "Afventer data"
     assert ev.value is None and ev.value_text == "–"
     assert "75" not in ev.explanation and "færre end 5 personer" in ev.explanation
-    # 5 persons is enough to show the share: 4/5 = 80,0 %, the count 4 itself shown as "<5"
+    # 5 persons is enough to show the share: 4/5 = 80,0 %; the numerator 4 is not written out (not even as
+    # "<5 af 5", which next to the share would give it away): only the total is named
     ev = evaluate(crit("minimum_share", SH, unit="pct"), share_series({2018: 4}, {2018: 5}), 2018)
     assert ev.status == "Opfyldt"
-    assert ev.value_text == f"80,0{NBSP}%" and "(<5 af 5;" in ev.explanation
+    assert ev.value_text == f"80,0{NBSP}%" and "(5 personer i alt;" in ev.explanation and "<5 af" not in ev.explanation
 
 
 def test_minimum_share_small_denominator_leaves_nothing_behind(cat):

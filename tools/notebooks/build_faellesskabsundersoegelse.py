@@ -43,6 +43,9 @@ bundle = load_bundle(data_dir)
 an = survey.analyse(bundle, evaluation_year=evaluation_year)"""),
     ("md", "h-result", "## Hovedresultat"),
     ("code", "headline", """display(Markdown("**" + survey.headline(an, min_cell) + "**"))"""),
+    ("code", "status", """from helhedsplan_eval.report import criterion_status
+
+criterion_status("TT-1", evaluation_year, data_dir)"""),
     ("code", "summary", """survey.summary_table(an, min_cell).style.set_uuid("faelles-resultat")"""),
     ("code", "decision", """display(Markdown(survey.decision_text(an)))"""),
     ("md", "h-likert", """## Svarene på de enkelte udsagn

@@ -65,7 +65,8 @@ Aftalen siger, at 65 % skal *opleve øget trivsel*. Det kan læses på to måder
 Et forløb tæller med i det år, hvor den seneste måling er foretaget. Forløb med kun én måling kan
 ikke vise en udvikling og indgår ikke i andelen, men vises som frafald nedenfor.""", []),
     ("code", """status = fit.status_table(bundle, evaluation_year, min_cell)
-status.style.format(escape="html").set_uuid("fit-status")""", []),
+display(status.drop(columns=["Læsning brugt til status", "Forklaring"]).style.format(escape="html").set_uuid("fit-status"))
+Markdown("\\n".join(f"- **{cid}:** {text}" for cid, text in status["Forklaring"].items()))""", []),
     ("code", """tables["readings"].style.format(escape="html").set_uuid("fit-readings") if tables else Markdown("FIT-data er ikke leveret.")""",
      []),
     ("md", """## Specialgruppen og kriteriet om henviseres vurdering
