@@ -427,6 +427,27 @@ def render_html(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = 
     return body
 
 
+@contextmanager
+def _kernel_stderr_captured():
+    """Send what kernels write to stderr (e.g. 'KeyboardInterrupt caught in kernel' at shutdown)
+    to a temporary file instead of the evaluator's terminal; restored after the notebook."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under pytest capture)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
 def _run_task(task: _Task) -> _Result:
     """Execute one notebook with papermill, keep the cleaned .ipynb, render its HTML page."""
     import nbformat
@@ -440,7 +461,7 @@ def _run_task(task: _Task) -> _Result:
         while True:
             attempts += 1
             try:
-                with _kernel_config() as kernel_config:
+                with _kernel_config() as kernel_config, _kernel_stderr_captured():
                     executed = pm.execute_notebook(
                         task.notebook,
                         task.out_ipynb,
