@@ -281,8 +281,29 @@ def find_file(data_dir: Path, src: Source) -> tuple[Path | None, list[Issue]]:
     return (hits[0] if hits else None), []
 
 
+def with_dynamic_columns(src: Source) -> Source:
+    """Columns declared outside sources.py: the survey's item columns come from params/survey.yml
+    (codes scale min..max and the 'ved ikke' code; empty = not answered)."""
+    if src.name != "survey_responses":
+        return src
+    try:
+        from dataclasses import replace
+
+        from .survey import load_config
+
+        cfg = load_config()
+        sc = cfg.raw["scale"]
+        codes = tuple(range(int(sc["min"]), int(sc["max"]) + 1)) + (int(sc["dont_know"]),)
+        extra = tuple(Col(name, "int", str(item.get("text", name)), required=True, nullable=True, allowed=codes)
+                      for name, item in cfg.raw["items"].items())
+    except Exception:  # no usable survey.yml: the survey module reports it when it analyses the data
+        return src
+    return replace(src, columns=src.columns + extra)
+
+
 def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issue]]:
     """Read and validate one file. Returns the typed frame (index = file row) and its issues."""
+    src = with_dynamic_columns(src)
     fname = path.name
     issues: list[Issue] = []
     try:

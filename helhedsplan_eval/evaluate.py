@@ -64,8 +64,17 @@ def _truncate(s: IndicatorSeries, year: int) -> IndicatorSeries:
     return t
 
 
-def evaluate_year(year: int, data: str | Path | DataBundle, catalogue: Catalogue | None = None) -> YearResult:
-    """Evaluate every criterion for ``year`` (data: a folder or a loaded bundle)."""
+def evaluate_year(year: int, data: str | Path | DataBundle, catalogue: Catalogue | None = None,
+                  min_cell: int = 5) -> YearResult:
+    """Evaluate every criterion for ``year`` (data: a folder or a loaded bundle); ``min_cell`` is the
+    disclosure threshold (counts of persons under it show as "<min_cell")."""
+    from .status import disclosure_threshold
+
+    with disclosure_threshold(min_cell):
+        return _evaluate_year(year, data, catalogue)
+
+
+def _evaluate_year(year: int, data, catalogue: Catalogue | None) -> YearResult:
     cat = catalogue or load_catalogue()
     bundle = data if isinstance(data, DataBundle) else load_bundle(data, catalogue_ids=set(cat.criteria))
     series: dict[str, IndicatorSeries] = {}

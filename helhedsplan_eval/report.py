@@ -157,7 +157,7 @@ class AreaReport:
         self.year = year
         self.min_cell = min_cell
         self.data_dir = resolve_path(data_dir)
-        self.res = result or evaluate_year(year, self.data_dir, self.cat)
+        self.res = result or evaluate_year(year, self.data_dir, self.cat, min_cell=min_cell)
         self.criteria = self.cat.by_area(area_id)
 
     # --- header
@@ -207,9 +207,11 @@ class AreaReport:
         base = self.cat.resolve(crit)
         s = self.res.series_for(crit)
         out = []
-        for y in range(FIRST_PLAN_YEAR, self.year + 1):
-            t = _truncated(s, y)
-            out.append((y, evaluate(base, t, y)))
+        from .status import disclosure_threshold
+
+        with disclosure_threshold(self.min_cell):
+            for y in range(FIRST_PLAN_YEAR, self.year + 1):
+                out.append((y, evaluate(base, _truncated(s, y), y)))
         return out
 
     def figures_rows(self, crit: Criterion) -> tuple[list[str], list[list[str]]]:
@@ -471,7 +473,7 @@ class Overview:
         self.year = year
         self.min_cell = min_cell
         self.data_dir = resolve_path(data_dir)
-        self.res = evaluate_year(year, self.data_dir, self.cat)
+        self.res = evaluate_year(year, self.data_dir, self.cat, min_cell=min_cell)
 
     def headline_html(self) -> str:
         n = len(self.cat.criteria)

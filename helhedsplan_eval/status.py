@@ -29,6 +29,7 @@ Rules shared by all kinds (documented in the README, tested in ``tests/test_stat
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -153,6 +154,17 @@ class Evaluation:
 # ----------------------------------------------------------------------------- helpers
 
 MIN_CELL = 5  # disclosure control: counts of persons under 5 are shown as "<5"
+
+
+@contextmanager
+def disclosure_threshold(min_cell: int):
+    """Evaluate with another disclosure threshold (the notebooks' ``min_cell`` parameter)."""
+    global MIN_CELL
+    old, MIN_CELL = MIN_CELL, int(min_cell)
+    try:
+        yield
+    finally:
+        MIN_CELL = old
 
 
 EPS = 1e-9  # comparisons with a target tolerate floating-point error (8000·1,05³ = 9261,000000000002)
@@ -355,8 +367,8 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
         return ev
     ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}-{F.fmt_pct(ev.interval[1])}"
     # a numerator under 5 is not written out as "<5 af n" next to the share, which would give it away
-    count_txt = (f"{F.fmt_count(k)} af {F.fmt_count(n)}" if (k == 0 or k >= MIN_CELL)
-                 else f"{F.fmt_count(n)} personer i alt")
+    count_txt = (f"{F.fmt_count(k, MIN_CELL)} af {F.fmt_count(n, MIN_CELL)}" if (k == 0 or k >= MIN_CELL)
+                 else f"{F.fmt_count(n, MIN_CELL)} personer i alt")
     ev.explanation = (f"Andelen var {scope_txt} {F.fmt_pct(share)} ({count_txt}; {ci_txt}) "
                       f"mod målet på mindst {F.fmt_pct(target, 0)}"
                       + (", og intervallet omfatter målet, så resultatet er usikkert." if ev.uncertain else ".")

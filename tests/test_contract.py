@@ -444,3 +444,16 @@ def test_bug_reference_to_a_file_with_errors_does_not_claim_it_is_missing():
     b = bundle_of("bug_reference_to_erroneous_source")
     assert has(b.issues, file="fit_courses.csv", row=2, column="age_band", value="0-1")
     assert not any("fit_courses mangler" in i.message for i in b.issues), [str(i) for i in b.issues]
+
+
+def test_survey_item_codes_are_validated_from_survey_yml(tmp_path):
+    """The item columns of survey_responses are declared in params/survey.yml (codes 1-5 and 9 = ved ikke);
+    a code outside them is an error naming file, row, column and value; an empty cell is 'not answered'."""
+    (tmp_path / "survey_responses.csv").write_text(
+        "respondent_id,wave,department,age_group,gender,mode,q01,q02,q03,q04,q05,q06,q07,q08\n"
+        "A1,2017,3B,18-29,kvinde,web,1,2,3,4,5,9,,7\n"
+        "A2,2017,AAB,65+,mand,papir,5,5,5,5,1,1,4,0\n", encoding="utf-8")
+    df, issues = read_source(tmp_path / "survey_responses.csv", SOURCES["survey_responses"])
+    errs = sorted((i.row, i.column, i.value) for i in issues if i.severity == "fejl")
+    assert errs == [(2, "q08", "7"), (3, "q08", "0")]
+    assert all("forventet en af '1', '2', '3', '4', '5', '9'" in i.message for i in issues if i.severity == "fejl")

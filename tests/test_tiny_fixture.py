@@ -195,3 +195,10 @@ def test_status_table_has_every_criterion(results):
 def test_alternative_reading_named_when_status_differs(results, cat, bundle):
     # TT-3 under the 10,2 reading: (10,2-4,5)/4 = 1,425 >= 1 -> still met, so no alternative is named
     assert "alternative" not in results[2020].evaluations["TT-3"].explanation
+
+
+def test_min_cell_parameter_reaches_the_engine(bundle):
+    # with min_cell = 10 the 2018 count of 2 households shows as "<10", and the default is restored afterwards
+    ev = evaluate_year(2018, bundle, min_cell=10).evaluations["FF-FAM-1"]
+    assert ev.value_text == "<10"
+    assert evaluate_year(2018, bundle).evaluations["FF-FAM-1"].value_text == "<5"
