@@ -428,7 +428,13 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
         ax.xaxis.set_major_formatter(F.tick_formatter("year"))
         ax.legend(fontsize=8, loc="best")
         ax.set_xlabel("År")
-    ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1 if kind_fmt == "pct" else 0))
+    if unit in ("count", "persons", "kr"):
+        from matplotlib.ticker import MaxNLocator
+
+        ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 0))
+    else:  # shares, rates and means: one decimal, so ticks such as 22,5 are not shown rounded
+        ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1))
     if unit == "persons" and min(vals) < min_cell:
         ax1.set_title("(små tal: se tabellen)", fontsize=9)
     fig.suptitle(f"{crit.id}", fontsize=10, x=0.02, ha="left")
