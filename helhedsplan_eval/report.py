@@ -21,7 +21,7 @@ from . import formatting as F  # noqa: E402
 from .catalogue import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue  # noqa: E402
 from .contract import ERROR, sha256  # noqa: E402
 from .disclosure import suppress_counts  # noqa: E402
-from .evaluate import YearResult, evaluate_year, status_counts, status_frame  # noqa: E402
+from .evaluate import YearResult, _truncate, evaluate_year, status_counts, status_frame  # noqa: E402
 from .paths import resolve_path  # noqa: E402
 from .status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
                      STATUS_COLOURS, Evaluation, IndicatorSeries, evaluate, target_path)
@@ -211,7 +211,7 @@ class AreaReport:
 
         with disclosure_threshold(self.min_cell):
             for y in range(FIRST_PLAN_YEAR, self.year + 1):
-                out.append((y, evaluate(base, _truncated(s, y), y)))
+                out.append((y, evaluate(base, _truncate(s, y), y)))
         return out
 
     def figures_rows(self, crit: Criterion) -> tuple[list[str], list[list[str]]]:
@@ -352,19 +352,11 @@ class AreaReport:
         return _html(self.quality_html())
 
 
-def _truncated(s: IndicatorSeries | None, year: int) -> IndicatorSeries:
-    import copy
-
-    t = copy.copy(s)
-    t.data = s.data.loc[s.data.index <= year]
-    return t
-
-
 def criterion_status_html(criterion_id: str, year: int, data_dir) -> str:
     """One criterion's status for the year (badge with the status word, explanation, remaining effort),
     computed through the status engine; for notebooks that show a single criterion."""
     from .contract import load_bundle
-    from .evaluate import _truncate, compute_series
+    from .evaluate import compute_series
 
     cat = load_catalogue()
     crit = cat.criteria[criterion_id]
