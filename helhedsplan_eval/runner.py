@@ -27,7 +27,6 @@ import argparse
 import copy
 import datetime as dt
 import difflib
-import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -611,11 +610,9 @@ def _banner(data_dir) -> str:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from .contract import sha256
+
+    return sha256(path)
 
 
 def _input_files(data_dir: Path) -> list[dict]:
