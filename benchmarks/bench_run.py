@@ -58,10 +58,7 @@ def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) ->
     params = runner.load_params(year, data_dir=data_dir)
     declared = runner.declared_parameters(notebooks_dir / s.filename for s in runner.NOTEBOOKS)
     times = {}
-    env = runner._kernel_env()
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # same kernel environment as the runner (package importable)
-    try:
+    with runner._environ(runner._kernel_env()):  # same kernel environment as the runner (package importable)
         for spec in runner.NOTEBOOKS:
             nb = notebooks_dir / spec.filename
             t0 = time.perf_counter()
@@ -70,12 +67,6 @@ def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) ->
                                 kernel_name="python3", cwd=str(notebooks_dir), progress_bar=False,
                                 log_output=False, execution_timeout=runner.EXECUTION_TIMEOUT)
             times[spec.filename] = time.perf_counter() - t0
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return times
 
 

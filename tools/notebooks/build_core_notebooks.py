@@ -6,9 +6,11 @@ without outputs; every number they show comes from ``helhedsplan_eval.report``.
 
 from pathlib import Path
 
-import nbformat as nbf
+import sys
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import NOTEBOOKS, make_notebook, write  # noqa: E402
+
 PARAMS = """evaluation_year: int = 2020  # evaluationsår
 data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)"""
@@ -21,20 +23,7 @@ report.data_banner(data_path)"""
 
 
 def _nb(cells):
-    nb = nbf.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    out = []
-    for i, (kind, src, tags) in enumerate(cells):
-        c = nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
-        c["id"] = f"cell-{i:02d}"
-        if tags:
-            c.metadata["tags"] = tags
-        out.append(c)
-    nb.cells = out
-    return nb
+    return make_notebook((kind, f"cell-{i:02d}", src, tags) for i, (kind, src, tags) in enumerate(cells))
 
 
 def area(area_id: str, title: str, intro: str):
@@ -85,8 +74,7 @@ def overview():
 
 
 def main():
-    nbdir = ROOT / "notebooks"
-    nbdir.mkdir(exist_ok=True)
+    nbdir = NOTEBOOKS
     books = {
         "oversigt": overview(),
         "tryghed_og_trivsel": area("tryghed_og_trivsel", "Tryghed og trivsel",
@@ -98,8 +86,7 @@ def main():
                                                 "og beskæftigelse er bevidst ikke valgt.)"),
     }
     for name, nb in books.items():
-        nbf.write(nb, nbdir / f"{name}.ipynb")
-        print("wrote", nbdir / f"{name}.ipynb")
+        print("wrote", write(nb, nbdir / f"{name}.ipynb"))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sys
+
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import make_notebook, write  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "notebooks" / "faellesskabsundersoegelse.ipynb"
@@ -86,25 +90,12 @@ Andel af beboerne (18 år og derover) og af svarpersonerne før og efter vægtni
 
 
 def build() -> nbformat.NotebookNode:
-    nb = new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    for kind, cid, src in CELLS:
-        cell = new_markdown_cell(src) if kind == "md" else new_code_cell(src)
-        cell.id = f"faelles-{cid}"
-        if cid == "parameters":
-            cell.metadata["tags"] = ["parameters"]
-        nb.cells.append(cell)
-    nbformat.validate(nb)
-    return nb
+    return make_notebook((kind, f"faelles-{cid}", src, ["parameters"] if cid == "parameters" else None)
+                         for kind, cid, src in CELLS)
 
 
 def main() -> Path:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build(), OUT)
-    return OUT
+    return write(build(), OUT)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sys
+
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbbuild import make_notebook, write  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "notebooks" / "fit_collateral.ipynb"
@@ -140,25 +144,12 @@ succeskriterierne.""", []),
 
 
 def build() -> nbformat.NotebookNode:
-    nb = new_notebook()
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    for i, (kind, src, tags) in enumerate(CELLS, start=1):
-        cell = new_markdown_cell(src) if kind == "md" else new_code_cell(src)
-        cell.id = f"fit-{i:02d}"
-        if tags:
-            cell.metadata["tags"] = list(tags)
-        nb.cells.append(cell)
-    nbformat.validate(nb)
-    return nb
+    return make_notebook(("md" if kind == "md" else "code", f"fit-{i:02d}", src, tags)
+                         for i, (kind, src, tags) in enumerate(CELLS, start=1))
 
 
 def main() -> Path:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build(), OUT)
-    return OUT
+    return write(build(), OUT)
 
 
 if __name__ == "__main__":
