@@ -33,6 +33,15 @@ from .sources import FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
 ERROR = "fejl"
 WARNING = "advarsel"
 
+# Size bounds, checked before a file is parsed (a 1,8 MB .xlsx can expand to 400 MB).
+XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # sum of the uncompressed sizes in the zip directory
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a .csv (or .xlsx) file on disk
+
+# A value shaped like a Danish CPR number (ddmmåå-xxxx, with or without the hyphen), also inside an id.
+CPR_PATTERN = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+CPR_MESSAGE = ("værdien ligner et CPR-nummer (ddmmåå-xxxx); der må kun bruges pseudonyme id'er (fx P00017), "
+               "aldrig CPR-numre")
+
 
 @dataclass
 class Issue:
@@ -43,6 +52,11 @@ class Issue:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    category: str | None = None  # the problem without any cell value (for counts shown to the board)
+
+    def __post_init__(self):
+        if self.category is None:
+            self.category = self.message
 
     def __str__(self) -> str:
         where = self.file
@@ -57,6 +71,21 @@ class Issue:
                 "kolonne": self.column, "værdi": self.value, "besked": self.message}
 
 
+def issue_summary(issues, severity: str | None = None) -> pd.DataFrame:
+    """Counts of problems per file, column and problem, without any cell value or row number.
+
+    For the board's data-quality tables: values (which may be pseudonymous ids) stay in the
+    ``validate`` output for the evaluator. ``severity`` (``ERROR``/``WARNING``) filters."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for i in issues:
+        if severity is not None and i.severity != severity:
+            continue
+        key = (i.file, i.column or "", i.category or i.message)
+        counts[key] = counts.get(key, 0) + 1
+    rows = [{"file": f, "column": c, "problem": p, "count": n} for (f, c, p), n in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["file", "column", "problem", "count"])
+
+
 class DataValidationError(Exception):
     """Raised by :func:`load_bundle` with ``strict=True`` when the data folder has errors."""
 
@@ -68,13 +97,51 @@ class DataValidationError(Exception):
 
 # ----------------------------------------------------------------------------- raw reading
 
+class ReadProblem(ValueError):
+    """A file that cannot be read as data; the message is the Danish reason shown to the user."""
+
+
+_SAVE_AS = "gem filen som «CSV UTF-8 (kommasepareret)» eller som «CSV (semikolonsepareret)» fra dansk Excel"
+
+
+def _looks_utf16(raw: bytes) -> str | None:
+    """'LE' or 'BE' when the bytes look like UTF-16 text (BOM, or NUL bytes in every other position)."""
+    if raw.startswith(b"\xff\xfe"):
+        return "LE"
+    if raw.startswith(b"\xfe\xff"):
+        return "BE"
+    head = raw[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "LE"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "BE"
+    return None
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
+    """Decode a CSV file: UTF-8 (with or without BOM) or Windows-1252; anything else is a ReadProblem."""
+    bo = _looks_utf16(raw)
+    if bo:
+        raise ReadProblem(f"filen er gemt som UTF-16 ({bo}, «Unicode-tekst»), som ikke kan læses; {_SAVE_AS}")
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise ReadProblem("filen begynder som UTF-8, men indeholder ugyldige tegn; " + _SAVE_AS) from None
+    if b"\x00" in raw[:65536]:
+        raise ReadProblem("filen indeholder binære data og er ikke en CSV-tekstfil; " + _SAVE_AS)
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise ReadProblem("filen kan hverken læses som UTF-8 eller Windows-1252 og er sandsynligvis ikke en "
+                          "CSV-tekstfil; " + _SAVE_AS) from None
 
 
 @dataclass
@@ -83,43 +150,131 @@ class RawTable:
     shape: str  # 'csv-komma', 'csv-semikolon', 'xlsx'
     encoding: str | None = None
     problems: list = None  # (row, message) for rows that could not be split into the header's fields
+    header_row: int = 1  # the row number of the header (1 unless blank rows precede it)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file too large to read safely, before it is parsed (raises :class:`ReadProblem`)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ReadProblem(f"filen fylder {_mb(size)}, mere end grænsen på {_mb(MAX_FILE_BYTES)}; del den op "
+                          "eller kontrollér, at det er den rigtige fil")
+    if path.suffix.lower() != ".xlsx":
+        return
+    import zipfile
+
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadProblem("filen er i det gamle Excel-format (.xls) eller er beskyttet med adgangskode; gem den "
+                          "som «Excel-projektmappe (.xlsx)» uden adgangskode eller som CSV")
+    if not zipfile.is_zipfile(path):
+        if head[:1] in (b"\xff", b"\xfe") or (head and all(32 <= b < 127 or b in (9, 10, 13) for b in head)):
+            raise ReadProblem("filen er ikke en Excel-fil, men ser ud til at være tekst (CSV) med endelsen .xlsx; "
+                              "omdøb den til .csv eller gem den som «Excel-projektmappe (.xlsx)»")
+        raise ReadProblem("filen er ikke en gyldig Excel-fil (.xlsx); gem den som «Excel-projektmappe (.xlsx)» "
+                          "eller som CSV")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ReadProblem("filen er ikke en gyldig Excel-fil (.xlsx); den er beskadiget eller ufuldstændig") from None
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise ReadProblem(f"Excel-filen fylder {_mb(total)} udpakket, mere end grænsen på "
+                          f"{_mb(XLSX_MAX_UNCOMPRESSED)}; gem dataarket alene som .xlsx eller CSV")
+    if not any(i.filename == "xl/workbook.xml" for i in infos):
+        raise ReadProblem("filen er en zip-fil, men ikke en Excel-projektmappe (.xlsx)")
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise ReadProblem(f"Excel-filen kan ikke åbnes ({type(exc).__name__}); gem den igen som "
+                              "«Excel-projektmappe (.xlsx)» eller som CSV") from None
+        try:
+            if not wb.worksheets:
+                raise ReadProblem("Excel-filen har intet regneark")
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()
+            header: list[str] | None = None
+            header_row = 1
+            rows, index, problems = [], [], []
+            for rownum, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [_xlsx_cell(v) for v in values]
+                if not any(cells):
+                    continue  # blank row: skipped, later rows keep their Excel row numbers
+                if header is None:
+                    while cells and cells[-1] == "":
+                        cells.pop()
+                    header = [c if c else f"Unnamed: {j}" for j, c in enumerate(cells)]
+                    header_row = rownum
+                    continue
+                if len(cells) > len(header):
+                    if any(cells[len(header):]):
+                        n = len(cells) - next(k for k, c in enumerate(reversed(cells)) if c)
+                        problems.append((rownum, f"rækken har {n} udfyldte felter, men overskriften har "
+                                                 f"{len(header)}"))
+                        continue
+                    cells = cells[:len(header)]
+                cells += [""] * (len(header) - len(cells))
+                rows.append(cells)
+                index.append(rownum)
+        finally:
+            wb.close()
+    df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
+    return RawTable(df, "xlsx", problems=problems, header_row=header_row)
 
 
 def read_raw(path: Path) -> RawTable:
-    """Read a file as text cells, index = the row number a person sees (header = row 1)."""
+    """Read a file as text cells, index = the row number a person sees in Excel (header = row 1).
+
+    A CSV record that spans several physical lines (a quoted cell with a line break) is one row in
+    Excel and counts as one row here; a blank line is a (skipped) row of its own."""
+    check_size(path)
     if path.suffix.lower() == ".xlsx":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            df = pd.read_excel(path, sheet_name=0, dtype=object, header=0)
-        df = df.map(_xlsx_cell) if hasattr(df, "map") else df.applymap(_xlsx_cell)
-        df.columns = [str(c).strip() for c in df.columns]
-        df.index = range(2, len(df) + 2)
-        return RawTable(df, "xlsx")
+        return _read_xlsx(path)
     text, enc = _decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = ";" if first.count(";") > first.count(",") else ","
     import csv
     from io import StringIO
 
     reader = csv.reader(StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
+    header_row = 1
     rows, index, problems = [], [], []
-    for rec in reader:
-        line = reader.line_num
-        if header is None:
-            header = [str(c).strip() for c in rec]
-            continue
-        if not rec or all(not str(c).strip() for c in rec):
-            continue  # blank line: skipped, but later rows keep their true line numbers
-        if len(rec) != len(header):
-            problems.append((line, f"rækken har {len(rec)} felter, men overskriften har {len(header)}"))
-            continue
-        rows.append([str(c).strip() for c in rec])
-        index.append(line)
+    rownum = 0
+    try:
+        for rec in reader:
+            rownum += 1  # the Excel row: one per record, however many lines it spans
+            blank = not rec or all(not str(c).strip() for c in rec)
+            if header is None:
+                if blank:
+                    continue
+                header = [str(c).strip() for c in rec]
+                header_row = rownum
+                continue
+            if blank:
+                continue  # blank line: skipped, but later rows keep their true row numbers
+            if len(rec) != len(header):
+                problems.append((rownum, f"rækken har {len(rec)} felter, men overskriften har {len(header)}"))
+                continue
+            rows.append([str(c).strip() for c in rec])
+            index.append(rownum)
+    except csv.Error as exc:
+        raise ReadProblem(f"CSV-filen kan ikke opdeles i felter efter række {rownum} ({exc})") from None
     df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
-    raw = RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc)
-    raw.problems = problems
-    return raw
+    return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc, problems, header_row)
 
 
 def _xlsx_cell(x):
@@ -242,14 +397,16 @@ def _schema_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
         if check.startswith("allowed:"):
             c = src.col(col)
             issues.append(Issue(ERROR, src.name, fname, f"værdien '{val}' er ikke tilladt (forventet {c.expected()})",
-                                row, col, str(val)))
+                                row, col, str(val), category=f"værdien er ikke tilladt (forventet {c.expected()})"))
         elif check.startswith(("min:", "max:")):
             c = src.col(col)
             issues.append(Issue(ERROR, src.name, fname, f"værdien '{_show(val)}' ligger uden for det tilladte "
-                                f"(forventet {c.expected()})", row, col, _show(val)))
+                                f"(forventet {c.expected()})", row, col, _show(val),
+                                category=f"værdien ligger uden for det tilladte (forventet {c.expected()})"))
         elif check.startswith("daterange:"):
             issues.append(Issue(ERROR, src.name, fname, f"datoen {val} ligger uden for programmets år "
-                                f"(forventet {FIRST_YEAR}-{LAST_YEAR})", row, col, str(val)))
+                                f"(forventet {FIRST_YEAR}-{LAST_YEAR})", row, col, str(val),
+                                category=f"datoen ligger uden for programmets år (forventet {FIRST_YEAR}-{LAST_YEAR})"))
         elif "not_nullable" in check or check == "not_nullable":
             issues.append(Issue(ERROR, src.name, fname, "cellen er tom, men skal udfyldes", row, col, ""))
         elif "unique" in check or "duplicates" in check:
@@ -260,7 +417,8 @@ def _schema_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
             issues.append(Issue(ERROR, src.name, fname, f"nøglen ({keytxt}) findes mere end én gang", row,
                                 ", ".join(src.key), str(val)))
         else:
-            issues.append(Issue(ERROR, src.name, fname, f"kontrol '{check}' fejlede for værdien '{val}'", row, col, str(val)))
+            issues.append(Issue(ERROR, src.name, fname, f"kontrol '{check}' fejlede for værdien '{val}'", row, col,
+                                str(val), category=f"kontrol '{check}' fejlede"))
     return issues
 
 
@@ -310,40 +468,53 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
         if path.stat().st_size == 0:
             return None, [Issue(ERROR, src.name, fname, "filen er tom (ingen overskriftsrække)")]
         raw = read_raw(path)
+    except ReadProblem as exc:
+        return None, [Issue(ERROR, src.name, fname, str(exc), category=str(exc).split(";")[0])]
     except Exception as exc:  # unreadable file: report, never crash
-        return None, [Issue(ERROR, src.name, fname, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]
+        return None, [Issue(ERROR, src.name, fname, f"filen kan ikke læses ({type(exc).__name__}: {exc})",
+                            category="filen kan ikke læses")]
     df = raw.frame
+    hrow = raw.header_row
     decimal_comma = raw.shape == "csv-semikolon"
     for row, msg in raw.problems or []:
-        issues.append(Issue(ERROR, src.name, fname, msg + "; rækken er ikke læst", row))
+        issues.append(Issue(ERROR, src.name, fname, msg + "; rækken er ikke læst", row,
+                            category="rækken har et andet antal felter end overskriften; rækken er ikke læst"))
     names = [c.name for c in src.columns]
     missing = [c.name for c in src.columns if c.required and c.name not in df.columns]
     for m in missing:
         issues.append(Issue(ERROR, src.name, fname, f"kolonnen '{m}' mangler (forventede kolonner: {', '.join(names)})",
-                            1, m))
+                            hrow, m, category="kolonnen mangler"))
     dupcols = [c for c in df.columns if list(df.columns).count(c) > 1]
     for c in sorted(set(dupcols)):
-        issues.append(Issue(ERROR, src.name, fname, f"kolonnen '{c}' står der flere gange", 1, c))
+        issues.append(Issue(ERROR, src.name, fname, f"kolonnen '{c}' står der flere gange", hrow, c,
+                            category="kolonnen står der flere gange"))
     if not src.extra_columns_allowed:
         for c in df.columns:
             if c not in names and not c.startswith("Unnamed"):
-                issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{c}' ignoreres", 1, c))
+                issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{c}' ignoreres", hrow, c,
+                                    category="ukendt kolonne ignoreres"))
     if missing or dupcols:
         return None, issues
     if len(df) == 0:
         issues.append(Issue(WARNING, src.name, fname, "filen har kun overskrifter og ingen rækker"))
     typed = pd.DataFrame(index=df.index)
+    id_cols = set(src.id_columns)
     for c in src.columns:
         if c.name not in df.columns:
             typed[c.name] = pd.Series([None] * len(df), index=df.index, dtype=object)
             continue
         vals = []
         for row, cell in df[c.name].items():
+            if c.name in id_cols and CPR_PATTERN.search(cell or ""):
+                # never repeat the value: it may be a real person's CPR number
+                issues.append(Issue(ERROR, src.name, fname, CPR_MESSAGE, int(row), c.name, None))
+                vals.append(None)
+                continue
             try:
                 vals.append(convert_cell(cell, c, decimal_comma))
             except ValueError as exc:
                 issues.append(Issue(ERROR, src.name, fname, f"værdien '{cell}' {exc} (forventet {c.expected()})",
-                                    int(row), c.name, cell))
+                                    int(row), c.name, cell, category=f"værdien {exc} (forventet {c.expected()})"))
                 vals.append(None)
         typed[c.name] = pd.Series(vals, index=df.index, dtype=object)
     if src.extra_columns_allowed:
@@ -373,12 +544,14 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
             for row, v in df[col].items():
                 if v is not None and v not in known:
                     issues.append(Issue(ERROR, name, files[name].name, f"'{v}' findes ikke i {files[other].name} "
-                                        f"(kolonne '{other_col}')", int(row), col, str(v)))
+                                        f"(kolonne '{other_col}')", int(row), col, str(v),
+                                        category=f"findes ikke i {files[other].name} (kolonne '{other_col}')"))
         if name == "assessments" and catalogue_ids is not None:
             for row, v in df["criterion_id"].items():
                 if v is not None and v not in catalogue_ids:
                     issues.append(Issue(ERROR, name, files[name].name, f"kriteriet '{v}' findes ikke i målkataloget",
-                                        int(row), "criterion_id", str(v)))
+                                        int(row), "criterion_id", str(v),
+                                        category="kriteriet findes ikke i målkataloget"))
         if name == "fit_administrations":
             bad = {i.row for i in prior if i.source == name and i.severity == ERROR and i.column in
                    ("item1", "item2", "item3", "item4", "total")}
@@ -394,7 +567,8 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
                     if abs(s - r["total"]) > 0.05:
                         issues.append(Issue(ERROR, name, files[name].name,
                                             f"total {r['total']:g} passer ikke med summen af items ({s:g})",
-                                            int(row), "total", str(r["total"])))
+                                            int(row), "total", str(r["total"]),
+                                            category="total passer ikke med summen af items"))
         # years without records (a warning: missing years are never zeros)
         yrs = _years_of(src, df)
         if yrs is not None and len(df):
