@@ -1,28 +1,78 @@
-"""Disclosure control for tables the board reads.
+"""Disclosure control: the one layer every board-facing number passes through.
 
-* **Primary suppression:** a count of persons from 1 to ``min_cell - 1`` is shown as "<5"
-  (0 is shown: an empty cell discloses no person).
-* **Secondary suppression:** when a row has a total and exactly one of its cells is
-  suppressed, the suppressed cell could be recomputed as total minus the others; the smallest
-  other non-zero cell of that row is then suppressed too.
-* Percentages whose denominator is under ``min_cell`` are not shown.
+The board pages, their chart data, the målopfyldelse CSV/xlsx and the index receive the status engine's
+results only through the functions here, parameterised by the run's ``min_cell`` (5 by default):
+
+* **Primary suppression.** A count of persons from 1 to ``min_cell - 1`` is shown as "<5" (0 is shown:
+  an empty cell discloses no person). Shares over fewer than ``min_cell`` persons are not shown.
+* **Secondary suppression.** When a total and all but one of its parts are shown, the hidden part could be
+  recomputed; another part is hidden too (:func:`suppress_counts`). For cumulative person totals the
+  yearly increase is itself a count of persons: a year's total is hidden when it exceeds the last shown
+  total by 1 to ``min_cell - 1`` (:func:`protect_series`).
+* **Derived figures.** Growth rates, target paths and targets computed from a hidden baseline, remaining
+  effort computed from a hidden value, intervals, numerators and denominators next to a share whose
+  numerator (or complement) is under ``min_cell``: none of these are shown; the explanation then states
+  the status without figures and says why (:func:`safe_evaluation`).
+* **Messages.** Data-quality texts for the board are counts per file, column and problem, never cell
+  values (:func:`board_issue_rows`); free texts get a last safety net that masks small counts quoted as
+  "2017: 1" or "3 personer" (:func:`board_text`).
+
+A criterion counts persons when its unit is ``persons`` or its params say ``disclosure: persons`` (e.g.
+cases of concern, where each case is a child). Shares are detected from the series' numerator and
+denominator columns.
 """
 
 from __future__ import annotations
+
+import copy
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import formatting as F
 
+DEFAULT_MIN_CELL = 5
+HIDDEN = "skjult"
+# kinds whose target / target path is computed from a data value (the baseline year's level)
+DATA_PATH_KINDS = ("period_mean_change", "growth", "yoy_growth")
+PERIOD_MEAN_KINDS = ("period_mean_change", "period_mean_max")
 
-def suppress_counts(df: pd.DataFrame, cols: list[str], min_cell: int = 5, total_col: str | None = None) -> pd.DataFrame:
+
+def small(n, min_cell: int = DEFAULT_MIN_CELL) -> bool:
+    """True for a count that must not be shown: 1 … min_cell−1 (after rounding to a whole number)."""
+    if n is None or F.is_missing(n):
+        return False
+    k = int(round(float(n)))
+    return 0 < k < min_cell
+
+
+def fmt_count(n, min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """A count of persons for the board: "<5" for 1–4, else the Danish number."""
+    return F.fmt_count(n, min_cell)
+
+
+def person_based(crit) -> bool:
+    """Whether the criterion's values are counts of persons (and so fall under primary suppression)."""
+    return crit.unit in ("persons", "personer") or (crit.params or {}).get("disclosure") == "persons"
+
+
+def _is_share(series) -> bool:
+    return series is not None and {"numerator", "denominator"} <= set(series.data.columns)
+
+
+# ----------------------------------------------------------------------------- tables
+
+def suppress_counts(df: pd.DataFrame, cols: list[str], min_cell: int = DEFAULT_MIN_CELL,
+                    total_col: str | None = None) -> pd.DataFrame:
     """Return a copy of ``df`` with ``cols`` (and ``total_col``) formatted as Danish text, small
     counts replaced by "<min_cell>" and secondary suppression applied against ``total_col``."""
     out = df.copy().astype(object)
     hide = pd.DataFrame(False, index=df.index, columns=cols)
     for c in cols:
-        v = pd.to_numeric(df[c], errors="coerce")
-        hide[c] = (v > 0) & (v < min_cell)
+        hide[c] = [small(v, min_cell) for v in pd.to_numeric(df[c], errors="coerce")]
     if total_col is not None:
         for idx in df.index:
             row_hidden = [c for c in cols if hide.at[idx, c]]
@@ -35,12 +85,239 @@ def suppress_counts(df: pd.DataFrame, cols: list[str], min_cell: int = 5, total_
         out[c] = [(f"<{min_cell}" if hide.at[i, c] else F.fmt_number(df.at[i, c], 0)) for i in df.index]
     if total_col is not None:
         tv = pd.to_numeric(df[total_col], errors="coerce")
-        out[total_col] = [(f"<{min_cell}" if 0 < t < min_cell else F.fmt_number(t, 0)) for t in tv]
+        out[total_col] = [(f"<{min_cell}" if small(t, min_cell) else F.fmt_number(t, 0)) for t in tv]
     return out
 
 
-def share_text(num, den, min_cell: int = 5, decimals: int = 1) -> str:
+def share_text(num, den, min_cell: int = DEFAULT_MIN_CELL, decimals: int = 1) -> str:
     """'12,4 %' or '–' when the denominator is under ``min_cell`` (or missing)."""
     if den is None or F.is_missing(den) or den < min_cell or num is None or F.is_missing(num):
         return F.MISSING
     return F.fmt_pct(100 * num / den, decimals)
+
+
+# ----------------------------------------------------------------------------- series
+
+@dataclass
+class SafeSeries:
+    """A criterion's yearly figures as the board may see them.
+
+    ``value``/``comparison``/``path`` hold the numbers a table or chart may show (None where hidden or
+    missing); ``text`` the value as the board reads it ("<5", "skjult", "–" or the number); ``hidden``
+    the years whose value is protected; ``tight`` the share years whose numerator or complement is a
+    small count (the share is shown, its counts and interval are not); ``path_hidden`` whether the target
+    path is derived from a hidden value."""
+
+    years: list[int]
+    value: dict[int, float | None]
+    text: dict[int, str]
+    comparison: dict[int, float | None] = field(default_factory=dict)
+    path: dict[int, float | None] = field(default_factory=dict)
+    hidden: set[int] = field(default_factory=set)
+    tight: set[int] = field(default_factory=set)
+    path_hidden: bool = False
+
+    def frame(self) -> pd.DataFrame:
+        """The chart data: one row per year with the shown value, comparison and path (NaN where hidden)."""
+        rows = [{"year": y, "value": self.value.get(y), "comparison": self.comparison.get(y),
+                 "path": self.path.get(y), "hidden": y in self.hidden} for y in self.years]
+        return pd.DataFrame(rows, columns=["year", "value", "comparison", "path", "hidden"]).astype(
+            {"value": float, "comparison": float, "path": float})
+
+
+def _value_text(v, unit: str) -> str:
+    if v is None:
+        return F.MISSING
+    if unit in ("persons", "count"):
+        return F.fmt_number(v, 0 if float(v).is_integer() else 1)
+    return F.fmt_value(v, unit)
+
+
+def protect_series(crit, series, year: int, min_cell: int = DEFAULT_MIN_CELL, path: dict | None = None) -> SafeSeries:
+    """The board-safe figures of ``series`` up to ``year`` (see the module docstring for the rules)."""
+    if series is None:
+        return SafeSeries([], {}, {})
+    d = series.data.loc[series.data.index <= year]
+    years = [int(y) for y in d.index]
+    vals = {y: series.value(y) for y in years}
+    comp = {y: series.comparison(y) for y in years}
+    hidden: set[int] = set()
+    tight: set[int] = set()
+    if _is_share(series):
+        for y in years:
+            num, den = series._get(y, "numerator"), series._get(y, "denominator")
+            if den is not None and den > 0 and den < min_cell:
+                hidden.add(y)
+            elif num is not None and den is not None and (small(num, min_cell) or small(den - num, min_cell)):
+                tight.add(y)
+    elif person_based(crit):
+        if crit.kind == "cumulative_total":
+            last_shown = 0.0
+            for y in years:
+                v = vals[y]
+                if v is None:
+                    continue
+                if small(v - last_shown, min_cell) or small(v, min_cell):
+                    hidden.add(y)
+                else:
+                    last_shown = v
+        else:
+            hidden = {y for y in years if small(vals[y], min_cell)}
+    pth = dict(path or {})
+    path_hidden = False
+    if crit.kind in DATA_PATH_KINDS and int(crit.params.get("baseline_year", -1)) in hidden:
+        path_hidden, pth = True, {}
+    text = {}
+    for y in years:
+        v = vals[y]
+        if y in hidden:
+            text[y] = fmt_count(v, min_cell) if small(v, min_cell) else HIDDEN
+        else:
+            text[y] = _value_text(v, crit.unit)
+    shown = {y: (None if y in hidden else vals[y]) for y in years}
+    return SafeSeries(years, shown, text, comp, {y: pth.get(y) for y in years if pth.get(y) is not None},
+                      hidden, tight, path_hidden)
+
+
+# ----------------------------------------------------------------------------- evaluations
+
+_GENERIC = {
+    "Opfyldt": "Målet er nået.",
+    "Ikke opfyldt": "Målet er ikke nået.",
+    "På vej": "Udviklingen følger målstien.",
+    "Ikke på vej": "Udviklingen følger ikke målstien.",
+}
+
+
+def _sensitive(crit, ev, safe: SafeSeries, min_cell: int) -> tuple[bool, bool]:
+    """(figures of the evaluation rest on a hidden or tight cell, the evaluation's own value is hidden)."""
+    used = set(ev.figures) | {ev.year}
+    used = {y for y in used if y <= ev.year}
+    hit = bool(used & (safe.hidden | safe.tight))
+    value_hidden = False
+    if crit.kind in PERIOD_MEAN_KINDS:
+        # the mean of a period with a hidden year gives that year away (mean × years − the years shown)
+        value_hidden = any(y >= crit.period_start for y in used & safe.hidden)
+    elif crit.kind in ("annual_minimum", "cumulative_total", "growth", "yoy_growth"):
+        y = min(ev.year, crit.period_end) if crit.kind != "annual_minimum" else min(ev.year, max(crit.years))
+        value_hidden = y in safe.hidden
+    return hit, value_hidden
+
+
+def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: SafeSeries | None = None):
+    """A copy of ``ev`` that discloses nothing about fewer than ``min_cell`` persons.
+
+    Figures that rest on a hidden value (the value itself, the remaining effort, the interval, rates,
+    paths and targets computed from a hidden baseline) are replaced by words; the explanation then states
+    the status and why figures are missing. Notes pass :func:`board_text`."""
+    out = copy.deepcopy(ev)
+    out.notes = [board_text(n, min_cell) for n in out.notes]
+    if series is None or crit.kind in ("milestone", "qualitative", "survey_wave_increase"):
+        out.explanation = board_text(out.explanation, min_cell)
+        out.remaining_text = board_text(out.remaining_text, min_cell)
+        return out
+    safe = safe or protect_series(crit, series, ev.year, min_cell)
+    hit, value_hidden = _sensitive(crit, ev, safe, min_cell)
+    out.figures = {y: (None if y in safe.hidden else v) for y, v in out.figures.items()}
+    if not hit:
+        out.explanation = board_text(out.explanation, min_cell)
+        out.remaining_text = board_text(out.remaining_text, min_cell)
+        return out
+    if value_hidden:
+        y = min(ev.year, crit.period_end)
+        out.value = None
+        out.value_text = safe.text.get(y, HIDDEN) if crit.kind not in PERIOD_MEAN_KINDS else HIDDEN
+    out.interval = None
+    out.ratio = None
+    out.remaining = None
+    out.figures = {y: v for y, v in out.figures.items()}
+    if crit.kind in DATA_PATH_KINDS and safe.path_hidden:
+        out.path_value, out.path_text = None, HIDDEN
+        if crit.kind != "yoy_growth":  # yoy_growth's target is the rate itself, which discloses nothing
+            out.target, out.target_text = None, _relative_target_text(crit)
+    if out.alternative:
+        out.alternative = {k: v for k, v in out.alternative.items() if k in ("reading", "status")}
+    base = _GENERIC.get(out.status)
+    why = (f" Tallene bag vurderingen bygger i mindst ét år på færre end {min_cell} personer og vises derfor "
+           "ikke (diskretionshensyn).")
+    if base is not None:
+        out.explanation = base + why
+    else:
+        out.explanation = board_text(out.explanation, min_cell) + why
+    if out.remaining_text:
+        out.remaining_text = ("Den resterende indsats vises ikke, fordi den ville afsløre et tal under "
+                              f"{min_cell} personer.")
+    return out
+
+
+def _relative_target_text(crit) -> str:
+    p = crit.params
+    if crit.kind == "period_mean_change":
+        ch = float(p["change"]) * 100
+        return f"{F.fmt_pct(abs(ch), 0)} {'over' if ch > 0 else 'under'} {p['baseline_year']}-niveauet"
+    if crit.kind in ("growth", "yoy_growth"):
+        return f"≥ {F.fmt_pct(float(p['rate']) * 100, 0)} om året fra {p['baseline_year']}"
+    return HIDDEN
+
+
+# ----------------------------------------------------------------------------- texts and messages
+
+_NUM = r"(\d{1,3})"
+_PERSON_WORDS = ("personer", "person", "deltagere", "deltager", "familier", "familie", "forældre", "unge", "børn",
+                 "barn", "frivillige", "bydelsmødre", "bydelsmor", "kursister", "episoder", "respondenter",
+                 "besvarelser", "mødre", "fædre", "henvisere", "nye")
+_YEAR_COUNT = re.compile(r"\b((?:19|20)\d\d): " + _NUM + r"\b(?![,.]\d)(?!\s*%)")
+_COUNT_WORD = re.compile(r"(?<![\d,.<])" + _NUM + r"(\s+(?:" + "|".join(_PERSON_WORDS) + r")\b)")
+
+
+def board_text(text: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """A last safety net for free texts the board reads: counts of 1 … min_cell−1 quoted as
+    "2017: 1" or "3 personer" become "<5"."""
+    if not text:
+        return text
+
+    def year_sub(m):
+        return f"{m.group(1)}: <{min_cell}" if small(int(m.group(2)), min_cell) else m.group(0)
+
+    def word_sub(m):
+        return f"<{min_cell}{m.group(2)}" if small(int(m.group(1)), min_cell) else m.group(0)
+
+    return _COUNT_WORD.sub(word_sub, _YEAR_COUNT.sub(year_sub, text))
+
+
+def board_issue_rows(issues) -> list[list[str]]:
+    """Data-quality problems as the board sees them: one row per severity, file, column and problem with
+    the number of rows affected; never a cell value or a row number (those stay in ``validate``)."""
+    counter: Counter = Counter()
+    for i in issues:
+        problem = getattr(i, "category", None) or _strip_values(i)
+        counter[(i.severity, i.file, i.column or "", problem)] += 1
+    rows = []
+    for (sev, file, col, problem), n in sorted(counter.items(), key=lambda kv: (kv[0][0] != "fejl", kv[0][1:])):
+        rows.append([sev, file, col or F.MISSING, problem, F.fmt_number(n, 0)])
+    return rows
+
+
+def board_issue_texts(issues) -> list[str]:
+    """One line per file/column/problem: 'fil, kolonne 'x': problem (3 rækker)'."""
+    out = []
+    for sev, file, col, problem, n in board_issue_rows(issues):
+        where = file + (f", kolonne '{col}'" if col != F.MISSING else "")
+        rows = "" if n == "1" else f" ({n} rækker)"
+        out.append(f"{sev.capitalize()}: {where}: {problem}{rows}")
+    return out
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|«[^»]*»|»[^«]*«")
+
+
+def _strip_values(issue) -> str:
+    """The problem text of an issue without the cell value it quotes."""
+    msg = str(issue.message)
+    if issue.value not in (None, ""):
+        msg = msg.replace(str(issue.value), "…")
+    return _QUOTED.sub("'…'", msg)
+
+
+__all__ = ["suppress_counts", "share_text", "protect_series", "safe_evaluation", "board_text", "board_issue_rows",
+           "board_issue_texts", "SafeSeries", "person_based", "small", "fmt_count", "HIDDEN"]

@@ -13,6 +13,8 @@ from . import formatting as F
 from .bundle import DataBundle
 from .catalogue import Catalogue, Criterion, load_catalogue
 from .contract import ERROR, load_bundle
+from .disclosure import (DEFAULT_MIN_CELL, SafeSeries, board_issue_texts, board_text, protect_series,
+                         safe_evaluation)
 from .registry import INDICATORS, INDICATOR_SOURCES, load_all
 from .sources import feeds_index
 from .status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
@@ -27,20 +29,39 @@ class YearResult:
     bundle: DataBundle
     evaluations: dict[str, Evaluation]
     series: dict[str, IndicatorSeries] = field(default_factory=dict)
+    min_cell: int = DEFAULT_MIN_CELL
 
     def evaluation(self, criterion_id: str) -> Evaluation:
+        """The status engine's evaluation (all figures; for the evaluator and tests, not for the board)."""
         return self.evaluations[criterion_id]
+
+    def board_evaluation(self, criterion_id: str) -> Evaluation:
+        """The evaluation as the board may see it: passed through the disclosure layer."""
+        crit = self.catalogue.criteria[criterion_id]
+        return safe_evaluation(self.catalogue.resolve(crit), self.evaluations[criterion_id], self.series_for(crit),
+                               self.min_cell)
+
+    def board_series(self, crit: Criterion, year: int | None = None) -> SafeSeries:
+        """The criterion's yearly figures, target path included, as the board may see them (tables, charts)."""
+        from .status import target_path
+
+        base = self.catalogue.resolve(crit)
+        s = self.series_for(crit)
+        return protect_series(base, s, self.year if year is None else year, self.min_cell,
+                              path=target_path(base, s) if s is not None else None)
 
     def series_for(self, crit: Criterion) -> IndicatorSeries | None:
         return self.series.get(series_key(self.catalogue.resolve(crit)))
 
     def warnings_for(self, crit: Criterion) -> list[str]:
+        """Data-quality remarks for the board: problems counted per file, column and kind (never a cell
+        value), and the indicator's notes through the disclosure layer's text check."""
         base = self.catalogue.resolve(crit)
         srcs = set(INDICATOR_SOURCES.get(base.indicator, ())) | set(feeds_index().get(crit.id, []))
-        out = [str(i.message) if i.row is None else str(i) for i in self.bundle.issues if i.source in srcs]
+        out = board_issue_texts([i for i in self.bundle.issues if i.source in srcs])
         s = self.series_for(crit)
         if s is not None:
-            out += list(s.notes)
+            out += [board_text(n, self.min_cell) for n in s.notes]
         return list(dict.fromkeys(out))
 
 
@@ -71,10 +92,10 @@ def evaluate_year(year: int, data: str | Path | DataBundle, catalogue: Catalogue
     from .status import disclosure_threshold
 
     with disclosure_threshold(min_cell):
-        return _evaluate_year(year, data, catalogue)
+        return _evaluate_year(year, data, catalogue, int(min_cell))
 
 
-def _evaluate_year(year: int, data, catalogue: Catalogue | None) -> YearResult:
+def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int = DEFAULT_MIN_CELL) -> YearResult:
     cat = catalogue or load_catalogue()
     bundle = data if isinstance(data, DataBundle) else load_bundle(data, catalogue_ids=set(cat.criteria))
     series: dict[str, IndicatorSeries] = {}
@@ -93,7 +114,7 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None) -> YearResult:
             ev.criterion_id = crit.id
             ev.notes = list(ev.notes) + [f"Samme kriterium som {crit.linked_to}; beregnes én gang."]
             evals[crit.id] = ev
-    return YearResult(year, cat, bundle, evals, series)
+    return YearResult(year, cat, bundle, evals, series, min_cell)
 
 
 COLUMNS = ["Id", "Indsatsområde", "Aktivitet", "Succeskriterium", "Datakilde", "Status", "Værdi", "Mål",
@@ -101,11 +122,16 @@ COLUMNS = ["Id", "Indsatsområde", "Aktivitet", "Succeskriterium", "Datakilde", 
            "Datakvalitet"]
 
 
-def status_frame(res: YearResult) -> pd.DataFrame:
+def status_frame(res: YearResult, min_cell: int | None = None) -> pd.DataFrame:
+    """The målopfyldelse table as the board receives it (CSV, xlsx, pages): every evaluation passes the
+    disclosure layer with the run's ``min_cell`` (default: the one the result was evaluated with)."""
+    if min_cell is not None and int(min_cell) != res.min_cell:
+        res = copy.copy(res)
+        res.min_cell = int(min_cell)
     rows = []
     cat = res.catalogue
     for crit in cat.criteria.values():
-        ev = res.evaluations[crit.id]
+        ev = res.board_evaluation(crit.id)
         base = cat.resolve(crit)
         lo_hi = F.MISSING
         if ev.interval and all(v is not None for v in ev.interval):
@@ -134,9 +160,9 @@ def status_frame(res: YearResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def status_table(year: int, data_dir) -> pd.DataFrame:
-    """The målopfyldelse table for ``year`` (Danish columns, formatted text)."""
-    return status_frame(evaluate_year(year, data_dir))
+def status_table(year: int, data_dir, min_cell: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
+    """The målopfyldelse table for ``year`` (Danish columns, formatted text, disclosure-controlled)."""
+    return status_frame(evaluate_year(year, data_dir, min_cell=min_cell))
 
 
 def status_counts(res_or_df, catalogue: Catalogue | None = None) -> pd.DataFrame:
@@ -153,17 +179,13 @@ def status_counts(res_or_df, catalogue: Catalogue | None = None) -> pd.DataFrame
 
 def write_status_files(df: pd.DataFrame, out_dir, year: int) -> list[Path]:
     """Write ``maalopfyldelse_<year>.csv`` (semicolon, UTF-8 with BOM: opens in Danish Excel) and ``.xlsx``."""
+    from .safe_io import write_csv, write_xlsx  # text is never written as a formula
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    csv = out / f"maalopfyldelse_{year}.csv"
-    df.to_csv(csv, index=False, sep=";", encoding="utf-8-sig", lineterminator="\n")
-    xlsx = out / f"maalopfyldelse_{year}.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False, sheet_name=f"Målopfyldelse {year}")
-        ws = xw.sheets[f"Målopfyldelse {year}"]
-        widths = {"A": 11, "B": 26, "C": 30, "D": 60, "E": 30, "F": 22, "K": 80}
-        for col, w in widths.items():
-            ws.column_dimensions[col].width = w
+    csv = write_csv(df, out / f"maalopfyldelse_{year}.csv")
+    widths = {"A": 11, "B": 26, "C": 30, "D": 60, "E": 30, "F": 22, "K": 80}
+    xlsx = write_xlsx(df, out / f"maalopfyldelse_{year}.xlsx", f"Målopfyldelse {year}", widths)
     return [csv, xlsx]
 
 

@@ -20,9 +20,11 @@ from . import __version__  # noqa: E402
 from . import formatting as F  # noqa: E402
 from .catalogue import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue  # noqa: E402
 from .contract import ERROR, sha256  # noqa: E402
-from .disclosure import suppress_counts  # noqa: E402
+from .disclosure import (board_issue_rows, board_issue_texts, board_text, protect_series,  # noqa: E402
+                         safe_evaluation, suppress_counts)
 from .evaluate import YearResult, _truncate, evaluate_year, status_counts, status_frame  # noqa: E402
 from .paths import resolve_path  # noqa: E402
+from .disclosure import HIDDEN  # noqa: E402
 from .status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
                      STATUS_COLOURS, Evaluation, IndicatorSeries, evaluate, target_path)
 
@@ -185,7 +187,7 @@ class AreaReport:
     def summary_html(self) -> str:
         rows = []
         for c in self.criteria:
-            ev = self.res.evaluations[c.id]
+            ev = self.res.board_evaluation(c.id)
             rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text, badge(ev.label, ev.status),
                          ev.value_text, ev.target_text])
         counts = {}
@@ -215,10 +217,11 @@ class AreaReport:
         return out
 
     def figures_rows(self, crit: Criterion) -> tuple[list[str], list[list[str]]]:
+        """The criterion's figures per year as the board sees them (through the disclosure layer)."""
         base = self.cat.resolve(crit)
         s = self.res.series_for(crit)
+        safe = self.res.board_series(crit)
         hist = dict(self.history(crit))
-        path = target_path(base, s)
         years = [y for y in range(2014, self.year + 1)
                  if (s is not None and s.has(y)) or y >= FIRST_PLAN_YEAR]
         has_cmp = s is not None and "comparison" in s.data.columns and s.data["comparison"].notna().any()
@@ -230,32 +233,25 @@ class AreaReport:
         header += ["Målsti / mål", "Status i året"]
         rows = []
         for y in years:
-            v = s.value(y) if s is not None else None
-            if unit == "persons" and v is not None:
-                vt = F.fmt_count(v, self.min_cell)
-            elif unit in ("count",) and v is not None:
-                vt = F.fmt_number(v, 0 if float(v).is_integer() else 1)
-            else:
-                vt = F.fmt_value(v, unit) if v is not None else F.MISSING
-            if s is not None and "numerator" in s.data.columns and base.unit == "pct" and not has_cmp:
-                den = s._get(y, "denominator")
-                if den is not None and den < self.min_cell:
-                    vt = F.MISSING
-            row = [str(y), vt]
+            v = safe.value.get(y)
+            row = [str(y), safe.text.get(y, F.MISSING)]
             if has_cmp:
-                c = s.comparison(y)
+                c = safe.comparison.get(y)
                 g = None if (v is None or c is None) else ((c - v) if base.direction == "up" else (v - c))
                 row += [F.fmt_value(c, unit) if c is not None else F.MISSING, F.fmt_pp(g) if g is not None else F.MISSING]
-            pv = path.get(y)
-            row.append(F.fmt_value(pv, "pp" if gap_kind else ("count" if unit == "persons" else unit))
-                       if pv is not None else F.MISSING)
+            pv = safe.path.get(y)
+            if safe.path_hidden and y >= int(base.params.get("baseline_year", 0)):
+                row.append(HIDDEN)
+            else:
+                row.append(F.fmt_value(pv, "pp" if gap_kind else ("count" if unit == "persons" else unit))
+                           if pv is not None else F.MISSING)
             ev = hist.get(y)
             row.append(badge(ev.label, ev.status) if ev is not None else "")
             rows.append(row)
         return header, rows
 
     def criterion_html(self, crit: Criterion) -> str:
-        ev = self.res.evaluations[crit.id]
+        ev = self.res.board_evaluation(crit.id)
         base = self.cat.resolve(crit)
         act = self.cat.activity_name(crit) or "Indsatsområdet"
         header, rows = self.figures_rows(crit)
@@ -290,7 +286,8 @@ class AreaReport:
         return "".join(parts)
 
     def criterion_chart(self, crit: Criterion):
-        return criterion_chart(self.cat.resolve(crit), self.res.series_for(crit), self.year, self.min_cell)
+        return criterion_chart(self.cat.resolve(crit), self.res.series_for(crit), self.year, self.min_cell,
+                               safe=self.res.board_series(crit))
 
     def show_criteria(self):
         """Display every criterion of the area: card, figures and chart."""
@@ -314,9 +311,8 @@ class AreaReport:
         names = {a["id"]: a["name"] for a in self.area.activities}
         df = df.copy()
         df["Aktivitet"] = df["activity"].map(names)
-        sup = suppress_counts(df, ["Deltagelser", "Unikke personer"], self.min_cell)
+        sup = suppress_counts(df, ["Optalte deltagere i alt", "Deltagelser", "Unikke personer"], self.min_cell)
         sup["Arrangementer"] = df["Arrangementer"].map(lambda v: F.fmt_number(v, 0))
-        sup["Optalte deltagere i alt"] = df["Optalte deltagere i alt"].map(lambda v: F.fmt_number(v, 0))
         rows = sup[["Aktivitet", "År", "Arrangementer", "Optalte deltagere i alt", "Deltagelser", "Unikke personer"]].astype(str).values.tolist()
         return ("<p>Arrangementer og deltagere efter helhedsplanens logbog. <em>Deltagelser</em> og <em>unikke personer</em> "
                 f"tæller registrerede personer (pseudonymer); tal under {self.min_cell} vises som &lt;{self.min_cell}.</p>"
@@ -338,9 +334,7 @@ class AreaReport:
 
         for c in self.criteria:
             srcs |= set(INDICATOR_SOURCES.get(self.cat.resolve(c).indicator, ()))
-        for i in self.res.bundle.issues:
-            if i.source in srcs:
-                items.append(str(i))
+        items += board_issue_texts([i for i in self.res.bundle.issues if i.source in srcs])
         for c in self.criteria:
             if c.readings:
                 items.append(f"{c.id}: aftalen kan læses på flere måder; valgt: {c.chosen_reading}.")
@@ -352,7 +346,7 @@ class AreaReport:
         return _html(self.quality_html())
 
 
-def criterion_status_html(criterion_id: str, year: int, data_dir) -> str:
+def criterion_status_html(criterion_id: str, year: int, data_dir, min_cell: int = 5) -> str:
     """One criterion's status for the year (badge with the status word, explanation, remaining effort),
     computed through the status engine; for notebooks that show a single criterion."""
     from .contract import load_bundle
@@ -362,32 +356,38 @@ def criterion_status_html(criterion_id: str, year: int, data_dir) -> str:
     crit = cat.criteria[criterion_id]
     base = cat.resolve(crit)
     bundle = load_bundle(resolve_path(data_dir), catalogue_ids=set(cat.criteria))
-    ev = evaluate(base, _truncate(compute_series(base, bundle), year), year)
+    s = compute_series(base, bundle)
+    ev = safe_evaluation(base, evaluate(base, _truncate(s, year), year), s, min_cell)
     rest = f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>" if ev.remaining_text else ""
     return (f"<div class='criterion-status'><p><strong>Status {year} for {E(crit.id)}:</strong> "
             f"{badge(ev.label, ev.status)}</p><p>{E(ev.explanation)}</p>{rest}</div>")
 
 
-def criterion_status(criterion_id: str, year: int, data_dir):
-    return _html(criterion_status_html(criterion_id, year, data_dir))
+def criterion_status(criterion_id: str, year: int, data_dir, min_cell: int = 5):
+    return _html(criterion_status_html(criterion_id, year, data_dir, min_cell))
 
 
 # ----------------------------------------------------------------------------- charts
 
-def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5):
+def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5, safe=None):
     """A chart of the area against the comparison population and the target path up to 2020,
-    with the evaluation year marked; None for kinds without a series."""
+    with the evaluation year marked; None for kinds without a series.
+
+    Every point comes from the disclosure layer (:func:`disclosure.protect_series`): years whose value is
+    hidden are not plotted, and a path derived from a hidden baseline is not drawn."""
     if s is None or crit.kind in ("milestone", "qualitative", "survey_wave_increase"):
         return None
-    d = s.data.loc[s.data.index <= year]
+    if safe is None:
+        safe = protect_series(crit, s, year, min_cell, path=target_path(crit, s))
+    d = safe.frame().set_index("year")
     if d["value"].notna().sum() == 0:
         return None
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook")
-    path = target_path(crit, s)
+    path = {y: v for y, v in safe.path.items() if v is not None}
     gap_kind = crit.kind in ("gap_target", "gap_reduction_rate") or crit.params.get("measure") == "gap"
-    has_cmp = "comparison" in d.columns and d["comparison"].notna().any()
+    has_cmp = d["comparison"].notna().any()
     unit = crit.unit
     kind_fmt = "pct" if unit == "pct" else ("kr" if unit == "kr" else "number")
     if gap_kind and has_cmp:
@@ -413,10 +413,11 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
     if path:
         py = sorted(path)
         target_ax.plot(py, [path[y] for y in py], linestyle="--", color="#b45309", label="Målsti / mål")
+    all_years = yrs + [int(y) for y in d.index if bool(d.at[y, "hidden"])]
     for ax in [a for a in (ax1, ax2) if a is not None]:
         ax.axvline(year, color="#111", linestyle=":", linewidth=1)
         ax.text(year, ax.get_ylim()[1], f" {year}", va="top", fontsize=8)
-        ax.set_xticks(list(range(min(yrs + [FIRST_PLAN_YEAR]), LAST_PLAN_YEAR + 1)))
+        ax.set_xticks(list(range(min(all_years + [FIRST_PLAN_YEAR]), LAST_PLAN_YEAR + 1)))
         ax.xaxis.set_major_formatter(F.tick_formatter("year"))
         ax.legend(fontsize=8, loc="best")
         ax.set_xlabel("År")
@@ -427,8 +428,8 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
         ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 0))
     else:  # shares, rates and means: one decimal, so ticks such as 22,5 are not shown rounded
         ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1))
-    if unit == "persons" and min(vals) < min_cell:
-        ax1.set_title("(små tal: se tabellen)", fontsize=9)
+    if safe.hidden:
+        ax1.set_title(f"År med færre end {min_cell} personer vises ikke", fontsize=9)
     fig.suptitle(f"{crit.id}", fontsize=10, x=0.02, ha="left")
     fig.tight_layout()
     return fig
@@ -503,7 +504,7 @@ class Overview:
         for area in self.cat.areas.values():
             rows = []
             for c in self.cat.by_area(area.id):
-                ev = self.res.evaluations[c.id]
+                ev = self.res.board_evaluation(c.id)
                 rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text,
                              badge(ev.label, ev.status), ev.value_text, ev.target_text])
             parts.append(f"<h3>{E(area.name)}</h3>" + html_table(
@@ -609,14 +610,19 @@ class Overview:
             return "<p>Ingen fejl eller advarsler i årets data.</p>"
         from .sources import SOURCES
 
-        rows = []
+        by_file = {}
         for i in issues:
-            src = SOURCES.get(i.source)
+            by_file.setdefault(i.file, SOURCES.get(i.source))
+        rows = []
+        for sev, file, col, problem, n in board_issue_rows(issues):
+            src = by_file.get(file)
             feeds = ", ".join(src.feeds) if src else "–"
-            rows.append([i.severity, (src.title if src else i.source), str(i) if i.row else i.message, feeds or "–"])
+            rows.append([sev, (src.title if src else file), col, problem, n, feeds or "–"])
         errs = sum(1 for i in issues if i.severity == ERROR)
         return (f"<p>{errs} fejl og {len(issues) - errs} advarsler. Kilder med fejl indgår ikke; deres kriterier "
-                "afventer data.</p>" + html_table(rows, ["Alvor", "Kilde", "Bemærkning", "Berører"]))
+                "afventer data. Tabellen tæller problemerne pr. fil, kolonne og slags; de enkelte værdier står kun i "
+                "evaluatorens valideringsrapport.</p>"
+                + html_table(rows, ["Alvor", "Kilde", "Kolonne", "Problem", "Rækker", "Berører"]))
 
 
     # display wrappers for the notebook
