@@ -67,13 +67,15 @@ def main(argv: list[str]) -> int:
         return _run([py, "-m", "helhedsplan_eval.cli", "run", *args])
     if cmd == "bench":
         return _run([py, "benchmarks/bench_run.py", *rest])
-    # test: unit and integration tests, then every notebook through nbval (cells must run; outputs not compared)
-    rc = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])
-    if rc != 0:
-        return rc
-    return _run([py, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-                 "notebooks"])
-
+    # test: unit and integration tests, then every notebook through nbval (cells must run; outputs not compared).
+    # Both steps always run, and both results are reported, so a failure in one never hides the other.
+    rc_unit = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])
+    rc_nb = _run([py, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+                  "notebooks"])
+    word = {0: "passed"}
+    print(f"\nunit/integration tests: {word.get(rc_unit, f'FAILED (exit {rc_unit})')}; "
+          f"notebooks (nbval): {word.get(rc_nb, f'FAILED (exit {rc_nb})')}", flush=True)
+    return rc_unit or rc_nb
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
