@@ -36,7 +36,7 @@ class DataBundle:
 
     @property
     def synthetic(self) -> bool:
-        return bool(self.manifest.get("synthetic", False))
+        return self.manifest.get("synthetic") is True  # a real boolean only ('nej' is not true)
 
     def warnings_for(self, sources) -> list:
         names = set(sources)

@@ -63,7 +63,8 @@ class Issue:
         if self.row is not None:
             where += f", række {self.row}"
         if self.column:
-            where += f", kolonne '{self.column}'"
+            label = "nøgle" if self.file.endswith((".yml", ".yaml")) else "kolonne"
+            where += f", {label} '{self.column}'"
         return f"{self.severity.upper()}: {where}: {self.message}"
 
     def as_dict(self) -> dict:
@@ -594,6 +595,100 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+MANIFEST_KEYS = {
+    "synthetic": "true eller false (syntetiske data eller ej)",
+    "coverage": "en mapping fra kildenavn til en liste af år",
+    "description": "en tekst",
+    "seed": "et helt tal",
+}
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
+    """Read and check ``manifest.yml`` of a data folder. Returns the valid entries (an invalid entry
+    is left out) and every problem, naming the key and what was expected."""
+    mf = Path(data_dir) / "manifest.yml"
+    fname = "manifest.yml"
+    if not mf.exists():
+        return {}, []
+
+    def err(key, msg, category=None):
+        return Issue(ERROR, "manifest", fname, msg, None, key, None, category=category)
+
+    try:
+        raw = mf.read_bytes()
+        if len(raw) > 1024 * 1024:
+            return {}, [err(None, f"filen fylder {_mb(len(raw))}; en manifest.yml er højst 1 MB")]
+        doc = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return {}, [err(None, "filen kan ikke læses som UTF-8-tekst")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (linje {mark.line + 1})" if mark is not None else ""
+        return {}, [err(None, f"filen er ikke gyldig YAML{where}; forventet fx 'synthetic: false' og "
+                              "'coverage: {kilde: [2017, 2018]}'",
+                        category="filen er ikke gyldig YAML")]
+    if doc is None:
+        return {}, []
+    if not isinstance(doc, dict):
+        return {}, [err(None, f"filen skal være en YAML-mapping med nøglerne {', '.join(MANIFEST_KEYS)}, "
+                              f"men er en {type(doc).__name__}", category="filen er ikke en YAML-mapping")]
+    issues: list[Issue] = []
+    out: dict = {}
+    for key, val in doc.items():
+        if key not in MANIFEST_KEYS:
+            issues.append(err(str(key), f"ukendt nøgle '{key}' (kendte nøgler: {', '.join(MANIFEST_KEYS)})",
+                              category="ukendt nøgle"))
+            continue
+        if key == "synthetic":
+            if isinstance(val, bool):
+                out[key] = val
+            else:
+                issues.append(err(key, f"'synthetic' er {val!r}, men skal være true eller false (uden anførselstegn)",
+                                  category="'synthetic' skal være true eller false"))
+        elif key == "description":
+            if isinstance(val, str):
+                out[key] = val
+            else:
+                issues.append(err(key, "'description' skal være en tekst"))
+        elif key == "seed":
+            if _is_int(val):
+                out[key] = val
+            else:
+                issues.append(err(key, f"'seed' er {val!r}, men skal være et helt tal", category="'seed' skal være et helt tal"))
+        elif key == "coverage":
+            if val is None:
+                continue
+            if not isinstance(val, dict):
+                issues.append(err(key, "'coverage' skal være en mapping fra kildenavn til en liste af år, fx "
+                                       "'coverage: {logbook_events: [2017, 2018, 2019]}'",
+                                  category="'coverage' skal være en mapping"))
+                continue
+            cov = {}
+            for src_name, years in val.items():
+                k = f"coverage.{src_name}"
+                if src_name not in SOURCES:
+                    issues.append(err(k, f"'{src_name}' er ikke en kilde i datakontrakten (se data/README.md)",
+                                      category="ukendt kilde i 'coverage'"))
+                    continue
+                if not isinstance(years, list):
+                    issues.append(err(k, f"dækningen af {src_name} skal være en liste af år, fx [2017, 2018]",
+                                      category="dækningen skal være en liste af år"))
+                    continue
+                bad = [y for y in years if not _is_int(y) or not FIRST_YEAR <= y <= LAST_YEAR]
+                if bad:
+                    issues.append(err(k, f"dækningen af {src_name} indeholder {', '.join(repr(b) for b in bad)}; "
+                                         f"forventet hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}",
+                                      category=f"dækningen skal være hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}"))
+                    continue
+                cov[src_name] = sorted(set(years))
+            out[key] = cov
+    return out, issues
+
+
 def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) -> DataBundle:
     """Read every source in ``data_dir``. Sources with errors are left out (their criteria await
     data) unless ``strict`` is set, in which case :class:`DataValidationError` is raised."""
@@ -633,16 +728,8 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
     # a source with reference errors is not used
     for name in {i.source for i in issues if i.severity == ERROR}:
         tables.pop(name, None)
-    manifest = {}
-    mf = d / "manifest.yml"
-    if mf.exists():
-        try:
-            manifest = yaml.safe_load(mf.read_text(encoding="utf-8")) or {}
-            if not isinstance(manifest, dict):
-                raise ValueError("ikke en YAML-mapping")
-        except Exception as exc:
-            manifest = {}
-            issues.append(Issue(ERROR, "manifest", "manifest.yml", f"filen kan ikke læses ({exc})"))
+    manifest, mf_issues = read_manifest(d)
+    issues += mf_issues
     bundle = DataBundle(tables={k: v.reset_index(drop=True) for k, v in tables.items()}, data_dir=d, issues=issues,
                         files=files, manifest=manifest)
     if strict and any(i.severity == ERROR for i in issues):

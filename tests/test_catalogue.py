@@ -341,7 +341,8 @@ PLAN = {"plan": {"period": {"start": 2017, "end": 2020}},
 
 
 def _ok(cid, **kw):
-    d = dict(id=cid, area="a1", activity=None, text="Tekst", source="Kilde", indicator="i", unit="count",
+    # a registered indicator: an unregistered one is itself a catalogue error (issue 9)
+    d = dict(id=cid, area="a1", activity=None, text="Tekst", source="Kilde", indicator="micro_businesses", unit="count",
              direction="up", kind="annual_minimum", params={"target": 1})
     d.update(kw)
     return d
