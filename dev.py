@@ -77,5 +77,6 @@ def main(argv: list[str]) -> int:
           f"notebooks (nbval): {word.get(rc_nb, f'FAILED (exit {rc_nb})')}", flush=True)
     return rc_unit or rc_nb
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

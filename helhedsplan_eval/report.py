@@ -670,7 +670,9 @@ Farverne gentager kun teksten; status står altid med ord.
 def provenance_html(data_dir, **params) -> str:
     """Closing provenance note: input files with checksums, package version, parameters, time of run."""
     d = resolve_path(data_dir)
-    files = sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".yml"))
+    from .runner import contract_files  # the files the contract reads, never anything else of the folder
+
+    files = sorted(contract_files(d))
     rows = [[p.name, sha256(p)[:16]] for p in files]
     ptxt = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "data_dir")
     now = dt.datetime.now().astimezone().strftime("%d.%m.%Y %H:%M")
