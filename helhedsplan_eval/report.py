@@ -26,7 +26,7 @@ from .evaluate import YearResult, _truncate, evaluate_year, status_counts, statu
 from .paths import resolve_path  # noqa: E402
 from .disclosure import HIDDEN  # noqa: E402
 from .status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
-                     STATUS_COLOURS, Evaluation, IndicatorSeries, evaluate, target_path)
+                     STATUS_COLOURS, STATUSES, Evaluation, IndicatorSeries, evaluate, target_path)
 
 FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2017, 2020
 E = html.escape
@@ -481,8 +481,7 @@ class Overview:
         for ev in self.res.evaluations.values():
             counts[ev.status] = counts.get(ev.status, 0) + 1
             unc += int(ev.uncertain)
-        order = [MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED]
-        chips = " ".join(f"{badge(f'{s}: {counts[s]}', s)}" for s in order if counts.get(s))
+        chips = " ".join(f"{badge(f'{s}: {counts[s]}', s)}" for s in STATUSES if counts.get(s))
         return (f"<p style='font-size:1.1em'>Status for helhedsplanens <strong>{n} succeskriterier</strong> i "
                 f"{self.year}:</p><p style='line-height:2'>{chips}</p>"
                 f"<p>{unc} af vurderingerne er markeret <em>(usikkert)</em>, fordi usikkerheden omfatter målet.</p>")
@@ -658,6 +657,8 @@ STATUS_GUIDE = """**Sådan læses status**
 - **På vej** / **Ikke på vej**: perioden er ikke slut. Vurderingen sammenligner det opnåede med målstien: *på vej* kræver mindst 95 % af den fremgang, der skulle være nået på dette tidspunkt (samme metode som Statistics Canada og Open SDG bruger).
 - **Afventer data**: tallene, vurderingen kræver, er ikke leveret. Manglende år tælles aldrig som 0.
 - **Ikke aktuel endnu**: kriteriet kan ikke vurderes i år (perioden er ikke begyndt, målingen eller fristen ligger senere).
+- **Skjult**: tallet bygger på så få personer (færre end rapportens grænse, normalt 5), at det ville kunne afsløre enkeltpersoner; det vises derfor ikke og vurderes ikke. Det betyder ikke, at data mangler.
+- **Kan ikke vurderes**: tallet findes, men kan ikke bruges til en pålidelig vurdering (fx når vægtningen af en spørgeskemaundersøgelse ikke lykkes); årsagen står ved kriteriet.
 - **(usikkert)**: tallene er så små, at den statistiske usikkerhed (95 %-interval) omfatter målet.
 - Kvalitative kriterier viser den registrerede vurdering med begrundelse og dokumentation.
 
