@@ -20,17 +20,39 @@ never enter an outcome episode.
 
 Episodes
 --------
-One episode per course x rated person x stream, from the ORS/CORS forms only. Intake is the
-first form (by date, then administration id), last is the most recent. An episode is
+One episode per course x rated person x rater x stream, from the ORS/CORS forms only. The rater
+is the optional column ``rater_id``: two parents rating the same child in one course are two
+episodes. Absent or blank means "the one rater" (as before the column existed): a blank form
+joins the only rater named for that course, person and stream; when two or more are named it
+cannot be placed and is left out (error); without any rater id, two forms on the same date
+about the same child get a warning (they may come from two raters). A self-rating (stream A)
+is rated by the parent: its ``rater_id`` must be blank or the parent's own id.
+
+Intake is the first form, last the most recent, ordered by date, then by the number in the
+administration id (natural order: ``A10`` after ``A9``), then by file line. An episode is
 analysable with at least two scores (OpenFIT: "no progression defined" with one score, T16);
 single-score episodes are counted as attrition and left out of every change metric and share.
-An episode counts in the calendar year of its last score. For stream C only the referrer forms
-dated in 2018-2019 are used at all (forms outside those years are dropped before episodes are
-built), and only forms from the specialgruppe (collateral scores exist only there).
+A total of 0 is kept with a warning (0 must never stand for a missing answer).
 
-Units: stream A counts parents (the rated person is the parent); streams B and C count
-child-rating episodes (the rated person is the child). The data carry no rater id, so two
-parents rating the same child in one course form one episode.
+**Year rule.** An episode belongs to the calendar year of its last (closing) score, in every
+stream. Episodes are built from all forms, whatever their year, so an episode that crosses 1
+January keeps its intake: a referrer episode from November 2017 to March 2018 is a 2018
+episode with its 2017 intake. FF-FAM-4 ("henvisende samarbejdspartnere i 2018 og 2019") uses
+the referrer episodes whose closing rating is dated 2018 or 2019, from the specialgruppe only
+(collateral scores exist only there); an episode that starts in 2019 and closes in January
+2020 is a 2020 episode, outside the criterion, and the indicator's notes say how many there are.
+
+Units (what the 65 % is a share of)
+-----------------------------------
+The agreement counts parents for FF-FAM-2 ("65 % af forældrene") and FF-FAM-3 ("65 % af de
+forældre ... oplever øget trivsel hos deres børn") and referring partners for FF-FAM-4 ("65 %
+af de henvisende samarbejdspartnere"). So the shares are over units: the parent (A), the
+rating parent (B, ``rater_id``), the referring partner (C, ``rater_id``). A unit with several
+analysable episodes in a year (a parent rating two children, a referrer rating several)
+counts once, with the mean change of its episodes. Without a rater id each episode is its own
+unit (the rater cannot be known), which is the count used before. FF-FAM-4 pools 2018 and 2019,
+so a referrer counts once: all its 2018-2019 episodes count in the year of its latest one.
+Counts of episodes, means, effect sizes and the Jacobson-Truax categories stay per episode.
 
 Readings of "oplever øget trivsel" - which one drives the status
 ----------------------------------------------------------------
@@ -88,6 +110,7 @@ evaluator only and must not go into board HTML.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -142,7 +165,9 @@ FIRST_YEAR = 2017
 READING_LABELS = {
     "literal": "bogstavelig læsning (seneste score højere end første)",
     "reliable": "pålidelig forbedring (mindst 5 point)",
+    "reliable_below": "pålidelig forbedring blandt dem, der startede under den kliniske grænse",
 }
+READINGS = tuple(READING_LABELS)
 CATEGORY_LABELS = {
     "recovered": "Bedring over cut-off (recovered)",
     "improved": "Pålideligt forbedret",
@@ -250,6 +275,12 @@ def cutoff_for_age(age, stream: str) -> float:
     if age >= 13:
         return CUTOFFS["adolescent"]
     return CUTOFFS["child"]
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that reads the digits in an id as a number: 'A10' after 'A9', not after 'A1'."""
+    parts = re.split(r"(\d+)", str(text))
+    return tuple(int(p) if j % 2 else p.lower() for j, p in enumerate(parts))
 
 
 def items_from_total(total: float) -> tuple[float, float, float, float]:
@@ -365,6 +396,15 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
                 None,
                 "mangler: en score kræver alle fire items eller en total (et manglende item tælles aldrig som 0)",
             )
+        if keep[i] and scores[i] == 0:
+            err(i, "total" if source[i] == "total" or not math.isnan(total) else "item1-item4", 0,
+                "en samlet score på 0 er usædvanlig; kontrollér, at 0 ikke står for manglende svar "
+                "(skemaet tæller med)", "warning")
+        rid = row.get("rater_id")
+        if not _is_blank(rid) and str(row.get("about")).strip() == "selv" \
+                and str(rid).strip() != str(row.get("rated_person_id")).strip():
+            err(i, "rater_id", "(pseudonym)", "ved en selvvurdering ('selv') skal rater_id være tom eller "
+                "den samme som rated_person_id")
     df["score"] = scores
     df["score_source"] = source
     df["item_complete"] = complete
@@ -381,7 +421,12 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
     df["stream"] = stream
     df["group"] = df["group"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
     df["rated_age"] = pd.to_numeric(df.get("rated_age"), errors="coerce")
+    df["rater_id"] = (df["rater_id"].astype("object") if "rater_id" in df else pd.Series([None] * len(df)))
+    df["rater_id"] = df["rater_id"].map(lambda v: "" if _is_blank(v) else str(v).strip())
     df["_line"] = np.arange(len(df)) + 2
+    ids = df["administration_id"].astype("object").map(lambda v: "" if _is_blank(v) else str(v).strip())
+    rank = {a: r for r, a in enumerate(sorted(set(ids), key=natural_key))}
+    df["_admin_order"] = ids.map(rank).astype(int)
     out = df.loc[keep].reset_index(drop=True)
     return out, problems
 
@@ -391,41 +436,91 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
 # --------------------------------------------------------------------------------------
 
 EPISODE_COLUMNS = [
-    "stream", "course_id", "rated_person_id", "family_id", "n_scores", "intake", "last", "change",
-    "year", "analysable", "special", "rated_age", "cutoff", "intake_complete",
+    "stream", "course_id", "rated_person_id", "rater_key", "unit_id", "family_id", "n_scores", "intake", "last",
+    "change", "year", "intake_year", "analysable", "special", "rated_age", "cutoff", "intake_complete",
     "intake_item1", "intake_item2", "intake_item3", "intake_item4",
 ]
+EPISODE_KEY = ["stream", "course_id", "rated_person_id", "rater_key"]
+
+
+def _resolve_raters(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Give every outcome form its ``rater_key``.
+
+    A blank ``rater_id`` means "the one rater" of that course, rated person and stream: when the
+    other forms of that group name exactly one rater, the blank forms are theirs; when they name
+    two or more, a blank form cannot be placed and is left out (error). Forms about the parent's
+    own well-being are rated by the parent (key = the parent's id). Without any rater id, two
+    forms on the same date about the same child in the same course get a warning: they may come
+    from two raters (e.g. mother and father), which only ``rater_id`` can tell apart."""
+    problems: list[Problem] = []
+    df = df.copy()
+    df["rater_key"] = df["rater_id"].astype(str)
+    own = df["stream"] == "A"
+    df.loc[own, "rater_key"] = df.loc[own, "rated_person_id"].astype(str)
+    keep = np.ones(len(df), dtype=bool)
+    grp = ["stream", "course_id", "rated_person_id"]
+    for _key, idx in df[~own].groupby(grp, sort=False, dropna=False).groups.items():
+        sub = df.loc[idx]
+        known = sorted(set(sub["rater_key"]) - {""})
+        blank = sub.index[sub["rater_key"] == ""]
+        if len(known) == 1:
+            df.loc[blank, "rater_key"] = known[0]
+        elif len(known) > 1:
+            for i in blank:
+                problems.append(Problem(ADMIN_FILE, int(df.at[i, "_line"]), "rater_id", None,
+                                        f"tom, men {len(known)} forskellige bedømmere har vurderet samme person i "
+                                        "samme kursus; skemaet kan ikke placeres i et forløb og er udeladt"))
+                keep[df.index.get_loc(i)] = False
+        else:
+            dup = sub[sub.duplicated("date", keep="first")]
+            for line in dup["_line"]:
+                problems.append(Problem(ADMIN_FILE, int(line), "rater_id", None,
+                                        "to skemaer samme dag om samme person i samme kursus uden rater_id; er de "
+                                        "udfyldt af to forskellige (fx mor og far), skal rater_id angives, ellers "
+                                        "lægges de i ét forløb", "warning"))
+    return df[keep], problems
 
 
 def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> tuple[pd.DataFrame, list[Problem]]:
-    """Episodes per course x rated person x stream from scored ORS/CORS forms.
+    """Episodes per course x rated person x rater x stream from scored ORS/CORS forms.
 
-    Stream C keeps only specialgruppe forms dated in ``collateral_years``; other stream-C forms
-    are dropped before the episode is built (so they neither start nor end an episode)."""
+    Forms are ordered by date, then by the number in the administration id (natural order), then
+    by file line. Stream C keeps only specialgruppe forms (others: warning, left out); all of its
+    forms build episodes, whatever their year, so an episode that crosses 1 January keeps its
+    intake. Which episodes count for FF-FAM-4 is decided by the episode's year (its last score),
+    see :func:`stream_table`. ``collateral_years`` is kept for backward compatibility."""
     problems: list[Problem] = []
     if scored is None or len(scored) == 0:
         return pd.DataFrame(columns=EPISODE_COLUMNS), problems
     df = scored[scored["stream"].notna()].copy()
+    if "rater_id" not in df:
+        df["rater_id"] = ""
+    if "_admin_order" not in df:
+        df["_admin_order"] = 0
     is_c = df["stream"] == "C"
     almen_c = is_c & (df["group"] != "special")
     for line in df.loc[almen_c, "_line"]:
         problems.append(Problem(ADMIN_FILE, int(line), "group", "almen",
                                 "collateral scores fra henvisere findes kun for specialgruppen; rækken er udeladt",
                                 "warning"))
-    outside = is_c & ~df["year"].isin(list(collateral_years))
-    df = df[~(almen_c | outside)]
+    df = df[~almen_c]
     if len(df) == 0:
         return pd.DataFrame(columns=EPISODE_COLUMNS), problems
-    df = df.sort_values(["stream", "course_id", "rated_person_id", "date", "administration_id"], kind="mergesort")
-    g = df.groupby(["stream", "course_id", "rated_person_id"], sort=True, dropna=False)
-    first = g.head(1).set_index(["stream", "course_id", "rated_person_id"])
-    lastrow = g.tail(1).set_index(["stream", "course_id", "rated_person_id"])
+    df, p2 = _resolve_raters(df)
+    problems.extend(p2)
+    if len(df) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    df = df.sort_values(EPISODE_KEY + ["date", "_admin_order", "_line"], kind="mergesort")
+    g = df.groupby(EPISODE_KEY, sort=True, dropna=False)
+    first = g.head(1).set_index(EPISODE_KEY)
+    lastrow = g.tail(1).set_index(EPISODE_KEY)
     ep = pd.DataFrame(index=first.index)
     ep["family_id"] = first["family_id"]
     ep["n_scores"] = g.size()
     ep["intake"] = first["score"].astype(float)
     ep["last"] = lastrow["score"].astype(float)
     ep["year"] = lastrow["year"].astype(int)
+    ep["intake_year"] = first["year"].astype(int)
     ep["analysable"] = ep["n_scores"] >= 2
     ep["change"] = np.where(ep["analysable"], _clean_delta(ep["last"] - ep["intake"]), np.nan)
     ep.loc[~ep["analysable"], "last"] = np.nan
@@ -436,7 +531,55 @@ def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> t
     ep["intake_complete"] = first["item_complete"].to_numpy()
     for j, c in enumerate(ITEM_COLS, start=1):
         ep[f"intake_item{j}"] = first[c + "_scored"].to_numpy()
+    # the agreement's unit: the parent (A), the rating parent (B), the referring partner (C);
+    # without a rater id each episode is its own rater, as before
+    ep["unit_id"] = np.where(ep["rater_key"] != "", ep["stream"] + "|" + ep["rater_key"],
+                             ep["stream"] + "|" + ep["course_id"].astype(str) + "|" + ep["rated_person_id"].astype(str))
     return ep[EPISODE_COLUMNS], problems
+
+
+def assign_unit_years(ep: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> pd.Series:
+    """The year in which an episode's unit (parent or referrer) is counted.
+
+    Streams A and B are judged year by year: the episode's year. FF-FAM-4 pools 2018 and 2019,
+    so a referring partner must count once: its analysable episodes of 2018-2019 all count in
+    the year of its latest one (so a 2018 interim judgement sees only the referrers whose
+    ratings all ended in 2018)."""
+    uy = ep["year"].astype(float).copy()
+    sel = (ep["stream"] == "C") & ep["analysable"].astype(bool) & ep["year"].isin(list(collateral_years))
+    if sel.any():
+        latest = ep.loc[sel].groupby("unit_id")["year"].transform("max")
+        uy.loc[sel] = latest.astype(float)
+    return uy
+
+
+def unit_outcomes(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """One row per counted unit (stream, unit, unit year) from its analysable episodes.
+
+    A unit with several episodes (a parent rating two children, a referrer rating several)
+    counts once, with the mean change of its episodes. 'below' units had at least one episode
+    starting below the clinical cut-off; their sensitivity outcome uses the mean change of
+    those episodes only."""
+    cols = ["stream", "unit_id", "unit_year", "n_episodes", "change", "below", "change_below",
+            "improved_literal", "improved_reliable", "improved_below"]
+    a = ep[ep["analysable"].astype(bool)]
+    if len(a) == 0:
+        return pd.DataFrame(columns=cols)
+    a = a.assign(_below=(a["intake"].astype(float) < a["cutoff"].astype(float)),
+                 _chg=a["change"].astype(float))
+    a = a.assign(_chg_below=a["_chg"].where(a["_below"]))
+    g = a.groupby(["stream", "unit_id", "unit_year"], sort=True)
+    u = pd.DataFrame({
+        "n_episodes": g.size(),
+        "change": g["_chg"].mean(),
+        "below": g["_below"].any(),
+        "change_below": g["_chg_below"].mean(),
+    }).reset_index()
+    u["improved_literal"] = _clean_delta(u["change"]) > 0
+    u["improved_reliable"] = classify_change(u["change"], threshold) == "improvement"
+    u["improved_below"] = np.where(u["below"], classify_change(u["change_below"].fillna(0), threshold)
+                                   == "improvement", np.nan)
+    return u[cols]
 
 
 def add_classification(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -448,6 +591,9 @@ def add_classification(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -
     ep["change_class"] = np.where(a, cls, None)
     ep["improved_reliable"] = np.where(a, cls == "improvement", np.nan)
     ep["category"] = np.where(a, jt_category(ep["intake"], ep["last"], ep["cutoff"], threshold), None)
+    if "unit_id" not in ep:  # episodes built elsewhere: each episode is its own unit
+        ep["unit_id"] = [f"{s}|{c}|{p}" for s, c, p in zip(ep["stream"], ep["course_id"], ep["rated_person_id"])]
+    ep["unit_year"] = assign_unit_years(ep)
     return ep
 
 
@@ -464,9 +610,15 @@ def _share(k, n):
 
 
 def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-              default_reliability: float = DEFAULT_RELIABILITY) -> dict:
-    """All metrics of the spec for one set of episodes (one stream, one year or a pooled period)."""
+              default_reliability: float = DEFAULT_RELIABILITY, units: pd.DataFrame | None = None) -> dict:
+    """All metrics of the spec for one set of episodes (one stream, one year or a pooled period).
+
+    Counts, means, effect sizes and categories are per episode; the shares that the criteria
+    judge (``n_units``, ``n_improved_*``, ``share_*``) are per unit (parent or referrer, see
+    :func:`unit_outcomes`); ``units`` defaults to the units of ``ep``."""
     ep = add_classification(ep, threshold) if "category" not in ep else ep
+    if units is None:
+        units = unit_outcomes(ep, threshold)
     a = ep[ep["analysable"].astype(bool)]
     n = len(a)
     m: dict = {
@@ -490,12 +642,20 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
         m["change_ci_low"] = m["change_ci_high"] = math.nan
     m["d_intake"] = m["mean_change"] / m["sd_intake"] if n >= 2 and m["sd_intake"] > 0 else math.nan
     m["d_z"] = m["mean_change"] / m["sd_change"] if n >= 2 and m["sd_change"] > 0 else math.nan
-    k_lit = int((change > 0).sum())
-    k_rel = int((a["change_class"] == "improvement").sum())
+    nu = len(units)
+    below = units["below"].astype(bool) if nu else pd.Series(dtype=bool)
+    m["n_units"] = nu
+    m["n_units_below"] = int(below.sum())
+    m["n_units_above"] = nu - m["n_units_below"]
+    k_lit = int(units["improved_literal"].astype(bool).sum()) if nu else 0
+    k_rel = int(units["improved_reliable"].astype(bool).sum()) if nu else 0
+    k_below = int((units.loc[below, "improved_below"] == 1).sum()) if nu else 0
     m["n_improved_literal"] = k_lit
-    m["share_improved_literal"], m["literal_ci_low"], m["literal_ci_high"] = _share(k_lit, n)
+    m["share_improved_literal"], m["literal_ci_low"], m["literal_ci_high"] = _share(k_lit, nu)
     m["n_improved_reliable"] = k_rel
-    m["share_improved_reliable"], m["reliable_ci_low"], m["reliable_ci_high"] = _share(k_rel, n)
+    m["share_improved_reliable"], m["reliable_ci_low"], m["reliable_ci_high"] = _share(k_rel, nu)
+    m["n_improved_below"] = k_below
+    m["share_improved_below"], m["below_ci_low"], m["below_ci_high"] = _share(k_below, m["n_units_below"])
     m["n_unchanged_reliable"] = int((a["change_class"] == "no_change").sum())
     m["n_deteriorated_reliable"] = int((a["change_class"] == "deterioration").sum())
     m["threshold"] = threshold
@@ -507,10 +667,10 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
     else:
         m["reliability"], m["reliability_source"] = default_reliability, "standard"
     m["rci_data"] = rci_points(m["sd_intake"], m["reliability"]) if n >= 2 else math.nan
-    if np.isfinite(m["rci_data"]):
-        k_rci = int((classify_change(change, m["rci_data"], strict=True) == "improvement").sum())
+    if np.isfinite(m["rci_data"]) and nu:
+        k_rci = int((classify_change(units["change"], m["rci_data"], strict=True) == "improvement").sum())
         m["n_improved_rci_data"] = k_rci
-        m["share_improved_rci_data"] = _share(k_rci, n)[0]
+        m["share_improved_rci_data"] = _share(k_rci, nu)[0]
     else:
         m["n_improved_rci_data"], m["share_improved_rci_data"] = (math.nan, math.nan)
     for c in CATEGORIES:
@@ -520,11 +680,14 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
 
 
 def _reading_keys(reading: str) -> tuple[str, str]:
+    """(numerator key, denominator key) of a reading in :func:`summarise`'s metrics."""
     if reading == "literal":
-        return "n_improved_literal", "share_improved_literal"
+        return "n_improved_literal", "n_units"
     if reading == "reliable":
-        return "n_improved_reliable", "share_improved_reliable"
-    raise ValueError(f"unknown reading {reading!r}; expected 'literal' or 'reliable'")
+        return "n_improved_reliable", "n_units"
+    if reading == "reliable_below":
+        return "n_improved_below", "n_units_below"
+    raise ValueError(f"unknown reading {reading!r}; expected 'literal', 'reliable' or 'reliable_below'")
 
 
 @dataclass
@@ -576,6 +739,7 @@ def stream_table(fd: FitData, stream: str, years, include_total: bool = True) ->
     outside 2018-2019 are NaN (not applicable); its pooled row covers 2018-2019 only."""
     rows = {}
     ep_s = fd.episodes[fd.episodes["stream"] == stream]
+    units = unit_outcomes(ep_s, fd.threshold)
     have = fd.years_with_data
     pooled_years = []
     for y in years:
@@ -587,10 +751,11 @@ def stream_table(fd: FitData, stream: str, years, include_total: bool = True) ->
             rows[y] = {}
             continue
         pooled_years.append(y)
-        rows[y] = summarise(ep_s[ep_s["year"] == y], fd.threshold)
+        rows[y] = summarise(ep_s[ep_s["year"] == y], fd.threshold, units=units[units["unit_year"] == y])
     if include_total:
         label = "i alt"
-        rows[label] = summarise(ep_s[ep_s["year"].isin(pooled_years)], fd.threshold) if pooled_years else {}
+        rows[label] = (summarise(ep_s[ep_s["year"].isin(pooled_years)], fd.threshold,
+                                 units=units[units["unit_year"].isin(pooled_years)]) if pooled_years else {})
     out = pd.DataFrame.from_dict(rows, orient="index")
     template = summarise(ep_s.iloc[0:0], fd.threshold).keys()
     return out.reindex(columns=list(template))
@@ -660,6 +825,16 @@ def _missing_series(stream: str, years, note: str):
                          extra={"readings": {}, "status_reading": STATUS_READING}, source_missing=True)
 
 
+def _min_cell_now() -> int:
+    """The disclosure threshold in force (the status engine's, set by the run's ``min_cell``)."""
+    try:
+        from . import status
+
+        return int(status.MIN_CELL)
+    except Exception:  # pragma: no cover - the engine is always there in the package
+        return 5
+
+
 def _expected_years(stream: str, years) -> list[int]:
     years = [int(y) for y in years]
     return [y for y in years if y in COLLATERAL_YEARS] if stream == "C" else years
@@ -673,10 +848,10 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
     if fd is None:
         return _missing_series(stream, years, "FIT-data (fit_administrations) er ikke leveret.")
     tab = stream_table(fd, stream, years, include_total=False)
-    k_key, _ = _reading_keys(reading)
-    other = "literal" if reading == "reliable" else "reliable"
+    k_key, n_key = _reading_keys(reading)
+    other = "literal" if reading != "literal" else "reliable"
     data = pd.DataFrame(index=pd.Index(years, name="year"))
-    n = tab["n_analysable"].reindex(years).astype(float)
+    n = tab[n_key].reindex(years).astype(float)
     k = tab[k_key].reindex(years).astype(float)
     ok = n > 0
     data["numerator"] = k.where(ok)
@@ -684,12 +859,13 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
     data["value"] = (100.0 * k / n).where(ok)
     data["n"] = n.where(ok)
     readings = {}
-    for r in ("literal", "reliable"):
-        kk, _ = _reading_keys(r)
+    for r in READINGS:
+        kk, nk = _reading_keys(r)
+        rok = tab[nk].reindex(years).astype(float) > 0
         readings[r] = {
             int(y): {
-                "numerator": None if not ok.get(y, False) else int(tab.at[y, kk]),
-                "denominator": None if not ok.get(y, False) else int(tab.at[y, "n_analysable"]),
+                "numerator": None if not rok.get(y, False) else int(tab.at[y, kk]),
+                "denominator": None if not rok.get(y, False) else int(tab.at[y, nk]),
             }
             for y in years
         }
@@ -701,7 +877,8 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
     ]
     for y in years:
         if pd.notna(started.get(y)) and started.get(y) > 0 and not ok.get(y, False):
-            notes.append(f"{y}: ingen forløb med mindst to målinger ({fmt_count(single.get(y))} med kun én måling).")
+            notes.append(f"{y}: ingen forløb med mindst to målinger ({fmt_count(single.get(y), _min_cell_now())} "
+                         "med kun én måling).")
     extra = {
         "readings": readings,
         "status_reading": reading,
@@ -712,12 +889,19 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
         "problems": len([p for p in fd.problems if p.severity == "error"]),
     }
     if stream == "C":
+        ep = fd.episodes
+        crossing = int((ep["analysable"].astype(bool) & (ep["stream"] == "C") & (ep["year"] > COLLATERAL_YEARS[-1])
+                        & (ep["intake_year"] <= COLLATERAL_YEARS[-1])).sum())
+        if crossing and max(years) > COLLATERAL_YEARS[-1]:
+            notes.append(f"{fmt_count(crossing, _min_cell_now())} henviserforløb begyndte senest i "
+                         f"{COLLATERAL_YEARS[-1]}, men sluttede i {COLLATERAL_YEARS[-1] + 1}; et forløb tæller i året "
+                         "for den seneste vurdering, så de indgår ikke i kriteriet.")
         sg = specialgruppe_size(fd, years)
         extra["specialgruppe_families"] = {int(y): (None if pd.isna(v) else int(v)) for y, v in sg.items()}
         extra["collateral_years"] = list(COLLATERAL_YEARS)
         notes.append("Kriteriet gælder kun specialgruppen og kun 2018 og 2019 samlet; "
                      "henviservurderinger fra andre år indgår ikke.")
-        sizes = "; ".join(f"{y}: {fmt_count(v)}" for y, v in sg.items() if pd.notna(v))
+        sizes = "; ".join(f"{y}: {fmt_count(v, _min_cell_now())}" for y, v in sg.items() if pd.notna(v))
         if sizes:
             notes.append(f"Familier i specialgruppen pr. år: {sizes}.")
         for y in years:

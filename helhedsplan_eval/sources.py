@@ -258,6 +258,11 @@ _add(Source(
         Col("total", "float", "Total (0-40); may be empty when all four items are given.", nullable=True, min=0, max=40),
         Col("group", "str", "almen or special group.", allowed=("almen", "special")),
         Col("rated_age", "int", "Age in years of the rated person.", required=False, nullable=True, min=0, max=110),
+        # issue 10 (FIT): optional rater id; absent or blank = one rater per course, rated person and stream
+        Col("rater_id", "str", "Pseudonym of the person who filled in the form (the parent's person id; for a "
+            "referrer, the referring partner). Two parents rating the same child are two episodes. Optional: "
+            "absent or empty means one rater per course, rated person and kind of rating.",
+            required=False, nullable=True, pseudonym=True),
     ),
     key=("administration_id",), references=(("course_id", "fit_courses", "course_id"),), date_column="date",
     feeds=("FF-FAM-2", "FF-FAM-3", "FF-FAM-4"), sensitive=True,

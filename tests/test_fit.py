@@ -24,11 +24,12 @@ Stream B, parent about child (cut-off 32 for children):
         missing), 26->28 (+2): literal 3/4, reliable 2/4.
   2018, 2019: no parent-about-child forms (other streams have data) -> 0 started, value NaN.
   2020: 22->29 (+7, 2019-09-05 to 2020-01-20), 24->24.5: literal 2/2, reliable 1/2.
-Stream C, referrer about child (specialgruppe; only ratings dated 2018-2019 count):
+Stream C, referrer about child (specialgruppe; only episodes whose last rating is dated
+2018-2019 count; an episode keeps its intake across 1 January):
   2017: P00101 20 -> 26 -> ignored.
   2018: +6, +2, -2 -> analysable 3, literal 2, reliable 1.
-  2019: P00112 +10, P00114 +6, P00113 20 (2019-09-10) then 27 (2020-01-20, ignored) -> single.
-        analysable 2, single 1, literal 2, reliable 2.
+  2019: P00112 +10, P00114 +6 -> analysable 2, literal 2, reliable 2. P00113 20 (2019-09-10)
+        then 27 (2020-01-20) is one episode (+7) of 2020, the year of its last rating: ignored.
   pooled 2018-2019: analysable 5, literal 4/5 = 80 %, reliable 3/5 = 60 %.
   2020: P00115 +10, P00116 +1 -> ignored.
 Specialgruppe families per year: 2017: 1 (F0001), 2018: 3, 2019: 3, 2020: 3 (F0013 in Jan.,
@@ -311,7 +312,7 @@ def _counts(fd, stream, year):
         ("B", 2019, (0, 0, 0, 0, 0)),
         ("B", 2020, (2, 2, 0, 2, 1)),
         ("C", 2018, (3, 3, 0, 2, 1)),
-        ("C", 2019, (3, 2, 1, 2, 2)),
+        ("C", 2019, (2, 2, 0, 2, 2)),  # issue 10: P00113's 2019 intake now closes in 2020
     ],
 )
 def test_tiny_counts(tiny_fd, stream, year, expected):
@@ -352,10 +353,12 @@ def test_collateral_ratings_outside_2018_2019_are_ignored(tiny_bundle):
     assert s.data.loc[[2017, 2020], "value"].isna().all()
     assert s.data.at[2018, "numerator"] == 1 and s.data.at[2018, "denominator"] == 3
     assert s.data.at[2019, "numerator"] == 2 and s.data.at[2019, "denominator"] == 2
-    # P00113's January-2020 rating does not close its 2019 episode: it stays a single score
+    # issue 10: P00113's January-2020 rating closes its episode (intake kept): one episode of
+    # 2020 (+7), outside the criterion; episodes wholly outside 2018-2019 exist but do not count
     ep = fit.from_bundle(tiny_bundle).episodes.set_index(["stream", "rated_person_id"])
-    assert ep.loc[("C", "P00113"), "n_scores"] == 1
-    assert ("C", "P00101") not in ep.index and ("C", "P00115") not in ep.index
+    assert (ep.loc[("C", "P00113"), "n_scores"], ep.loc[("C", "P00113"), "change"]) == (2, 7)
+    assert ep.loc[("C", "P00113"), "year"] == 2020
+    assert ep.loc[("C", "P00101"), "year"] == 2017 and ep.loc[("C", "P00115"), "year"] == 2020
     # Changing every rating outside 2018-2019 changes nothing
     adm, courses = read_tiny()
     c_rows = (adm["rater"] == "henviser") & ~adm["date"].str[:4].isin(["2018", "2019"])
@@ -607,3 +610,131 @@ def test_notebook_builder_parameters_and_thinness():
     assert all(".set_uuid(\"fit-" in c.source for c in code if ".style" in c.source)
     assert all("plt.show()" in c.source.strip().splitlines()[-1] for c in code if "plt.subplots" in c.source)
     assert len({c.id for c in nb.cells}) == len(nb.cells)
+
+
+# ----------------------------------------------------------------------------- issue 10: raters are part of an episode
+
+def rated(person, date, total, rater_id="", stream="B", course="C900", group="special", admin=None):
+    r = form(person, date, total, stream=stream, course=course, family="F0900", group=group)
+    r["rater_id"] = rater_id
+    if admin:
+        r["administration_id"] = admin
+    return r
+
+
+def test_two_parents_rating_one_child_are_two_episodes():
+    # the issue's example: mother 20 -> 22, father 30 -> 31 about the same child in the same course
+    rows = [rated("P0100", "2018-02-01", 20, "M1"), rated("P0100", "2018-02-01", 30, "F1"),
+            rated("P0100", "2018-05-01", 22, "M1"), rated("P0100", "2018-05-01", 31, "F1")]
+    fd = fit.prepare(frame(rows))
+    assert fd.problems == []
+    ep = fd.episodes.sort_values("change")
+    assert list(ep["change"]) == [1, 2] and list(ep["intake"]) == [30, 20]
+    assert list(ep["category"]) == ["unchanged", "unchanged"]  # neither reliable
+    m = fit.stream_table(fd, "B", [2018]).loc[2018]
+    assert (m["n_analysable"], m["n_units"], m["n_improved_literal"], m["n_improved_reliable"]) == (2, 2, 2, 0)
+    assert m["n_deteriorated_reliable"] == 0  # today: one "deteriorated" episode 30 -> 22
+    s = fit.fit_parent_child(DataBundle.from_frames({"fit_administrations": frame(rows)}), [2018])
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (0, 2)
+    assert s.extra["readings"]["literal"][2018] == {"numerator": 2, "denominator": 2}
+
+
+def test_without_rater_id_same_day_forms_form_one_episode_with_a_warning():
+    rows = [rated("P0100", "2018-02-01", 20), rated("P0100", "2018-02-01", 30),
+            rated("P0100", "2018-05-01", 22), rated("P0100", "2018-05-01", 31)]
+    fd = fit.prepare(frame(rows))
+    assert len(fd.episodes) == 1 and fd.episodes.iloc[0]["n_scores"] == 4
+    warns = [p for p in fd.problems if p.column == "rater_id"]
+    assert [p.severity for p in warns] == ["warning", "warning"] and {p.row for p in warns} == {3, 5}
+    assert "rater_id" in warns[0].message and "mor og far" in warns[0].message
+
+
+def test_blank_rater_id_joins_the_only_named_rater_or_is_left_out():
+    one = [rated("P0100", "2018-02-01", 20, "M1"), rated("P0100", "2018-05-01", 27, "")]
+    fd = fit.prepare(frame(one))
+    assert fd.problems == [] and len(fd.episodes) == 1 and fd.episodes.iloc[0]["change"] == 7
+    two = one + [rated("P0100", "2018-02-02", 30, "F1"), rated("P0100", "2018-05-02", 31, "F1")]
+    fd = fit.prepare(frame(two))
+    errs = [p for p in fd.problems if p.severity == "error"]
+    assert [(p.row, p.column) for p in errs] == [(3, "rater_id")]
+    assert "2 forskellige bedømmere" in errs[0].message
+    assert sorted(fd.episodes["n_scores"]) == [1, 2]  # M1: intake only; F1: 30 -> 31
+
+
+def test_self_rating_with_another_rater_id_is_an_error():
+    r = form("P0001", "2018-02-01", 20)
+    r["rater_id"] = "P0002"
+    scored, problems = fit.score_administrations(frame([r]))
+    assert len(scored) == 0 and [(p.row, p.column, p.severity) for p in problems] == [(2, "rater_id", "error")]
+    r["rater_id"] = "P0001"
+    scored, problems = fit.score_administrations(frame([r]))
+    assert len(scored) == 1 and problems == []
+
+
+def test_a_referrer_rating_several_children_counts_once():
+    # R1 rates three children in 2018: +6, +6, -2 (mean +3,33: not reliable, but an increase);
+    # R2 rates one child: +8. Units (referrers): 2; literal 2/2, reliable 1/2 (episodes: 3 of 4).
+    rows = []
+    for child, (a, b), rid in [("P0201", (20, 26), "R1"), ("P0202", (18, 24), "R1"), ("P0203", (22, 20), "R1"),
+                               ("P0204", (15, 23), "R2")]:
+        rows += [rated(child, "2018-02-01", a, rid, stream="C"), rated(child, "2018-06-01", b, rid, stream="C")]
+    fd = fit.prepare(frame(rows))
+    m = fit.stream_table(fd, "C", [2018]).loc[2018]
+    assert (m["n_analysable"], m["n_units"]) == (4, 2)
+    assert (m["n_improved_literal"], m["n_improved_reliable"]) == (2, 1)
+    assert m["n_improved"] + m["n_recovered"] == 3  # episode-level categories are kept
+    s = fit.fit_referrer_child(DataBundle.from_frames({"fit_administrations": frame(rows)}), [2018, 2019])
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (1, 2)
+
+
+def test_a_referrer_counts_once_in_2018_2019_in_the_year_of_its_latest_episode():
+    # R1: 2018 episode +6, 2019 episode +2 -> one unit of 2019 with mean +4 (not reliable);
+    # R2: 2018 episode +7 -> unit of 2018, reliable. Pooled: 1 of 2 referrers (not 1 + 1 of 3).
+    rows = [rated("P0301", "2018-02-01", 20, "R1", stream="C"), rated("P0301", "2018-06-01", 26, "R1", stream="C"),
+            rated("P0302", "2019-02-01", 20, "R1", stream="C"), rated("P0302", "2019-06-01", 22, "R1", stream="C"),
+            rated("P0303", "2018-02-01", 20, "R2", stream="C"), rated("P0303", "2018-06-01", 27, "R2", stream="C")]
+    s = fit.fit_referrer_child(DataBundle.from_frames({"fit_administrations": frame(rows)}), YEARS)
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (1, 1)
+    assert (s.data.at[2019, "numerator"], s.data.at[2019, "denominator"]) == (0, 1)
+    assert s.extra["readings"]["literal"][2019] == {"numerator": 1, "denominator": 1}
+
+
+# ----------------------------------------------------------------------------- issue 10: dates, order, zeros
+
+def test_referrer_episode_crossing_new_year_keeps_its_intake():
+    # intake 2017-11-01 (20), closing 2018-03-01 (27): one episode of 2018, +7, reliable
+    # intake 2019-09-10 (18), closing 2020-01-20 (25): one episode of 2020, outside FF-FAM-4, named in a note
+    rows = [rated("P0401", "2017-11-01", 20, stream="C"), rated("P0401", "2018-03-01", 27, stream="C"),
+            rated("P0402", "2018-04-01", 20, stream="C"), rated("P0402", "2018-08-01", 21, stream="C"),
+            rated("P0403", "2019-09-10", 18, stream="C"), rated("P0403", "2020-01-20", 25, stream="C")]
+    bundle = DataBundle.from_frames({"fit_administrations": frame(rows)})
+    ep = fit.from_bundle(bundle).episodes.set_index("rated_person_id")
+    assert (ep.at["P0401", "intake"], ep.at["P0401", "last"], ep.at["P0401", "year"]) == (20, 27, 2018)
+    assert (ep.at["P0403", "n_scores"], ep.at["P0403", "year"]) == (2, 2020)
+    s = fit.fit_referrer_child(bundle, YEARS)
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (1, 2)
+    assert s.extra["n_single_score"][2018] == 0
+    assert math.isnan(s.data.at[2020, "denominator"])
+    assert any("<5 henviserforløb begyndte senest i 2019" in n for n in s.notes)
+
+
+def test_forms_on_the_same_date_follow_the_administration_number():
+    # A9 (20) and A10 (27) on the same day: A9 is the intake (as text 'A10' < 'A9' would reverse it)
+    rows = [form("P0501", "2018-03-01", 27), form("P0501", "2018-03-01", 20)]
+    rows[0]["administration_id"], rows[1]["administration_id"] = "A10", "A9"
+    fd = fit.prepare(frame(rows))
+    e = fd.episodes.iloc[0]
+    assert (e["intake"], e["last"], e["change"]) == (20, 27, 7)
+    assert sorted(["A10", "A9", "A1", "B2"], key=fit.natural_key) == ["A1", "A9", "A10", "B2"]
+
+
+def test_a_total_of_zero_is_a_warning_and_kept():
+    rows = [form("P0601", "2018-02-01", 0), form("P0601", "2018-05-01", "", (0, 0, 0, 0)),
+            form("P0601", "2018-06-01", 12)]
+    scored, problems = fit.score_administrations(frame(rows))
+    assert len(scored) == 3 and list(scored["score"]) == [0, 0, 12]
+    assert [(p.row, p.column, p.severity) for p in problems] == [(2, "total", "warning"),
+                                                                 (3, "item1-item4", "warning")]
+    assert "0 ikke står for manglende svar" in problems[0].message
+    fd = fit.prepare(frame(rows))
+    assert fd.episodes.iloc[0]["change"] == 12
