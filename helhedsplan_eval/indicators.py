@@ -7,10 +7,21 @@ pseudonymous ids, de-duplicated across activities and years where the criterion 
 
 **Coverage rule (missing years are never zeros).** For a record-level source, a year counts as
 delivered when it lies between the plan's first year (or the first record, if earlier) and the
-last year with any record; years after the last record are *missing*, not zero. A data folder
-can state coverage explicitly in ``manifest.yml`` (``coverage: {source: [years]}``), e.g. when a
-source truly had no records in its last year. Aggregate sources are delivered for the rows
-present.
+last year with any record; years after the last record are *missing*, not zero. For a **spell
+register** (``SPELL_SOURCES``: records with a start and an optional end, e.g. volunteers,
+homework-buddy courses, bydelsmødre, pocket-money jobs, Skur 2's regular users) the last covered
+year is the last year in which any spell is *active* (an open spell is active up to the last year
+computed), not the last year in which one *starts*. A data folder can state coverage explicitly
+in ``manifest.yml`` (``coverage: {source: [years]}``), e.g. when a source truly had no records in
+its last year. Aggregate sources are delivered for the rows present.
+
+**A baseline is never a silent zero.** Count indicators carry a ``records`` column: the number of
+the source's records (for spell registers: active spells) in each year, before any filter, and
+``extra['declared_years']``, the years ``manifest.yml`` declares covered. The status engine treats
+a baseline year with no records at all as missing unless the manifest declares it covered.
+
+Person counts in notes are written with :func:`~helhedsplan_eval.formatting.fmt_count` and the
+evaluation's disclosure threshold (``status.MIN_CELL``): under it they show as "<5".
 """
 
 from __future__ import annotations
@@ -20,11 +31,27 @@ import math
 
 import pandas as pd
 
+from . import formatting as F
+from . import status as _status
 from .bundle import DataBundle
 from .registry import indicator
 from .status import IndicatorSeries
 
 PLAN_START = 2017
+
+# spell registers: source -> (start column(s), first non-empty wins; end column or None)
+SPELL_SOURCES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "volunteers": (("start_date",), "end_date"),
+    "homework_buddies": (("start_date",), "end_date"),
+    "bydelsmoedre": (("active_from", "trained_date"), "active_to"),
+    "pocket_money_jobs": (("start_date",), "end_date"),
+    "skur2_regulars": (("regular_since",), None),
+}
+
+
+def _n(n) -> str:
+    """A count of persons in a note, with disclosure control ("<5")."""
+    return F.fmt_count(n, _status.MIN_CELL)
 
 
 def _empty(name: str, unit: str, years, note: str | None = None, **extra) -> IndicatorSeries:
@@ -40,27 +67,113 @@ def _frame(years, **cols) -> pd.DataFrame:
     return df
 
 
-def covered_years(bundle: DataBundle, source: str, record_years) -> set[int]:
+def declared_years(bundle: DataBundle, source: str) -> set[int] | None:
+    """The years ``manifest.yml`` declares covered for ``source`` (None: not declared)."""
     cov = (bundle.manifest or {}).get("coverage", {}) or {}
     if source in cov:
-        return {int(y) for y in cov[source]}
+        return {int(y) for y in (cov[source] or [])}
+    return None
+
+
+def spell_counts(df: pd.DataFrame, source: str, horizon: int) -> dict[int, int]:
+    """Year -> number of spells of a spell register active at some time in the year. An open spell
+    (no end) is active up to ``horizon``; a spell whose end lies before its start counts in its start year."""
+    starts, end_col = SPELL_SOURCES[source]
+    start = None
+    for c in starts:
+        if c in df:
+            col = df[c]
+            start = col if start is None else start.where(start.notna(), col)
+    counts: dict[int, int] = {}
+    if start is None:
+        return counts
+    ends = df[end_col] if end_col and end_col in df else None
+    for i, st in start.items():
+        y0 = _year_of(st)
+        if y0 is None:
+            continue
+        y1 = _year_of(ends.at[i]) if ends is not None else None
+        y1 = horizon if y1 is None else y1
+        for y in range(y0, max(y0, y1) + 1):
+            counts[y] = counts.get(y, 0) + 1
+    return counts
+
+
+def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int | None = None) -> set[int]:
+    """The years a source is delivered for (see the module docstring). For a spell register the
+    records' spells are read from the bundle's table (``record_years`` is then not needed)."""
+    declared = declared_years(bundle, source)
+    if declared is not None:
+        return declared
+    if source in SPELL_SOURCES and bundle.table(source) is not None:
+        df = bundle.table(source)
+        starts = [_year_of(d) for c in SPELL_SOURCES[source][0] if c in df for d in df[c]]
+        starts = [y for y in starts if y is not None]
+        if horizon is None:
+            horizon = max(starts) if starts else PLAN_START
+        active = spell_counts(df, source, horizon)
+        if not active:
+            return set()
+        return set(range(min(min(active), PLAN_START), max(active) + 1))
     ys = [int(y) for y in record_years if y is not None and not (isinstance(y, float) and math.isnan(y))]
     if not ys:
         return set()
     return set(range(min(min(ys), PLAN_START), max(ys) + 1))
 
 
+def source_coverage(bundle: DataBundle, horizon: int | None = None) -> dict[str, list[int]]:
+    """Covered years of every delivered record-level source (for ``validate``): spell registers by
+    active spells, other sources by their records' years, or as ``manifest.yml`` declares."""
+    from .sources import SOURCES
+
+    out: dict[str, list[int]] = {}
+    for name, src in SOURCES.items():
+        df = bundle.table(name)
+        if df is None:
+            continue
+        if name in SPELL_SOURCES:
+            out[name] = sorted(covered_years(bundle, name, horizon=horizon))
+            continue
+        col = src.year_column or src.date_column
+        if declared_years(bundle, name) is not None:
+            out[name] = sorted(declared_years(bundle, name))
+        elif col and col in df:
+            out[name] = sorted(covered_years(bundle, name, df[col].map(_year_of)))
+        else:
+            continue
+    return out
+
+
 def _year_of(d) -> int | None:
-    if d is None or (isinstance(d, float) and math.isnan(d)):
+    if d is None:
         return None
+    try:
+        if pd.isna(d):
+            return None
+    except (TypeError, ValueError):
+        pass
     if isinstance(d, (dt.date, pd.Timestamp)):
         return d.year
     return int(str(d)[:4])
 
 
+def _records(bundle: DataBundle, source: str, record_years, years) -> tuple[dict, dict]:
+    """Per year: the number of the source's records (spell registers: active spells), and the
+    ``extra`` entry naming the years the manifest declares covered."""
+    df = bundle.table(source)
+    if source in SPELL_SOURCES and df is not None:
+        c = spell_counts(df, source, max(years))
+        recs = {y: float(c.get(y, 0)) for y in years}
+    else:
+        ys = pd.Series([_year_of(v) for v in record_years], dtype=object)
+        recs = {y: float((ys == y).sum()) for y in years}
+    return recs, {"declared_years": sorted(declared_years(bundle, source) or [])}
+
+
 def _count_by_year(bundle, source, df, date_col, years, unit="count", name="", mask=None, value_col=None, how="count"):
     yrs = df[date_col].map(_year_of)
-    cov = covered_years(bundle, source, yrs)
+    cov = covered_years(bundle, source, yrs, horizon=max(years))
+    recs, extra = _records(bundle, source, yrs, years)
     sel = df if mask is None else df[mask]
     sel_years = sel[date_col].map(_year_of)
     vals = {}
@@ -77,7 +190,7 @@ def _count_by_year(bundle, source, df, date_col, years, unit="count", name="", m
     missing = [y for y in years if y not in cov]
     notes = [f"Ingen leverede registreringer for {', '.join(map(str, missing))} (behandles som manglende, ikke 0)."] \
         if missing and any(y >= PLAN_START for y in missing) else []
-    return IndicatorSeries(name, unit, _frame(years, value=vals), list(years), notes=notes)
+    return IndicatorSeries(name, unit, _frame(years, value=vals, records=recs), list(years), notes=notes, extra=extra)
 
 
 # ----------------------------------------------------------------------------- inspector, police, registers
@@ -204,7 +317,8 @@ def _event_count(bundle, years, name, mask_fn):
         return _empty(name, "count", years, "Logbogen er ikke leveret.")
     sel = ev[mask_fn(ev)]
     vals = {y: float((sel["year"] == y).sum()) for y in years if y in cov}
-    return IndicatorSeries(name, "count", _frame(years, value=vals), list(years))
+    recs, extra = _records(bundle, "logbook_events", ev["year"], years)
+    return IndicatorSeries(name, "count", _frame(years, value=vals, records=recs), list(years), extra=extra)
 
 
 @indicator("resident_run_events", sources=("logbook_events",))
@@ -298,7 +412,7 @@ def course_families(bundle, years):
     notes = []
     no_hh = sel["household_id"].isna() | (sel["household_id"] == "")
     if no_hh.any():
-        notes.append(f"{int(no_hh.sum())} deltagelser i familiekurser mangler husstands-id; personen tælles da som sin egen husstand.")
+        notes.append(f"{_n(no_hh.sum())} deltagelser i familiekurser mangler husstands-id; personen tælles da som sin egen husstand.")
         sel.loc[no_hh, "household_id"] = "person:" + sel.loc[no_hh, "person_id"]
     vals = {y: float(sel[sel["year"] == y]["household_id"].nunique()) for y in years if y in cov}
     return IndicatorSeries("course_families", "count", _frame(years, value=vals), list(years), notes=notes)
@@ -316,15 +430,27 @@ def _cumulative(name, first_year_of: pd.Series, years, cov, start=PLAN_START):
 
 
 @indicator("active_parents", sources=("logbook_events", "logbook_attendance"))
-def active_parents(bundle, years):
-    """Unique parents at forældrecafé, bydelsmødre and family courses, cumulative from 2017."""
+def active_parents(bundle, years, roles=("forælder",),
+                   activities=("foraeldrecafe", "bydelsmoedre", "familiekursus"), alternative_roles=None):
+    """Unique persons with one of ``roles`` at the ``activities`` (forældrecafé, bydelsmødre and
+    family courses), cumulative from 2017. ``alternative_roles`` ({reading: [roles]}) computes other
+    readings beside it, in ``extra['alternative_series']`` (the status engine evaluates them)."""
     m, cov = _attendance(bundle)
     if m is None:
         return _empty("active_parents", "count", years, "Logbogen er ikke leveret.")
-    sel = m[m["activity"].isin(("foraeldrecafe", "bydelsmoedre", "familiekursus")) & (m["role"] == "forælder")]
-    sel = sel[sel["year"] >= PLAN_START]
-    first = sel.groupby("person_id")["year"].min()
-    return IndicatorSeries("active_parents", "count", _cumulative("active_parents", first, years, cov), list(years))
+
+    def frame(rs):
+        sel = m[m["activity"].isin(tuple(activities)) & m["role"].isin(tuple(rs))]
+        sel = sel[sel["year"] >= PLAN_START]
+        first = sel.groupby("person_id")["year"].min()
+        return _cumulative("active_parents", first, years, cov)
+
+    extra = {}
+    if alternative_roles:
+        extra["alternative_series"] = {
+            reading: IndicatorSeries("active_parents", "count", frame(rs), list(years))
+            for reading, rs in alternative_roles.items()}
+    return IndicatorSeries("active_parents", "count", frame(roles), list(years), extra=extra)
 
 
 # ----------------------------------------------------------------------------- bydelsmødre
@@ -343,9 +469,11 @@ def bydelsmoedre_trained(bundle, years):
     if bm is None:
         return _empty("bydelsmoedre_trained", "count", years, "Registret over bydelsmødre er ikke leveret.")
     yrs = bm["trained_date"].map(_year_of)
-    cov = covered_years(bundle, "bydelsmoedre", yrs)
+    cov = covered_years(bundle, "bydelsmoedre", yrs, horizon=max(years))
     vals = {y: float((yrs == y).sum()) for y in years if y in cov}
-    return IndicatorSeries("bydelsmoedre_trained", "count", _frame(years, value=vals), list(years))
+    recs, extra = _records(bundle, "bydelsmoedre", yrs, years)
+    return IndicatorSeries("bydelsmoedre_trained", "count", _frame(years, value=vals, records=recs), list(years),
+                           extra=extra)
 
 
 @indicator("bydelsmoedre_visited_families", sources=("bydelsmoedre_visits",))
@@ -424,7 +552,7 @@ def outreach_new_regulars(bundle, years):
     notes = []
     not_visited = int((~reg["person_id"].isin(first_visit.index)).sum())
     if not_visited:
-        notes.append(f"{not_visited} regelmæssige brugere er ikke kommet via opsøgende besøg og tæller ikke med.")
+        notes.append(f"{_n(not_visited)} regelmæssige brugere er ikke kommet via opsøgende besøg og tæller ikke med.")
     return IndicatorSeries("outreach_new_regulars", "count", _cumulative("x", first_year, years, cov), list(years),
                            notes=notes)
 
@@ -433,7 +561,7 @@ def outreach_new_regulars(bundle, years):
 
 def _share_by_year(bundle, source, df, years, name, yes_mask, include_mask=None, note_excluded=None):
     yrs = df["year"].astype(int)
-    cov = covered_years(bundle, source, yrs)
+    cov = covered_years(bundle, source, yrs, horizon=max(years))
     num, den, val = {}, {}, {}
     excluded = {}
     for y in years:
@@ -448,7 +576,7 @@ def _share_by_year(bundle, source, df, years, name, yes_mask, include_mask=None,
             val[y] = 100 * num[y] / den[y]
     notes = []
     if note_excluded and any(excluded.values()):
-        notes.append(note_excluded + " " + ", ".join(f"{y}: {n}" for y, n in excluded.items() if n) + ".")
+        notes.append(note_excluded + " " + ", ".join(f"{y}: {_n(n)}" for y, n in excluded.items() if n) + ".")
     return IndicatorSeries(name, "pct", _frame(years, value=val, numerator=num, denominator=den), list(years), notes=notes)
 
 
@@ -505,13 +633,14 @@ def leisure_jobs_established(bundle, years):
                        mask=df["established_by"] == "frivillig")
     others = int((df["established_by"] != "frivillig").sum())
     if others:
-        s.notes.append(f"{others} job/praktikpladser etableret af andre end frivillige tæller ikke med.")
+        s.notes.append(f"{_n(others)} job/praktikpladser etableret af andre end frivillige tæller ikke med.")
     return s
 
 
 @indicator("homework_cafe_regulars", sources=("homework_cafe_visits",))
-def homework_cafe_regulars(bundle, years):
-    """Unique persons with more than 3 visits in the year, both cafés added up per person."""
+def homework_cafe_regulars(bundle, years, more_than: int):
+    """Unique persons with more than ``more_than`` visits in the year (the catalogue: 3), both
+    cafés added up per person."""
     df = bundle.table("homework_cafe_visits")
     if df is None:
         return _empty("homework_cafe_regulars", "count", years, "URK's logbog er ikke leveret.")
@@ -521,7 +650,7 @@ def homework_cafe_regulars(bundle, years):
     for y in years:
         if y in cov:
             c = df[yrs == y].groupby("person_id").size()
-            vals[y] = float((c > 3).sum())
+            vals[y] = float((c > int(more_than)).sum())
             users[y] = float(len(c))
     return IndicatorSeries("homework_cafe_regulars", "count", _frame(years, value=vals, users=users), list(years))
 
@@ -536,20 +665,22 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 
 
 @indicator("homework_buddy_courses", sources=("homework_buddies",))
-def homework_buddy_courses(bundle, years):
-    """Courses that lasted at least 2 months, counted in the year they reached 2 months; cumulative."""
+def homework_buddy_courses(bundle, years, min_months: int):
+    """Courses that lasted at least ``min_months`` months (the catalogue: 2), counted in the year they
+    reached that length; cumulative. A course still running counts once it has reached it within the
+    years computed. The register is a spell register: a year is covered when a course is active in it."""
     df = bundle.table("homework_buddies")
     if df is None:
         return _empty("homework_buddy_courses", "count", years, "Logbogen over lektiekammerater er ikke leveret.")
     reach = {}
     last_year = max(years)
     for r in df.itertuples():
-        two = _add_months(r.start_date, 2)
+        two = _add_months(r.start_date, int(min_months))
         end = r.end_date if r.end_date is not None else dt.date(last_year, 12, 31)
         if two <= end:
             reach[r.course_id] = two.year
     first = pd.Series(reach, dtype=float)
-    cov = covered_years(bundle, "homework_buddies", df["start_date"].map(_year_of))
+    cov = covered_years(bundle, "homework_buddies", horizon=last_year)
     return IndicatorSeries("homework_buddy_courses", "count", _cumulative("b", first, years, cov), list(years))
 
 
@@ -559,14 +690,16 @@ def active_volunteers(bundle, years):
     df = bundle.table("volunteers")
     if df is None:
         return _empty("active_volunteers", "count", years, "Frivilligkoordinatorens logbog er ikke leveret.")
-    cov = covered_years(bundle, "volunteers", df["start_date"].map(_year_of))
+    cov = covered_years(bundle, "volunteers", horizon=max(years))
+    recs, extra = _records(bundle, "volunteers", (), years)
     vals = {}
     for y in years:
         if y in cov:
             s, e = dt.date(y, 1, 1), dt.date(y, 12, 31)
             act = df[(df["start_date"] <= e) & (df["end_date"].isna() | df["end_date"].map(lambda d: d is not None and d >= s))]
             vals[y] = float(act["volunteer_id"].nunique())
-    return IndicatorSeries("active_volunteers", "count", _frame(years, value=vals), list(years))
+    return IndicatorSeries("active_volunteers", "count", _frame(years, value=vals, records=recs), list(years),
+                           extra=extra)
 
 
 # ----------------------------------------------------------------------------- assessments

@@ -45,8 +45,12 @@ NOT_MET = "Ikke opfyldt"
 AWAITING = "Afventer data"
 NOT_YET = "Ikke aktuel endnu"
 ASSESSED = "Kvalitativ vurdering"
+SUPPRESSED = "Skjult"  # a share over fewer than min_cell persons: hidden, not missing
+UNJUDGEABLE = "Kan ikke vurderes"  # the figure exists but cannot be relied on (series.extra["unreliable"])
 
-STATUSES = (MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED)
+STATUSES = (MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE)
+# statuses that are no judgement of the figure: they never carry "(usikkert)"
+NO_JUDGEMENT = (AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE)
 UNCERTAIN_SUFFIX = " (usikkert)"
 ON_TRACK_RATIO = 0.95
 
@@ -59,6 +63,8 @@ STATUS_COLOURS = {
     AWAITING: "#6b7280",
     NOT_YET: "#9ca3af",
     ASSESSED: "#2563eb",
+    SUPPRESSED: "#4b5563",
+    UNJUDGEABLE: "#7c3aed",
 }
 
 
@@ -136,11 +142,14 @@ class Evaluation:
     reading: str | None = None
     alternative: dict | None = None
     notes: list[str] = field(default_factory=list)
+    min_cell: int = 5
 
     @property
     def label(self) -> str:
         if self.status == ASSESSED:
             return self.notes_label or ASSESSED
+        if self.status == SUPPRESSED:
+            return f"{SUPPRESSED}: færre end {self.min_cell} personer"
         return self.status + (UNCERTAIN_SUFFIX if self.uncertain else "")
 
     notes_label: str | None = None
@@ -224,7 +233,73 @@ def _straddles(interval, threshold) -> bool:
 
 
 def _base(crit, year, status, **kw) -> Evaluation:
-    return Evaluation(criterion_id=crit.id, year=year, kind=crit.kind, status=status, **kw)
+    return Evaluation(criterion_id=crit.id, year=year, kind=crit.kind, status=status, min_cell=MIN_CELL, **kw)
+
+
+def _span(a: int, b: int) -> str:
+    """A period: "2018–2020" (en dash); one year is just "2017"."""
+    a, b = int(a), int(b)
+    return str(a) if a == b else f"{a}–{b}"
+
+
+_MINUS = __import__("re").compile(r"(?<![\w.,])-(?=\d)")
+
+
+def tidy_text(text: str) -> str:
+    """Board text hygiene: a real minus sign "−" before negative numbers (not in "2018–2020" or
+    dates), and no "kr.." where a sentence ends after an amount."""
+    if not text:
+        return text
+    text = _MINUS.sub("\u2212", text)
+    return text.replace("kr..", "kr.").replace("kr. .", "kr.")
+
+
+def _bounds(unit: str, on_gap: bool = False) -> tuple[float, float | None]:
+    """The range a yearly value can take: shares 0–100 %, counts, amounts and rates ≥ 0. A gap is
+    taken as at best closed (0): a target that needs the area to do better than the comparison
+    population on average is not an actionable demand."""
+    if on_gap:
+        return 0.0, None
+    if unit in ("pct", "percent", "%"):
+        return 0.0, 100.0
+    return 0.0, None
+
+
+def _no_baseline_records(s: IndicatorSeries, year: int) -> bool:
+    """True when the source had no records at all in ``year`` and the manifest does not declare the
+    year covered: a baseline there would be a silent zero."""
+    if "records" not in s.data.columns:
+        return False
+    r = s._get(year, "records")
+    return r is not None and r == 0 and int(year) not in set((s.extra or {}).get("declared_years", ()))
+
+
+def _baseline_missing_text(s: IndicatorSeries, b_year: int) -> str:
+    if _no_baseline_records(s, b_year):
+        return (f"Kilden har ingen registreringer i basisåret {b_year}, så basisniveauet mangler (det sættes ikke "
+                f"til 0); erklær året dækket i manifest.yml, hvis der reelt ikke var noget at registrere.")
+    return f"Basisårets niveau ({b_year}) er ikke leveret, så målet kan ikke fastlægges."
+
+
+def _gap_missing_text(s: IndicatorSeries, years: list[int]) -> str:
+    """Which series is missing in each year a gap cannot be computed: the area's, the comparison
+    population's, or both."""
+    if not years:
+        return ""
+    area_only = [y for y in years if s.value(y) is None and s.comparison(y) is not None]
+    comp_only = [y for y in years if s.value(y) is not None and s.comparison(y) is None]
+    both = [y for y in years if s.value(y) is None and s.comparison(y) is None]
+    parts = []
+    if comp_only:
+        parts.append(f"sammenligningsgrundlagets tal mangler for {', '.join(map(str, comp_only))} "
+                     "(områdets tal foreligger)")
+    if area_only:
+        parts.append(f"områdets tal mangler for {', '.join(map(str, area_only))} "
+                     "(sammenligningsgrundlagets tal foreligger)")
+    if both:
+        parts.append(f"både områdets og sammenligningsgrundlagets tal mangler for {', '.join(map(str, both))}")
+    txt = "; ".join(parts)
+    return f" Forskellen kan ikke beregnes, hvor et tal mangler: {txt}; de år indgår ikke (de tælles ikke som 0)."
 
 
 def _figures(series: IndicatorSeries, years) -> tuple[dict, dict]:
@@ -272,8 +347,8 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     alt = p.get("target_alt")
     alt_txt = ""
     if alt is not None:
-        alt_txt = (f" Læst som {_fmt(alt, unit)} ville målet være "
-                   f"{'nået' if v >= float(alt) else 'ikke nået'}.")
+        alt_txt = (f" Læst som {_fmt(alt, unit)} ville målet "
+                   f"{'være nået' if _ge(v, float(alt)) else 'ikke være nået'}.")
     ev.explanation = (f"I {y} var tallet {_fmt_obs(v, unit)} mod målet på mindst {_fmt(target, unit)}, så årets mål er "
                       f"{verb}; målet er nået i {len(met_years)} af {len(seen)} år med data.{alt_txt}"
                       + _missing_text(missing))
@@ -322,7 +397,7 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
         have = [nd(t) for t in judged if nd(t) is not None]
         if not have:
             ev.explanation = ("Der er endnu ingen opgørelse i kriteriets periode "
-                              f"({min(years)}-{max(years)})." + _missing_text(missing))
+                              f"({_span(min(years), max(years))})." + _missing_text(missing))
             return ev
         k, n = sum(h[0] for h in have), sum(h[1] for h in have)
     share = 100.0 * k / n
@@ -352,20 +427,25 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
         need = (target / 100 * (n + n_left) - k) / n_left * 100 if n_left else None
         if need is not None:
             ev.remaining = max(0.0, need)
-            ev.remaining_text = (f"Med samme antal deltagere skal andelen i {', '.join(map(str, left))} i gennemsnit "
-                                 f"være mindst {F.fmt_pct(max(0.0, need))}"
-                                 + (" – det er ikke muligt." if need > 100 else "."))
-    scope_txt = f"i {y}" if scope == "annual" else f"samlet for {min(years)}-{y}"
+            if need > 100:
+                best = 100.0 * (k + n_left) / (n + n_left)
+                ev.remaining_text = (f"Målet kan ikke længere nås med samme antal deltagere: selv hvis alle i "
+                                     f"{', '.join(map(str, left))} når målet, bliver andelen {F.fmt_pct(best)} mod "
+                                     f"målet på mindst {F.fmt_pct(target, 0)} ({F.fmt_pp(target - best)} for lidt).")
+            else:
+                ev.remaining_text = (f"Med samme antal deltagere skal andelen i {', '.join(map(str, left))} i "
+                                     f"gennemsnit være mindst {F.fmt_pct(max(0.0, need))}.")
+    scope_txt = f"i {y}" if scope == "annual" else f"samlet for {_span(min(years), y)}"
     if n < MIN_CELL:  # disclosure control: neither share nor status over fewer than 5 persons
         ev.value, ev.value_text = None, F.MISSING
         ev.interval, ev.uncertain, ev.remaining, ev.remaining_text = None, False, None, ""
         ev.figures = {t: (None if t in small else v) for t, v in ev.figures.items()}
-        ev.status = AWAITING
+        ev.status = SUPPRESSED
         ev.explanation = (f"Andelen {scope_txt} vises ikke og vurderes ikke, fordi færre end {MIN_CELL} personer indgår "
-                          f"(målet er mindst {F.fmt_pct(target, 0)}); status ville afsløre enkeltpersoners resultat."
-                          + _missing_text(missing))
+                          f"(målet er mindst {F.fmt_pct(target, 0)}); status ville afsløre enkeltpersoners resultat. "
+                          "Data er leveret; tallet er skjult af hensyn til diskretion." + _missing_text(missing))
         return ev
-    ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}-{F.fmt_pct(ev.interval[1])}"
+    ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}–{F.fmt_pct(ev.interval[1])}"
     # a numerator under 5 is not written out as "<5 af n" next to the share, which would give it away
     count_txt = (f"{F.fmt_count(k, MIN_CELL)} af {F.fmt_count(n, MIN_CELL)}" if (k == 0 or k >= MIN_CELL)
                  else f"{F.fmt_count(n, MIN_CELL)} personer i alt")
@@ -428,7 +508,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
         why = (f"målstien for {y} er {_fmt(path, unit)}"
                + ("" if ok else (", og det nødvendige antal pr. år overstiger det bedste år hidtil"
                                  if ev.ratio >= ON_TRACK_RATIO else "")))
-    ev.explanation = (f"I alt {_fmt_obs(v, unit)} i {t0}-{y} ({why})." + _missing_text(missing)
+    ev.explanation = (f"I alt {_fmt_obs(v, unit)} i {_span(t0, y)} ({why})." + _missing_text(missing)
                       + (" Når et år mangler, er totalen en nedre grænse." if missing else ""))
     return ev
 
@@ -441,6 +521,28 @@ def _period_stats(crit, s, year, on_gap: bool):
     obs = {t: get(t) for t in judged if get(t) is not None}
     missing = [t for t in judged if t not in obs]
     return k_years, judged, obs, missing
+
+
+def _mean_remaining_text(need, obs: dict, n_left: int, left_years: list[int], target, up: bool, unit: str,
+                         on_gap: bool = False) -> str:
+    """The remaining effort for a period mean: the mean the remaining years need, or — when that
+    lies outside what a year can reach (a negative count, a share over 100 %, a gap below 0) — that
+    the target can no longer be reached and by how much it will be missed at best."""
+    lo, hi = _bounds(unit, on_gap)
+    yrs = ", ".join(map(str, left_years))
+    if up and need <= (lo if lo is not None else -math.inf):
+        return "Målet er sikret, uanset niveauet i de resterende år."
+    if (not up and need < lo) or (up and hi is not None and need > hi):
+        best_each = lo if not up else hi
+        best = (sum(obs.values()) + best_each * n_left) / (len(obs) + n_left)
+        short = abs(best - target)
+        what = ("selv hvis forskellen lukkes helt (0)" if on_gap else f"selv med {_fmt(best_each, unit)}") + \
+            f" i {'hvert af de resterende år' if n_left > 1 else 'det resterende år'} ({yrs})"
+        return (f"Målet kan ikke længere nås: {what} bliver gennemsnittet {_fmt(best, unit)} mod målet på "
+                f"{'mindst' if up else 'højst'} {_fmt(target, unit)} ({_fmt(short, unit)} "
+                f"{'for lidt' if up else 'for meget'}).")
+    return (f"De resterende år ({yrs}) skal i gennemsnit ligge på {'mindst' if up else 'højst'} "
+            f"{_fmt(need, unit)}.")
 
 
 def eval_period_mean_max(crit, s: IndicatorSeries, year: int) -> Evaluation:
@@ -457,11 +559,12 @@ def eval_period_mean_max(crit, s: IndicatorSeries, year: int) -> Evaluation:
                path_text=_fmt(limit, unit), figures=figs, comparison_figures=comp, missing_years=missing)
     if year < crit.period_start:
         ev.status = NOT_YET
-        ev.explanation = f"Perioden {crit.period_start}-{crit.period_end} er ikke begyndt."
+        ev.explanation = f"Perioden {_span(crit.period_start, crit.period_end)} er ikke begyndt."
         return ev
     what = "forskellen" if on_gap else "niveauet"
+    miss_txt = _gap_missing_text(s, missing) if on_gap else _missing_text(missing)
     if not obs:
-        ev.explanation = f"Der er endnu ingen data i perioden {crit.period_start}-{crit.period_end}." + _missing_text(missing)
+        ev.explanation = f"Der er endnu ingen data i perioden {_span(crit.period_start, crit.period_end)}." + miss_txt
         return ev
     mean = sum(obs.values()) / len(obs)
     ev.value, ev.value_text = mean, _fmt(mean, unit)
@@ -484,15 +587,22 @@ def eval_period_mean_max(crit, s: IndicatorSeries, year: int) -> Evaluation:
             ev.interval = (mean - 1.96 * se, mean + 1.96 * se)
             ev.uncertain = _straddles(ev.interval, limit)
     final = year >= crit.period_end
-    span = f"{min(obs)}-{max(obs)}" if len(obs) > 1 else f"{min(obs)}"
+    span = _span(min(obs), max(obs))
+    base_txt = ""
+    if "baseline" in p and "baseline_year" in p:  # a stated starting level (KP-2: 6 cases in 2016)
+        b_year, b_val = int(p["baseline_year"]), float(p["baseline"])
+        base_txt = f" (fra {_fmt(b_val, unit)} i {b_year})"
+        b_data = None if on_gap else s.value(b_year)
+        if b_data is not None and not math.isclose(b_data, b_val):
+            ev.notes.append(f"Data for {b_year} viser {_fmt(b_data, unit)}, aftalen angiver {_fmt(b_val, unit)}.")
     if final:
         if len(obs) < _min_years(crit, len(k_years)):
             ev.explanation = (f"Kun {len(obs)} af {len(k_years)} år har data, for lidt til en endelig vurdering."
-                              + _missing_text(missing))
+                              + miss_txt)
             return ev
         ev.status = MET if ok else NOT_MET
         ev.explanation = (f"Gennemsnittet af {what} for {span} er {_fmt(mean, unit)} mod målet på {cmp_word} "
-                          f"{_fmt(limit, unit)}." + _missing_text(missing))
+                          f"{_fmt(limit, unit)}{base_txt}." + miss_txt)
     else:
         left = [t for t in k_years if t > year] + [t for t in missing]
         n_left = len([t for t in k_years if t > year])
@@ -500,16 +610,16 @@ def eval_period_mean_max(crit, s: IndicatorSeries, year: int) -> Evaluation:
         if n_left:
             need = (limit * (len(obs) + n_left) - sum(obs.values())) / n_left
             ev.remaining = need
-            ev.remaining_text = (f"De resterende år ({', '.join(str(t) for t in k_years if t > year)}) skal i "
-                                 f"gennemsnit ligge på {cmp_word} {_fmt(need, unit)}.")
+            ev.remaining_text = _mean_remaining_text(need, obs, n_left, [t for t in k_years if t > year], limit,
+                                                     not lower_better, unit, on_gap)
             on_track = latest <= need if lower_better else latest >= need
         else:
             on_track = ok
         ev.status = ON_TRACK if on_track else OFF_TRACK
         ev.explanation = (f"Gennemsnittet af {what} for {span} er {_fmt(mean, unit)} mod målet på {cmp_word} "
-                          f"{_fmt(limit, unit)}; det seneste år ({max(obs)}: {_fmt(latest, unit)}) "
+                          f"{_fmt(limit, unit)}{base_txt}; det seneste år ({max(obs)}: {_fmt(latest, unit)}) "
                           + ("holder kursen, hvis niveauet fastholdes." if on_track else
-                             "er ikke nok, hvis niveauet fastholdes.") + _missing_text(missing))
+                             "er ikke nok, hvis niveauet fastholdes.") + miss_txt)
         del left
     if ev.uncertain:
         ev.explanation += " Usikkerheden omfatter målet."
@@ -533,9 +643,10 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.status = NOT_YET
         ev.explanation = f"Basisåret {b_year} er ikke nået."
         return ev
-    if B is None:
+    if B is None or _no_baseline_records(s, b_year):
         ev.missing_years = [b_year]
-        ev.explanation = f"Basisårets niveau ({b_year}) er ikke leveret, så målet kan ikke fastlægges."
+        ev.figures[b_year] = None
+        ev.explanation = _baseline_missing_text(s, b_year)
         if year < crit.period_start:  # not yet due takes precedence over awaiting data
             ev.status = NOT_YET
         return ev
@@ -552,14 +663,14 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if year < crit.period_start:
         ev.status = NOT_YET
         ev.explanation = (f"{b_year} er basisår med {_fmt(B, unit)}; målet for gennemsnittet i "
-                          f"{crit.period_start}-{crit.period_end} er {goal}.")
+                          f"{_span(crit.period_start, crit.period_end)} er {goal}.")
         return ev
     judged = [t for t in k_years if t <= year]
     obs = {t: s.value(t) for t in judged if s.has(t)}
     missing = [t for t in judged if t not in obs]
     ev.missing_years = missing
     if not obs:
-        ev.explanation = f"Der er endnu ingen data i perioden {crit.period_start}-{crit.period_end}." + _missing_text(missing)
+        ev.explanation = f"Der er endnu ingen data i perioden {_span(crit.period_start, crit.period_end)}." + _missing_text(missing)
         return ev
     mean = sum(obs.values()) / len(obs)
     ev.value, ev.value_text = mean, _fmt(mean, unit)
@@ -572,7 +683,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if p.get("uncertainty") == "poisson":
         ev.interval = poisson_mean_interval(sum(obs.values()), len(obs))
         ev.uncertain = _straddles(ev.interval, target)
-    span = f"{min(obs)}-{max(obs)}" if len(obs) > 1 else f"{min(obs)}"
+    span = _span(min(obs), max(obs))
     rel = (mean / B - 1) * 100 if B else None
     rel_txt = f" ({F.fmt_pct(rel, 0) if rel is not None else F.MISSING} i forhold til {b_year})" if rel is not None else ""
     if year >= crit.period_end:
@@ -591,11 +702,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
             on_track = meets(mean)
         ev.status = ON_TRACK if on_track else OFF_TRACK
         ev.remaining = need
-        if up and need <= 0:
-            ev.remaining_text = "Målet er sikret, uanset niveauet i de resterende år."
-        else:
-            ev.remaining_text = (f"De resterende år skal i gennemsnit ligge på {'mindst' if up else 'højst'} "
-                                 f"{_fmt(max(need, 0), unit)}" + (" – det er ikke muligt." if need < 0 else "."))
+        ev.remaining_text = _mean_remaining_text(need, obs, n_left, [t for t in k_years if t > year], target, up, unit)
         ev.explanation = (f"Gennemsnittet for {span} er {_fmt(mean, unit)}{rel_txt} mod målet på {goal}; "
                           f"fortsætter niveauet fra {max(obs)} ({_fmt(latest, unit)}), "
                           + ("nås målet." if on_track else "nås målet ikke.") + _missing_text(missing))
@@ -628,9 +735,10 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.explanation = (f"{t0} er basisår" + (f" med {_fmt(B, unit)}" if B is not None else "") +
                           f"; væksten måles fra {t0 + 1}.")
         return ev
-    if B is None:
+    if B is None or _no_baseline_records(s, t0):
         ev.missing_years = [t0]
-        ev.explanation = f"Basisårets niveau ({t0}) er ikke leveret, så målet kan ikke fastlægges."
+        ev.figures[t0] = None
+        ev.explanation = _baseline_missing_text(s, t0)
         return ev
     y = min(year, T)
     missing = s.missing_years(_years(t0 + 1, y))
@@ -694,9 +802,10 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.status = NOT_YET
         ev.explanation = f"{t0} er basisår; den årlige vækst måles fra {t0 + 1}."
         return ev
-    if B is None:
+    if B is None or _no_baseline_records(s, t0):
         ev.missing_years = [t0]
-        ev.explanation = f"Basisårets niveau ({t0}) er ikke leveret."
+        ev.figures[t0] = None
+        ev.explanation = _baseline_missing_text(s, t0)
         return ev
     y = min(year, T)
     missing = s.missing_years(_years(t0 + 1, y))
@@ -722,9 +831,20 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
         return ev
     cagr = (v / B) ** (1 / (y - t0)) - 1
     ev.ratio = cagr / rate
-    weak = [t for t, g in yoy if g is not None and g < rate]
+    weak = [t for t, g in yoy if g is not None and not _ge(g, rate)]
     end_target = B * (1 + rate) ** (T - t0)
-    if y >= T:
+    every_year = p.get("rule", "average") == "every_year"
+    if every_year:  # the reading "at least the rate in every single year": one weak year decides it
+        ok = not weak
+        ev.status = (MET if ok else NOT_MET) if y >= T else (ON_TRACK if ok else OFF_TRACK)
+        if y < T and weak:
+            ev.remaining_text = (f"Målet kan ikke længere nås: væksten var under {F.fmt_pct(rate * 100, 0)} i "
+                                 f"{', '.join(map(str, weak))}, og hvert år skal nå den.")
+        elif y < T:
+            ev.remaining = rate * 100
+            ev.remaining_text = (f"Hvert af årene {', '.join(map(str, _years(y + 1, T)))} skal have en vækst på "
+                                 f"mindst {F.fmt_pct(rate * 100, 0)}.")
+    elif y >= T:
         ev.status = MET if _ge(cagr, rate) else NOT_MET
     else:
         ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
@@ -741,6 +861,10 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.explanation = (f"Den gennemsnitlige årlige vækst fra {t0} til {y} er {F.fmt_pct(cagr * 100)} mod målet på "
                       f"{F.fmt_pct(rate * 100, 0)} ({yoy_txt})"
                       + (f"; under målet i {', '.join(map(str, weak))}." if weak else ".") + _missing_text(missing))
+    if every_year:
+        ev.explanation += (" Kriteriet læses her som mindst " + F.fmt_pct(rate * 100, 0) + " vækst hvert eneste år"
+                           + (f", og det er ikke nået i {', '.join(map(str, weak))}." if weak else
+                              ", og det er nået i hvert år med data."))
     return ev
 
 
@@ -773,9 +897,9 @@ def eval_gap_target(crit, s: IndicatorSeries, year: int) -> Evaluation:
         return ev
     t, g = _latest_gap(crit, s, min(year, T))
     ev.missing_years = [y for y in _years(crit.period_start, min(year, T)) if _gap(s, y, crit.direction) is None]
-    miss_txt = _missing_text(ev.missing_years)
+    miss_txt = _gap_missing_text(s, ev.missing_years)
     if g is None:
-        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget i perioden." + miss_txt
+        ev.explanation = "Forskellen kan endnu ikke beregnes for noget år i perioden." + miss_txt
         return ev
     t_eff = min(t, T)
     path = g0 + (gT - g0) * (t_eff - t0) / (T - t0)
@@ -820,11 +944,19 @@ def eval_gap_target(crit, s: IndicatorSeries, year: int) -> Evaluation:
             ev.explanation = (f"Tallet for {T} er ikke leveret endnu; i {t} var forskellen {F.fmt_pp(g)} ({fig_txt}) "
                               f"mod målstiens {F.fmt_pp(path)}." + miss_txt)
             return ev
-        on = (_le(g, path) or (ev.ratio is not None and _ge(ev.ratio, ON_TRACK_RATIO))) and shrink_ok
+        on = (_le(g, path) or (ev.ratio is not None and _ge(ev.ratio, ON_TRACK_RATIO))) and shrink_ok and not grew
         ev.status = ON_TRACK if on else OFF_TRACK
         ev.remaining = (g - gT) / (T - t)
-        ev.remaining_text = (f"Forskellen skal mindskes med {F.fmt_pp(max(ev.remaining, 0))} om året frem til {T}."
-                             if ev.remaining > 0 else "Målet er allerede nået; niveauet skal holdes.")
+        if grew:  # "år for år": a year in which the gap did not shrink cannot be undone
+            ev.remaining_text = (f"Målet kan ikke længere nås: forskellen blev ikke mindre år for år (ikke i "
+                                 f"{', '.join(map(str, grew))}). Forskellen skal stadig ned på højst {F.fmt_pp(gT)} "
+                                 f"i {T}, {F.fmt_pp(max(ev.remaining, 0))} om året.")
+        elif gT < 0:
+            ev.remaining_text = (f"Målet kan ikke længere nås som en lukning af forskellen: det kræver, at området i "
+                                 f"{T} ligger {F.fmt_pp(-gT)} bedre end sammenligningsgrundlaget.")
+        else:
+            ev.remaining_text = (f"Forskellen skal mindskes med {F.fmt_pp(max(ev.remaining, 0))} om året frem til {T}."
+                                 if ev.remaining > 0 else "Målet er allerede nået; niveauet skal holdes.")
         ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {t}{lag_txt} ({fig_txt}) mod målstiens {F.fmt_pp(path)} "
                           f"på vej fra {F.fmt_pp(g0)} til {F.fmt_pp(gT)} i {T}"
                           + ("" if shrink_ok else "; forskellen blev ikke mindre end året før") + "." + miss_txt)
@@ -854,9 +986,9 @@ def eval_gap_reduction_rate(crit, s: IndicatorSeries, year: int) -> Evaluation:
         return ev
     t, g = _latest_gap(crit, s, min(year, T))
     ev.missing_years = [y for y in _years(crit.period_start, min(year, T)) if _gap(s, y, crit.direction) is None]
-    miss_txt = _missing_text(ev.missing_years)
+    miss_txt = _gap_missing_text(s, ev.missing_years)
     if g is None or t <= t0:
-        ev.explanation = "Der er ingen data for området og sammenligningsgrundlaget efter basisåret." + miss_txt
+        ev.explanation = "Forskellen kan endnu ikke beregnes for noget år efter basisåret." + miss_txt
         return ev
     path = g0 - rate * (t - t0)
     ev.path_value, ev.path_text = path, F.fmt_pp(path)
@@ -883,7 +1015,16 @@ def eval_gap_reduction_rate(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
         need = (g - gT) / (T - t)
         ev.remaining = need
-        ev.remaining_text = f"Frem til {T} skal forskellen mindskes med {F.fmt_pp(max(need, 0))} om året for at nå {F.fmt_pp(gT)}."
+        if gT < 0:  # the required reduction goes past a closed gap
+            ev.remaining_text = (f"Målet kan ikke længere nås som en lukning af forskellen: selv hvis forskellen "
+                                 f"lukkes helt (0) i {T}, er den i gennemsnit mindsket med "
+                                 f"{F.fmt_pp(g0 / (T - t0))} om året mod kravet om {F.fmt_pp(rate)} "
+                                 f"({F.fmt_pp(rate - g0 / (T - t0))} for lidt).")
+        elif need <= 0:
+            ev.remaining_text = f"Målet for {T} ({F.fmt_pp(gT)}) er allerede nået; niveauet skal holdes."
+        else:
+            ev.remaining_text = (f"Frem til {T} skal forskellen mindskes med {F.fmt_pp(need)} om året for at nå "
+                                 f"{F.fmt_pp(gT)}.")
         ev.explanation = core + (f" (seneste tal er fra {t})." if t != year else ".") + miss_txt
     if ev.uncertain:
         ev.explanation += " Usikkerheden på områdets andel omfatter målstien."
@@ -915,6 +1056,7 @@ def eval_survey_wave_increase(crit, s: IndicatorSeries, year: int) -> Evaluation
     ev.value, ev.value_text = d, f"{F.fmt_number(d, 1)} {unit_label}"
     ev.interval = (lo, hi)
     ci = f"95 %-sikkerhedsinterval {F.fmt_number(lo, 1)} til {F.fmt_number(hi, 1)}"
+    ev.uncertain = _straddles(ev.interval, 0.0)  # the README's rule, as in every kind
     if lo > 0:
         ev.status = MET
         why = "intervallet ligger over 0, så fællesskabet opleves som stærkere"
@@ -928,6 +1070,8 @@ def eval_survey_wave_increase(crit, s: IndicatorSeries, year: int) -> Evaluation
         else:
             why = "intervallet omfatter 0, så data kan ikke vise en stigning – men heller ikke udelukke en"
     ev.explanation = f"Forskellen {w2} − {w1} er {F.fmt_number(d, 1)} {unit_label} ({ci}); {why}."
+    if ev.uncertain:
+        ev.explanation += " Intervallet omfatter målet (en stigning over 0), så resultatet er usikkert."
     return ev
 
 
@@ -1059,15 +1203,54 @@ def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:
     the criterion applies)."""
     func = EVALUATORS[crit.kind]
     ev = func(crit, series, year)
+    unreliable = (series.extra or {}).get("unreliable")
     if series.source_missing and ev.status not in (NOT_YET,):
         ev.status = AWAITING
         ev.uncertain = False
         ev.explanation = "Datakilden er ikke leveret, så kriteriet afventer data."
+    elif unreliable and ev.status not in (NOT_YET, AWAITING, SUPPRESSED):
+        # the figure exists but cannot be relied on (e.g. survey weighting failed): no verdict
+        ev.explanation = (f"Kriteriet kan ikke vurderes pålideligt: {str(unreliable).rstrip('.')}. "
+                          f"Beregnet status ville have været {ev.label}. " + ev.explanation)
+        ev.status = UNJUDGEABLE
+        ev.remaining, ev.remaining_text = None, ""
+    if ev.status in NO_JUDGEMENT:
+        ev.uncertain = False
     ev.reading = getattr(crit, "chosen_reading", None)
     for alt in getattr(crit, "alternatives", []) or []:
+        alt_series = series
+        if alt.get("series"):  # another reading of the indicator, computed beside it (extra['alternative_series'])
+            alt_series = (series.extra or {}).get("alternative_series", {}).get(alt["series"])
+            if alt_series is None:
+                continue
+            alt_series = _until(alt_series, year)
         alt_crit = crit.with_params(alt.get("params", {}))
-        alt_ev = func(alt_crit, series, year)
-        if alt_ev.status != ev.status and ev.status not in (AWAITING, NOT_YET):
-            ev.alternative = {"reading": alt.get("reading"), "status": alt_ev.status}
-            ev.explanation += f" Med den alternative læsning ({alt.get('reading')}) ville status være {alt_ev.status}."
+        alt_ev = func(alt_crit, alt_series, year)
+        if ev.status in (AWAITING, NOT_YET, SUPPRESSED, UNJUDGEABLE):
+            continue
+        info = {"reading": alt.get("reading"), "status": alt_ev.status}
+        if alt.get("series"):  # another count: always shown beside the chosen one
+            info["value_text"] = alt_ev.value_text
+            ev.alternative = info
+        if alt_ev.status != ev.status:
+            ev.alternative = info
+            val = f" ({alt_ev.value_text})" if alt.get("series") and alt_ev.value_text != F.MISSING else ""
+            ev.explanation += (f" Med den alternative læsning ({alt.get('reading')}) ville status være "
+                               f"{alt_ev.status}{val}.")
+        elif alt.get("series") and alt_ev.value_text != ev.value_text:
+            ev.explanation += (f" Med den alternative læsning ({alt.get('reading')}) er tallet {alt_ev.value_text}, "
+                               f"og status er den samme.")
+    ev.explanation = tidy_text(ev.explanation)
+    ev.remaining_text = tidy_text(ev.remaining_text)
+    for f_ in ("value_text", "target_text", "path_text"):
+        setattr(ev, f_, tidy_text(getattr(ev, f_)))
     return ev
+
+
+def _until(s: IndicatorSeries, year: int) -> IndicatorSeries:
+    """The series without years after ``year`` (a judgement never sees later data)."""
+    import copy
+
+    t = copy.copy(s)
+    t.data = s.data.loc[s.data.index <= year]
+    return t

@@ -152,7 +152,7 @@ def test_annual_minimum_range_reading_named(cat):
     # KP-TAL-1 'Minimum 8-10': 9 meets 8 but not 10
     ev = evaluate(cat.criteria["KP-TAL-1"], series({2017: 9}), 2017)
     assert ev.status == "Opfyldt" and ev.target == 8
-    assert "Læst som 10 ville målet være ikke nået" in txt(ev)
+    assert "Læst som 10 ville målet ikke være nået" in txt(ev)  # issue 10: word order
 
 
 def test_annual_minimum_single_year_criterion(cat):
@@ -204,7 +204,7 @@ def test_minimum_share_wilson_straddles_target():
     assert ev.interval == approx((39.678, 89.221), abs=0.01)
     assert ev.target == 65 and ev.path_value == 65
     assert ev.target_text == f"65{NBSP}%"
-    assert "Andelen var i 2018 70,0 % (7 af 10; 95 %-sikkerhedsinterval 39,7 %-89,2 %)" in txt(ev)
+    assert "Andelen var i 2018 70,0 % (7 af 10; 95 %-sikkerhedsinterval 39,7 %–89,2 %)" in txt(ev)  # issue 10: en dash
     assert "intervallet omfatter målet, så resultatet er usikkert" in txt(ev)
 
 
@@ -243,9 +243,9 @@ def test_minimum_share_missing_year_named():
 
 def test_minimum_share_small_denominator_suppressed():
     # 3 of 4 = 75 %: neither the share nor a status over fewer than 5 persons (a status would disclose
-    # individual results) -> Afventer data, no value
+    # individual results) -> Skjult (issue 10: suppressed is not missing), no value
     ev = evaluate(crit("minimum_share", SH, unit="pct"), share_series({2018: 3}, {2018: 4}), 2018)
-    assert ev.status == "Afventer data"
+    assert ev.status == "Skjult" and ev.label == "Skjult: færre end 5 personer"
     assert ev.value is None and ev.value_text == "–"
     assert "75" not in ev.explanation and "færre end 5 personer" in ev.explanation
     # 5 persons is enough to show the share: 4/5 = 80,0 %; the numerator 4 is not written out (not even as
@@ -259,8 +259,8 @@ def test_minimum_share_small_denominator_leaves_nothing_behind(cat):
     # FF-FAM-4 in 2018 with 3 of 4: Wilson(3, 4) = (30,06 %, 95,44 %) identifies k = 3; the needed share
     # (0,65·8 - 3)/4 = 55 % identifies it too
     ev = evaluate(cat.criteria["FF-FAM-4"], share_series({2018: 3}, {2018: 4}), 2018)
-    assert ev.status == "Afventer data"
-    assert ev.label == "Afventer data"
+    assert ev.status == "Skjult"  # issue 10: its own status word, not "Afventer data"
+    assert ev.label == "Skjult: færre end 5 personer"
     assert ev.interval is None
     assert ev.remaining is None and ev.remaining_text == ""
 
@@ -288,7 +288,7 @@ def test_minimum_share_period_interim(cat):
     assert ev.interval == approx((38.66, 78.12), abs=0.01)
     assert ev.remaining == approx(70.0)
     assert rtxt(ev) == "Med samme antal deltagere skal andelen i 2019 i gennemsnit være mindst 70,0 %."
-    assert "samlet for 2018-2018 60,0 % (12 af 20" in txt(ev)
+    assert "samlet for 2018 60,0 % (12 af 20" in txt(ev)  # issue 10: no "2018-2018"
 
 
 def test_minimum_share_period_remaining_impossible(cat):
@@ -296,7 +296,9 @@ def test_minimum_share_period_remaining_impossible(cat):
     ev = evaluate(cat.criteria["FF-FAM-4"], share_series({2018: 2}, {2018: 20}), 2018)
     assert ev.status == "Ikke på vej"
     assert ev.remaining == approx(120.0)
-    assert rtxt(ev).endswith("mindst 120,0 % – det er ikke muligt.")
+    # issue 10: never ask for the impossible; at best (all 20 in 2019 succeed) (2 + 20)/40 = 55,0 %, 10 pp short
+    assert rtxt(ev) == ("Målet kan ikke længere nås med samme antal deltagere: selv hvis alle i 2019 når målet, "
+                        "bliver andelen 55,0 % mod målet på mindst 65 % (10,0 procentpoint for lidt).")
 
 
 def test_minimum_share_period_final_pools_only_period_years(cat):
@@ -310,7 +312,7 @@ def test_minimum_share_period_final_pools_only_period_years(cat):
     assert ev.value == approx(67.5)
     assert ev.interval == approx((52.02, 79.92), abs=0.01)
     assert ev.remaining is None
-    assert "samlet for 2018-2019 67,5 % (27 af 40" in txt(ev)
+    assert "samlet for 2018–2019 67,5 % (27 af 40" in txt(ev)
 
 
 def test_minimum_share_period_final_with_last_year_missing(cat):
@@ -347,7 +349,7 @@ def test_cumulative_interim_on_path():
     assert ev.path_value == 15 and ev.ratio == approx(1.0)
     assert ev.remaining == approx(7.5)
     assert ev.remaining_text == "De resterende 2 år skal i gennemsnit bidrage med 7,5 nye om året (bedste år hidtil: 9)."
-    assert "I alt 15 i 2017-2018 (målstien for 2018 er 15)" in txt(ev)
+    assert "I alt 15 i 2017–2018 (målstien for 2018 er 15)" in txt(ev)
 
 
 def test_cumulative_interim_behind_path():
@@ -389,7 +391,7 @@ def test_cumulative_small_person_count_shown_as_under_5(cat):
     c = cat.criteria["TT-SKUR-3"]
     ev = evaluate(c, series({2017: 4}, new={2017: 4}), 2017)
     assert ev.value_text == "<5" and ev.path_value == approx(7.5)
-    assert "I alt <5 i 2017-2017" in txt(ev)
+    assert "I alt <5 i 2017 (" in txt(ev)  # issue 10: no "2017-2017"
     assert ev.status == "Ikke på vej"  # 4/7,5 = 0,53 < 0,95
 
 
@@ -421,7 +423,7 @@ def test_period_mean_change_before_baseline_and_in_baseline_year(cat):
     ev = evaluate(c, series({2017: 50}), 2017)
     assert ev.status == "Ikke aktuel endnu"
     assert ev.target == approx(40.0)
-    assert "målet for gennemsnittet i 2018-2020 er højst 40 (20 % under 2017-niveauet 50)" in txt(ev)
+    assert "målet for gennemsnittet i 2018–2020 er højst 40 (20 % under 2017-niveauet 50)" in txt(ev)
 
 
 def test_period_mean_change_interim_on_and_off_track():
@@ -441,7 +443,7 @@ def test_period_mean_change_final_met_exactly():
     c = crit("period_mean_change", dict(baseline_year=2017, change=-0.20), period=(2018, 2020), direction="down")
     ev = evaluate(c, series({2017: 50, 2018: 44, 2019: 40, 2020: 36}), 2020)
     assert ev.status == "Opfyldt" and ev.value == approx(40.0) and ev.target == approx(40.0)
-    assert "Gennemsnittet for 2018-2020 er 40 (-20 % i forhold til 2017)" in txt(ev)
+    assert "Gennemsnittet for 2018–2020 er 40 (−20 % i forhold til 2017)" in txt(ev)  # issue 10: en dash, real minus
 
 
 def test_period_mean_change_missing_year_inside_and_too_few_years():
@@ -532,8 +534,8 @@ def test_period_mean_max_final_exact_with_missing_years(cat):
     ev = evaluate(cat.criteria["TT-4"], police({2017: 80, 2018: 85, 2019: None, 2020: None}), 2020)
     assert ev.status == "Opfyldt" and ev.value == approx(7.5)
     assert ev.missing_years == [2019, 2020]
-    assert "Gennemsnittet af forskellen for 2017-2018 er 7,5 procentpoint mod målet på højst 7,5 procentpoint" in txt(ev)
-    assert "Der mangler data for 2019, 2020" in txt(ev)
+    assert "Gennemsnittet af forskellen for 2017–2018 er 7,5 procentpoint mod målet på højst 7,5 procentpoint" in txt(ev)
+    assert "områdets tal mangler for 2019, 2020 (sammenligningsgrundlagets tal foreligger)" in txt(ev)  # issue 10
 
 
 def test_period_mean_max_final_too_few_years(cat):
@@ -821,7 +823,8 @@ def test_gap_target_no_data(cat):
 def test_gap_target_missing_year_named(cat):
     ev = evaluate(cat.criteria["FF-1"], dubu({2017: 17, 2018: None, 2019: 15}, {2017: 11, 2018: None, 2019: 11}), 2019)
     assert ev.missing_years == [2018]
-    assert "Der mangler data for 2018" in ev.explanation
+    # issue 10: say which series is missing
+    assert "både områdets og sammenligningsgrundlagets tal mangler for 2018" in ev.explanation
 
 
 def test_gap_target_baseline_zero():
@@ -931,7 +934,8 @@ def test_gap_rate_wilson_straddles_path(cat):
 def test_gap_rate_missing_year_named(cat):
     ev = evaluate(cat.criteria["TT-3"], income({2017: 54, 2018: None, 2019: 56}), 2019)
     assert ev.missing_years == [2018]
-    assert "Der mangler data for 2018" in ev.explanation
+    # issue 10: the area's value is missing, the municipality's (income() fills it) is there
+    assert "områdets tal mangler for 2018 (sammenligningsgrundlagets tal foreligger)" in ev.explanation
 
 
 # ============================================================================ survey_wave_increase (TT-1)
