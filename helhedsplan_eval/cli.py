@@ -2,7 +2,7 @@
 
 Commands
   targets    list the criterion catalogue (``--format text|json|csv``)
-  status     the målopfyldelse table for a year; writes CSV and Excel under outputs/<year>/
+  status     the målopfyldelse table for a year in the terminal (CSV and Excel only with --out DIR)
   validate   check a data folder against the data contract; exit 1 on errors
   templates  write empty, correctly headed files (CSV and Excel with a guide sheet) per source
   contract   print the data contract as Markdown (data/README.md is generated from it)
@@ -59,31 +59,47 @@ def _cmd_targets(args) -> int:
 
 
 def _cmd_status(args) -> int:
+    """The målopfyldelse table in the terminal, with params/<year>.yml's data_dir and min_cell;
+    CSV and Excel only with --out DIR (never into a run's report folder without --force)."""
     import pandas as pd
 
     from .contract import format_report
-    from .evaluate import evaluate_year, status_counts, status_frame, write_status_files
-    from .paths import resolve_path
+    from .evaluate import evaluate_year, status_counts, write_status_files
+    from .runner import (RunError, check_data, check_output_root, check_year, is_report_folder, load_data,
+                         load_params, status_frame_for, _display_path)
 
-    data = resolve_path(args.data)
-    if not data.is_dir():
-        print(f"Fejl: datamappen {args.data} findes ikke.", file=sys.stderr)
-        return 2
-    res = evaluate_year(args.year, data)
-    errors = [i for i in res.bundle.issues if i.severity == "fejl"]
+    try:
+        year = check_year(args.year)
+        params = load_params(year, data_dir=args.data)
+        data = Path(params["data_dir"])
+        min_cell = int(params["min_cell"])
+        out = None
+        if args.out:
+            out = check_output_root(args.out, data, None, what="Mappen til --out")
+            if is_report_folder(out) and not args.force:
+                raise RunError(
+                    f"{args.out} er en rapportmappe fra helhedsplan-eval run; status skriver ikke i den "
+                    "(index.html linker til dens tabeller). Vælg en anden --out, eller brug --force for at "
+                    "erstatte tabellerne. Intet er skrevet.")
+        bundle = load_data(data)
+        errors = check_data(bundle, data, allow_data_errors=True)
+    except RunError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return exc.exit_code
     if errors:
-        print(format_report(res.bundle.issues, data), file=sys.stderr)
+        print(format_report(bundle.issues, _display_path(data)), file=sys.stderr)
         print("Kilder med fejl er udeladt; deres kriterier afventer data.\n", file=sys.stderr)
-    df = status_frame(res)
-    out = Path(args.out) if args.out else resolve_path("outputs") / str(args.year)
-    files = write_status_files(df, out, args.year)
+    res = evaluate_year(year, bundle, min_cell=min_cell)
+    df = status_frame_for(res, min_cell)
     if res.bundle.synthetic:
         print("OBS: syntetiske eksempeldata - tallene siger intet om Høje Gladsaxe.\n")
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 60):
         print(df[["Id", "Status", "Værdi", "Mål", "Aktivitet"]].to_string(index=False))
     print()
     print(status_counts(df).to_string())
-    print("\nSkrevet: " + ", ".join(str(f) for f in files))
+    if out is not None:
+        files = write_status_files(df, out, year)
+        print("\nSkrevet: " + ", ".join(str(f) for f in files))
     return 0
 
 
@@ -123,7 +139,7 @@ def _cmd_sample(args) -> int:
 def _cmd_run(args) -> int:
     from .runner import run_cli
 
-    return run_cli(args.year, args.data, args.out, args.jobs, args.all_years)
+    return run_cli(args.year, args.data, args.out, args.jobs, args.all_years, args.allow_data_errors)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,10 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=("text", "json", "csv"), default="text")
     t.add_argument("--params", default=None, help="folder with plan.yml and criteria.yml (default: params/)")
     t.set_defaults(func=_cmd_targets)
-    s = sub.add_parser("status", help="the målopfyldelse table for a year")
-    s.add_argument("--year", type=int, required=True)
-    s.add_argument("--data", default="data/sample")
-    s.add_argument("--out", default=None, help="output folder (default: outputs/<year>)")
+    s = sub.add_parser("status", help="the målopfyldelse table for a year (terminal; CSV/Excel with --out)")
+    s.add_argument("--year", type=int, required=True, help="evalueringsåret (et af helhedsplanens år)")
+    s.add_argument("--data", default=None,
+                   help="datamappe (standard: data_dir i params/<år>.yml, som ved run)")
+    s.add_argument("--out", default=None,
+                   help="skriv også maalopfyldelse_<år>.csv og .xlsx i denne mappe (standard: kun terminalen)")
+    s.add_argument("--force", action="store_true",
+                   help="skriv også i en rapportmappe fra run (erstatter dens tabeller)")
     s.set_defaults(func=_cmd_status)
     v = sub.add_parser("validate", help="validate a data folder")
     v.add_argument("data_dir")
@@ -152,11 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--seed", type=int, default=None)
     sm.set_defaults(func=_cmd_sample)
     r = sub.add_parser("run", help="run the annual report (papermill + HTML)")
-    r.add_argument("--year", type=int, default=None)
-    r.add_argument("--all-years", action="store_true")
-    r.add_argument("--data", default=None)
-    r.add_argument("--out", default=None)
-    r.add_argument("--jobs", type=int, default=None)
+    r.add_argument("--year", type=int, default=None, help="evalueringsåret (et af helhedsplanens år)")
+    r.add_argument("--all-years", action="store_true", help="kør alle år med en params/<år>.yml")
+    r.add_argument("--data", default=None, help="datamappe (standard: data_dir i params/<år>.yml)")
+    r.add_argument("--out", default=None,
+                   help="mappe til rapporterne (standard: outputs); aldrig datamappen, og en eksisterende "
+                        "<out>/<år> erstattes kun, hvis den er en rapport fra run")
+    r.add_argument("--jobs", type=int, default=None, help="antal parallelle processer (standard: kerner, højst 4)")
+    r.add_argument("--allow-data-errors", action="store_true",
+                   help="udgiv selv om data har valideringsfejl (kilder med fejl udelades; forsiden siger det)")
     r.set_defaults(func=_cmd_run)
     return p
 

@@ -38,3 +38,32 @@ def resolve_path(path: str | os.PathLike) -> Path:
     if (Path.cwd() / p).exists():
         return (Path.cwd() / p).resolve()
     return (project_root() / p).resolve()
+
+
+def plan_years(params: str | os.PathLike | None = None) -> tuple[int, int]:
+    """The plan's first and last year from ``params/plan.yml`` (``plan.period.start``/``end``)."""
+    import yaml
+
+    path = Path(params or params_dir()) / "plan.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        period = data["plan"]["period"]
+        start, end = int(period["start"]), int(period["end"])
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: plan.period.start/end kan ikke læses ({type(exc).__name__}: {exc})") from None
+    return start, end
+
+
+def year_problem(year, params: str | os.PathLike | None = None) -> str | None:
+    """A Danish message if ``year`` is not one of the plan's years (params/plan.yml), else None."""
+    start, end = plan_years(params)
+    if isinstance(year, bool) or not isinstance(year, int) or not start <= year <= end:
+        return (f"året {year} ligger uden for helhedsplanens år; "
+                f"gyldige år er {start}-{end} (params/plan.yml, plan.period).")
+    return None
+
+
+def is_within(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """True if ``path`` is ``folder`` or lies inside it (both resolved: symlinks and '..')."""
+    p, f = Path(path).resolve(), Path(folder).resolve()
+    return p == f or f in p.parents

@@ -69,7 +69,36 @@ KEY_LIBRARIES = (
 
 
 class RunError(Exception):
-    """A run failed for a reason the evaluator can act on; ``str(exc)`` is the plain message."""
+    """A run failed for a reason the evaluator can act on; ``str(exc)`` is the plain message.
+
+    ``exit_code`` is what the command line returns: 1 for a failed run or unusable data,
+    2 for a wrong year or a wrong parameter file (like argparse's usage errors)."""
+
+    exit_code = 1
+
+
+class UsageError(RunError):
+    """A year outside the plan or an invalid parameter file (exit code 2)."""
+
+    exit_code = 2
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run received SIGTERM/SIGHUP; raised in the main thread so that clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The marker field of provenance.json that makes a folder "a report of this runner": only such a
+#: folder is ever replaced by a run.
+GENERATOR = "helhedsplan-eval run"
+#: Marker file inside the runner's temporary folders (``.<year>.tmp-*``), so that a later run
+#: removes its own stale leftovers and nothing else.
+TMP_MARKER = ".helhedsplan-eval-tmp"
+#: Placeholder for a data folder outside the project in the kept notebooks and provenance.json.
+OUTSIDE_DATA = "<datamappe uden for projektet>"
 
 
 @dataclass(frozen=True)
@@ -131,43 +160,131 @@ def params_file(year: int, params_dir: Path | None = None) -> Path:
     return Path(params_dir or default_params_dir()) / f"{year}.yml"
 
 
+#: The keys of params/<year>.yml: what each must be (Danish, for messages).
+PARAM_KEYS = {
+    "evaluation_year": "et helt tal (int): evalueringsåret, som i filnavnet",
+    "data_dir": "en tekst (str): datamappen, relativ til projektmappen eller absolut",
+    "min_cell": "et helt tal (int) på mindst 1: antal under det vises som \"<min_cell\"",
+}
+
+
+def _plan_params_dir(params_dir: str | os.PathLike | None = None) -> Path:
+    """The folder whose plan.yml gives the plan's years: ``params_dir`` if it holds one, else the
+    project's params/ (test set-ups may have only <year>.yml files)."""
+    for cand in (params_dir, default_params_dir(), PACKAGE_DIR.parent / "params"):
+        if cand is not None and (Path(cand) / "plan.yml").is_file():
+            return Path(cand)
+    return default_params_dir()
+
+
+def plan_range(params_dir: str | os.PathLike | None = None) -> tuple[int, int]:
+    from .paths import plan_years
+
+    try:
+        return plan_years(_plan_params_dir(params_dir))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_year(year, params_dir: str | os.PathLike | None = None) -> int:
+    """``year`` as int if it is one of the plan's years (params/plan.yml), else :class:`UsageError`."""
+    from .paths import year_problem
+
+    plan_range(params_dir)
+    problem = year_problem(year, _plan_params_dir(params_dir))
+    if problem:
+        raise UsageError(problem[0].upper() + problem[1:])
+    return int(year)
+
+
+def validate_params(raw, year: int, source: str) -> list[str]:
+    """Every problem of a parameter file's content at once (file, key, value, what is expected)."""
+    if raw is None:
+        return [f"{source}: filen er tom; den skal indeholde nøglerne {', '.join(PARAM_KEYS)}."]
+    if not isinstance(raw, dict):
+        return [f"{source}: filen skal indeholde nøgle: værdi-par (en YAML-mapping), "
+                f"fandt {type(raw).__name__}; gyldige nøgler: {', '.join(PARAM_KEYS)}."]
+    problems = []
+    for key in raw:
+        if key not in PARAM_KEYS:
+            hint = difflib.get_close_matches(str(key), list(PARAM_KEYS), n=1)
+            also = f"; mente du {hint[0]!r}?" if hint else ""
+            problems.append(f"{source}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(PARAM_KEYS)}){also}")
+    def is_int(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+    if "evaluation_year" in raw:
+        v = raw["evaluation_year"]
+        start, end = plan_range()
+        if not is_int(v):
+            problems.append(f"{source}: evaluation_year = {v!r} er ikke et helt år (forventet et helt tal {start}-{end}).")
+        elif not start <= v <= end:
+            problems.append(f"{source}: evaluation_year = {v} ligger uden for helhedsplanens år {start}-{end}.")
+        elif v != year:
+            problems.append(f"{source}: evaluation_year er {v!r}, men kørslen gælder {year} "
+                            "(evaluation_year skal være filens år).")
+    if "min_cell" in raw:
+        v = raw["min_cell"]
+        if not is_int(v) or v < 1:
+            problems.append(f"{source}: min_cell = {v!r} er ugyldig (forventet {PARAM_KEYS['min_cell']}).")
+    if "data_dir" in raw:
+        v = raw["data_dir"]
+        if not isinstance(v, str) or not v.strip():
+            problems.append(f"{source}: data_dir = {v!r} er ugyldig (forventet {PARAM_KEYS['data_dir']}).")
+    return problems
+
+
 def load_params(year: int, params_dir: Path | None = None, data_dir: str | os.PathLike | None = None) -> dict:
     """The parameters of ``year`` from ``params/<year>.yml`` with an absolute ``data_dir``.
 
     ``data_dir`` in the YAML is relative to the project root; ``data_dir`` given here (the
-    CLI's ``--data``) overrides it and is resolved against the current directory first."""
-    from papermill.iorw import read_yaml_file
+    CLI's ``--data``) overrides it and is resolved against the current directory first.
+    Raises :class:`UsageError` naming every problem of the file at once."""
+    import yaml
 
     path = params_file(year, params_dir)
+    source = _display_path(path)
     if not path.is_file():
-        raise RunError(
-            f"Parameterfilen {path} findes ikke (no parameter file for {year}); "
+        raise UsageError(
+            f"Parameterfilen {source} findes ikke; "
             f"opret den med evaluation_year, data_dir og min_cell."
         )
     try:
-        params = read_yaml_file(str(path)) or {}
-    except Exception as exc:  # yaml.YAMLError and friends
-        raise RunError(f"Parameterfilen {path} kan ikke læses (cannot parse YAML): {exc}") from None
-    if not isinstance(params, dict):
-        raise RunError(f"Parameterfilen {path} skal indeholde nøgle: værdi-par (expected a mapping), fandt {type(params).__name__}.")
-    declared_year = params.get("evaluation_year", year)
-    if declared_year != year:
-        raise RunError(
-            f"{path}: evaluation_year er {declared_year!r}, men kørslen gælder {year} "
-            f"(evaluation_year does not match the requested year)."
-        )
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Parameterfilen {source} kan ikke læses som YAML: {_short(exc)}") from None
+    problems = validate_params(raw, int(year), source)
+    if problems:
+        raise UsageError("Parameterfilen er ugyldig:\n" + "\n".join(f"  - {p}" for p in problems))
+    params = dict(raw)
     params["evaluation_year"] = int(year)
+    params.setdefault("min_cell", 5)
     if data_dir is not None:
         resolved = resolve_path(data_dir)
+        given = str(data_dir)
     elif params.get("data_dir") is not None:
-        raw = Path(str(params["data_dir"])).expanduser()
-        resolved = raw if raw.is_absolute() else (project_root() / raw).resolve()
+        raw_dir = Path(str(params["data_dir"])).expanduser()
+        resolved = raw_dir if raw_dir.is_absolute() else (project_root() / raw_dir)
+        given = str(params["data_dir"])
     else:
-        raise RunError(f"{path}: data_dir mangler (missing data_dir) og --data er ikke givet.")
+        raise UsageError(f"{source}: data_dir mangler, og --data er ikke givet "
+                         f"(gyldige nøgler: {', '.join(PARAM_KEYS)}).")
+    resolved = Path(os.path.abspath(resolved)).resolve()
+    if not resolved.exists():
+        raise RunError(f"Datamappen {given} findes ikke ({_display_path(resolved)}).")
     if not resolved.is_dir():
-        raise RunError(f"Datamappen {resolved} findes ikke (data folder not found).")
+        raise RunError(f"Datamappen {given} er ikke en mappe ({_display_path(resolved)}).")
     params["data_dir"] = str(resolved)
     return params
+
+
+def _display_path(path: str | os.PathLike) -> str:
+    """A path as the evaluator reads it in messages: relative to the project root when inside it."""
+    p = Path(os.path.abspath(path))
+    root = project_root()
+    try:
+        return p.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(p)
 
 
 def declared_parameters(notebooks: Iterable[Path]) -> dict[Path, dict]:
@@ -242,6 +359,7 @@ class _Task:
     kernel_env: dict
     execution_timeout: int = EXECUTION_TIMEOUT
     start_timeout: int = START_TIMEOUT
+    scrub: list = field(default_factory=list)  # (absolute path, replacement) pairs, see scrub_paths
 
 
 @dataclass
@@ -269,13 +387,19 @@ def _environ(extra: dict):
                 os.environ[k] = v
 
 
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
 def _kernel_env() -> dict:
-    """Environment for the kernels: the package importable even when not pip-installed, and a
-    fixed hash seed so set/dict-of-str iteration cannot change the order of what a page shows."""
+    """Environment for the kernels: the package importable even when not pip-installed, a fixed
+    hash seed so set/dict-of-str iteration cannot change the order of what a page shows, and
+    matplotlib's inline backend."""
     root = str(PACKAGE_DIR.parent)
     current = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     pythonpath = os.pathsep.join([root] + [p for p in current if p != root])
-    return {"PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0"}
+    # Charts must reach the page whatever the evaluator's MPLBACKEND is: with e.g. MPLBACKEND=Agg
+    # the kernel would show "<Figure size …>" text instead of the image.
+    return {"PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0", "MPLBACKEND": INLINE_BACKEND}
 
 
 @contextmanager
@@ -379,6 +503,71 @@ def _clean_executed(nb, source_path: str | os.PathLike | None = None):
         k += 1
     if src_ids is not None:
         nb.nbformat, nb.nbformat_minor = 4, max(int(nb.get("nbformat_minor", 5)), 5)
+    return nb
+
+
+def path_replacements(data_dir: str | os.PathLike | None = None, extra: Sequence[tuple[str, str]] = ()) -> list:
+    """``(path, replacement)`` pairs that make the evaluator's absolute paths disappear from kept
+    notebooks: the data folder (relative to the project, or a placeholder when outside it), the
+    project root (paths become relative to it), the home folder (``~``) and the temp folder."""
+    pairs: list[tuple[str, str]] = list(extra)
+    root = project_root()
+    if data_dir is not None:
+        data = Path(data_dir).resolve()
+        try:
+            rel = data.relative_to(root).as_posix()
+        except ValueError:
+            rel = None
+        if rel is None:
+            pairs.append((str(data), OUTSIDE_DATA))
+    pairs.append((str(root), "."))
+    home = Path.home()
+    if str(home) not in ("/", ""):
+        pairs.append((str(home), "~"))
+    for tmp in {tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir())}:
+        if tmp not in ("/", ""):
+            pairs.append((tmp, "<tmp>"))
+    # longest first, so that a folder inside another is replaced as a whole
+    return sorted(dict.fromkeys(pairs), key=lambda kv: len(kv[0]), reverse=True)
+
+
+_PATH_END = r"""(?=$|[/\\\s'"`),:;\]}>|]|\x1b)"""
+
+
+def _scrub_text(text: str, pairs) -> str:
+    import re
+
+    for old, new in pairs:
+        if old not in text:
+            continue
+        if new == ".":  # inside the project root: relative paths
+            text = re.sub(re.escape(old) + r"[/\\]", "", text)
+        text = re.sub(re.escape(old) + _PATH_END, lambda m: new, text)
+    return text
+
+
+def scrub_paths(nb, pairs):
+    """The executed notebook with the absolute paths of ``pairs`` replaced in every text: cell
+    sources, text outputs, tracebacks, metadata (images and other binary outputs are left as is)."""
+    if not pairs:
+        return nb
+
+    def walk(obj, key=None):
+        if isinstance(obj, str):
+            return _scrub_text(obj, pairs)
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        if isinstance(obj, dict):
+            for k in list(obj):
+                if isinstance(k, str) and k.startswith("image/") and k != "image/svg+xml":
+                    continue
+                obj[k] = walk(obj[k], k)
+            return obj
+        return obj
+
+    for cell in nb.cells:
+        walk(cell)
+    walk(nb.metadata)
     return nb
 
 
@@ -487,6 +676,7 @@ def _run_task(task: _Task) -> _Result:
                 return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
     try:
         executed = _clean_executed(executed, task.notebook)
+        executed = scrub_paths(executed, task.scrub)
         nbformat.write(executed, task.out_ipynb)
         html = render_html(executed, task.title, task.board, task.cwd)
         Path(task.out_html).write_text(html, encoding="utf-8")
@@ -502,15 +692,29 @@ def _run_task(task: _Task) -> _Result:
 # --------------------------------------------------------------------------------------------
 
 
-def load_status_table(year: int, data_dir: Path):
-    """The year's status table from the status engine (one row per success criterion)."""
-    from .evaluate import status_table
+def load_status_table(year: int, data, min_cell: int = 5):
+    """The year's status table from the status engine (one row per success criterion); ``data``
+    is a data folder or an already loaded bundle, ``min_cell`` the run's disclosure threshold."""
+    from .evaluate import evaluate_year
 
-    return status_table(year, data_dir)
+    return status_frame_for(evaluate_year(year, data, min_cell=min_cell), min_cell)
 
 
-def write_status_tables(df, out_dir: Path, year: int) -> None:
-    """Write ``maalopfyldelse_<year>.csv`` and ``.xlsx`` into ``out_dir`` (status engine's writer)."""
+def status_frame_for(res, min_cell: int):
+    """``evaluate.status_frame(res, min_cell=…)``; older status_frame without ``min_cell`` get the
+    threshold through evaluate_year only."""
+    import inspect
+
+    from .evaluate import status_frame
+
+    if "min_cell" in inspect.signature(status_frame).parameters:
+        return status_frame(res, min_cell=min_cell)
+    return status_frame(res)  # TODO(coordinator): status_frame(res, min_cell=) not there yet
+
+
+def write_status_tables(df, out_dir: Path, year: int, min_cell: int = 5) -> None:
+    """Write ``maalopfyldelse_<year>.csv`` and ``.xlsx`` into ``out_dir`` (status engine's writer).
+    ``df`` is already built with the run's ``min_cell``."""
     from .evaluate import write_status_files
 
     write_status_files(df, out_dir, year)
@@ -521,7 +725,7 @@ def status_word(label: str) -> str | None:
     'Vurdering: Gennemført' -> 'Kvalitativ vurdering'; None if it is no known status."""
     text = str(label).strip()
     for word in sorted(STATUS_ORDER, key=len, reverse=True):
-        if text == word or text.startswith(word + " "):
+        if text == word or text.startswith(word + " ") or text.startswith(word + ":"):
             return word
     if text.startswith(ASSESSMENT_PREFIX) and "Kvalitativ vurdering" in STATUS_ORDER:
         return "Kvalitativ vurdering"
@@ -562,8 +766,9 @@ def status_counts(df, year: int | None = None) -> tuple[dict[str, int], int]:
 
 
 def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int], uncertain: int,
-                 run_timestamp: str, min_cell: int = 5, banner: str = "") -> str:
-    """The front page; ``banner`` is HTML shown first (the synthetic-data notice on sample data)."""
+                 run_timestamp: str, min_cell: int = 5, banner: str = "", data_errors: int = 0) -> str:
+    """The front page; ``banner`` is HTML shown first (the synthetic-data notice on sample data);
+    ``data_errors`` > 0 says the run was published with data errors (--allow-data-errors)."""
     import jinja2
 
     from .formatting import fmt_number
@@ -594,6 +799,8 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
         pages=[{"href": s.html_name, "title": s.title} for s in specs],
         run_timestamp=run_timestamp,
         banner=banner,
+        data_errors=data_errors,
+        data_errors_text=("1 fejl" if data_errors == 1 else f"{fmt_number(data_errors)} fejl"),
     )
 
 
@@ -616,11 +823,8 @@ def _sha256(path: Path) -> str:
 
 
 def _input_files(data_dir: Path) -> list[dict]:
-    files = []
-    for p in sorted(Path(data_dir).rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(data_dir).parts):
-            files.append({"path": p.relative_to(data_dir).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)})
-    return files
+    """Name, size and SHA-256 of the files the contract reads (never anything else of the folder)."""
+    return [{"path": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in contract_files(data_dir)]
 
 
 def git_commit(root: Path | None = None) -> dict | None:
@@ -673,6 +877,321 @@ def format_run_timestamp(moment: dt.datetime) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Data safety: where a run may write, what it may replace, which data it accepts
+# --------------------------------------------------------------------------------------------
+
+
+def _protected_folders() -> dict[Path, str]:
+    """Folders of the project a report must never be written into (``is`` or ``inside``)."""
+    root = project_root()
+    return {
+        root / "params": "parametermappen params/",
+        root / "notebooks": "notesbogsmappen notebooks/",
+        PACKAGE_DIR: "programmets mappe helhedsplan_eval/",
+        root / ".git": "git-mappen .git/",
+    }
+
+
+def check_output_root(out_root: str | os.PathLike, data_dir: str | os.PathLike | None, year: int | None = None,
+                      what: str = "Outputmappen") -> Path:
+    """The resolved output folder if a run may write into it, else :class:`RunError`.
+
+    Refused: the data folder itself, a folder inside it or one that contains it (symlinks and
+    '..' resolved), the project root, params/, notebooks/, the package and .git; and, when
+    ``year`` is given, an existing ``<out>/<year>`` that is not a report of this runner."""
+    from .paths import is_within
+
+    given = str(out_root)
+    out = Path(os.path.abspath(Path(out_root).expanduser())).resolve()
+    shown = f"{given} ({_display_path(out)})" if given != _display_path(out) else given
+    if out.exists() and not out.is_dir():
+        raise RunError(f"{what} {shown} er ikke en mappe; intet er skrevet.")
+    if data_dir is not None:
+        data = Path(data_dir).resolve()
+        if is_within(out, data):
+            raise RunError(
+                f"{what} {shown} er eller ligger i datamappen {_display_path(data)}; en kørsel skriver "
+                "aldrig i datamappen. Vælg en anden --out (fx outputs); intet er rørt.")
+        if is_within(data, out):
+            raise RunError(
+                f"{what} {shown} indeholder datamappen {_display_path(data)}; en kørsel skriver aldrig "
+                "i en mappe over datamappen. Vælg en anden --out (fx outputs); intet er rørt.")
+    if out == project_root():
+        raise RunError(f"{what} {shown} er selve projektmappen; vælg en anden --out (fx outputs); intet er rørt.")
+    for folder, name in _protected_folders().items():
+        if is_within(out, folder):
+            raise RunError(f"{what} {shown} er eller ligger i {name}; vælg en anden --out (fx outputs); "
+                           "intet er rørt.")
+    if year is not None:
+        final = out / str(year)
+        if final.is_symlink() or (final.exists() and not final.is_dir()):
+            raise RunError(f"{final} findes og er ikke en rapportmappe (en fil eller et symbolsk link); "
+                           "en kørsel erstatter kun sine egne rapporter. Intet er rørt.")
+        if final.exists() and not is_report_folder(final, year):
+            raise RunError(
+                f"{_display_path(final)} findes, men er ikke en rapport fra helhedsplan-eval run (ingen "
+                f"provenance.json med \"generator\": \"{GENERATOR}\"); en kørsel erstatter kun sine egne "
+                "rapporter. Vælg en anden --out, eller flyt mappen selv. Intet er rørt.")
+    return out
+
+
+def _read_provenance(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_report_folder(folder: str | os.PathLike, year: int | None = None) -> bool:
+    """True if ``folder`` is a report this runner wrote: a real folder (no symlink) whose
+    provenance.json carries ``"generator": "helhedsplan-eval run"`` (and ``year``, if given)."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    prov = _read_provenance(folder)
+    if not prov or prov.get("generator") != GENERATOR:
+        return False
+    return year is None or prov.get("evaluation_year") == year
+
+
+def _make_tmp(out_root: Path, year: int) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{year}.tmp-", dir=out_root))
+    tmp.chmod(0o755)  # mkdtemp gives 0700; the report folder is meant to be shared
+    (tmp / TMP_MARKER).write_text(
+        json.dumps({"generator": GENERATOR, "pid": os.getpid(), "year": year}) + "\n", encoding="utf-8")
+    return tmp
+
+
+def _pid_alive(pid) -> bool:
+    try:
+        pid = int(pid)
+        os.kill(pid, 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def clean_stale_tmp(out_root: str | os.PathLike, year: int) -> list[Path]:
+    """Remove this runner's leftover ``.<year>.tmp-*`` and ``.<year>.old-*`` folders in ``out_root``
+    (from a killed run): only folders with the runner's marker whose process is gone."""
+    removed = []
+    out_root = Path(out_root)
+    if not out_root.is_dir():
+        return removed
+    for p in sorted(out_root.glob(f".{year}.tmp-*")) + sorted(out_root.glob(f".{year}.old-*")):
+        if p.is_symlink() or not p.is_dir():
+            continue
+        if p.name.startswith(f".{year}.tmp-"):
+            try:
+                info = json.loads((p / TMP_MARKER).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # not ours
+            if not isinstance(info, dict) or info.get("generator") != GENERATOR or _pid_alive(info.get("pid")):
+                continue
+        elif not (is_report_folder(p, year) and is_report_folder(out_root / str(year), year)):
+            continue  # an old report is removed only once a newer one is in place
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def load_data(data_dir: str | os.PathLike):
+    """Load and validate the data folder once (contract.load_bundle)."""
+    from .contract import load_bundle
+
+    return load_bundle(Path(data_dir))
+
+
+def contract_files(data_dir: str | os.PathLike) -> list[Path]:
+    """The files the contract reads in ``data_dir``: one per source (contract.find_file) and
+    ``manifest.yml``; never anything else of the folder."""
+    from .contract import find_file
+    from .sources import SOURCES
+
+    d = Path(data_dir)
+    files = []
+    for src in SOURCES.values():
+        try:
+            path, _ = find_file(d, src)
+        except OSError:
+            path = None
+        if path is not None:
+            files.append(path)
+    if (d / "manifest.yml").is_file():
+        files.append(d / "manifest.yml")
+    return sorted(set(files), key=lambda p: p.name)
+
+
+def check_data(bundle, data_dir: str | os.PathLike, allow_data_errors: bool = False) -> list:
+    """Refuse data that cannot be evaluated: no file the contract knows (always) and validation
+    errors (unless ``allow_data_errors``). Returns the error issues that were let through."""
+    from .contract import ERROR, format_report
+    from .sources import SOURCES
+
+    shown = _display_path(data_dir)
+    try:
+        known = [p for p in Path(data_dir).iterdir() if p.is_file() and p.stem.lower() in SOURCES
+                 and p.suffix.lower() in (".csv", ".xlsx")]
+    except OSError:
+        known = []
+    if not known:
+        names = ", ".join(f"{n}.csv" for n in list(SOURCES)[:3])
+        raise RunError(
+            f"Datamappen {shown} indeholder ingen af datakontraktens filer (fx {names}); er det den rigtige "
+            "mappe? Se data/README.md og `helhedsplan-eval validate`. Intet er skrevet.")
+    errors = [i for i in bundle.issues if i.severity == ERROR]
+    if errors and not allow_data_errors:
+        report = format_report(bundle.issues, shown)
+        raise RunError(
+            f"Data i {shown} har {len(errors)} fejl; rapporten er ikke dannet, og en tidligere rapport er "
+            f"uændret.\n{report}\nRet fejlene (helhedsplan-eval validate {shown}), eller kør med "
+            "--allow-data-errors for at udgive alligevel (kilder med fejl udelades; deres kriterier "
+            "afventer data).")
+    return errors
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes: no worker or kernel outlives the run
+# --------------------------------------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    """``{ppid: [pid, …]}`` of every process, read from /proc (Linux); empty elsewhere."""
+    out: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return out
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        out.setdefault(int(fields[1]), []).append(int(name))
+    return out
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Every process below ``pid`` (default: this one): workers, kernels and what they started."""
+    pid = os.getpid() if pid is None else pid
+    children = _children_map()
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        if p in found:
+            continue
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def kill_descendants(pid: int | None = None, grace: float = 3.0) -> list[int]:
+    """SIGTERM every descendant (and the process group of each kernel, which jupyter_client starts
+    in its own session), then SIGKILL what is left after ``grace`` seconds."""
+    import signal
+
+    procs = descendants(pid)
+    if not procs or os.name != "posix":
+        return procs
+    groups = set()
+    for p in procs:
+        try:
+            if os.getpgid(p) == p:  # a session/group leader of its own: a kernel
+                groups.add(p)
+        except OSError:
+            pass
+    for p in procs:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in procs):
+        time.sleep(0.05)
+    for g in groups:
+        try:
+            os.killpg(g, signal.SIGKILL)
+        except OSError:
+            pass
+    for p in procs:
+        if _pid_alive(p):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+    return procs
+
+
+@contextmanager
+def _signals_interrupt():
+    """In the main thread: SIGTERM and SIGHUP raise :class:`RunInterrupted` (like Ctrl-C raises
+    KeyboardInterrupt), so that the run's clean-up (children, temporary folder) always runs."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunInterrupted(signum)
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved[sig] = signal.signal(sig, handler)
+        except (OSError, ValueError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            try:
+                signal.signal(sig, old)
+            except (OSError, ValueError):
+                pass
+
+
+def _worker_init() -> None:
+    """In each worker process: die with the parent (Linux PR_SET_PDEATHSIG), and on SIGTERM take
+    the kernel(s) this worker started along."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def on_term(signum, frame):
+        kill_descendants(grace=1.0)
+        os._exit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it then terminates us
+    except (OSError, ValueError):
+        pass
+
+
+# --------------------------------------------------------------------------------------------
 # The annual run
 # --------------------------------------------------------------------------------------------
 
@@ -690,6 +1209,7 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list
 
     results: list[_Result] = []
     bar = tqdm(total=len(tasks), desc=f"{year}: notesbøger", unit="nb", disable=not progress, file=sys.stderr)
+    pool = None
     try:
         if jobs == 1:
             for task in tasks:
@@ -701,26 +1221,34 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list
                     break  # fail fast: the run cannot succeed any more
             return results
         ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            pending = {pool.submit(_run_task, t) for t in tasks}
-            failed = False
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    if fut.cancelled():
-                        continue
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
-                        res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede (worker failed): {type(exc).__name__}: {_short(exc)}")
-                    results.append(res)
-                    bar.update(1)
-                    if not res.ok and not failed:
-                        failed = True
-                        for other in pending:
-                            other.cancel()  # not yet started: skip
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+        pending = {pool.submit(_run_task, t) for t in tasks}
+        failed = False
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut.cancelled():
+                    continue
+                try:
+                    res = fut.result()
+                except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
+                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede (worker failed): {type(exc).__name__}: {_short(exc)}")
+                results.append(res)
+                bar.update(1)
+                if not res.ok and not failed:
+                    failed = True
+                    for other in pending:
+                        other.cancel()  # not yet started: skip
+        pool.shutdown(wait=True)
+        pool = None
         return results
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
+        kill_descendants()
+        raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
 
 
@@ -735,16 +1263,22 @@ def run_year(
     notebooks: Sequence[NotebookSpec] | None = None,
     params_dir: str | os.PathLike | None = None,
     execution_timeout: int = EXECUTION_TIMEOUT,
+    allow_data_errors: bool = False,
 ) -> Path:
     """Run the annual report for ``year`` and return the finished ``out_root/<year>`` folder.
 
     ``data_dir`` overrides the YAML's ``data_dir``; ``jobs`` defaults to min(cores, 4), ``jobs=1``
     runs the notebooks one after another in this process. ``notebooks``/``notebooks_dir``/
     ``params_dir`` exist for tests. Raises :class:`RunError` with a plain message on failure;
-    the previous ``out_root/<year>`` is then untouched."""
+    the previous ``out_root/<year>`` is then untouched.
+
+    Before any notebook runs: the year must be one of the plan's (params/plan.yml), the parameter
+    file valid, the output folder safe (:func:`check_output_root`: never the data folder, never a
+    folder that is not this runner's report) and the data usable (:func:`check_data`; validation
+    errors refuse the run unless ``allow_data_errors``)."""
     started = _now_local()
     t0 = time.perf_counter()
-    year = int(year)
+    year = check_year(year, params_dir)
     specs = list(NOTEBOOKS if notebooks is None else notebooks)
     nb_dir = Path(notebooks_dir or default_notebooks_dir()).resolve()
     missing = [s.filename for s in specs if not (nb_dir / s.filename).is_file()]
@@ -756,15 +1290,19 @@ def run_year(
     params = load_params(year, Path(params_dir) if params_dir else None, data_dir)
     pfile = params_file(year, Path(params_dir) if params_dir else None)
     declared = declared_parameters(nb_dir / s.filename for s in specs)
-    try:
-        source = str(pfile.relative_to(project_root()))
-    except ValueError:
-        source = str(pfile)
+    source = _display_path(pfile)
     check_params({k: v for k, v in params.items()}, declared, source=source)
+    min_cell = int(params.get("min_cell", 5))
 
     data_path = Path(params["data_dir"])
+    out_root = check_output_root(out_root, data_path, year)
+    final = out_root / str(year)
+    failed_dir = out_root / f"{year}.failed"
+
+    bundle = load_data(data_path)
+    data_errors = check_data(bundle, data_path, allow_data_errors)
     try:
-        df = load_status_table(year, data_path)
+        df = load_status_table(year, bundle, min_cell=min_cell)
     except RunError:
         raise
     except Exception as exc:  # the status engine's own validation messages name file/row/column
@@ -774,119 +1312,150 @@ def run_year(
         ) from None
     counts, uncertain = status_counts(df, year)
 
-    out_root = Path(out_root).resolve()
     out_root.mkdir(parents=True, exist_ok=True)
-    final = out_root / str(year)
-    failed_dir = out_root / f"{year}.failed"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{year}.tmp-", dir=out_root))
-    tmp.chmod(0o755)  # mkdtemp gives 0700; the report folder is meant to be shared
-    swapped = False
+    clean_stale_tmp(out_root, year)
+    # the notebooks get the data folder relative to their working folder when it is inside the
+    # project (no absolute path of the evaluator's machine in the kept notebooks)
     try:
-        (tmp / "notebooks").mkdir()
-        stamp = format_run_timestamp(started)
-        tasks = []
-        for spec in specs:
-            nb_path = nb_dir / spec.filename
-            board = {
-                "year": year,
-                "title": spec.title,
-                "version": __version__,
-                "run_timestamp": stamp,
-                "pages": [{"href": s.html_name, "title": s.title, "current": s == spec} for s in specs],
-            }
-            tasks.append(_Task(
-                notebook=str(nb_path),
-                title=spec.title,
-                out_ipynb=str(tmp / "notebooks" / spec.filename),
-                out_html=str(tmp / spec.html_name),
-                parameters=params_for(params, declared[nb_path]),
-                cwd=str(nb_dir),
-                board=board,
-                kernel_env=_kernel_env(),
-                execution_timeout=execution_timeout,
-            ))
-        n_jobs = _resolve_jobs(jobs, len(tasks))
-        results = _run_tasks(tasks, n_jobs, progress, year)
-        failures = [r for r in results if not r.ok]
-        if failures:
-            try:  # keep the executed notebooks (with papermill's error banner) for inspection
-                if failed_dir.exists():
-                    shutil.rmtree(failed_dir)
-                shutil.move(str(tmp / "notebooks"), str(failed_dir))
-            except OSError:
-                pass
-            if final.exists():
-                kept = f"{final} er uændret (previous report unchanged)"
-            else:
-                kept = f"der er ikke skrevet nogen rapport i {final} (no report written)"
-            lines = [f"Kørslen for {year} fejlede (run failed); {kept}."]
-            lines += [f"  - {r.message}" for r in failures]
-            lines.append(f"  De udførte notesbøger ligger i {failed_dir} (executed notebooks kept there).")
-            raise RunError("\n".join(lines))
-
+        data_path.relative_to(project_root())
+        params["data_dir"] = os.path.relpath(data_path, nb_dir)
+    except ValueError:
+        pass
+    shown_params = dict(params, data_dir=_shown_data_dir(data_path))
+    with _signals_interrupt():
+        tmp = _make_tmp(out_root, year)
+        swapped = False
         try:
-            write_status_tables(df, tmp, year)
-        except Exception as exc:
-            raise RunError(
-                f"Målopfyldelsestabellen kunne ikke skrives (writing the status files failed): "
-                f"{type(exc).__name__}: {_short(exc, 1000)}"
-            ) from None
-        min_cell = int(params.get("min_cell", 5))
-        (tmp / "index.html").write_text(
-            render_index(year, specs, counts, uncertain, stamp, min_cell=min_cell,
-                         banner=_banner(params.get("data_dir"))), encoding="utf-8"
-        )
-        by_name = {r.notebook: r for r in results}
-        finished = _now_local()
-        provenance = {
-            "package": "helhedsplan-eval",
-            "version": __version__,
-            "evaluation_year": year,
-            "run": {
-                "started": started.isoformat(timespec="seconds"),
-                "finished": finished.isoformat(timespec="seconds"),
-                "seconds": round(time.perf_counter() - t0, 2),
-                "jobs": n_jobs,
-                "run_timestamp_shown": stamp,
-            },
-            "python": sys.version.split()[0],
-            "python_implementation": platform.python_implementation(),
-            "platform": platform.platform(),
-            "libraries": _library_versions(),
-            "git": git_commit(),
-            "parameters": {
-                "file": source,
-                "file_sha256": _sha256(pfile),
-                "values": params,
-                "per_notebook": {nb.name: params_for(params, d) for nb, d in declared.items()},
-            },
-            "data_dir": str(data_path),
-            "inputs": _input_files(data_path),
-            "notebooks": [
-                {
-                    "file": s.filename,
-                    "title": s.title,
-                    "sha256": _sha256(nb_dir / s.filename),
-                    "seconds": round(by_name[s.filename].seconds, 2),
-                    "html": s.html_name,
+            (tmp / "notebooks").mkdir()
+            stamp = format_run_timestamp(started)
+            scrub = path_replacements(data_path, extra=[(str(tmp), "."), (str(out_root), "<outputmappe>")])
+            tasks = []
+            for spec in specs:
+                nb_path = nb_dir / spec.filename
+                board = {
+                    "year": year,
+                    "title": spec.title,
+                    "version": __version__,
+                    "run_timestamp": stamp,
+                    "pages": [{"href": s.html_name, "title": s.title, "current": s == spec} for s in specs],
                 }
-                for s in specs
-            ],
-            "status_counts": counts,
-            "status_uncertain": uncertain,
-        }
-        (tmp / "provenance.json").write_text(
-            json.dumps(provenance, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-        )
+                tasks.append(_Task(
+                    notebook=str(nb_path),
+                    title=spec.title,
+                    out_ipynb=str(tmp / "notebooks" / spec.filename),
+                    out_html=str(tmp / spec.html_name),
+                    parameters=params_for(params, declared[nb_path]),
+                    cwd=str(nb_dir),
+                    board=board,
+                    kernel_env=_kernel_env(),
+                    execution_timeout=execution_timeout,
+                    scrub=scrub,
+                ))
+            n_jobs = _resolve_jobs(jobs, len(tasks))
+            results = _run_tasks(tasks, n_jobs, progress, year)
+            failures = [r for r in results if not r.ok]
+            if failures:
+                kept_nb = None
+                try:  # keep the executed notebooks (with papermill's error banner) for inspection
+                    if failed_dir.exists() and (failed_dir / TMP_MARKER).is_file() and not failed_dir.is_symlink():
+                        shutil.rmtree(failed_dir)
+                    if not failed_dir.exists():
+                        (tmp / "notebooks" / TMP_MARKER).write_text(GENERATOR + "\n", encoding="utf-8")
+                        shutil.move(str(tmp / "notebooks"), str(failed_dir))
+                        kept_nb = failed_dir
+                except OSError:
+                    pass
+                if final.exists():
+                    kept = f"{final} er uændret (previous report unchanged)"
+                else:
+                    kept = f"der er ikke skrevet nogen rapport i {final} (no report written)"
+                lines = [f"Kørslen for {year} fejlede (run failed); {kept}."]
+                lines += [f"  - {r.message}" for r in failures]
+                if kept_nb is not None:
+                    lines.append(f"  De udførte notesbøger ligger i {kept_nb} (executed notebooks kept there).")
+                raise RunError("\n".join(lines))
 
-        _swap_in(tmp, final)
-        swapped = True
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir, ignore_errors=True)
-        return final
-    finally:
-        if not swapped and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            try:
+                write_status_tables(df, tmp, year, min_cell=min_cell)
+            except Exception as exc:
+                raise RunError(
+                    f"Målopfyldelsestabellen kunne ikke skrives (writing the status files failed): "
+                    f"{type(exc).__name__}: {_short(exc, 1000)}"
+                ) from None
+            (tmp / "index.html").write_text(
+                render_index(year, specs, counts, uncertain, stamp, min_cell=min_cell,
+                             banner=_banner(data_path), data_errors=len(data_errors)), encoding="utf-8"
+            )
+            by_name = {r.notebook: r for r in results}
+            finished = _now_local()
+            provenance = {
+                "generator": GENERATOR,
+                "package": "helhedsplan-eval",
+                "version": __version__,
+                "evaluation_year": year,
+                "run": {
+                    "started": started.isoformat(timespec="seconds"),
+                    "finished": finished.isoformat(timespec="seconds"),
+                    "seconds": round(time.perf_counter() - t0, 2),
+                    "jobs": n_jobs,
+                    "run_timestamp_shown": stamp,
+                },
+                "python": sys.version.split()[0],
+                "python_implementation": platform.python_implementation(),
+                "platform": platform.platform(),
+                "libraries": _library_versions(),
+                "git": git_commit(),
+                "parameters": {
+                    "file": source,
+                    "file_sha256": _sha256(pfile),
+                    "values": shown_params,
+                    "per_notebook": {nb.name: params_for(shown_params, d) for nb, d in declared.items()},
+                },
+                "data_dir": shown_params["data_dir"],
+                "data_errors": {
+                    "published_with_errors": bool(data_errors),
+                    "allow_data_errors": bool(allow_data_errors),
+                    "errors": len(data_errors),
+                    "sources_left_out": sorted({i.source for i in data_errors}),
+                },
+                "inputs": _input_files(data_path),
+                "notebooks": [
+                    {
+                        "file": s.filename,
+                        "title": s.title,
+                        "sha256": _sha256(nb_dir / s.filename),
+                        "seconds": round(by_name[s.filename].seconds, 2),
+                        "html": s.html_name,
+                    }
+                    for s in specs
+                ],
+                "status_counts": counts,
+                "status_uncertain": uncertain,
+            }
+            (tmp / "provenance.json").write_text(
+                json.dumps(provenance, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+            )
+            (tmp / TMP_MARKER).unlink()
+
+            # the folder may have appeared while the notebooks ran: check again before replacing
+            check_output_root(out_root, data_path, year)
+            _swap_in(tmp, final)
+            swapped = True
+            if failed_dir.exists() and (failed_dir / TMP_MARKER).is_file() and not failed_dir.is_symlink():
+                shutil.rmtree(failed_dir, ignore_errors=True)
+            return final
+        finally:
+            if not swapped and tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _shown_data_dir(data_path: Path) -> str:
+    """The data folder as provenance.json records it: relative to the project root, or a
+    placeholder with the folder's name when it lies outside the project."""
+    try:
+        return data_path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return f"{OUTSIDE_DATA}/{data_path.name}"
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -918,28 +1487,36 @@ def available_years(params_dir: Path | None = None) -> list[int]:
     return sorted(int(p.stem) for p in pdir.glob("*.yml") if p.stem.isdigit() and len(p.stem) == 4)
 
 
-def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | None, all_years: bool) -> int:
-    """Entry point for ``helhedsplan-eval run``; returns the process exit code."""
-    years = available_years() if all_years else ([int(year)] if year is not None else [])
+def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | None, all_years: bool,
+            allow_data_errors: bool = False) -> int:
+    """Entry point for ``helhedsplan-eval run``; returns the process exit code (0 done, 1 a failed
+    run or unusable data, 2 a wrong year or parameter file, 130/143 interrupted)."""
+    years = available_years() if all_years else ([year] if year is not None else [])
     if not years:
-        print("Angiv --year ÅR eller --all-years (give --year YEAR or --all-years).", file=sys.stderr)
+        print("Fejl: angiv --year ÅR eller --all-years.", file=sys.stderr)
         return 2
+    if all_years:
+        start, end = plan_range()
+        years = [y for y in years if start <= y <= end]
     out_root = Path(out) if out else project_root() / "outputs"
     status = 0
     for y in years:
         t0 = time.perf_counter()
         try:
-            folder = run_year(y, data_dir=data, out_root=out_root, jobs=jobs, progress=sys.stderr.isatty())
+            folder = run_year(y, data_dir=data, out_root=out_root, jobs=jobs, progress=sys.stderr.isatty(),
+                              allow_data_errors=allow_data_errors)
         except RunError as exc:
-            print(f"FEJL (error): {exc}", file=sys.stderr)
-            status = 1
+            print(f"Fejl: {exc}", file=sys.stderr)
+            status = max(status, exc.exit_code)
+            if isinstance(exc, UsageError):
+                return status
             continue
-        except KeyboardInterrupt:
-            print("Afbrudt (interrupted); tidligere rapporter er uændrede.", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
+            return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
         seconds = time.perf_counter() - t0
         secs = f"{seconds:.1f}".replace(".", ",")
-        print(f"Færdig (done) {y}: {folder / 'index.html'} ({secs} s)")
+        print(f"Færdig {y}: {folder / 'index.html'} ({secs} s)")
     return status
 
 
@@ -951,8 +1528,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out")
     ap.add_argument("--jobs", type=int)
     ap.add_argument("--all-years", action="store_true")
+    ap.add_argument("--allow-data-errors", action="store_true")
     a = ap.parse_args(argv)
-    return run_cli(a.year, a.data, a.out, a.jobs, a.all_years)
+    return run_cli(a.year, a.data, a.out, a.jobs, a.all_years, a.allow_data_errors)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from helhedsplan_eval import runner
+from helhedsplan_eval.bundle import DataBundle
 from helhedsplan_eval.runner import NotebookSpec, RunError
 
 FIXTURE_NB = Path(__file__).parent / "fixtures" / "notebooks"
@@ -45,7 +46,18 @@ EXPECTED_COUNTS = {"Opfyldt": 3, "På vej": 1, "Ikke på vej": 0, "Ikke opfyldt"
                    "Afventer data": 1, "Ikke aktuel endnu": 1, "Kvalitativ vurdering": 1}
 
 
-def _fake_status_table(year, data_dir):
+REAL_LOAD_STATUS_TABLE = runner.load_status_table
+REAL_WRITE_STATUS_TABLES = runner.write_status_tables
+REAL_LOAD_DATA = runner.load_data
+REAL_CHECK_DATA = runner.check_data
+
+
+def _all_counts() -> dict:
+    """EXPECTED_COUNTS with 0 for every other status word the engine knows."""
+    return {**{s: 0 for s in runner.STATUS_ORDER}, **EXPECTED_COUNTS}
+
+
+def _fake_status_table(year, data, min_cell=5):
     return pd.DataFrame({
         "Id": [f"K{i}" for i in range(1, len(FAKE_STATUSES) + 1)],
         "Indsatsområde": "Tryghed og trivsel",
@@ -53,7 +65,7 @@ def _fake_status_table(year, data_dir):
     })
 
 
-def _fake_write_status_files(df, out_dir, year):
+def _fake_write_status_files(df, out_dir, year, min_cell=5):
     df.to_csv(Path(out_dir) / f"maalopfyldelse_{year}.csv", index=False)
     df.to_excel(Path(out_dir) / f"maalopfyldelse_{year}.xlsx", index=False)
 
@@ -61,6 +73,10 @@ def _fake_write_status_files(df, out_dir, year):
 def _patch_status(mp):
     mp.setattr(runner, "load_status_table", _fake_status_table)
     mp.setattr(runner, "write_status_tables", _fake_write_status_files)
+    # the fixture data folder holds only marker.txt: the contract's validation is tested in
+    # tests/test_data_safety.py and in the real-engine test at the end
+    mp.setattr(runner, "load_data", lambda data_dir: DataBundle(data_dir=Path(data_dir)))
+    mp.setattr(runner, "check_data", lambda bundle, data_dir, allow_data_errors=False: [])
 
 
 @pytest.fixture(autouse=True)
@@ -214,14 +230,18 @@ def test_output_folder_layout_and_provenance(first_run):
     assert not [p for p in folder.parent.iterdir() if p.name != str(YEAR)]  # no temp folders left
     prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     assert prov["evaluation_year"] == YEAR
-    assert prov["inputs"] == [{"path": "marker.txt", "bytes": len(MARKER.encode()),
-                               "sha256": hashlib.sha256(MARKER.encode("utf-8")).hexdigest()}]
-    assert prov["parameters"]["values"] == {"evaluation_year": YEAR, "data_dir": str(env["data"]), "min_cell": 5}
+    assert prov["generator"] == "helhedsplan-eval run"  # the marker that makes the folder replaceable
+    assert prov["inputs"] == []  # only files the contract reads are hashed: marker.txt is not one
+    # the data folder lies outside the project: no absolute path of the machine is recorded
+    assert prov["parameters"]["values"] == {"evaluation_year": YEAR, "min_cell": 5,
+                                            "data_dir": "<datamappe uden for projektet>/data"}
+    assert prov["data_errors"] == {"published_with_errors": False, "allow_data_errors": False,
+                                   "errors": 0, "sources_left_out": []}
     assert prov["parameters"]["per_notebook"]["beta.ipynb"] == {"evaluation_year": YEAR}
     assert prov["libraries"]["papermill"] and prov["libraries"]["pandas"]
     assert prov["python"].count(".") == 2
     assert [n["file"] for n in prov["notebooks"]] == ["alpha.ipynb", "beta.ipynb", "noids.ipynb"]
-    assert prov["status_counts"] == EXPECTED_COUNTS
+    assert prov["status_counts"] == _all_counts()
     assert "started" in prov["run"] and "seconds" in prov["run"]
     df = pd.read_csv(folder / f"maalopfyldelse_{YEAR}.csv")
     assert list(df["Status"]) == FAKE_STATUSES
@@ -234,7 +254,7 @@ def test_index_page_links_in_order_and_counts(first_run):
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', html)
     assert links == [("alpha.html", "Alfa-siden"), ("beta.html", "Beta-siden"), ("noids.html", "Uden id")]
     rows = re.findall(r'<span class="status [^"]+">([^<]+)</span></td><td class="count num">(\d+)</td>', html)
-    assert dict((s, int(n)) for s, n in rows) == EXPECTED_COUNTS
+    assert dict((s, int(n)) for s, n in rows) == _all_counts()
     assert [s for s, _ in rows] == list(runner.STATUS_ORDER)
     assert "(8 i alt)" in html and "Heraf er 1 kriterium" in html
     assert f'href="maalopfyldelse_{YEAR}.xlsx"' in html
@@ -356,7 +376,7 @@ def test_cell_timeout_fails_with_notebook_name(tmp_path):
 def test_status_engine_failure_is_a_plain_error(tmp_path, monkeypatch):
     env = _make_env(tmp_path)
 
-    def broken(year, data_dir):
+    def broken(year, data, min_cell=5):
         raise ValueError("registre.csv, række 7, kolonne 'alder': 'abc' er ikke et tal")
 
     monkeypatch.setattr(runner, "load_status_table", broken)
@@ -367,9 +387,9 @@ def test_status_engine_failure_is_a_plain_error(tmp_path, monkeypatch):
 
 def test_run_cli_returns_nonzero_with_plain_message(capsys):
     assert runner.run_cli(None, None, None, None, False) == 2
-    assert runner.run_cli(1999, None, None, None, False) == 1
+    assert runner.run_cli(1999, None, None, None, False) == 2  # outside the plan's years (issue 9)
     err = capsys.readouterr().err
-    assert "FEJL" in err and "Traceback" not in err
+    assert "Fejl: " in err and "2017-2020" in err and "Traceback" not in err
 
 
 # ------------------------------------------------------------------ small pieces
@@ -444,8 +464,10 @@ def test_real_status_engine_feeds_index_and_tables(tmp_path, monkeypatch):
     tiny = Path(__file__).parent / "fixtures" / "tiny"
     if not tiny.is_dir():
         pytest.skip("TODO: tests/fixtures/tiny not there yet")
-    monkeypatch.setattr(runner, "load_status_table", evaluate.status_table)
-    monkeypatch.setattr(runner, "write_status_tables", evaluate.write_status_files)
+    monkeypatch.setattr(runner, "load_status_table", REAL_LOAD_STATUS_TABLE)
+    monkeypatch.setattr(runner, "write_status_tables", REAL_WRITE_STATUS_TABLES)
+    monkeypatch.setattr(runner, "load_data", REAL_LOAD_DATA)
+    monkeypatch.setattr(runner, "check_data", REAL_CHECK_DATA)
     env = _make_env(tmp_path, year=2020)
     folder = _run(env, [ALPHA], jobs=1, year=2020, data_dir=tiny)
     df = evaluate.status_table(2020, tiny)
