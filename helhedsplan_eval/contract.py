@@ -572,6 +572,12 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
                                             category="total passer ikke med summen af items"))
         # years without records (a warning: missing years are never zeros)
         yrs = _years_of(src, df)
+        # --- helper E (issue 10): a spell register (start + optional end) covers the years a spell is active in
+        from .indicators import SPELL_SOURCES, spell_counts
+
+        if name in SPELL_SOURCES and len(df):
+            yrs = set(spell_counts(df, name, max(src.record_years or (LAST_YEAR,))))
+        # --- end helper E
         if yrs is not None and len(df):
             for y in src.record_years:
                 if y not in yrs:
@@ -734,7 +740,34 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
                         files=files, manifest=manifest)
     if strict and any(i.severity == ERROR for i in issues):
         raise DataValidationError(issues)
+    # --- helper E (issue 10): each source's covered years, for `validate`
+    from .indicators import source_coverage
+
+    _LAST_COVERAGE[str(d)] = source_coverage(bundle, horizon=LAST_YEAR)
+    # --- end helper E
     return bundle
+
+
+# --- helper E (issue 10): covered years per source of the last folder loaded (format_report shows them)
+_LAST_COVERAGE: dict[str, dict[str, list[int]]] = {}
+
+
+def coverage_lines(coverage: dict[str, list[int]]) -> list[str]:
+    """'Dækkede år' per source: the years a source counts as delivered (spell registers: the years a
+    spell is active in; manifest.yml's coverage where declared). Other years are missing, never 0."""
+    def span(ys):
+        ys = sorted(ys)
+        if not ys:
+            return "ingen"
+        runs, start = [], ys[0]
+        for a, b in zip(ys, ys[1:] + [None]):
+            if b != a + 1:
+                runs.append(str(start) if start == a else f"{start}–{a}")
+                start = b
+        return ", ".join(runs)
+
+    return [f"  {name}: {span(ys)}" for name, ys in sorted(coverage.items())]
+# --- end helper E
 
 
 def validate_dir(data_dir) -> list[Issue]:
@@ -749,4 +782,12 @@ def format_report(issues: list[Issue], data_dir) -> str:
         lines.append("  " + str(i))
     if not errs:
         lines.append("Ingen fejl: data kan bruges.")
+    # --- helper E (issue 10)
+    from .paths import resolve_path
+
+    cov = _LAST_COVERAGE.get(str(resolve_path(data_dir)))
+    if cov:
+        lines.append("Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):")
+        lines += coverage_lines(cov)
+    # --- end helper E
     return "\n".join(lines)
