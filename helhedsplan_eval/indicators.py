@@ -131,17 +131,27 @@ def source_coverage(bundle: DataBundle, horizon: int | None = None) -> dict[str,
         df = bundle.table(name)
         if df is None:
             continue
-        if name in SPELL_SOURCES:
-            out[name] = sorted(covered_years(bundle, name, horizon=horizon))
+        try:
+            ys = _source_years(bundle, name, src, df, horizon)
+        except (KeyError, TypeError, ValueError):  # a table the contract let through in an odd shape: no line
             continue
-        col = src.year_column or src.date_column
-        if declared_years(bundle, name) is not None:
-            out[name] = sorted(declared_years(bundle, name))
-        elif col and col in df:
-            out[name] = sorted(covered_years(bundle, name, df[col].map(_year_of)))
-        else:
-            continue
+        if ys is not None:
+            out[name] = ys
     return out
+
+
+def _source_years(bundle, name, src, df, horizon) -> list[int] | None:
+    """One source's covered years (None: the source has no year or date column)."""
+    if name in SPELL_SOURCES:
+        return sorted(covered_years(bundle, name, horizon=horizon))
+    col = src.year_column or src.date_column
+    if declared_years(bundle, name) is not None:
+        return sorted(declared_years(bundle, name))
+    if src.aggregate and col and col in df:  # aggregates: delivered for the rows present
+        return sorted({y for y in df[col].map(_year_of) if y is not None})
+    if col and col in df:
+        return sorted(covered_years(bundle, name, df[col].map(_year_of)))
+    return None
 
 
 def _year_of(d) -> int | None:

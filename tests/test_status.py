@@ -1226,3 +1226,255 @@ def test_tick_formatter():
     assert fmt(12, 0) == f"12{NBSP}%"
     assert F.tick_formatter("kr")(1500000, 0) == f"1.500.000{NBSP}kr."
     assert F.tick_formatter()(1234.0, 0) == "1.234"
+
+
+# ============================================================================ issue 10: no silent verdicts
+
+# ---- remaining effort never asks for the impossible (one test per kind that can run out of room)
+
+def test_remaining_impossible_period_mean_max_count(cat):
+    # KP-2: at most 3 on average 2017-2020; 6 + 6 + 5 = 17 by 2019 -> need (3·4 - 17)/1 = -5 cases in 2020.
+    # At best 0 in 2020: 17/4 = 4,25 -> "4,3", 1,25 over the target -> "1,3 for meget"
+    ev = evaluate(cat.criteria["KP-2"], series({2016: 6, 2017: 6, 2018: 6, 2019: 5}), 2019)
+    assert ev.status == "Ikke på vej" and ev.remaining == approx(-5.0)
+    assert rtxt(ev) == ("Målet kan ikke længere nås: selv med 0 i det resterende år (2020) bliver gennemsnittet "
+                        "4,3 mod målet på højst 3 (1,3 for meget).")
+    assert "−" not in rtxt(ev) and "-" not in rtxt(ev)
+    # the stated starting level is catalogue data (6 cases in 2016) and named in the explanation
+    assert cat.criteria["KP-2"].params["baseline"] == 6 and cat.criteria["KP-2"].params["baseline_year"] == 2016
+    assert "mod målet på højst 3 (fra 6 i 2016)" in txt(ev)
+
+
+def test_remaining_impossible_period_mean_max_gap(cat):
+    # TT-4: gaps 86 - 71 = 15, 86 - 72 = 14, 86 - 74 = 12 -> sum 41; need (7,5·4 - 41)/1 = -11.
+    # At best the gap is closed (0) in 2020: 41/4 = 10,25 -> "10,3"; 2,75 over -> "2,8"
+    s = police({2017: 71, 2018: 72, 2019: 74}, comp=86.0)
+    ev = evaluate(cat.criteria["TT-4"], s, 2019)
+    assert ev.status == "Ikke på vej" and ev.remaining == approx(-11.0)
+    assert rtxt(ev) == ("Målet kan ikke længere nås: selv hvis forskellen lukkes helt (0) i det resterende år (2020) "
+                        "bliver gennemsnittet 10,3 procentpoint mod målet på højst 7,5 procentpoint "
+                        "(2,8 procentpoint for meget).")
+
+
+def test_remaining_impossible_period_mean_change(cat):
+    # TT-2: 2017 = 50 -> target 40; 70 + 60 = 130 by 2019 -> need (40·3 - 130)/1 = -10.
+    # At best 0 in 2020: 130/3 = 43,33 -> "43,3", 3,33 over -> "3,3 for meget"
+    ev = evaluate(cat.criteria["TT-2"], series({2017: 50, 2018: 70, 2019: 60}), 2019)
+    assert ev.status == "Ikke på vej" and ev.remaining == approx(-10.0)
+    assert rtxt(ev) == ("Målet kan ikke længere nås: selv med 0 i det resterende år (2020) bliver gennemsnittet "
+                        "43,3 mod målet på højst 40 (3,3 for meget).")
+
+
+def test_remaining_impossible_gap_target_yearly(cat):
+    # KP-MEN-2 ("år for år"): gaps 2017 10 - 7,5 = 2,5; 2018 10,125 - 7,5 = 2,625 (grew); 2019 9,7 - 7,5 = 2,2.
+    # 2019 is below the path 3,5 - 1,5·3/4 = 2,375 and below 2018, but 2018 grew: that cannot be undone
+    s = dubu({2017: 10, 2018: 10.125, 2019: 9.7}, {2017: 7.5, 2018: 7.5, 2019: 7.5})
+    ev = evaluate(cat.criteria["KP-MEN-2"], s, 2019)
+    assert ev.path_value == approx(2.375) and ev.value == approx(2.2)
+    assert ev.status == "Ikke på vej"
+    assert rtxt(ev) == ("Målet kan ikke længere nås: forskellen blev ikke mindre år for år (ikke i 2018). "
+                        "Forskellen skal stadig ned på højst 2,0 procentpoint i 2020, 0,2 procentpoint om året.")
+
+
+def test_remaining_impossible_gap_reduction_rate():
+    # a gap of 2 in 2016 reduced by 1 a year would be -2 in 2020: past a closed gap. At best 2/4 = 0,5 a year,
+    # 0,5 short of 1,0
+    c = crit("gap_reduction_rate", dict(baseline_year=2016, baseline_gap=2.0, rate=1.0), unit="pct")
+    ev = evaluate(c, income({2018: 63.4}), 2018)  # gap 63,4 - 63,4 = 0 = the path 2 - 1·2: closed already
+    assert ev.status == "På vej" and ev.target == approx(-2.0) and ev.path_value == approx(0.0)
+    assert rtxt(ev) == ("Målet kan ikke længere nås som en lukning af forskellen: selv hvis forskellen lukkes helt "
+                        "(0) i 2020, er den i gennemsnit mindsket med 0,5 procentpoint om året mod kravet om "
+                        "1,0 procentpoint (0,5 procentpoint for lidt).")
+
+
+def test_remaining_impossible_yoy_growth_every_year_reading(cat):
+    # TT-FRI-1: 20, 20, 25, 26. Average growth (26/20)^(1/3) - 1 = 1,3^(1/3) - 1 = 9,14 % >= 5 % -> Opfyldt;
+    # the reading "every single year" fails on 2018 (0 %): evaluated beside it and named
+    c = cat.criteria["TT-FRI-1"]
+    assert c.params["rule"] == "average"
+    assert [a["params"] for a in c.alternatives] == [{"rule": "every_year"}]
+    s = series({2017: 20, 2018: 20, 2019: 25, 2020: 26}, unit="persons")
+    ev = evaluate(c, s, 2020)
+    assert ev.status == "Opfyldt" and ev.ratio == approx(0.091393 / 0.05, abs=1e-4)
+    assert ev.alternative == {"reading": "mindst 5 % vækst hvert eneste år", "status": "Ikke opfyldt"}
+    assert "(mindst 5 % vækst hvert eneste år) ville status være Ikke opfyldt" in txt(ev)
+    # interim under the every-year reading: 2018 was weak, so the target can no longer be reached
+    every = c.with_params({"rule": "every_year"})
+    ev = evaluate(every, s, 2019)
+    assert ev.status == "Ikke på vej"
+    assert rtxt(ev) == "Målet kan ikke længere nås: væksten var under 5 % i 2018, og hvert år skal nå den."
+    ev = evaluate(every, series({2017: 20, 2018: 21, 2019: 23}, unit="persons"), 2019)  # 5 %, 9,5 %
+    assert ev.status == "På vej" and rtxt(ev) == "Hvert af årene 2020 skal have en vækst på mindst 5 %."
+
+
+@pytest.mark.parametrize("kind,params,values", [
+    # no upper bound on a count: the remaining effort is a level to reach, never impossible
+    ("annual_minimum", dict(target=70), {2017: 1, 2018: 2}),
+    ("cumulative_total", dict(target=200), {2017: 1, 2018: 2}),
+    ("growth", dict(baseline_year=2017, rate=0.05), {2017: 100, 2018: 1}),
+    ("yoy_growth", dict(baseline_year=2017, rate=0.05), {2017: 100, 2018: 1}),
+])
+def test_remaining_never_negative_for_unbounded_kinds(kind, params, values):
+    ev = evaluate(crit(kind, params), series(values), 2018)
+    assert ev.status in ("Ikke opfyldt", "Ikke på vej")
+    assert ev.remaining_text and "-" not in ev.remaining_text and "−" not in ev.remaining_text
+    assert "ikke muligt" not in ev.remaining_text
+
+
+# ---- Skjult and Kan ikke vurderes
+
+def test_suppressed_status_word_and_colour():
+    assert S.SUPPRESSED == "Skjult" and S.UNJUDGEABLE == "Kan ikke vurderes"
+    assert S.SUPPRESSED in S.STATUSES and S.UNJUDGEABLE in S.STATUSES
+    assert S.SUPPRESSED in S.STATUS_COLOURS and S.UNJUDGEABLE in S.STATUS_COLOURS
+
+
+def test_suppressed_label_follows_min_cell():
+    # 8 of 9 = 88,9 % over 9 persons: shown with min_cell 5, hidden with min_cell 10
+    c = crit("minimum_share", dict(target=50, scope="annual"), unit="pct")
+    s = share_series({2018: 8}, {2018: 9})
+    assert evaluate(c, s, 2018).status == "Opfyldt"
+    with S.disclosure_threshold(10):
+        ev = evaluate(c, s, 2018)
+    assert ev.status == "Skjult" and ev.label == "Skjult: færre end 10 personer"
+    assert ev.value is None and "88" not in ev.explanation and "Data er leveret" in ev.explanation
+
+
+@pytest.mark.parametrize("cid,s,year", [
+    ("TT-1", "survey", 2020),
+    ("TT-2", "counts", 2019),
+    ("FF-1", "gap", 2019),
+])
+def test_unreliable_series_cannot_be_judged(cat, cid, s, year):
+    reason = "vægtningen af 2020-målingen konvergerede ikke (marginerne afviger stadig)"
+    if s == "survey":
+        ser = survey(diff=6.0, ci_low=1.2, ci_high=10.8)
+    elif s == "counts":
+        ser = series({2017: 50, 2018: 30, 2019: 30})
+    else:
+        ser = dubu({2019: 15}, {2019: 11})
+    ser.extra = dict(ser.extra or {}, unreliable=reason)
+    ev = evaluate(cat.criteria[cid], ser, year)
+    assert ev.status == "Kan ikke vurderes" and ev.label == "Kan ikke vurderes"
+    assert txt(ev).startswith("Kriteriet kan ikke vurderes pålideligt: " + reason + ".")
+    assert ev.remaining_text == "" and not ev.uncertain
+    # before the criterion is due, "Ikke aktuel endnu" still comes first
+    if cid == "TT-1":
+        assert evaluate(cat.criteria[cid], ser, 2019).status == "Ikke aktuel endnu"
+
+
+# ---- "(usikkert)" means the same in every kind: interval straddles target/path -> label says so
+
+@pytest.mark.parametrize("case", ["annual_minimum", "minimum_share", "period_mean_change", "period_mean_max",
+                                  "gap_target", "gap_reduction_rate", "survey_wave_increase"])
+def test_uncertain_rule_per_kind(cat, case):
+    if case == "annual_minimum":
+        # target 3: Garwood(5) = (1,62, 11,67) straddles 3; Garwood(12) lower limit 6,2 > 3
+        c = crit("annual_minimum", dict(target=3, uncertainty="poisson"))
+        wide, narrow = evaluate(c, series({2017: 5}), 2017), evaluate(c, series({2017: 12}), 2017)
+    elif case == "minimum_share":
+        # 7/10: Wilson (39,7 %, 89,2 %) straddles 65; 90/100: (82,6 %, 94,5 %) does not
+        c = crit("minimum_share", dict(target=65, scope="annual"), unit="pct")
+        wide = evaluate(c, share_series({2018: 7}, {2018: 10}), 2018)
+        narrow = evaluate(c, share_series({2018: 90}, {2018: 100}), 2018)
+    elif case == "period_mean_change":
+        # baseline 6, -50 % -> 3; 2018 = 5: Garwood(5) straddles 3; baseline 60 -> 30; 2018 = 50: Garwood(50)
+        # is about (37,1, 65,9) > 30
+        c = crit("period_mean_change", dict(baseline_year=2017, change=-0.5, uncertainty="poisson"),
+                 period=(2018, 2020), direction="down")
+        wide = evaluate(c, series({2017: 6, 2018: 5}), 2018)
+        narrow = evaluate(c, series({2017: 60, 2018: 50}), 2018)
+    elif case == "period_mean_max":
+        # KP-2: 2 + 3 = 5 in 2 years: Garwood(5)/2 = (0,81, 5,83) straddles 3; 0 + 0: (0, 1,84) does not
+        c = cat.criteria["KP-2"]
+        wide = evaluate(c, series({2017: 2, 2018: 3}), 2018)
+        narrow = evaluate(c, series({2017: 0, 2018: 0}), 2018)
+    elif case == "gap_target":
+        # FF-1 2020: 12/100 -> gap interval (-1,50, 11,31) straddles 3,5; 1200/10000 -> Wilson about
+        # (11,37 %, 12,65 %) -> gap (2,87, 4,15) straddles 3,5 too, so use 1000/10000: gap about (0,91, 2,09)
+        c = cat.criteria["FF-1"]
+        wide = evaluate(c, dubu({2020: 12}, {2020: 8.5}, numerator={2020: 12}, denominator={2020: 100}), 2020)
+        narrow = evaluate(c, dubu({2020: 10}, {2020: 8.5}, numerator={2020: 1000}, denominator={2020: 10000}),
+                          2020)
+    elif case == "gap_reduction_rate":
+        # TT-3 2018 path 8,5: 55/100 -> gap (-0,99, 18,16) straddles; 5500/10000 -> gap about (7,43, 9,37)
+        # straddles too, so use 5600/10000 (gap 7,4): Wilson about (55,03 %, 56,97 %) -> gap (6,43, 8,37)
+        c = cat.criteria["TT-3"]
+        wide = evaluate(c, income({2018: 55}, numerator={2018: 55}, denominator={2018: 100}), 2018)
+        narrow = evaluate(c, income({2018: 56}, numerator={2018: 5600}, denominator={2018: 10000}), 2018)
+    else:
+        # TT-1: CI (-2,0, 3,0) straddles the target 0 -> "Ikke opfyldt (usikkert)" (issue 10's example);
+        # (1,2, 10,8) lies above it -> "Opfyldt"; (-10,8, -1,2) below -> "Ikke opfyldt"
+        c = cat.criteria["TT-1"]
+        wide = evaluate(c, survey(diff=0.5, ci_low=-2.0, ci_high=3.0), 2020)
+        narrow = evaluate(c, survey(diff=6.0, ci_low=1.2, ci_high=10.8), 2020)
+        below = evaluate(c, survey(diff=-6.0, ci_low=-10.8, ci_high=-1.2), 2020)
+        assert below.label == "Ikke opfyldt"
+        assert wide.label == "Ikke opfyldt (usikkert)"
+    assert wide.interval is not None and wide.uncertain and wide.label.endswith(" (usikkert)"), wide.label
+    assert narrow.interval is not None and not narrow.uncertain and "(usikkert)" not in narrow.label, narrow.label
+    assert wide.status in (S.MET, S.NOT_MET, S.ON_TRACK, S.OFF_TRACK)
+
+
+@pytest.mark.parametrize("kind,params,values", [
+    ("cumulative_total", dict(target=10), {2017: 2, 2018: 5}),
+    ("growth", dict(baseline_year=2017, rate=0.05), {2017: 2, 2018: 3}),
+    ("yoy_growth", dict(baseline_year=2017, rate=0.05), {2017: 2, 2018: 3}),
+])
+def test_kinds_without_interval_never_uncertain(kind, params, values):
+    ev = evaluate(crit(kind, params), series(values), 2018)
+    assert ev.interval is None and not ev.uncertain and "(usikkert)" not in ev.label
+
+
+# ---- which series is missing in a gap
+
+def test_gap_says_comparison_is_missing(cat):
+    # FF-1 2019: the area's 15 % is there, the municipality's value is not; 2018 has both (16 - 11 = 5)
+    s = dubu({2018: 16, 2019: 15}, {2018: 11, 2019: None})
+    ev = evaluate(cat.criteria["FF-1"], s, 2019)
+    assert ev.missing_years == [2017, 2019]
+    assert ("sammenligningsgrundlagets tal mangler for 2019 (områdets tal foreligger)" in txt(ev))
+    assert "både områdets og sammenligningsgrundlagets tal mangler for 2017" in txt(ev)
+    assert "(seneste tal er fra 2018)" in txt(ev)
+    # and vice versa: the area's value missing, the comparison there
+    s = dubu({2018: 16, 2019: None}, {2018: 11, 2019: 11})
+    ev = evaluate(cat.criteria["FF-1"], s, 2019)
+    assert "områdets tal mangler for 2019 (sammenligningsgrundlagets tal foreligger)" in txt(ev)
+
+
+def test_gap_period_mean_no_gap_at_all_names_the_series(cat):
+    s = police({2017: 71, 2018: 72}, comp=None)
+    s.data["comparison"] = math.nan
+    ev = evaluate(cat.criteria["TT-4"], s, 2018)
+    assert ev.status == "Afventer data"
+    assert "sammenligningsgrundlagets tal mangler for 2017, 2018 (områdets tal foreligger)" in txt(ev)
+
+
+# ---- baseline never a silent zero (series level; the data-level cases are in test_indicators.py)
+
+@pytest.mark.parametrize("cid,year", [("TT-2", 2019), ("TT-AAB-1", 2019), ("TT-FRI-1", 2019)])
+def test_baseline_year_without_records_is_missing(cat, cid, year):
+    # value 0 in 2017, but the source had no records at all that year and the manifest does not declare it
+    s = series({2017: 0, 2018: 4, 2019: 5}, records={2017: 0, 2018: 4, 2019: 5})
+    ev = evaluate(cat.criteria[cid], s, year)
+    assert ev.status == "Afventer data" and ev.missing_years == [2017] and ev.figures[2017] is None
+    assert "Kilden har ingen registreringer i basisåret 2017, så basisniveauet mangler (det sættes ikke til 0)" \
+        in txt(ev)
+    # declared covered in manifest.yml -> a real 0
+    s.extra = {"declared_years": [2017, 2018, 2019, 2020]}
+    ev = evaluate(cat.criteria[cid], s, year)
+    assert ev.status != "Afventer data" and "basisåret 2017" not in txt(ev)
+
+
+# ---- Danish text
+
+def test_danish_text_hygiene():
+    assert S._span(2017, 2017) == "2017" and S._span(2018, 2020) == "2018–2020"
+    assert S.tidy_text("på højst -2 sager (-3,0 procentpoint); 2018-2020; 31.12.2020") == \
+        "på højst −2 sager (−3,0 procentpoint); 2018-2020; 31.12.2020"
+    assert S.tidy_text("i alt 1.000 kr..") == "i alt 1.000 kr."
+    # a kr. amount at the end of a sentence: KP-3 (vandalism costs), 2017 = 100.000 kr -> target 90.000 kr
+    ev = evaluate(crit("period_mean_change", dict(baseline_year=2017, change=-0.10), period=(2018, 2020),
+                       unit="kr", direction="down"), series({2017: 100000, 2018: 80000}, unit="kr"), 2018)
+    assert "kr.." not in ev.explanation and "kr.." not in ev.remaining_text
+    assert rtxt(ev) == "De resterende år (2019, 2020) skal i gennemsnit ligge på højst 95.000 kr."
