@@ -273,7 +273,8 @@ def read_raw(path: Path) -> RawTable:
             rows.append([str(c).strip() for c in rec])
             index.append(rownum)
     except csv.Error as exc:
-        raise ReadProblem(f"CSV-filen kan ikke opdeles i felter efter række {rownum} ({exc})") from None
+        raise ReadProblem(f"CSV-filen kan ikke opdeles i felter i række {rownum + 1} ({exc}); kontrollér "
+                          "anførselstegn i cellerne") from None
     df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
     return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc, problems, header_row)
 
@@ -494,21 +495,26 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
             if c not in names and not c.startswith("Unnamed"):
                 issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{c}' ignoreres", hrow, c,
                                     category="ukendt kolonne ignoreres"))
+    # CPR-shaped ids are refused wherever they are, also in a file with other errors; the value is never repeated
+    id_cols = [c for c in src.id_columns if list(df.columns).count(c) == 1]
+    cpr_cells = set()
+    for c in id_cols:
+        for row, cell in df[c].items():
+            if CPR_PATTERN.search(cell or ""):
+                cpr_cells.add((row, c))
+                issues.append(Issue(ERROR, src.name, fname, CPR_MESSAGE, int(row), c, None))
     if missing or dupcols:
         return None, issues
     if len(df) == 0:
         issues.append(Issue(WARNING, src.name, fname, "filen har kun overskrifter og ingen rækker"))
     typed = pd.DataFrame(index=df.index)
-    id_cols = set(src.id_columns)
     for c in src.columns:
         if c.name not in df.columns:
             typed[c.name] = pd.Series([None] * len(df), index=df.index, dtype=object)
             continue
         vals = []
         for row, cell in df[c.name].items():
-            if c.name in id_cols and CPR_PATTERN.search(cell or ""):
-                # never repeat the value: it may be a real person's CPR number
-                issues.append(Issue(ERROR, src.name, fname, CPR_MESSAGE, int(row), c.name, None))
+            if (row, c.name) in cpr_cells:  # reported above; never repeated in a later message
                 vals.append(None)
                 continue
             try:

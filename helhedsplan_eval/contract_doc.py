@@ -17,6 +17,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from .contract import MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED
 from .sources import ACTIVITY_CODES, FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
 
 # Spellings the validator accepts for booleans (kept in sync with contract.convert_cell).
@@ -173,11 +174,17 @@ def _intro() -> list[str]:
         "`B1;05-01-2018;1.234,50`.",
         "  Spaces inside numbers are ignored. A cell containing the separator must be quoted (`\"0-1,5\"`).",
         "* **Encodings**: UTF-8 with or without BOM, or Windows-1252 (the older Danish Excel default). "
-        "`æ`, `ø` and `å` are read correctly in all three.",
-        "* **`.xlsx`**: the first sheet is read; row 1 holds the column names. Excel's own date and number "
-        "cells are understood. Errors are reported with Excel's row numbers.",
+        "`æ`, `ø` and `å` are read correctly in all three. A file saved as UTF-16 (Excel's \"Unicode text\") is "
+        "refused with a message naming UTF-16: save it as \"CSV UTF-8\" or as the Danish Excel CSV instead.",
+        "* **`.xlsx`**: the first sheet is read; its first non-blank row holds the column names. Excel's own date "
+        "and number cells are understood (a formula cell gives its last calculated value). An old `.xls` file, a "
+        "password-protected workbook or a CSV renamed to `.xlsx` is refused with a message saying so.",
+        f"* **Size**: a file may be at most {MAX_FILE_BYTES // 2**20} MB on disk, and an `.xlsx` at most "
+        f"{XLSX_MAX_UNCOMPRESSED // 2**20} MB unpacked (checked from the zip directory before the workbook is opened).",
         "* **Row numbers** in messages are the rows a person sees in Excel: the header is row 1, the first data "
-        "row is row 2.",
+        "row is row 2. A CSV record whose quoted cell holds a line break spans several lines in the file but is "
+        "one row in Excel, and is counted as one row; a blank line is a row of its own (skipped, but counted). "
+        "In an `.xlsx` the row number is the sheet's own row number, blank rows included.",
         "* **Column names** are written exactly as below (lower case, English). Column order does not matter. "
         "An unknown column is ignored with a warning (except in the survey files, which carry their item columns).",
         "",
@@ -197,7 +204,9 @@ def _intro() -> list[str]:
         "",
         "Person, family, household and similar ids are **pseudonyms**: the same person has the same id in every "
         "file and every year (so people can be de-duplicated across activities and years), but an id is never a "
-        "name, a CPR number or anything else that identifies the person outside the data. Free-text columns "
+        "name, a CPR number or anything else that identifies the person outside the data. A value shaped like a "
+        "CPR number (`ddmmyy-xxxx` or `ddmmyyxxxx`, also inside a longer id) in an id column is an error; the "
+        "message names file, row and column but never repeats the value. Free-text columns "
         "(titles, rationales) hold no names of persons. Reports show only aggregates; counts under 5 are shown as "
         "\"<5\".",
         "",
@@ -209,7 +218,10 @@ def _intro() -> list[str]:
         "never counted as zero.",
         "",
         "`manifest.yml` (optional) describes the folder: `synthetic: true` marks synthetic data, and "
-        "`coverage: {source: [years]}` states explicitly which years a source covers.",
+        "`coverage: {source: [years]}` states explicitly which years a source covers. It is checked like the "
+        "data: the only keys are `synthetic` (`true` or `false`, a YAML boolean: `nej`, `\"yes\"` or `1` is an "
+        f"error), `coverage` (a known source name mapped to a list of whole years {FIRST_YEAR}-{LAST_YEAR}), "
+        "`description` (text) and `seed` (a whole number); anything else is an error naming the key.",
         "",
         "## Errors and warnings",
         "",

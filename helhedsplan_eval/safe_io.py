@@ -8,6 +8,7 @@ string starting with ``=`` as a formula. Text from the data (e.g. an ``assessed_
 * :func:`write_csv` (semicolon, UTF-8 with BOM: opens directly in Danish Excel) prefixes such
   cells with a single quote ``'`` (the OWASP recommendation). Plain numbers written as text
   (``-3,5`` or ``-3,5 %``) are left alone: a spreadsheet reads them as numbers, never as formulas.
+  A carriage return inside a cell is written as a line feed (so the cell is quoted and stays one cell).
 * :func:`write_xlsx` writes every text cell with the cell type *string*, so nothing is a formula.
 """
 
@@ -30,8 +31,12 @@ def is_formula_like(value) -> bool:
 
 
 def neutralise(value):
-    """The CSV form of one cell: formula-like text gets a leading single quote."""
-    return "'" + value if is_formula_like(value) else value
+    """The CSV form of one cell: formula-like text gets a leading single quote; a carriage return
+    becomes a line feed (pandas would not quote a cell with a bare CR, which splits the row)."""
+    if not isinstance(value, str):
+        return value
+    out = "'" + value if is_formula_like(value) else value
+    return out.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
