@@ -75,12 +75,9 @@ def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
 
 
 def is_synthetic(data_dir) -> bool:
-    import yaml
+    from .contract import read_manifest  # checked like data: only a real boolean true ('nej' is not true)
 
-    mf = resolve_path(data_dir) / "manifest.yml"
-    if not mf.exists():
-        return False
-    return bool((yaml.safe_load(mf.read_text(encoding="utf-8")) or {}).get("synthetic", False))
+    return read_manifest(resolve_path(data_dir))[0].get("synthetic") is True
 
 
 SYNTHETIC_TEXT = ("Rapporten bygger på <strong>syntetiske eksempeldata</strong>, ikke på helhedsplanens virkelige "

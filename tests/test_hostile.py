@@ -642,3 +642,12 @@ def test_categories_of_reference_and_allowed_value_problems_hold_no_value():
     assert "værdien er ikke tilladt (forventet en af " in next(iter(c for c in cats if c.startswith("værdien")))
     assert "kriteriet findes ikke i målkataloget" in cats
     assert not any("yoga" in c or "TT-KOM-9" in c for c in cats)
+
+
+def test_report_banner_follows_the_checked_manifest(tmp_path):
+    from helhedsplan_eval.report import banner_html, is_synthetic
+
+    (tmp_path / "manifest.yml").write_text("synthetic: nej\n", encoding="utf-8")
+    assert is_synthetic(tmp_path) is False and banner_html(tmp_path) == ""
+    (tmp_path / "manifest.yml").write_text("synthetic: true\n", encoding="utf-8")
+    assert is_synthetic(tmp_path) is True and "Syntetiske data" in banner_html(tmp_path)
