@@ -558,7 +558,10 @@ def outreach_new_regulars(bundle, years):
     r = reg[reg["person_id"].isin(first_visit.index)].copy()
     r = r[r.apply(lambda x: x["regular_since"] >= first_visit[x["person_id"]], axis=1)] if len(r) else r
     first_year = r.set_index("person_id")["regular_since"].map(_year_of) if len(r) else pd.Series(dtype=float)
-    cov = covered_years(bundle, "skur2_outreach", vis["date"].map(_year_of))
+    # covered when either register covers the year: the regular users' register is a spell register
+    # (regular since …, still regular), so a year with regular users but no outreach visit is covered too
+    cov = (covered_years(bundle, "skur2_outreach", vis["date"].map(_year_of), horizon=max(years))
+           | covered_years(bundle, "skur2_regulars", horizon=max(years)))
     notes = []
     not_visited = int((~reg["person_id"].isin(first_visit.index)).sum())
     if not_visited:

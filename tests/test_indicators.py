@@ -111,6 +111,18 @@ def test_course_since_november_2019_counts_in_january_2020(cat):
     assert values(s, range(2017, 2021)) == {2017: 1, 2018: 1, 2019: 1, 2020: 2}
 
 
+def test_regular_users_register_covers_years_without_outreach_visits(cat):
+    # visits: X1 2017, X2 2018, none later; regular users (open spells): X1 since 1.6.2017, X2 since 1.3.2020.
+    # New regulars among the visited, cumulative: 2017 X1 -> 1; 2018 1; 2019 1; 2020 X2 -> 2 (before: 2019 and
+    # 2020 missing because nobody was visited in them)
+    b = frames(skur2_outreach={"visit_id": ["V1", "V2"], "date": [D(2017, 2, 1), D(2018, 5, 1)],
+                               "person_id": ["X1", "X2"], "followed_by_visit": [True, True]},
+               skur2_regulars={"person_id": ["X1", "X2"], "regular_since": [D(2017, 6, 1), D(2020, 3, 1)]})
+    ev, s = evaluate(cat, "TT-SKUR-3", b, 2020)
+    assert values(s, range(2017, 2021)) == {2017: 1, 2018: 1, 2019: 1, 2020: 2}
+    assert ev.status == "Ikke opfyldt"  # 2 of 30
+
+
 def test_min_months_is_catalogue_data(cat):
     assert cat.criteria["KP-LEK-2"].indicator_args == {"min_months": 2}
     b = frames(homework_buddies=BUDDIES)
