@@ -118,7 +118,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .formatting import MISSING, fmt_count, fmt_number, fmt_pct, tick_formatter
+from .formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct
 from .registry import indicator
 from .stats import wilson_interval
 
@@ -169,11 +169,19 @@ READING_LABELS = {
 }
 READINGS = tuple(READING_LABELS)
 CATEGORY_LABELS = {
-    "recovered": "Bedring over cut-off (recovered)",
-    "improved": "Pålideligt forbedret",
+    "recovered": "Pålideligt forbedret og kommet over den kliniske grænse",
+    "improved": "Pålideligt forbedret uden at krydse den kliniske grænse",
     "unchanged": "Ingen pålidelig ændring",
     "deteriorated": "Pålideligt forværret",
 }
+READING_SHORT = {
+    "reliable": "pålidelig forbedring",
+    "literal": "bogstavelig læsning",
+    "reliable_below": "pålidelig forbedring, startede under grænsen",
+}
+UNIT_WORD = {"A": "Forældre", "B": "Forældre", "C": "Henvisere"}
+MINUS = "\u2212"
+EN_DASH = "\u2013"
 CATEGORIES = tuple(CATEGORY_LABELS)
 SUPPRESSED = "skjult"
 
@@ -970,6 +978,37 @@ def secondary_suppression(counts: pd.DataFrame, min_cell: int = 5, rows_sum: boo
     return mask
 
 
+def suppress_groups(counts: pd.DataFrame, groups, min_cell: int = 5,
+                    initial: pd.DataFrame | None = None, prefer=()) -> pd.DataFrame:
+    """Boolean mask of cells to hide in a table of counts, given groups of cells that the reader
+    can tie together: cells that add up to a total shown elsewhere (or in the group itself, e.g.
+    started = analysable + single-score, or an 'I alt' column).
+
+    Primary: counts 1..min_cell-1 (plus ``initial``). Secondary: while a group has exactly one
+    hidden cell, its smallest other non-zero cell is hidden too (zeros are never hidden), taking
+    cells of the rows in ``prefer`` (e.g. a total) first. Each group is a list of (row label,
+    column label) cells; NaN cells are ignored. A group of two cells links them: both are shown
+    or both hidden."""
+    c = counts.astype(float)
+    mask = ((c > 0) & (c < min_cell)).fillna(False).astype(bool)
+    if initial is not None:
+        mask = mask | initial.reindex_like(mask).fillna(False).astype(bool)
+    changed = True
+    while changed:
+        changed = False
+        for grp in groups:
+            hidden = [cell for cell in grp if mask.at[cell[0], cell[1]]]
+            if len(hidden) != 1:
+                continue
+            cand = [(r not in prefer, c.at[r, k], j) for j, (r, k) in enumerate(grp)
+                    if not mask.at[r, k] and c.at[r, k] > 0]
+            if cand:
+                r, k = grp[min(cand)[2]]
+                mask.at[r, k] = True
+                changed = True
+    return mask
+
+
 def _fmt_counts_with_mask(counts: pd.DataFrame, mask: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     out = pd.DataFrame(index=counts.index, columns=counts.columns, dtype=object)
     for r in counts.index:
@@ -996,82 +1035,156 @@ def _col_label(c) -> str:
 
 
 def _fmt_ci(lo, hi, d=1, pct=False):
+    return fmt_range(lo, hi, 0 if pct else d, pct=pct)
+
+
+def _signed(text: str) -> str:
+    """A real minus sign (U+2212) instead of the hyphen for negative numbers."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def _num(x, d: int = 1) -> str:
+    return _signed(fmt_number(x, d))
+
+
+def _pct(x, d: int = 0) -> str:
+    return _signed(fmt_pct(x, d))
+
+
+def fmt_range(lo, hi, decimals: int = 1, pct: bool = False) -> str:
+    """An interval as the board reads it: '39,7–89,2 %' (en dash, the unit once). With a negative
+    bound: '−3,1 til 2,0' (an en dash next to a minus sign is easily misread)."""
     if pd.isna(lo) or pd.isna(hi):
         return MISSING
-    f = (lambda x: fmt_pct(x, 0)) if pct else (lambda x: fmt_number(x, d))
-    return f"{f(lo)} til {f(hi)}"
+    a, b = _num(lo, decimals), _num(hi, decimals)
+    sep = " til " if (a.startswith(MINUS) or b.startswith(MINUS)) else EN_DASH
+    return f"{a}{sep}{b}" + (f"{NBSP}%" if pct else "")
+
+
+def _units_label(stream: str) -> str:
+    return f"{UNIT_WORD[stream]}, som andelene regnes af (mindst to målinger)"
+
+
+def _shown_count(fd: FitData, stream: str, evaluation_year: int, min_cell: int, row: str) -> str | None:
+    """The count as the stream's board table shows it for the criterion's column (the
+    evaluation year; for stream C the 2018-2019 total), so that other tables and charts never
+    show a number that the table hides. None when the stream has no table yet."""
+    t = stream_board_table(fd, stream, evaluation_year, min_cell)
+    if t.empty:
+        return None
+    col = ("I alt" if "I alt" in t.columns else t.columns[-1]) if stream == "C" else str(int(evaluation_year))
+    return t.at[row, col] if col in t.columns else None
 
 
 def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
-    """Board table for one stream: Danish metric labels as rows, years (and 'I alt') as columns."""
+    """Board table for one stream: Danish metric labels as rows, years (and 'I alt') as columns.
+
+    The counts (episodes started, analysable, single-score; units and how many started below
+    and at or above the clinical cut-off) get primary and secondary suppression: started =
+    analysable + single-score, units = below + above, and 'I alt' = the sum of the years.
+    Means and effect sizes over fewer than ``min_cell`` episodes and shares over fewer than
+    ``min_cell`` units are not shown ("–")."""
     years = _stream_years(stream, evaluation_year)
     if not years:
         return pd.DataFrame()
     t = stream_table(fd, stream, years, include_total=len(years) > 1)
     thr = fmt_number(fd.threshold, 0)
-    rows: dict[str, dict] = {}
-    for c in t.index:
+    cols = [_col_label(c) for c in t.index]
+    unit = UNIT_WORD[stream]
+    count_rows = [
+        ("Forløb påbegyndt", "n_started"),
+        ("Forløb med mindst to målinger", "n_analysable"),
+        ("Forløb med kun én måling (frafald)", "n_single_score"),
+        (_units_label(stream), "n_units"),
+        (f"{unit}, der startede under den kliniske grænse", "n_units_below"),
+        (f"{unit}, der startede på eller over den kliniske grænse", "n_units_above"),
+    ]
+    labels = [lab for lab, _ in count_rows]
+    counts = pd.DataFrame({col: [t.loc[c].get(k) for _, k in count_rows] for c, col in zip(t.index, cols)},
+                          index=labels, dtype=float)
+    groups = []
+    for col in cols:
+        groups.append([(labels[0], col), (labels[1], col), (labels[2], col)])
+        groups.append([(labels[3], col), (labels[4], col), (labels[5], col)])
+        # units and analysable episodes are (nearly) the same number: shown or hidden together
+        groups.append([(labels[1], col), (labels[3], col)])
+    if "I alt" in cols:
+        groups += [[(lab, col) for col in cols] for lab in labels]
+    mask = suppress_groups(counts, groups, min_cell, prefer={labels[0]})
+    shown = _fmt_counts_with_mask(counts, mask, min_cell)
+    rows: dict[str, dict] = {lab: {col: shown.at[lab, col] for col in cols} for lab in labels}
+    for c, col in zip(t.index, cols):
         m = t.loc[c]
-        col = _col_label(c)
-        n = m.get("n_analysable")
-        small = pd.isna(n) or n < min_cell
-        missing_year = pd.isna(m.get("n_started"))
 
-        def cnt(key):
-            return MISSING if missing_year else fmt_count(m.get(key), min_cell)
+        def small(key):
+            n = m.get(key)
+            return pd.isna(n) or n < min_cell
 
         def num(key, d=1):
-            return MISSING if small else fmt_number(m.get(key), d)
+            return MISSING if small("n_analysable") else _num(m.get(key), d)
 
-        def pct(key):
-            return MISSING if small else fmt_pct(m.get(key), 0)
+        def pct(key, den="n_units"):
+            return MISSING if small(den) else _pct(m.get(key), 0)
 
-        rows.setdefault("Forløb påbegyndt", {})[col] = cnt("n_started")
-        rows.setdefault("Forløb med mindst to målinger (analyserbare)", {})[col] = cnt("n_analysable")
-        rows.setdefault("Forløb med kun én måling (frafald)", {})[col] = cnt("n_single_score")
-        rows.setdefault("Gns. første måling (0-40)", {})[col] = num("mean_intake")
-        rows.setdefault("Gns. seneste måling (0-40)", {})[col] = num("mean_last")
-        rows.setdefault("Gns. ændring i point", {})[col] = num("mean_change")
-        rows.setdefault("95 %-konfidensinterval for ændringen", {})[col] = (
-            MISSING if small else _fmt_ci(m.get("change_ci_low"), m.get("change_ci_high")))
-        rows.setdefault("Effektstørrelse d (ændring / spredning ved start)", {})[col] = num("d_intake", 2)
-        rows.setdefault("Effektstørrelse d_z (ændring / spredning af ændringen)", {})[col] = num("d_z", 2)
+        def ci(lo, hi, den="n_units"):
+            return MISSING if small(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
+
+        rows.setdefault("Gns. første måling (0–40 point)", {})[col] = num("mean_intake")
+        rows.setdefault("Gns. seneste måling (0–40 point)", {})[col] = num("mean_last")
+        rows.setdefault("Gns. ændring (point)", {})[col] = num("mean_change")
+        rows.setdefault("95 %-konfidensinterval for ændringen (point)", {})[col] = (
+            MISSING if small("n_analysable") else fmt_range(m.get("change_ci_low"), m.get("change_ci_high"), 1))
+        rows.setdefault("Effektstørrelse: ændringen delt med spredningen ved start", {})[col] = num("d_intake", 2)
+        rows.setdefault("Effektstørrelse: ændringen delt med spredningen af ændringerne", {})[col] = num("d_z", 2)
         rows.setdefault("Andel med højere seneste score (bogstavelig læsning)", {})[col] = pct("share_improved_literal")
         rows.setdefault(f"Andel med pålidelig forbedring (mindst {thr} point)", {})[col] = pct("share_improved_reliable")
-        rows.setdefault(f"95 %-konfidensinterval (mindst {thr} point)", {})[col] = (
-            MISSING if small else _fmt_ci(m.get("reliable_ci_low"), m.get("reliable_ci_high"), pct=True))
-        rows.setdefault("Pålidelig ændring beregnet fra data (Jacobson-Truax, point)", {})[col] = num("rci_data")
-        rows.setdefault("Reliabilitet brugt (Cronbachs alfa)", {})[col] = (
-            MISSING if small else f"{fmt_number(m.get('reliability'), 2)} "
+        rows.setdefault(f"95 %-konfidensinterval (mindst {thr} point)", {})[col] = ci("reliable_ci_low",
+                                                                                     "reliable_ci_high")
+        rows.setdefault(f"Andel med pålidelig forbedring blandt {unit.lower()}, der startede under grænsen",
+                        {})[col] = pct("share_improved_below", "n_units_below")
+        rows.setdefault("95 %-konfidensinterval (startede under grænsen)", {})[col] = ci(
+            "below_ci_low", "below_ci_high", "n_units_below")
+        rows.setdefault("Grænse for pålidelig ændring beregnet ud fra data (point)", {})[col] = num("rci_data")
+        rows.setdefault("Skemaets pålidelighed brugt i beregningen (Cronbachs alfa)", {})[col] = (
+            MISSING if small("n_analysable") else f"{_num(m.get('reliability'), 2)} "
             f"({'fra data' if m.get('reliability_source') == 'data' else 'standardværdi'})")
-        rows.setdefault("Andel forbedret ud over den beregnede grænse", {})[col] = pct("share_improved_rci_data")
-        rows.setdefault("Startede over cut-off (ikke-klinisk niveau ved start)", {})[col] = (
-            MISSING if small else fmt_count(m.get("n_intake_at_or_above_cutoff"), min_cell))
+        rows.setdefault("Andel forbedret mere end den beregnede grænse", {})[col] = pct("share_improved_rci_data")
     out = pd.DataFrame(rows).T
     out.index.name = "Nøgletal"
     return out
 
 
 def category_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
-    """Jacobson-Truax categories (rows) by year (columns, plus 'I alt'), with primary and
-    secondary suppression. A year with fewer than ``min_cell`` analysable episodes has all its
-    non-zero cells hidden."""
+    """Jacobson-Truax categories of the episodes (rows) by year (columns, plus 'I alt'), with
+    primary and secondary suppression. The reader knows each column's total (the analysable
+    episodes), the reliable improvements (recovered + improved, from the share) and so the rest
+    (unchanged + deteriorated), and each row's 'I alt'; all these groups are protected. A year
+    with fewer than ``min_cell`` analysable episodes has all its non-zero cells hidden."""
     years = _stream_years(stream, evaluation_year)
     if not years:
         return pd.DataFrame()
     t = stream_table(fd, stream, years, include_total=False)
+    labels = [CATEGORY_LABELS[c] for c in CATEGORIES]
     counts = pd.DataFrame({str(y): [t.at[y, f"n_{c}"] for c in CATEGORIES] for y in years},
-                          index=[CATEGORY_LABELS[c] for c in CATEGORIES], dtype=float)
+                          index=labels, dtype=float)
     if len(years) > 1:
         counts["I alt"] = counts.sum(axis=1, min_count=1)
+    cols = list(counts.columns)
     initial = pd.DataFrame(False, index=counts.index, columns=counts.columns)
     for y in years:
         n = t.at[y, "n_analysable"]
         if pd.notna(n) and n < min_cell:
             initial[str(y)] = counts[str(y)] > 0
-    mask = secondary_suppression(counts, min_cell, initial=initial)
+    groups = []
+    for col in cols:
+        groups.append([(lab, col) for lab in labels])
+        groups.append([(labels[0], col), (labels[1], col)])
+        groups.append([(labels[2], col), (labels[3], col)])
+    if "I alt" in cols:
+        groups += [[(lab, col) for col in cols] for lab in labels]
+    mask = suppress_groups(counts, groups, min_cell, initial=initial)
     out = _fmt_counts_with_mask(counts, mask, min_cell)
-    out.index.name = "Kategori (Jacobson-Truax)"
+    out.index.name = "Udvikling i forløbene (Jacobson og Truax' inddeling)"
     return out
 
 
@@ -1081,29 +1194,32 @@ def _stream_years(stream: str, evaluation_year: int) -> list[int]:
 
 
 def readings_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
-    """Both readings side by side for the three criteria: streams A and B for the evaluation
-    year, stream C pooled over 2018-2019 (as far as the evaluation year reaches)."""
+    """The three readings side by side for the three criteria: streams A and B for the
+    evaluation year, stream C pooled over 2018-2019 (as far as the evaluation year reaches)."""
     rows = []
+    below_col = "Pålidelig forbedring blandt dem, der startede under grænsen"
     for s in STREAMS:
         row = {"Kriterium": STREAM_CRITERION[s], "Målgruppe": STREAM_SHORT[s]}
         if s == "C":
             years = _stream_years(s, evaluation_year)
-            row["Opgjort for"] = "2018-2019 samlet" if len(years) == 2 else "2018 (foreløbigt)"
+            row["Opgjort for"] = f"2018{EN_DASH}2019 samlet" if len(years) == 2 else "2018 (foreløbigt)"
             if not years:
-                row.update({"Opgjort for": "2018-2019 samlet", "Analyserbare forløb": MISSING,
+                row.update({"Opgjort for": f"2018{EN_DASH}2019 samlet", "Antal i andelen": MISSING,
                             "Bogstavelig læsning": "ikke aktuel endnu",
-                            "Pålidelig forbedring": "ikke aktuel endnu"})
+                            "Pålidelig forbedring": "ikke aktuel endnu", below_col: "ikke aktuel endnu"})
                 rows.append(row)
                 continue
             m = stream_table(fd, s, years, include_total=True).loc["i alt"]
         else:
             m = stream_table(fd, s, [evaluation_year], include_total=False).loc[int(evaluation_year)]
             row["Opgjort for"] = str(evaluation_year)
-        n = m.get("n_analysable")
+        n, nb = m.get("n_units"), m.get("n_units_below")
         small = pd.isna(n) or n < min_cell
-        row["Analyserbare forløb"] = fmt_count(n, min_cell)
-        row["Bogstavelig læsning"] = MISSING if small else fmt_pct(m.get("share_improved_literal"), 0)
-        row["Pålidelig forbedring"] = MISSING if small else fmt_pct(m.get("share_improved_reliable"), 0)
+        shown = _shown_count(fd, s, evaluation_year, min_cell, _units_label(s))
+        row["Antal i andelen"] = (MISSING if pd.isna(n) or shown is None else f"{shown} {UNIT_WORD[s].lower()}")
+        row["Bogstavelig læsning"] = MISSING if small else _pct(m.get("share_improved_literal"), 0)
+        row["Pålidelig forbedring"] = MISSING if small else _pct(m.get("share_improved_reliable"), 0)
+        row[below_col] = (MISSING if pd.isna(nb) or nb < min_cell else _pct(m.get("share_improved_below"), 0))
         rows.append(row)
     return pd.DataFrame(rows).set_index("Kriterium")
 
@@ -1116,13 +1232,13 @@ def srs_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.
         r = s.loc[y]
         small = pd.isna(r["n_families"]) or r["n_families"] < min_cell
         out[str(y)] = {
-            "Sessioner med SRS": fmt_count(r["n_sessions"], min_cell),
+            "Sessioner med vurdering af samarbejdet": fmt_count(r["n_sessions"], min_cell),
             "Familier": fmt_count(r["n_families"], min_cell),
-            "Gns. SRS (0-40)": MISSING if small else fmt_number(r["mean_srs"], 1),
-            "Andel sessioner under 36": MISSING if small else fmt_pct(r["share_under_36"], 0),
+            "Gns. vurdering af samarbejdet (0–40 point)": MISSING if small else _num(r["mean_srs"], 1),
+            "Andel sessioner under 36 point": MISSING if small else _pct(r["share_under_36"], 0),
         }
     df = pd.DataFrame(out)
-    df.index.name = "Samarbejdsrelation (SRS)"
+    df.index.name = "Samarbejdet ved sessionerne (SRS)"
     return df
 
 
@@ -1158,19 +1274,19 @@ def collateral_applicability(fd: FitData | None, evaluation_year: int, min_cell:
         return (f"Kriteriet om henviseres vurdering gælder først for 2018 og 2019 (ikke aktuelt endnu). "
                 f"Specialgruppen talte i 2017 {s17}; ifølge aftalen vurderes ved udgangen af 2017 ud fra "
                 f"specialgruppens omfang, om kriteriet er relevant.")
-    ep = fd.episodes[(fd.episodes["stream"] == "C") & fd.episodes["year"].isin([yy for yy in COLLATERAL_YEARS if yy <= y])]
-    n = int(ep["analysable"].sum())
+    years = [yy for yy in COLLATERAL_YEARS if yy <= y]
+    m = stream_table(fd, "C", years, include_total=True).loc["i alt"]
+    n = 0 if pd.isna(m.get("n_units")) else int(m.get("n_units"))
     if n == 0:
-        return (f"Specialgruppen talte i 2017 {s17}. Der er endnu ingen analyserbare henviservurderinger "
-                f"fra 2018-2019, så kriteriet kan ikke opgøres.")
-    enough = n >= min_cell
-    period = "2018" if y == 2018 else "2018-2019"
-    txt = (f"Specialgruppen talte i 2017 {s17}. I {period} er der {fmt_count(n, min_cell)} analyserbare "
-           f"henviservurderinger, ")
-    txt += ("så kriteriet kan opgøres." if enough else
+        return (f"Specialgruppen talte i 2017 {s17}. Der er endnu ingen henviservurderinger med mindst to "
+                f"målinger fra 2018{EN_DASH}2019, så kriteriet kan ikke opgøres.")
+    period = "2018" if y == 2018 else f"2018{EN_DASH}2019"
+    txt = (f"Specialgruppen talte i 2017 {s17}. I {period} har {fmt_count(n, min_cell)} henvisende "
+           f"samarbejdspartnere vurderet et barn mindst to gange, ")
+    txt += ("så kriteriet kan opgøres." if n >= min_cell else
             f"færre end {min_cell}, så andelen vises ikke af hensyn til diskretionen.")
     if y == 2018:
-        txt += " Kriteriet gøres op samlet for 2018 og 2019; 2018 er et foreløbigt tal."
+        txt += f" Kriteriet gøres op samlet for 2018 og 2019; 2018 er et foreløbigt tal."
     return txt
 
 
@@ -1195,47 +1311,70 @@ def board_tables(bundle, evaluation_year: int, min_cell: int = 5,
 
 
 def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None) -> pd.DataFrame:
-    """Status of FF-FAM-2/3/4 under both readings (the one used first), via the status engine.
+    """Status of FF-FAM-2/3/4 under the three readings (the one used first), via the status
+    engine and its disclosure threshold set to ``min_cell``.
 
     Shares and the engine's explanation are hidden when the denominator is 1..min_cell-1."""
     from .catalogue import load_catalogue
-    from .status import evaluate
+    from .status import disclosure_threshold, evaluate
 
     cat = catalogue or load_catalogue()
     y = int(evaluation_year)
     years = list(range(FIRST_YEAR, max(y, FIRST_YEAR) + 1))
-    used, other = STATUS_READING, ("literal" if STATUS_READING == "reliable" else "reliable")
-    short = {"reliable": "pålidelig forbedring", "literal": "bogstavelig læsning"}
+    order = [STATUS_READING] + [r for r in READINGS if r != STATUS_READING]
     rows = []
-    for s in STREAMS:
-        crit = cat.criteria[STREAM_CRITERION[s]]
-        row = {"Kriterium": crit.id, "Succeskriterium": crit.text}
-        scope = crit.params.get("scope", "annual")
-        judged = [t for t in crit.years if t <= y]
-        if scope == "annual":
-            judged = [min(y, max(crit.years))] if judged else []
-        row["Opgjort for"] = (MISSING if not judged else str(judged[0]) if len(judged) == 1
-                              else f"{judged[0]}-{judged[-1]} samlet")
-        first = None
-        for r in (used, other):
-            series = stream_series(bundle, years, s, reading=r)
-            ev = evaluate(crit, series, y)
-            dens = series.data["denominator"].reindex(judged)
-            den = float(dens.fillna(0).sum())
-            hide = 0 < den < min_cell
-            row[f"Status ({short[r]})"] = ev.label
-            row[f"Andel ({short[r]})"] = MISSING if hide or ev.value is None else fmt_pct(ev.value, 0)
-            if first is None:
-                first = ev
-                row["Analyserbare forløb"] = fmt_count(den, min_cell) if judged else MISSING
-                row["Forklaring"] = (f"Der er færre end {min_cell} analyserbare forløb; andelen vises ikke "
-                                     "af hensyn til diskretionen." if hide else ev.explanation)
-        row["Læsning brugt til status"] = short[used]
-        rows.append(row)
-    cols = ["Kriterium", "Succeskriterium", "Opgjort for", "Analyserbare forløb", f"Status ({short[used]})",
-            f"Andel ({short[used]})", f"Status ({short[other]})", f"Andel ({short[other]})",
-            "Læsning brugt til status", "Forklaring"]
+    with disclosure_threshold(min_cell):
+        for s in STREAMS:
+            crit = cat.criteria[STREAM_CRITERION[s]]
+            row = {"Kriterium": crit.id, "Succeskriterium": crit.text}
+            scope = crit.params.get("scope", "annual")
+            judged = [t for t in crit.years if t <= y]
+            if scope == "annual":
+                judged = [min(y, max(crit.years))] if judged else []
+            row["Opgjort for"] = (MISSING if not judged else str(judged[0]) if len(judged) == 1
+                                  else f"{judged[0]}{EN_DASH}{judged[-1]} samlet")
+            first = None
+            for r in order:
+                series = stream_series(bundle, years, s, reading=r)
+                ev = evaluate(crit, series, y)
+                dens = series.data["denominator"].reindex(judged)
+                den = float(dens.fillna(0).sum())
+                hide = 0 < den < min_cell
+                row[f"Status ({READING_SHORT[r]})"] = ev.label
+                row[f"Andel ({READING_SHORT[r]})"] = MISSING if hide or ev.value is None else _pct(ev.value, 0)
+                if first is None:
+                    first = ev
+                    fd = from_bundle(bundle)
+                    shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
+                    row["Antal i andelen"] = (f"{shown} {UNIT_WORD[s].lower()}" if judged and shown is not None
+                                              and shown != MISSING else MISSING)
+                    row["Forklaring"] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} indgår; andelen vises ikke "
+                                         "af hensyn til diskretionen." if hide else ev.explanation)
+            row["Læsning brugt til status"] = READING_SHORT[STATUS_READING]
+            rows.append(row)
+    cols = ["Kriterium", "Succeskriterium", "Opgjort for", "Antal i andelen"]
+    for r in order:
+        cols += [f"Status ({READING_SHORT[r]})", f"Andel ({READING_SHORT[r]})"]
+    cols += ["Læsning brugt til status", "Forklaring"]
     return pd.DataFrame(rows)[cols].set_index("Kriterium")
+
+
+def reading_sensitivity_text(status: pd.DataFrame) -> str:
+    """Danish sentences (one per criterion) saying whether the reading decides the status,
+    from :func:`status_table`. Status words only: no counts."""
+    out = []
+    used = READING_SHORT[STATUS_READING]
+    for cid, row in status.iterrows():
+        labels = {r: str(row[f"Status ({READING_SHORT[r]})"]) for r in READINGS}
+        words = {r: lab.split(" (")[0] for r, lab in labels.items()}
+        if len(set(words.values())) == 1:
+            out.append(f"{cid}: alle tre læsninger giver samme status ({words[STATUS_READING]}).")
+        else:
+            others = "; ".join(f"med {READING_SHORT[r]} ville den være {words[r]}" for r in READINGS
+                               if r != STATUS_READING)
+            out.append(f"{cid}: læsningen afgør status. Med {used} (den valgte læsning) er status "
+                       f"{words[STATUS_READING]}; {others}.")
+    return "\n".join(f"- {t}" for t in out)
 
 
 def _years_text(y: int) -> str:
@@ -1279,29 +1418,61 @@ def problem_table(bundle) -> pd.DataFrame:
 
 def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float = DEFAULT_THRESHOLD,
                bin_width: float | None = None) -> dict[str, pd.DataFrame]:
-    """Aggregated data for the charts.
+    """Aggregated data for the charts (no ids, no dates).
 
     'intake_last': per stream and year mean intake and mean last over analysable episodes (rows
-    with fewer than ``min_cell`` episodes are left out). 'change_hist': counts of change in bins
-    of ``bin_width`` points per stream (default 2.5 points from 40 episodes, else 5 points, so that
-    fewer bins are hidden), pooled over the years up to the evaluation year (stream C: 2018-2019),
-    with ``suppressed`` True for hidden bins (primary + secondary suppression)."""
+    with fewer than ``min_cell`` episodes are left out). 'shares': per stream and period (A, B:
+    each year; C: 2018-2019 pooled) the share under each reading with its Wilson interval, only
+    where the share rests on at least ``min_cell`` parents or referrers (a share of 2 of 3 is
+    never a chart point). 'change_hist': counts of change in bins of ``bin_width`` points per
+    stream (default 2.5 points from 40 episodes, else 5 points, so that fewer bins are hidden),
+    pooled over the years up to the evaluation year (stream C: 2018-2019), with ``suppressed``
+    True for hidden bins: primary suppression, and secondary suppression against the totals the
+    reader knows (all bins = the analysable episodes; the bins from the reliable-change threshold
+    up = the reliable improvements; the bins below it = the rest)."""
+    il_cols = ["stream", "Målgruppe", "year", "n", "mean_intake", "mean_last"]
+    sh_cols = ["stream", "Målgruppe", "period", "reading", "Læsning", "n", "share", "ci_low", "ci_high"]
+    h_cols = ["stream", "Målgruppe", "bin_left", "bin_right", "count", "suppressed"]
     fd = from_bundle(bundle, threshold)
     if fd is None:
-        return {"intake_last": pd.DataFrame(columns=["stream", "Målgruppe", "year", "n", "mean_intake", "mean_last"]),
-                "change_hist": pd.DataFrame(columns=["stream", "Målgruppe", "bin_left", "bin_right", "count",
-                                                     "suppressed"]),
-                "threshold": threshold, "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
+        return {"intake_last": pd.DataFrame(columns=il_cols), "shares": pd.DataFrame(columns=sh_cols),
+                "change_hist": pd.DataFrame(columns=h_cols), "threshold": threshold,
+                "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
     years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
     rows = []
     for s in STREAMS:
         t = stream_table(fd, s, years, include_total=False)
+        board = stream_board_table(fd, s, evaluation_year, min_cell)
         for y in years:
             n = t.at[y, "n_analysable"]
             if pd.notna(n) and n >= min_cell:
-                rows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "year": y, "n": int(n),
+                # the count beside the chart is the one the table shows (NaN where the table hides it)
+                shown = board.at["Forløb med mindst to målinger", str(y)] if str(y) in board.columns else MISSING
+                rows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "year": y,
+                             "n": int(n) if re.fullmatch(r"\d{1,3}(\.\d{3})*", str(shown)) else math.nan,
                              "mean_intake": t.at[y, "mean_intake"], "mean_last": t.at[y, "mean_last"]})
-    il = pd.DataFrame(rows, columns=["stream", "Målgruppe", "year", "n", "mean_intake", "mean_last"])
+    il = pd.DataFrame(rows, columns=il_cols)
+    srows = []
+    for s in STREAMS:
+        ys = _stream_years(s, evaluation_year)
+        if not ys:
+            continue
+        t = stream_table(fd, s, ys, include_total=True)
+        if s == "C":
+            periods = [("i alt", f"2018{EN_DASH}2019" if len(ys) == 2 else "2018 (foreløbigt)")]
+        else:
+            periods = [(y, str(y)) for y in ys]
+        for key, label in periods:
+            for r in READINGS:
+                kk, nk = _reading_keys(r)
+                n, k = t.at[key, nk], t.at[key, kk]
+                if pd.isna(n) or n < min_cell:
+                    continue
+                share, lo, hi = _share(int(k), int(n))
+                srows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "period": label, "reading": r,
+                              "Læsning": READING_SHORT[r], "n": int(n), "share": share, "ci_low": lo,
+                              "ci_high": hi})
+    shares = pd.DataFrame(srows, columns=sh_cols)
     hrows = []
     for s in STREAMS:
         ep = fd.episodes
@@ -1317,20 +1488,33 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
         counts = np.bincount(idx, minlength=len(edges) - 1).astype(float)
         nz = np.nonzero(counts)[0]
         lo_i, hi_i = nz.min(), nz.max()
-        c = pd.DataFrame({"n": counts[lo_i:hi_i + 1]}).T
-        mask = secondary_suppression(c, min_cell, rows_sum=True, cols_sum=False).iloc[0].to_numpy()
-        for j, b in enumerate(range(lo_i, hi_i + 1)):
+        bins = list(range(lo_i, hi_i + 1))
+        c = pd.DataFrame({"n": counts[lo_i:hi_i + 1]}, index=bins).T
+        up = [("n", b) for b in bins if edges[b] >= threshold - 1e-9]
+        rest = [("n", b) for b in bins if edges[b] < threshold - 1e-9]
+        groups = [[("n", b) for b in bins], up, rest]
+        mask = suppress_groups(c, [g for g in groups if g], min_cell).iloc[0].to_numpy()
+        for j, b in enumerate(bins):
             hrows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "bin_left": edges[b],
                           "bin_right": edges[b + 1],
                           "count": math.nan if mask[j] else counts[b], "suppressed": bool(mask[j])})
-    hist = pd.DataFrame(hrows, columns=["stream", "Målgruppe", "bin_left", "bin_right", "count", "suppressed"])
+    hist = pd.DataFrame(hrows, columns=h_cols)
     empty = {}
     for s in STREAMS:
         if s == "C" and int(evaluation_year) < COLLATERAL_YEARS[0]:
-            empty[s] = "Ikke aktuel endnu (henviservurderinger gælder 2018-2019)"
+            empty[s] = f"Ikke aktuel endnu (henviseres vurderinger gælder 2018{EN_DASH}2019)"
         else:
-            empty[s] = f"Færre end {min_cell} forløb med to målinger - fordelingen vises ikke"
-    return {"intake_last": il, "change_hist": hist, "threshold": threshold, "empty_text": empty}
+            empty[s] = f"Færre end {min_cell} forløb med to målinger {EN_DASH} fordelingen vises ikke"
+    return {"intake_last": il, "shares": shares, "change_hist": hist, "threshold": threshold, "empty_text": empty}
+
+
+def _tick(kind: str = "number"):
+    """Danish tick labels with a real minus sign."""
+    from matplotlib.ticker import FuncFormatter
+
+    if kind == "pct":
+        return FuncFormatter(lambda v, _pos: _pct(v, 0))
+    return FuncFormatter(lambda v, _pos: _num(v, 0))
 
 
 # --------------------------------------------------------------------------------------
@@ -1350,23 +1534,64 @@ def plot_intake_last(il: pd.DataFrame, ax=None, empty_text: str | None = None):
         ax.set_axis_off()
         return ax
     il = il.sort_values(["stream", "year"], ascending=[False, False]).reset_index(drop=True)
-    labels = [f"{r['Målgruppe']} {r['year']} (n={fmt_number(r['n'])})" for _, r in il.iterrows()]
+    labels = [f"{r['Målgruppe']} {r['year']}" + (f" ({fmt_number(r['n'])} forløb)" if pd.notna(r["n"]) else "")
+              for _, r in il.iterrows()]
     y = np.arange(len(il))
     ax.hlines(y, il["mean_intake"], il["mean_last"], color="#999999", lw=2, zorder=1)
     ax.scatter(il["mean_intake"], y, color="#8c8c8c", s=60, label="Første måling", zorder=2)
     ax.scatter(il["mean_last"], y, color="#1f6fb2", s=60, label="Seneste måling", zorder=3)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 40)
-    ax.xaxis.set_major_formatter(tick_formatter("number"))
-    ax.set_xlabel("Gennemsnitlig score (0-40, højere er bedre)")
+    ax.xaxis.set_major_formatter(_tick("number"))
+    ax.set_xlabel(f"Gennemsnitlig score (0{EN_DASH}40 point, højere er bedre)")
     ax.legend(loc="lower left", frameon=False)
     ax.set_title("Første og seneste måling pr. målgruppe og år")
     return ax
 
 
+def plot_shares(shares: pd.DataFrame, stream: str, target: float = 65.0, ax=None, empty_text: str | None = None):
+    """The shares under the three readings per period for one stream, with 95 % intervals and
+    the 65 % target. Only the rows of ``chart_data()['shares']`` are drawn (never a share over
+    fewer than ``min_cell`` persons)."""
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(5, 3.4))
+    d = shares[shares["stream"] == stream]
+    ax.set_title(STREAM_SHORT[stream])
+    if d.empty:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, textwrap.fill(empty_text or "For få personer til at vise andele", 30), ha="center",
+                va="center", transform=ax.transAxes, fontsize=10, color="#444444")
+        return ax
+    periods = list(dict.fromkeys(d["period"]))
+    x_of = {p: i for i, p in enumerate(periods)}
+    style = {"reliable": ("o", "#1f6fb2", -0.18), "literal": ("s", "#8c8c8c", 0.0),
+             "reliable_below": ("^", "#d9822b", 0.18)}
+    for r in READINGS:
+        dr = d[d["reading"] == r]
+        if dr.empty:
+            continue
+        marker, color, dx = style[r]
+        x = np.array([x_of[p] for p in dr["period"]]) + dx
+        ax.errorbar(x, dr["share"], yerr=[dr["share"] - dr["ci_low"], dr["ci_high"] - dr["share"]], fmt=marker,
+                    color=color, capsize=3, label=READING_SHORT[r].capitalize())
+    ax.axhline(target, color="#b22222", ls="--", lw=1, label=f"Mål: {_pct(target, 0)}")
+    ax.set_xticks(range(len(periods)), periods)
+    ax.set_xlim(-0.6, len(periods) - 0.4)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(_tick("pct"))
+    ax.set_ylabel("Andel")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False, fontsize=8, ncol=1)
+    return ax
+
+
 def plot_change_distribution(hist: pd.DataFrame, stream: str, threshold: float = DEFAULT_THRESHOLD,
                              min_cell: int = 5, ax=None, empty_text: str | None = None):
-    """Histogram of change for one stream with the reliable-change band; hidden bins hatched."""
+    """Histogram of change for one stream with the reliable-change band; hidden bins hatched at
+    a fixed height (``min_cell - 1``), never at their true count."""
     import textwrap
 
     import matplotlib.pyplot as plt
@@ -1388,16 +1613,17 @@ def plot_change_distribution(hist: pd.DataFrame, stream: str, threshold: float =
     ax.bar(shown["bin_left"], shown["count"], width=shown["bin_right"] - shown["bin_left"], align="edge",
            color="#1f6fb2", edgecolor="white", label="Antal forløb")
     if len(hidden):
-        # hidden bins: a hatched bar of fixed height (min_cell - 1), never the true count
         ax.bar(hidden["bin_left"], [min_cell - 1] * len(hidden), width=hidden["bin_right"] - hidden["bin_left"],
                align="edge", color="none", edgecolor="#666666", hatch="//",
                label=f"Færre end {min_cell} eller skjult")
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.xaxis.set_major_formatter(tick_formatter("number"))
+    ax.xaxis.set_major_formatter(_tick("number"))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(tick_formatter("number"))
+    ax.yaxis.set_major_formatter(_tick("number"))
     ax.set_xlabel("Ændring fra første til seneste måling (point)")
     ax.set_ylabel("Antal forløb")
     ax.set_title(STREAM_SHORT[stream])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, fontsize=8, ncol=1)
     return ax
+
+
