@@ -541,6 +541,8 @@ def _mean_remaining_text(need, obs: dict, n_left: int, left_years: list[int], ta
         return (f"Målet kan ikke længere nås: {what} bliver gennemsnittet {_fmt(best, unit)} mod målet på "
                 f"{'mindst' if up else 'højst'} {_fmt(target, unit)} ({_fmt(short, unit)} "
                 f"{'for lidt' if up else 'for meget'}).")
+    if n_left == 1:
+        return f"Det resterende år ({yrs}) skal ligge på {'mindst' if up else 'højst'} {_fmt(need, unit)}."
     return (f"De resterende år ({yrs}) skal i gennemsnit ligge på {'mindst' if up else 'højst'} "
             f"{_fmt(need, unit)}.")
 

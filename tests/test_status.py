@@ -1256,6 +1256,28 @@ def test_remaining_impossible_period_mean_max_gap(cat):
                         "(2,8 procentpoint for meget).")
 
 
+def test_ff2_target_path_start_reading(cat):
+    # FF-2 (no-shows per 100 children, gap area - municipality). Chosen path from 2014 (the year 12,4 was
+    # measured): 2018 = 12,4 - 6,2·4/6 = 8,267; the alternative from the plan's start, 2016: 12,4 - 6,2·2/4 = 9,3.
+    # Gap 2018 = 30 - 21 = 9: above the chosen path, R = 3,4/4,133 = 0,823 -> Ikke på vej; below the other -> På vej
+    c = cat.criteria["FF-2"]
+    assert c.params["baseline_year"] == 2014 and [a["params"] for a in c.alternatives] == [{"baseline_year": 2016}]
+    ev = evaluate(c, dubu({2018: 30}, {2018: 21}), 2018)
+    assert ev.path_value == approx(8.2667, abs=1e-4) and ev.ratio == approx(0.8226, abs=1e-4)
+    assert ev.status == "Ikke på vej"
+    assert ev.alternative == {"reading": "målstien starter ved planens start (12,4 i 2016)", "status": "På vej"}
+    assert "(målstien starter ved planens start (12,4 i 2016)) ville status være På vej." in txt(ev)
+    # both readings end at 6,2 in 2020: the final status is the same, so no alternative is named
+    ev = evaluate(c, dubu({2020: 26}, {2020: 20}), 2020)
+    assert ev.status == "Opfyldt" and ev.alternative is None
+
+
+def test_remaining_one_year_left_wording(cat):
+    # TT-2: 2017 = 50 -> 40; 2018 + 2019 = 45 + 40 = 85 -> 2020 needs 40·3 - 85 = 35
+    ev = evaluate(cat.criteria["TT-2"], series({2017: 50, 2018: 45, 2019: 40}), 2019)
+    assert rtxt(ev) == "Det resterende år (2020) skal ligge på højst 35."
+
+
 def test_remaining_impossible_period_mean_change(cat):
     # TT-2: 2017 = 50 -> target 40; 70 + 60 = 130 by 2019 -> need (40·3 - 130)/1 = -10.
     # At best 0 in 2020: 130/3 = 43,33 -> "43,3", 3,33 over -> "3,3 for meget"
