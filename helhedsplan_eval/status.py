@@ -1212,8 +1212,9 @@ def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:
         ev.explanation = "Datakilden er ikke leveret, så kriteriet afventer data."
     elif unreliable and ev.status not in (NOT_YET, AWAITING, SUPPRESSED):
         # the figure exists but cannot be relied on (e.g. survey weighting failed): no verdict
-        ev.explanation = (f"Kriteriet kan ikke vurderes pålideligt: {str(unreliable).rstrip('.')}. "
-                          f"Beregnet status ville have været {ev.label}. " + ev.explanation)
+        reason = str(unreliable).strip().rstrip(".")
+        lead = reason if reason[:1].isupper() else f"Kriteriet kan ikke vurderes pålideligt: {reason}"
+        ev.explanation = f"{lead}. Uden dette forbehold ville status have været {ev.label}. " + ev.explanation
         ev.status = UNJUDGEABLE
         ev.remaining, ev.remaining_text = None, ""
     if ev.status in NO_JUDGEMENT:

@@ -1378,8 +1378,14 @@ def test_unreliable_series_cannot_be_judged(cat, cid, s, year):
     ser.extra = dict(ser.extra or {}, unreliable=reason)
     ev = evaluate(cat.criteria[cid], ser, year)
     assert ev.status == "Kan ikke vurderes" and ev.label == "Kan ikke vurderes"
-    assert txt(ev).startswith("Kriteriet kan ikke vurderes pålideligt: " + reason + ".")
+    assert txt(ev).startswith("Kriteriet kan ikke vurderes pålideligt: " + reason + ". Uden dette forbehold "
+                              "ville status have været ")
     assert ev.remaining_text == "" and not ev.uncertain
+    # a reason given as a whole sentence (the survey module's) is used as it is
+    ser.extra["unreliable"] = "Sammenligningen kan ikke vurderes pålideligt, fordi vægtningen ikke konvergerede."
+    ev = evaluate(cat.criteria[cid], ser, year)
+    assert txt(ev).startswith("Sammenligningen kan ikke vurderes pålideligt, fordi vægtningen ikke konvergerede. "
+                              "Uden dette forbehold")
     # before the criterion is due, "Ikke aktuel endnu" still comes first
     if cid == "TT-1":
         assert evaluate(cat.criteria[cid], ser, 2019).status == "Ikke aktuel endnu"
