@@ -68,7 +68,8 @@ PARAM_SPECS: dict[str, dict[str, Any]] = {
     "annual_minimum": {"target": "number", "target_alt": "number", "uncertainty": ("poisson", "none")},
     "minimum_share": {"target": "share", "scope": ("annual", "period"), "min_years": "int"},
     "cumulative_total": {"target": "number"},
-    "period_mean_change": {"baseline_year": "year", "change": "number", "uncertainty": ("poisson", "none"), "min_years": "int"},
+    "period_mean_change": {"baseline_year": "year", "change": "number", "uncertainty": ("poisson", "none"),
+                           "min_years": "int"},
     "period_mean_max": {"max": "number", "min": "number", "measure": ("gap",), "uncertainty": ("poisson", "none"),
                         "min_years": "int", "baseline": "number", "baseline_year": "year"},
     "growth": {"baseline_year": "year", "rate": "number", "mode": ("compound", "linear")},
@@ -231,7 +232,7 @@ def _check_areas(plan_doc, problems: list[str]) -> list[dict]:
             ok = False
         else:
             for m, act in enumerate(acts, start=1):
-                if not isinstance(act, dict) or not isinstance(act.get("id"), str) or not isinstance(act.get("name"), str):
+                if not (isinstance(act, dict) and isinstance(act.get("id"), str) and isinstance(act.get("name"), str)):
                     problems.append(f"{where}: activities, element {m} skal have 'id' og 'name' som tekst")
                     ok = False
         budget = a.get("budget", {})
@@ -261,7 +262,8 @@ def _check_register_measures(plan_doc, problems: list[str]) -> None:
             continue
         where = f"plan.yml: register_measures, {m['id']}"
         if m.get("unit") is not None and m.get("unit") not in UNIT_LABELS_DA:
-            problems.append(f"{where}: unit er {_show(m.get('unit'))}, men skal være en af {', '.join(UNIT_LABELS_DA)}")
+            problems.append(f"{where}: unit er {_show(m.get('unit'))}, men skal være en af "
+                            f"{', '.join(UNIT_LABELS_DA)}")
         if m.get("direction") is not None and m.get("direction") not in ("up", "down"):
             problems.append(f"{where}: direction er {_show(m.get('direction'))}, men skal være 'up' eller 'down'")
 
@@ -285,7 +287,8 @@ def _indicator_problems(where: str, name, args) -> list[str]:
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
         return []
     names = {p.name for p in params}
-    out = [f"{where}: indicator_args.{k} kendes ikke af indikatoren {name} (kendte: {', '.join(sorted(names)) or 'ingen'})"
+    known = ", ".join(sorted(names)) or "ingen"
+    out = [f"{where}: indicator_args.{k} kendes ikke af indikatoren {name} (kendte: {known})"
            for k in args if k not in names]
     out += [f"{where}: indikatoren {name} kræver indicator_args.{p.name}" for p in params
             if p.default is inspect.Parameter.empty and p.name not in args]
@@ -537,7 +540,8 @@ def _load(directory: str) -> Catalogue:
             source=" ".join(str(c.get("source", "")).split()), kind=kind, indicator=base.get("indicator"),
             unit=unit, direction=base.get("direction", "up"), params=params,
             period_start=int(period[0]), period_end=int(period[1]), years=years,
-            indicator_args=dict(base.get("indicator_args") or {}) if isinstance(base.get("indicator_args") or {}, dict) else {},
+            indicator_args=(dict(base.get("indicator_args") or {})
+                            if isinstance(base.get("indicator_args") or {}, dict) else {}),
             linked_to=c.get("linked_to"),
             text_strategic=" ".join(str(c["text_strategic"]).split()) if c.get("text_strategic") else None,
             readings=tuple(c.get("readings") or ()) if isinstance(c.get("readings") or (), list) else (),

@@ -41,6 +41,15 @@ MAX_FILE_BYTES = 100 * 1024 * 1024  # a .csv (or .xlsx) file on disk
 CPR_PATTERN = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 CPR_MESSAGE = ("værdien ligner et CPR-nummer (ddmmåå-xxxx); der må kun bruges pseudonyme id'er (fx P00017), "
                "aldrig CPR-numre")
+CPR_TEXT_MESSAGE = ("teksten indeholder noget, der ligner et CPR-nummer (ddmmåå-xxxx); fritekst må ikke indeholde "
+                    "CPR-numre, navne eller andre oplysninger om personer")
+
+
+def free_text_columns(src: Source) -> list[str]:
+    """Text columns that are neither ids, keys, references nor coded values (titles, rationales...)."""
+    refs = {r[0] for r in src.references}
+    return [c.name for c in src.columns if c.type == "str" and not c.pseudonym and c.allowed is None
+            and c.name not in src.key and c.name not in refs]
 
 
 @dataclass
@@ -408,7 +417,8 @@ def _schema_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
         elif check.startswith("daterange:"):
             issues.append(Issue(ERROR, src.name, fname, f"datoen {val} ligger uden for programmets år "
                                 f"(forventet {FIRST_YEAR}-{LAST_YEAR})", row, col, str(val),
-                                category=f"datoen ligger uden for programmets år (forventet {FIRST_YEAR}-{LAST_YEAR})"))
+                                category=f"datoen ligger uden for programmets år "
+                                         f"(forventet {FIRST_YEAR}-{LAST_YEAR})"))
         elif "not_nullable" in check or check == "not_nullable":
             issues.append(Issue(ERROR, src.name, fname, "cellen er tom, men skal udfyldes", row, col, ""))
         elif "unique" in check or "duplicates" in check:
@@ -496,13 +506,15 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
                 issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{c}' ignoreres", hrow, c,
                                     category="ukendt kolonne ignoreres"))
     # CPR-shaped ids are refused wherever they are, also in a file with other errors; the value is never repeated
-    id_cols = [c for c in src.id_columns if list(df.columns).count(c) == 1]
     cpr_cells = set()
-    for c in id_cols:
-        for row, cell in df[c].items():
-            if CPR_PATTERN.search(cell or ""):
-                cpr_cells.add((row, c))
-                issues.append(Issue(ERROR, src.name, fname, CPR_MESSAGE, int(row), c, None))
+    for cols, msg in ((src.id_columns, CPR_MESSAGE), (free_text_columns(src), CPR_TEXT_MESSAGE)):
+        for c in cols:
+            if list(df.columns).count(c) != 1:
+                continue
+            for row, cell in df[c].items():
+                if CPR_PATTERN.search(cell or ""):
+                    cpr_cells.add((row, c))
+                    issues.append(Issue(ERROR, src.name, fname, msg, int(row), c, None))
     if missing or dupcols:
         return None, issues
     if len(df) == 0:
@@ -670,7 +682,8 @@ def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
             if _is_int(val):
                 out[key] = val
             else:
-                issues.append(err(key, f"'seed' er {val!r}, men skal være et helt tal", category="'seed' skal være et helt tal"))
+                issues.append(err(key, f"'seed' er {val!r}, men skal være et helt tal",
+                                  category="'seed' skal være et helt tal"))
         elif key == "coverage":
             if val is None:
                 continue
@@ -694,7 +707,8 @@ def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
                 if bad:
                     issues.append(err(k, f"dækningen af {src_name} indeholder {', '.join(repr(b) for b in bad)}; "
                                          f"forventet hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}",
-                                      category=f"dækningen skal være hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}"))
+                                      category=f"dækningen skal være hele årstal mellem {FIRST_YEAR} og "
+                                               f"{LAST_YEAR}"))
                     continue
                 cov[src_name] = sorted(set(years))
             out[key] = cov

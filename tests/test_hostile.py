@@ -651,3 +651,24 @@ def test_report_banner_follows_the_checked_manifest(tmp_path):
     assert is_synthetic(tmp_path) is False and banner_html(tmp_path) == ""
     (tmp_path / "manifest.yml").write_text("synthetic: true\n", encoding="utf-8")
     assert is_synthetic(tmp_path) is True and "Syntetiske data" in banner_html(tmp_path)
+
+
+def test_free_text_columns_are_the_titles_and_rationales():
+    from helhedsplan_eval.contract import free_text_columns
+
+    got = {name: free_text_columns(src) for name, src in SOURCES.items() if free_text_columns(src)}
+    assert got == {"logbook_events": ["title"], "assessments": ["assessed_by", "rationale", "evidence"]}
+
+
+def test_cpr_in_a_free_text_column_is_refused_without_repeating_it(tmp_path):
+    from helhedsplan_eval.contract import CPR_TEXT_MESSAGE
+
+    p = tmp_path / "assessments.csv"
+    p.write_text("criterion_id,date,assessment,assessed_by,rationale,evidence\n"
+                 "TT-KOM-2,2017-11-28,gennemført,Sekretariatet,Interview med 14 beboere,Notat 2017-11\n"
+                 "TT-FYS-2,2019-10-15,i gang,Task Force,Samtale med beboer 0203701234 om stien,\n",
+                 encoding="utf-8")
+    _, issues = read(p, "assessments")
+    errs = errors(issues)
+    assert [(i.row, i.column, i.message, i.value) for i in errs] == [(3, "rationale", CPR_TEXT_MESSAGE, None)]
+    assert "0203701234" not in str(errs[0])
