@@ -393,7 +393,7 @@ def unique_participants(bundle, years, activity: str):
 
 
 @indicator("regular_share", sources=("logbook_events", "logbook_attendance"))
-def regular_share(bundle, years, activity: str, more_than: int = 3):
+def regular_share(bundle, years, activity: str, more_than: int):
     """Share of the year's unique participants who came to more than ``more_than`` events."""
     m, cov = _attendance(bundle)
     name = f"regular_share:{activity}"
