@@ -134,7 +134,17 @@ def _write_xlsx(path: Path, src: Source) -> None:
     for row in g.iter_rows(min_row=header_row + 1):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _text_never_formula(wb)
     wb.save(path)
+
+
+def _text_never_formula(wb) -> None:
+    """Text taken from configuration (e.g. survey item labels) is stored as text, never as a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
 
 
 def write_templates(out_dir) -> list[Path]:

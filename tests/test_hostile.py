@@ -672,3 +672,18 @@ def test_cpr_in_a_free_text_column_is_refused_without_repeating_it(tmp_path):
     errs = errors(issues)
     assert [(i.row, i.column, i.message, i.value) for i in errs] == [(3, "rationale", CPR_TEXT_MESSAGE, None)]
     assert "0203701234" not in str(errs[0])
+
+
+def test_templates_store_config_text_as_text_not_formulas(tmp_path, monkeypatch):
+    from helhedsplan_eval import templates_xlsx
+    from helhedsplan_eval.contract_doc import survey_items
+
+    items = survey_items()
+    evil = '=HYPERLINK("http://x","y")'
+    hostile = [type(it)(**{**it.__dict__, "id": evil, "text": evil}) if i == 0 else it for i, it in enumerate(items)]
+    monkeypatch.setattr(templates_xlsx, "survey_items", lambda: hostile)
+    templates_xlsx._write_xlsx(tmp_path / "survey_responses.xlsx", SOURCES["survey_responses"])
+    wb = openpyxl.load_workbook(tmp_path / "survey_responses.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any("HYPERLINK" in str(c.value) for c in cells)
+    assert not any(c.data_type == "f" for c in cells)
