@@ -108,7 +108,12 @@ class DataValidationError(Exception):
 # ----------------------------------------------------------------------------- raw reading
 
 class ReadProblem(ValueError):
-    """A file that cannot be read as data; the message is the Danish reason shown to the user."""
+    """A file that cannot be read as data; the message is the Danish reason shown to the user,
+    ``category`` the same without row numbers or sizes (default: the message up to its first ';')."""
+
+    def __init__(self, message: str, category: str | None = None):
+        super().__init__(message)
+        self.category = category or message.split(";")[0]
 
 
 _SAVE_AS = "gem filen som «CSV UTF-8 (kommasepareret)» eller som «CSV (semikolonsepareret)» fra dansk Excel"
@@ -172,7 +177,8 @@ def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ReadProblem(f"filen fylder {_mb(size)}, mere end grænsen på {_mb(MAX_FILE_BYTES)}; del den op "
-                          "eller kontrollér, at det er den rigtige fil")
+                          "eller kontrollér, at det er den rigtige fil",
+                          category=f"filen er større end grænsen på {_mb(MAX_FILE_BYTES)}")
     if path.suffix.lower() != ".xlsx":
         return
     import zipfile
@@ -196,7 +202,8 @@ def check_size(path: Path) -> None:
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_UNCOMPRESSED:
         raise ReadProblem(f"Excel-filen fylder {_mb(total)} udpakket, mere end grænsen på "
-                          f"{_mb(XLSX_MAX_UNCOMPRESSED)}; gem dataarket alene som .xlsx eller CSV")
+                          f"{_mb(XLSX_MAX_UNCOMPRESSED)}; gem dataarket alene som .xlsx eller CSV",
+                          category=f"Excel-filen er udpakket større end grænsen på {_mb(XLSX_MAX_UNCOMPRESSED)}")
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise ReadProblem("filen er en zip-fil, men ikke en Excel-projektmappe (.xlsx)")
 
@@ -283,7 +290,7 @@ def read_raw(path: Path) -> RawTable:
             index.append(rownum)
     except csv.Error as exc:
         raise ReadProblem(f"CSV-filen kan ikke opdeles i felter i række {rownum + 1} ({exc}); kontrollér "
-                          "anførselstegn i cellerne") from None
+                          "anførselstegn i cellerne", category="CSV-filen kan ikke opdeles i felter") from None
     df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
     return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc, problems, header_row)
 
@@ -481,7 +488,7 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
             return None, [Issue(ERROR, src.name, fname, "filen er tom (ingen overskriftsrække)")]
         raw = read_raw(path)
     except ReadProblem as exc:
-        return None, [Issue(ERROR, src.name, fname, str(exc), category=str(exc).split(";")[0])]
+        return None, [Issue(ERROR, src.name, fname, str(exc), category=exc.category)]
     except Exception as exc:  # unreadable file: report, never crash
         return None, [Issue(ERROR, src.name, fname, f"filen kan ikke læses ({type(exc).__name__}: {exc})",
                             category="filen kan ikke læses")]

@@ -237,6 +237,7 @@ def test_huge_csv_is_refused_before_it_is_read(tmp_path):
     df, issues = read(p, "vandalism_bills")
     assert df is None and len(issues) == 1
     assert issues[0].message.startswith("filen fylder 100,0 MB, mere end grænsen på 100,0 MB")
+    assert issues[0].category == "filen er større end grænsen på 100,0 MB"
 
 
 def test_size_problem_in_a_data_folder_excludes_only_that_source(tmp_path):
@@ -284,6 +285,7 @@ def test_csv_with_a_field_over_the_csv_module_limit_is_reported_not_raised(tmp_p
     p.write_text('bill_id,date,amount_dkk\n"' + "x" * 200_000 + '",2018-01-05,5\n', encoding="utf-8")
     _, issues = read(p, "vandalism_bills")
     assert len(issues) == 1 and "CSV-filen kan ikke opdeles i felter i række 2" in issues[0].message
+    assert issues[0].category == "CSV-filen kan ikke opdeles i felter"  # no row number in the board's count
 
 
 @pytest.mark.parametrize("content,expected", [
