@@ -26,13 +26,21 @@ index 75, 100, 50, 75, 100, 25, 75, 50 -> mean 68.75, sample SD² = 4687.5/7, SE
 identical items per person -> Cronbach's alpha = 1.
 Difference 68.75 - 325/6 = 14.5833, SE = √(13.33554² + 9.149063²) = 16.17226, df = 7 + 7 = 14:
 the CI covers 0 -> "no_detectable_change".
+
+Calibration (raking) SE, the primary one since issue 10: the influence values are projected off
+the raking margins. 2020 by hand (balanced 2x2x2, weights 15): department, age and gender main
+effects are each +-6,25 around 68,75, so the residuals per cell are -12,5, 25, -25, 12,5, 25,
+-37,5, 12,5, 0 (sum of squares 3750); u = e/8, SE² = 8/7 · 3750/64 = 3750/56, SE = 8,183170
+(against the fixed-weight 9,149063). 2017 is checked against R's own algorithm (centring within
+each margin in turn, iterated), written out in the test.
+The tiny fixture is flagged as unreliable (as it must be): 2017 has only 2 men, who carry 25 % of
+the weight each, and every raking category has fewer than 10 respondents.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -361,11 +369,14 @@ def test_tiny_index_scores(tiny):
 def test_tiny_weighted_index_and_se(tiny):
     r17, r20 = tiny.index.loc[2017], tiny.index.loc[2020]
     assert r17["value"] == pytest.approx(325 / 6, rel=1e-12)
-    assert r17["se"] == pytest.approx(math.sqrt(302500 / 1701), rel=1e-10)
+    assert r17["se_fixed"] == pytest.approx(math.sqrt(302500 / 1701), rel=1e-10)
+    assert r17["se"] == pytest.approx(_backfitted_se(tiny.waves[2017]), rel=1e-9)
+    assert r17["se"] < r17["se_fixed"]
     assert r17["unweighted"] == pytest.approx(62.5)
     assert r17["n"] == 7 and r17["df"] == 7
     assert r20["value"] == pytest.approx(68.75)
-    assert r20["se"] == pytest.approx(9.149063, abs=1e-6)
+    assert r20["se_fixed"] == pytest.approx(9.149063, abs=1e-6)
+    assert r20["se"] == pytest.approx(math.sqrt(3750 / 56), rel=1e-12)
     assert tiny.strong.loc[2017, "value"] == pytest.approx(400 / 9, rel=1e-12)
     assert tiny.strong.loc[2020, "value"] == pytest.approx(62.5)
 
@@ -373,12 +384,17 @@ def test_tiny_weighted_index_and_se(tiny):
 def test_tiny_difference_and_decision(tiny):
     d = tiny.index_diff
     assert d.diff == pytest.approx(68.75 - 325 / 6, rel=1e-12)
-    assert d.se == pytest.approx(16.17226, abs=1e-5)
+    se = math.hypot(_backfitted_se(tiny.waves[2017]), math.sqrt(3750 / 56))
+    assert d.se == pytest.approx(se, rel=1e-9)
     assert d.df == 14
     t = 2.1447866879169273  # t(0.975, 14)
-    assert d.ci_low == pytest.approx(d.diff - t * 16.172258, abs=1e-4)
-    assert d.ci_high == pytest.approx(d.diff + t * 16.172258, abs=1e-4)
+    assert d.ci_low == pytest.approx(d.diff - t * se, rel=1e-9)
+    assert d.ci_high == pytest.approx(d.diff + t * se, rel=1e-9)
     assert tiny.decision["code"] == "no_detectable_change"
+    # the fixed-weight difference stays visible beside it
+    f = tiny.index_diff_fixed
+    assert f.se == pytest.approx(16.17226, abs=1e-5)
+    assert f.ci_low == pytest.approx(f.diff - t * 16.172258, abs=1e-4)
 
 
 def test_tiny_items(tiny):
@@ -398,7 +414,8 @@ def test_tiny_robustness(tiny):
     assert rob.loc["unweighted", "diff"] == pytest.approx(68.75 - 62.5)
     # 2020 margins are proportional to 2017's (50/50 everywhere): reweighting changes nothing
     assert rob.loc["reweighted_to_baseline", "diff"] == pytest.approx(tiny.index_diff.diff)
-    assert set(rob.index) == {"weighted", "unweighted", "reweighted_to_baseline", "rank_test"}
+    assert set(rob.index) == {"weighted", "weighted_fixed_se", "unweighted", "reweighted_to_baseline", "rank_test"}
+    assert rob.loc["weighted_fixed_se", "ci_low"] == pytest.approx(tiny.index_diff_fixed.ci_low)
 
 
 def test_before_end_wave_only_baseline(tiny_tables):
@@ -444,8 +461,14 @@ def test_board_tables_have_no_nan_and_suppress_small_groups(tiny):
     assert "T17A" not in _all_text(sv.item_table(tiny)) + _all_text(sv.methods_table(tiny))
 
 
-def test_headline_states_result_in_danish(tiny):
+def test_headline_states_result_in_danish(tiny, tiny_tables, tmp_path):
+    # the tiny fixture is flagged: the headline leads with the reason, then the figures
     h = sv.headline(tiny)
+    assert h.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi ")
+    assert "54,2" in h and "68,8" in h and "+14,6 point" in h
+    # with thresholds that the 8 respondents meet, the verdict leads
+    relaxed = _cfg(tmp_path, reliability={"max_weight_share": 0.5, "min_respondents_per_category": 1})
+    h = sv.headline(sv.analyse(tiny_tables, 2020, cfg=relaxed))
     assert h.startswith("Der kan ikke påvises en ændring")
     assert "54,2" in h and "68,8" in h and "+14,6 point" in h
 
@@ -599,8 +622,7 @@ def test_ci_of_difference_covers_truth_about_95_percent():
     truth = true_mean(2020) - true_mean(2017)
     margins = {wv: {"d": {d: sum(c for dd, _, c in cells[wv] if dd == d) for d in deps},
                     "a": {a: sum(c for _, aa, c in cells[wv] if aa == a) for a in ages}} for wv in comp}
-    reps, hits = 400, 0
-    t0 = time.time()
+    reps, hits, hits_fixed, ratio = 400, 0, 0, []
     for _ in range(reps):
         est = {}
         for wv in (2017, 2020):
@@ -611,12 +633,17 @@ def test_ci_of_difference_covers_truth_about_95_percent():
                 parts.append(pd.DataFrame({"d": d, "a": a, "y": y}))
             s = pd.concat(parts, ignore_index=True)
             w = sv.rake(s, margins[wv]).weights
-            est[wv] = sv.weighted_mean(s["y"].to_numpy(), w)
+            est[wv] = sv.weighted_mean(s["y"].to_numpy(), w, groups=s[["d", "a"]])
         diff = sv.difference(est[2017], est[2020])
         hits += diff.ci_low <= truth <= diff.ci_high
+        fixed = sv.difference(sv._fixed(est[2017]), sv._fixed(est[2020]))
+        hits_fixed += diff.diff - 1.96 * fixed.se <= truth <= diff.diff + 1.96 * fixed.se
+        ratio.append(fixed.se / diff.se)
     cover = hits / reps
+    # the calibration SE (primary) gives nominal coverage; the fixed-weight SE is larger here
     assert 0.92 <= cover <= 0.98, cover
-    assert time.time() - t0 < 20
+    assert hits_fixed >= hits
+    assert np.mean(ratio) > 1.02
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,3 +685,395 @@ def test_corrected_item_total_two_items_is_their_correlation():
     df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
     r = sv.corrected_item_total(df)
     assert r["a"] == pytest.approx(0.8) and r["b"] == pytest.approx(0.8)  # Pearson r = 8/10
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for the issue-10 tests
+# --------------------------------------------------------------------------------------------
+
+
+def _cfg(tmp_path, **sections):
+    """params/survey.yml with some sections updated (dicts are merged one level deep)."""
+    import yaml
+
+    raw = yaml.safe_load((Path(sv.params_dir()) / "survey.yml").read_text(encoding="utf-8"))
+    for key, val in sections.items():
+        if isinstance(val, dict) and isinstance(raw.get(key), dict):
+            raw[key] = {**raw[key], **val}
+        else:
+            raw[key] = val
+    p = tmp_path / f"survey_{len(list(tmp_path.glob('survey_*.yml')))}.yml"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return sv.load_config(p)
+
+
+def _backfitted_se(wd) -> float:
+    """R's svyrecvar for rake() designs, written out: centre x/psw within each raking margin in
+    turn (unweighted mean, psw = the weights), many rounds; then the linearised SE formula."""
+    y = wd.index.to_numpy(float)
+    w = wd.weights
+    ok = ~np.isnan(y)
+    m = np.sum(w[ok] * y[ok]) / w[ok].sum()
+    u = np.zeros(len(y))
+    u[ok] = w[ok] * (y[ok] - m) / w[ok].sum()
+    for _ in range(2000):
+        for v in wd.rake.variables:
+            u = u - w * pd.Series(u / w).groupby(wd.groups[v].to_numpy()).transform("mean").to_numpy()
+    n = len(u)
+    return math.sqrt(n / (n - 1) * np.sum((u - u.mean()) ** 2))
+
+
+DEPS = ["3B", "AAB", "ABG", "fsb", "Lejerbo"]
+AGES = ["18-29", "30-49", "50-64", "65+"]
+POP = {"department": dict(zip(DEPS, [400, 300, 200, 200, 100])),
+       "age_group": dict(zip(AGES, [300, 400, 300, 200])),
+       "gender": {"kvinde": 600, "mand": 600}}
+
+
+def _balanced(k=2, shift=0, margin_waves=(2017, 2020)):
+    """Two waves, k respondents in every department x age x gender cell (80 per wave for k = 2),
+    answers varying by respondent; margins as POP (1.200 residents) for ``margin_waves``."""
+    rows, i = [], 0
+    for wv in (2017, 2020):
+        for dep in DEPS:
+            for age in AGES:
+                for g in ("kvinde", "mand"):
+                    for _ in range(k):
+                        i += 1
+                        ans = {f"q{j:02d}": 1 + (i + j + (shift if wv == 2020 else 0)) % 5 for j in range(1, 9)}
+                        rows.append({"respondent_id": f"X{i:05d}", "wave": wv, "department": dep,
+                                     "age_group": age, "gender": g, "mode": "web", **ans})
+    margins = [{"wave": wv, "variable": var, "category": c, "population": p}
+               for wv in margin_waves for var, m in POP.items() for c, p in m.items()]
+    return {"survey_responses": pd.DataFrame(rows), "survey_margins": pd.DataFrame(margins)}
+
+
+def _drop(tables, wave, keep=0, **where):
+    """Remove respondents of ``wave`` matching ``where`` (keeping the first ``keep`` of them)."""
+    r = tables["survey_responses"]
+    hit = r["wave"] == wave
+    for col, val in where.items():
+        hit &= r[col] == val
+    idx = r.index[hit][keep:]
+    return {**tables, "survey_responses": r.drop(index=idx).reset_index(drop=True)}
+
+
+def _assert_flagged(tables, *phrases, cfg=None):
+    an = sv.analyse(tables, 2020, cfg=cfg)
+    reason = an.unreliable_reason
+    assert reason and reason.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi "), reason
+    for ph in phrases:
+        assert ph in reason, (ph, reason)
+    assert reason.count(".") == 1 and reason.endswith(".")  # one sentence
+    # the page shows it: headline, decision text, methods text and the highlighted box
+    assert reason in sv.headline(an) and reason in sv.decision_text(an) and reason in sv.methods_text(an)
+    assert "Kan ikke vurderes pålideligt" in sv.unreliable_html(an)
+    if cfg is None:
+        s = sv.faellesskab_index(DataBundle.from_frames(tables), [2017, 2018, 2019, 2020])
+        assert s.extra["unreliable"] == reason
+        warn = sv.validation_warnings(DataBundle.from_frames(tables))
+        assert any(reason in w_ for w_ in warn)
+        ids = set(tables["survey_responses"]["respondent_id"])
+        assert not any(i in w_ for w_ in warn for i in ids)
+    return an
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: bounded raking returns the raking solution when the bounds do not bind
+# --------------------------------------------------------------------------------------------
+
+
+def _two_by_two():
+    cells = [("a1", "b1", 8), ("a1", "b2", 1), ("a2", "b1", 10), ("a2", "b2", 8)]
+    s = pd.DataFrame([(a, b) for a, b, n in cells for _ in range(n)], columns=["a", "b"])
+    return s, {"a": {"a1": 14, "a2": 86}, "b": {"b1": 36, "b2": 64}}
+
+
+def _cell_weights(res, s):
+    return pd.Series(res.weights).groupby([s["a"], s["b"]]).first()
+
+
+def test_bounded_raking_equals_raking_when_bounds_do_not_bind():
+    """Counts 8, 1 / 10, 8; margins 14/86 (a) and 36/64 (b). Raking keeps the odds ratio of the
+    sample, so the fitted cell totals m = (x, 14-x / 36-x, 50+x) solve x(50+x) = 6,4(14-x)(36-x),
+    i.e. 5,4x² - 370x + 3225,6 = 0, x = 10,2517; weights m/n = 1,2815, 3,7483, 2,5748, 7,5315,
+    all inside 0,3-3 times the mean weight 100/27 (1,111-11,111). Clipping after every margin
+    step (the old code) gave weights up to 11 % off this solution."""
+    s, m = _two_by_two()
+    x = (370 - math.sqrt(370 ** 2 - 4 * 5.4 * 3225.6)) / (2 * 5.4)
+    expected = {("a1", "b1"): x / 8, ("a1", "b2"): (14 - x) / 1, ("a2", "b1"): (36 - x) / 10,
+                ("a2", "b2"): (50 + x) / 8}
+    free = sv.rake(s, m, tol=1e-13)
+    bounded = sv.rake(s, m, bounds=(0.3, 3.0), tol=1e-13)
+    for res in (free, bounded):
+        got = _cell_weights(res, s)
+        for cell, w in expected.items():
+            assert got[cell] == pytest.approx(w, rel=1e-9)
+    np.testing.assert_allclose(bounded.weights, free.weights, rtol=1e-9, atol=0)
+    assert bounded.converged and not bounded.bounds_bound and bounded.n_at_bound == 0
+    lo, hi = 0.3 * 100 / 27, 3.0 * 100 / 27
+    assert lo < min(expected.values()) and max(expected.values()) < hi
+
+
+def test_bounded_raking_trims_and_reweights_only_when_a_bound_breaks():
+    """Same table, bounds 0,4-2,5 times 100/27 = 1,4815-9,2593: the raking weight of a1b1
+    (1,2815) breaks the lower bound. Held at 1,4815 (8 respondents: 11,852), the margins give the
+    rest by hand: a1b2 = 14 - 11,852 = 2,1481; a2b1 = (36 - 11,852)/10 = 2,4148;
+    a2b2 = (64 - 2,1481)/8 = 7,7315 (a2: 24,148 + 61,852 = 86). The raking structure holds:
+    the unbounded a1b1 factor 2,1481·2,4148/7,7315 = 0,671 lies below the bound."""
+    s, m = _two_by_two()
+    lo = 0.4 * 100 / 27
+    res = sv.rake(s, m, bounds=(0.4, 2.5), tol=1e-13)
+    got = _cell_weights(res, s)
+    assert res.converged and res.bounds_bound and res.n_at_bound == 8
+    assert got[("a1", "b1")] == pytest.approx(lo, rel=1e-12)
+    assert got[("a1", "b2")] == pytest.approx(14 - 8 * lo, rel=1e-9)
+    assert got[("a2", "b1")] == pytest.approx((36 - 8 * lo) / 10, rel=1e-9)
+    assert got[("a2", "b2")] == pytest.approx((64 - (14 - 8 * lo)) / 8, rel=1e-9)
+
+
+def test_bounded_raking_reports_unreachable_bounds():
+    s, m = _two_by_two()
+    res = sv.rake(s, m, bounds=(0.5, 1.5), tol=1e-12)  # b2 needs 64 from 9 respondents, at most 9·5,56
+    assert not res.converged and res.bounds_bound
+    assert np.all(np.isfinite(res.weights))
+    assert res.weights.max() <= 1.5 * 100 / 27 * (1 + 1e-12)
+
+
+def test_rake_result_reports_largest_weight_share():
+    s, m = _two_by_two()
+    res = sv.rake(s, m, tol=1e-13)
+    assert res.max_weight_share == pytest.approx(res.weights.max() / 100)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: flagged, never silently reported
+# --------------------------------------------------------------------------------------------
+
+
+def test_balanced_two_waves_are_reliable():
+    t = _balanced()
+    an = sv.analyse(t, 2020)
+    assert an.problems == [] and an.unreliable_reason is None
+    assert all(wd.rake.converged and wd.rake.variables == ["department", "age_group", "gender"]
+               for wd in an.waves.values())
+    s = sv.faellesskab_index(DataBundle.from_frames(t), [2017, 2018, 2019, 2020])
+    assert "unreliable" not in s.extra
+    assert sv.validation_warnings(DataBundle.from_frames(t)) == []
+    assert sv.unreliable_html(an) == ""
+
+
+def test_empty_category_is_collapsed_by_rule_in_both_waves():
+    t = _drop(_balanced(), 2020, age_group="18-29")   # nobody aged 18-29 answered in 2020
+    an = sv.analyse(t, 2020)
+    assert an.problems == []
+    assert an.plan.collapse == {"age_group": {"18-29": "30-49"}}
+    for wv in (2017, 2020):                          # the SAME grouping in both waves
+        wd = an.waves[wv]
+        assert wd.margins["age_group"] == {"30-49": 700.0, "50-64": 300.0, "65+": 200.0}
+        assert set(wd.groups["age_group"]) == {"30-49", "50-64", "65+"}
+        assert wd.rake.variables == ["department", "age_group", "gender"]
+        merged = wd.weights[(wd.groups["age_group"] == "30-49").to_numpy()].sum()
+        assert merged == pytest.approx(700, rel=1e-6)
+    assert any("18–29" in n and "30–49" in n and "begge runder" in n for n in an.notes)
+    warn = sv.validation_warnings(DataBundle.from_frames(t))
+    assert any("18–29" in w_ for w_ in warn)
+    tab = sv.margins_table(an)
+    assert "30–49 og 18–29" in set(tab["Gruppe"])
+
+
+def test_empty_category_without_rule_is_flagged_and_dropped_in_both_waves():
+    t = _drop(_balanced(), 2020, department="fsb")   # departments have no collapsing rule
+    an = _assert_flagged(t, "i 2020 er der ingen svarpersoner i afdeling fsb", "udeladt af vægtningen i begge runder")
+    assert all(wd.rake.variables == ["age_group", "gender"] for wd in an.waves.values())
+
+
+def test_too_few_respondents_in_a_category_is_flagged():
+    t = _drop(_balanced(), 2020, keep=3, department="Lejerbo")   # 3 of 16 left
+    _assert_flagged(t, "i 2020 er der færre end 10 svarpersoner i afdeling Lejerbo")
+
+
+def test_one_wave_weighted_and_the_other_not_is_flagged():
+    t = _balanced(margin_waves=(2017,))            # no population figures for 2020
+    an = _assert_flagged(t, "der mangler befolkningstal for afdeling i 2020", "kan ikke vægtes ens")
+    assert all(wd.rake.variables == [] for wd in an.waves.values())   # weighted alike: neither
+
+
+def test_waves_weighted_differently_is_flagged(monkeypatch):
+    t = _balanced()
+    real = sv.wave_weights
+
+    def one_sided(sample, margins, cfg=None, label="", variables=None):
+        return real(sample, margins, cfg, label=label, variables=None if label == "2017" else [])
+
+    monkeypatch.setattr(sv, "wave_weights", one_sided)
+    an = sv.analyse(t, 2020)
+    assert "runderne er ikke vægtet ens (2017: afdeling, aldersgruppe, køn; 2020: ikke vægtet)" in an.unreliable_reason
+
+
+def test_one_respondent_carrying_a_large_share_of_the_weight_is_flagged(tmp_path):
+    # one 2020 respondent left in ABG (a sixth of the residents); with the category rule relaxed
+    # only the weight-share rule fires: that respondent carries 200 of 1.200, about 17 %
+    cfg = _cfg(tmp_path, reliability={"max_weight_share": 0.10, "min_respondents_per_category": 1})
+    t = _drop(_balanced(), 2020, keep=1, department="ABG")
+    an = _assert_flagged(t, "i 2020 bærer én svarperson mere end 10\u00a0% af den samlede vægt", cfg=cfg)
+    assert an.waves[2020].rake.converged
+    assert an.waves[2020].rake.max_weight_share == pytest.approx(200 / 1200, rel=1e-6)
+    assert not any("færre end" in p for p in an.problems)
+    assert any("kunne ikke holdes inden for grænserne" in n for n in an.notes)  # bounds unreachable
+
+
+def test_raking_that_does_not_converge_is_flagged(cfg):
+    # department 3B are all 18-29, AAB all 65+: margins 50/50 and 20/80 cannot both hold
+    s = pd.DataFrame({"department": ["3B"] * 10 + ["AAB"] * 10, "age_group": ["18-29"] * 10 + ["65+"] * 10,
+                      "gender": ["kvinde", "mand"] * 10})
+    m = {"department": {"3B": 50, "AAB": 50}, "age_group": {"18-29": 20, "65+": 80},
+         "gender": {"kvinde": 50, "mand": 50}}
+    res = sv.wave_weights(s, m, cfg, label="2020", variables=["department", "age_group", "gender"])
+    assert not res.converged
+    assert any("vægtningen af 2020 nåede ikke befolkningstallene" in p for p in res.problems)
+
+
+def test_non_convergence_reaches_the_comparison(tmp_path):
+    cfg = _cfg(tmp_path, weighting={"max_iter": 1})
+    t = _drop(_drop(_balanced(), 2020, keep=1, department="Lejerbo", age_group="65+"), 2020, keep=0,
+              department="3B", age_group="18-29", gender="mand")
+    an = _assert_flagged(t, "nåede ikke befolkningstallene", cfg=cfg)
+    assert not an.waves[2020].rake.converged
+
+
+def test_tiny_fixture_is_flagged(tiny):
+    r = tiny.unreliable_reason
+    assert "i 2017 bærer én svarperson mere end 10\u00a0% af den samlede vægt" in r
+    assert "i 2017 er der færre end 10 svarpersoner i afdeling 3B og AAB" in r
+
+
+def test_wave_weights_alone_flags_a_dropped_variable(cfg):
+    s = pd.DataFrame({"department": ["3B", "3B", "AAB", "AAB"], "age_group": ["18-29", "65+", "18-29", "65+"],
+                      "gender": ["kvinde", "mand", "kvinde", "mand"]})
+    m = {"department": {"3B": 50, "AAB": 40, "fsb": 10}, "age_group": {"18-29": 50, "65+": 50},
+         "gender": {"kvinde": 50, "mand": 50}}
+    res = sv.wave_weights(s, m, cfg, label="2017")
+    assert any("ingen svarpersoner i afdeling fsb" in p for p in res.problems)
+
+
+def test_validation_warnings_on_the_sample_and_on_broken_data(sample_tables):
+    assert sv.validation_warnings(DataBundle.from_frames(sample_tables)) == []
+    assert sv.validation_warnings(DataBundle.from_frames({})) == []
+    bad = dict(sample_tables)
+    bad["survey_responses"] = bad["survey_responses"].assign(department="KAB")
+    warn = sv.validation_warnings(DataBundle.from_frames(bad))
+    assert len(warn) == 1 and "kan ikke analyseres" in warn[0] and "KAB" not in warn[0]
+
+
+def test_collapse_rules_are_declared_in_params(cfg):
+    assert cfg.collapse_rules["age_group"]["18-29"] == "30-49"
+    assert cfg.min_respondents_per_category == 10
+    assert cfg.max_weight_share == 0.10
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: the calibration SE is primary and drives the decision
+# --------------------------------------------------------------------------------------------
+
+
+def test_calibration_se_equals_rs_iterated_centring(sample_tables):
+    an = sv.analyse(sample_tables, 2020)
+    for wv, wd in an.waves.items():
+        assert an.index.loc[wv, "se"] == pytest.approx(_backfitted_se(wd), rel=1e-9)
+        assert an.index.loc[wv, "se"] < an.index.loc[wv, "se_fixed"]
+
+
+def test_decision_uses_the_calibration_interval(sample_tables):
+    an = sv.analyse(sample_tables, 2020)
+    s = sv.faellesskab_index(DataBundle.from_frames(sample_tables), [2017, 2018, 2019, 2020])
+    assert s.extra["ci_low"] == pytest.approx(an.index_diff.ci_low)
+    assert s.extra["se"] == pytest.approx(math.hypot(an.index.loc[2017, "se"], an.index.loc[2020, "se"]))
+    assert s.extra["se_fixed"] == pytest.approx(an.index_diff_fixed.se) and s.extra["se_fixed"] > s.extra["se"]
+    assert s.extra["se_method"] == "calibration"
+    assert s.data.loc[2020, "se"] == pytest.approx(an.index.loc[2020, "se"])
+    # both standard errors are visible in the uncertainty table
+    tab = sv.uncertainty_table(an)
+    assert list(tab.columns[:2]) == [sv.SE_PRIMARY, sv.SE_FIXED]
+    assert tab.loc["2020", sv.SE_FIXED] == sv._num(an.index.loc[2020, "se_fixed"], 2)
+    assert "Forskel 2020 − 2017" in tab.index
+    assert "standardfejl med faste vægte" in sv.methods_text(an).lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 9: every table and text rendered into HTML is escaped
+# --------------------------------------------------------------------------------------------
+
+
+def test_config_text_reaches_the_page_as_text(tmp_path, tiny_tables):
+    import yaml
+
+    raw = yaml.safe_load((Path(sv.params_dir()) / "survey.yml").read_text(encoding="utf-8"))
+    evil = "<script>alert(1)</script>"
+    items = dict(raw["items"])
+    items["q01"] = {**items["q01"], "text": evil + " Del af fællesskabet", "short": evil}
+    cfg = _cfg(tmp_path, items=items)
+    an = sv.analyse(tiny_tables, 2020, cfg=cfg)
+    pages = [sv.table_html(f(an), "x") for f in (sv.item_table, sv.summary_table, sv.methods_table,
+                                                 sv.department_table, sv.uncertainty_table)]
+    pages.append(sv.table_html(sv.margins_table(an), "m", index=False))
+    pages.append(sv.table_html(sv.robustness_table(an), "r"))
+    an.notes.append(f"Andelen 'ved ikke' til '{evil}' har flyttet sig.")
+    pages += [sv.text_html(sv.methods_text(an)), sv.text_html(sv.headline(an)), sv.text_html(sv.decision_text(an)),
+              sv.unreliable_html(an), sv.text_html(sv.CAVEATS)]
+    page = "".join(pages)
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Del af fællesskabet" in pages[0]
+    assert "&lt;script&gt;" in pages[7]
+    assert sv.text_html("**fed** <b>x</b>\n- punkt") == "<p><strong>fed</strong> &lt;b&gt;x&lt;/b&gt;</p><ul><li>punkt</li></ul>"
+
+
+# --------------------------------------------------------------------------------------------
+# Board language and disclosure on the survey page
+# --------------------------------------------------------------------------------------------
+
+
+def _page_text(an, min_cell=5) -> str:
+    parts = [sv.headline(an, min_cell), sv.decision_text(an), sv.methods_text(an, min_cell), sv.CAVEATS]
+    for f in (sv.summary_table, sv.item_table, sv.methods_table, sv.department_table, sv.uncertainty_table,
+              sv.margins_table):
+        parts.append(_all_text(f(an, min_cell)))
+    parts.append(_all_text(sv.robustness_table(an)))
+    return " ".join(parts)
+
+
+def test_board_language(sample_tables):
+    assert sv._ci_text(39.71, 89.24, pct=True) == "39,7–89,2\u00a0%"
+    assert sv._ci_text(-0.64, 6.61) == "−0,6–6,6"
+    assert sv._signed(-3.0) == "−3,0" and sv._signed(2.04) == "+2,0"
+    an = sv.analyse(sample_tables, 2020)
+    txt = _page_text(an)
+    for jargon in ("R's", "`", "rake`", "d_z", "Kish", "logit", "linearis", "raking)", "Holm-korrektion"):
+        if jargon == "raking)":
+            continue
+        assert jargon not in txt, jargon
+    assert "(kaldet raking)" in txt    # the one technical word is explained where it is used
+    assert not re.search(r"(?<![\w\d])-\d", txt)   # no hyphen used as a minus sign
+    assert not re.search(r"\d-\d", txt)            # ranges with an en dash
+    assert "0–100" in txt
+
+
+def test_page_shows_no_small_counts(tmp_path):
+    # Lejerbo has 3 respondents in 2020 and one answered by telephone
+    t = _drop(_balanced(), 2020, keep=3, department="Lejerbo")
+    r = t["survey_responses"]
+    r.loc[r.index[(r["wave"] == 2020)][0], "mode"] = "telefon"
+    an = sv.analyse(t, 2020)
+    for min_cell in (5, 10):
+        txt = _page_text(an, min_cell)
+        dep = sv.department_table(an, min_cell)
+        assert dep.loc["Lejerbo", "Antal svar 2020"] == f"<{min_cell}"
+        # secondary suppression: the 2020 total is shown, so one more count is hidden
+        assert (dep["Antal svar 2020"] == f"<{min_cell}").sum() == 2
+        mt = sv.margins_table(an, min_cell)
+        lej = mt[(mt["Runde"] == "2020") & (mt["Gruppe"] == "Lejerbo")].iloc[0]
+        assert lej["Antal svar"] == f"<{min_cell}" and lej["Svarpersoner, uvægtet"] == sv.MISSING
+        assert sv.methods_table(an, min_cell).loc["Svarform", "2020"] == "web, telefon"   # no shares
+        for tok in re.findall(r"(?<![\d,.<−+])\d+(?![\d,A-Za-z]| ?%|\u00a0%|–\d)", _all_text(dep) + " ".join(mt.astype(str).to_numpy().ravel())):
+            assert not (0 < int(tok) < min_cell), tok
+        assert "<script" not in txt

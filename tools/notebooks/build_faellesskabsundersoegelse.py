@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    /work/venv/bin/python tools/notebooks/build_faellesskabsundersoegelse.py
+    python tools/notebooks/build_faellesskabsundersoegelse.py
 
 The notebook is thin: it loads the data, calls :mod:`helhedsplan_eval.survey` and displays the
 results. It defines no functions; every number it shows is computed (and tested) in the package.
@@ -38,7 +38,7 @@ afslutning end ved opstart.* Datakilde: 3Bs fællesskabs- og medborgerskabsunder
 check_parameters(evaluation_year, data_dir, min_cell)
 data_banner(data_dir)"""),
     ("code", "load", """import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import HTML, display
 
 from helhedsplan_eval import survey
 from helhedsplan_eval.contract import load_bundle
@@ -46,12 +46,13 @@ from helhedsplan_eval.contract import load_bundle
 bundle = load_bundle(data_dir)
 an = survey.analyse(bundle, evaluation_year=evaluation_year)"""),
     ("md", "h-result", "## Hovedresultat"),
-    ("code", "headline", """display(Markdown("**" + survey.headline(an, min_cell) + "**"))"""),
+    ("code", "headline", """display(HTML(survey.text_html("**" + survey.headline(an, min_cell) + "**")))
+display(HTML(survey.unreliable_html(an)))"""),
     ("code", "status", """from helhedsplan_eval.report import criterion_status
 
 criterion_status("TT-1", evaluation_year, data_dir)"""),
-    ("code", "summary", """survey.summary_table(an, min_cell).style.set_uuid("faelles-resultat")"""),
-    ("code", "decision", """display(Markdown(survey.decision_text(an)))"""),
+    ("code", "summary", """display(HTML(survey.table_html(survey.summary_table(an, min_cell), "faelles-resultat")))"""),
+    ("code", "decision", """display(HTML(survey.text_html(survey.decision_text(an))))"""),
     ("md", "h-likert", """## Svarene på de enkelte udsagn
 
 Figuren viser, hvordan svarpersonerne fordeler sig fra *helt uenig* (rød, til venstre) til *helt enig*
@@ -59,7 +60,7 @@ Figuren viser, hvordan svarpersonerne fordeler sig fra *helt uenig* (rød, til v
 vises som en grå bjælke til højre. Tallene er vægtet."""),
     ("code", "likert", """fig = survey.plot_likert(an, min_cell)
 plt.show()"""),
-    ("code", "items", """survey.item_table(an, min_cell).style.set_uuid("faelles-udsagn")"""),
+    ("code", "items", """display(HTML(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn")))"""),
     ("md", "h-diff", """## Forskelle fra 2017 til 2020
 
 Prikkerne viser fællesskabsindekset og andelen, der er enige i hvert udsagn, med
@@ -70,22 +71,29 @@ plt.show()"""),
     ("md", "h-robust", """## Robusthed
 
 Hovedresultatet holdes op mod uvægtede tal, mod 2020-svar vægtet til beboersammensætningen i 2017
-(ændrer resultatet sig, skyldes en del af forskellen, at beboersammensætningen har ændret sig), og mod
-en rangtest, der kun bruger svarenes rækkefølge."""),
-    ("code", "robust", """survey.robustness_table(an).style.set_uuid("faelles-robusthed")"""),
+(ændrer resultatet sig, skyldes en del af forskellen, at beboersammensætningen har ændret sig), mod
+den forsigtige usikkerhed med faste vægte og mod en rangtest, der kun bruger svarenes rækkefølge."""),
+    ("code", "robust", """display(HTML(survey.table_html(survey.robustness_table(an), "faelles-robusthed")))"""),
     ("md", "h-dept", """## Afdelinger (kun beskrivende)
 
 Tallene for de enkelte afdelinger er ikke en del af succeskriteriet og vises kun, hvor der er nok svar."""),
-    ("code", "dept", """survey.department_table(an, min_cell).style.set_uuid("faelles-afdelinger")"""),
+    ("code", "dept", """display(HTML(survey.table_html(survey.department_table(an, min_cell), "faelles-afdelinger")))"""),
     ("md", "h-methods", "## Metode"),
-    ("code", "methods", """survey.methods_table(an, min_cell).style.set_uuid("faelles-metode")"""),
-    ("code", "methods-text", """display(Markdown(survey.methods_text(an, min_cell)))"""),
+    ("code", "methods", """display(HTML(survey.table_html(survey.methods_table(an, min_cell), "faelles-metode")))"""),
+    ("code", "methods-text", """display(HTML(survey.text_html(survey.methods_text(an, min_cell))))"""),
+    ("md", "h-uncertainty", """### To mål for usikkerheden
+
+Beslutningsreglen bruger standardfejlen, der udnytter, at vægtene passer præcist til
+befolkningstallene for afdeling, alder og køn. Den forsigtige standardfejl med faste vægte vises
+til sammenligning."""),
+    ("code", "uncertainty", """display(HTML(survey.table_html(survey.uncertainty_table(an, min_cell), "faelles-usikkerhed")))"""),
     ("md", "h-margins", """### Vægtningsmargener
 
-Andel af beboerne (18 år og derover) og af svarpersonerne før og efter vægtning."""),
-    ("code", "margins", """survey.margins_table(an, min_cell).style.set_uuid("faelles-margener").hide(axis="index")"""),
+Andel af beboerne (18 år og derover) og af svarpersonerne før og efter vægtning. Små grupper er
+lagt sammen med en nabogruppe i begge runder efter regler, der er fastlagt på forhånd."""),
+    ("code", "margins", """display(HTML(survey.table_html(survey.margins_table(an, min_cell), "faelles-margener", index=False)))"""),
     ("md", "h-caveats", "## Forbehold"),
-    ("code", "caveats", """display(Markdown(survey.CAVEATS))"""),
+    ("code", "caveats", """display(HTML(survey.text_html(survey.CAVEATS)))"""),
 ]
 
 
