@@ -39,6 +39,15 @@ MAX_FILE_BYTES = 100 * 1024 * 1024  # a .csv (or .xlsx) file on disk
 
 # A value shaped like a Danish CPR number (ddmmåå-xxxx, with or without the hyphen), also inside an id.
 CPR_PATTERN = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+# ... and a CPR number of day 01-09 that a spreadsheet stored as a number, losing its leading zero
+_CPR_NO_ZERO = re.compile(r"[1-9](0[1-9]|1[0-2])\d{6}")
+
+
+def looks_like_cpr(value: str | None) -> bool:
+    """True for a value shaped like a Danish CPR number (also inside a longer id, or as a
+    9-digit number whose leading zero a spreadsheet dropped)."""
+    v = (value or "").strip()
+    return bool(CPR_PATTERN.search(v) or _CPR_NO_ZERO.fullmatch(v))
 CPR_MESSAGE = ("værdien ligner et CPR-nummer (ddmmåå-xxxx); der må kun bruges pseudonyme id'er (fx P00017), "
                "aldrig CPR-numre")
 CPR_TEXT_MESSAGE = ("teksten indeholder noget, der ligner et CPR-nummer (ddmmåå-xxxx); fritekst må ikke indeholde "
@@ -519,7 +528,7 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
             if list(df.columns).count(c) != 1:
                 continue
             for row, cell in df[c].items():
-                if CPR_PATTERN.search(cell or ""):
+                if looks_like_cpr(cell):
                     cpr_cells.add((row, c))
                     issues.append(Issue(ERROR, src.name, fname, msg, int(row), c, None))
     if missing or dupcols:

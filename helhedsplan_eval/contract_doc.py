@@ -205,7 +205,8 @@ def _intro() -> list[str]:
         "Person, family, household and similar ids are **pseudonyms**: the same person has the same id in every "
         "file and every year (so people can be de-duplicated across activities and years), but an id is never a "
         "name, a CPR number or anything else that identifies the person outside the data. A value shaped like a "
-        "CPR number (`ddmmyy-xxxx` or `ddmmyyxxxx`, also inside a longer id) in an id column is an error; the "
+        "CPR number (`ddmmyy-xxxx` or `ddmmyyxxxx`, also inside a longer id, or a 9-digit number whose leading zero a "
+        "spreadsheet dropped) in an id column is an error; the "
         "message names file, row and column but never repeats the value. Free-text columns (titles, "
         "rationales) hold no names of persons (a CPR-shaped number in them is an error too). Reports show only "
         "aggregates; counts under 5 are shown as \"<5\".",

@@ -115,6 +115,16 @@ def test_cpr_typed_as_a_number_in_excel_is_refused(tmp_path):
     assert [(i.row, i.column, i.message) for i in errors(issues)] == [(2, "person_id", CPR_MESSAGE)]
 
 
+@pytest.mark.parametrize("number,refused", [(101901234, True), (912991234, True), (123456789, False),
+                                           (113456789, False)])
+def test_cpr_whose_leading_zero_excel_dropped_is_refused(tmp_path, number, refused):
+    """0101901234 typed into Excel as a number is stored as 101901234 (day 01-09 loses its zero)."""
+    p = _xlsx(tmp_path / "skur2_regulars.xlsx", {1: ("person_id", "regular_since"),
+                                                 2: (number, dt.date(2018, 1, 1))})
+    _, issues = read(p, "skur2_regulars")
+    assert [(i.row, i.column, i.message) for i in errors(issues)] == ([(2, "person_id", CPR_MESSAGE)] if refused else [])
+
+
 def test_cpr_in_a_reference_is_not_repeated_by_the_cross_check(tmp_path):
     shutil.copy(BROKEN / "dangling_bydelsmor" / "bydelsmoedre.csv", tmp_path)
     (tmp_path / "bydelsmoedre_visits.csv").write_text(
