@@ -1061,6 +1061,20 @@ def fmt_range(lo, hi, decimals: int = 1, pct: bool = False) -> str:
     return f"{a}{sep}{b}" + (f"{NBSP}%" if pct else "")
 
 
+def _is_number_text(text) -> bool:
+    """True for a count as the board shows it in full ('7', '1.234'), not '<5', 'skjult' or '–'."""
+    return text is not None and re.fullmatch(r"\d{1,3}(\.\d{3})*", str(text)) is not None
+
+
+def _units_text(shown, stream: str) -> str:
+    """'29 forældre', '<5 henvisere', 'skjult' or '–' from a count as the table shows it."""
+    if shown is None or shown == MISSING:
+        return MISSING
+    if shown == SUPPRESSED:
+        return SUPPRESSED
+    return f"{shown} {UNIT_WORD[stream].lower()}"
+
+
 def _units_label(stream: str) -> str:
     return f"{UNIT_WORD[stream]}, som andelene regnes af (mindst to målinger)"
 
@@ -1216,7 +1230,7 @@ def readings_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -
         n, nb = m.get("n_units"), m.get("n_units_below")
         small = pd.isna(n) or n < min_cell
         shown = _shown_count(fd, s, evaluation_year, min_cell, _units_label(s))
-        row["Antal i andelen"] = (MISSING if pd.isna(n) or shown is None else f"{shown} {UNIT_WORD[s].lower()}")
+        row["Antal i andelen"] = MISSING if pd.isna(n) else _units_text(shown, s)
         row["Bogstavelig læsning"] = MISSING if small else _pct(m.get("share_improved_literal"), 0)
         row["Pålidelig forbedring"] = MISSING if small else _pct(m.get("share_improved_reliable"), 0)
         row[below_col] = (MISSING if pd.isna(nb) or nb < min_cell else _pct(m.get("share_improved_below"), 0))
@@ -1281,7 +1295,10 @@ def collateral_applicability(fd: FitData | None, evaluation_year: int, min_cell:
         return (f"Specialgruppen talte i 2017 {s17}. Der er endnu ingen henviservurderinger med mindst to "
                 f"målinger fra 2018{EN_DASH}2019, så kriteriet kan ikke opgøres.")
     period = "2018" if y == 2018 else f"2018{EN_DASH}2019"
-    txt = (f"Specialgruppen talte i 2017 {s17}. I {period} har {fmt_count(n, min_cell)} henvisende "
+    shown = _shown_count(fd, "C", y, min_cell, _units_label("C"))
+    if not _is_number_text(shown) and shown != f"<{min_cell}":
+        shown = "et antal (skjult, så små tal ikke kan regnes ud)"
+    txt = (f"Specialgruppen talte i 2017 {s17}. I {period} har {shown} henvisende "
            f"samarbejdspartnere vurderet et barn mindst to gange, ")
     txt += ("så kriteriet kan opgøres." if n >= min_cell else
             f"færre end {min_cell}, så andelen vises ikke af hensyn til diskretionen.")
@@ -1346,10 +1363,21 @@ def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None
                     first = ev
                     fd = from_bundle(bundle)
                     shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
-                    row["Antal i andelen"] = (f"{shown} {UNIT_WORD[s].lower()}" if judged and shown is not None
-                                              and shown != MISSING else MISSING)
-                    row["Forklaring"] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} indgår; andelen vises ikke "
-                                         "af hensyn til diskretionen." if hide else ev.explanation)
+                    row["Antal i andelen"] = _units_text(shown, s) if judged else MISSING
+                    if hide:
+                        row["Forklaring"] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} indgår; andelen vises "
+                                             "ikke af hensyn til diskretionen.")
+                    elif judged and not _is_number_text(shown) and ev.value is not None:
+                        # the table hides this count (a small number elsewhere could be worked out from
+                        # it), so the explanation must not quote it either
+                        row["Forklaring"] = (f"Andelen var {_pct(ev.value, 0)} mod målet på mindst "
+                                             f"{_pct(float(crit.params['target']), 0)}"
+                                             + (", og intervallet omfatter målet, så resultatet er usikkert"
+                                                if ev.uncertain else "")
+                                             + f". Antallet af {UNIT_WORD[s].lower()} vises ikke, så små tal "
+                                             "i tabellerne ikke kan regnes ud.")
+                    else:
+                        row["Forklaring"] = ev.explanation
             row["Læsning brugt til status"] = READING_SHORT[STATUS_READING]
             rows.append(row)
     cols = ["Kriterium", "Succeskriterium", "Opgjort for", "Antal i andelen"]
@@ -1378,7 +1406,7 @@ def reading_sensitivity_text(status: pd.DataFrame) -> str:
 
 
 def _years_text(y: int) -> str:
-    return str(FIRST_YEAR) if y <= FIRST_YEAR else f"{FIRST_YEAR}-{y}"
+    return str(FIRST_YEAR) if y <= FIRST_YEAR else f"{FIRST_YEAR}{EN_DASH}{y}"
 
 
 def data_note(bundle, evaluation_year: int, min_cell: int = 5) -> str:
@@ -1449,7 +1477,7 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
                 # the count beside the chart is the one the table shows (NaN where the table hides it)
                 shown = board.at["Forløb med mindst to målinger", str(y)] if str(y) in board.columns else MISSING
                 rows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "year": y,
-                             "n": int(n) if re.fullmatch(r"\d{1,3}(\.\d{3})*", str(shown)) else math.nan,
+                             "n": int(n) if _is_number_text(shown) else math.nan,
                              "mean_intake": t.at[y, "mean_intake"], "mean_last": t.at[y, "mean_last"]})
     il = pd.DataFrame(rows, columns=il_cols)
     srows = []

@@ -40,6 +40,7 @@ SRS: 2017 two sessions 38 and 35 -> mean 36.5, 50 % under 36; 2018 one session 3
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -739,3 +740,209 @@ def test_a_total_of_zero_is_a_warning_and_kept():
     assert "0 ikke står for manglende svar" in problems[0].message
     fd = fit.prepare(frame(rows))
     assert fd.episodes.iloc[0]["change"] == 12
+
+
+# ----------------------------------------------------------------------------- issue 10: sensitivity reading
+
+# Ten parents in 2018 (adult cut-off 25, threshold 5). Below the cut-off at intake: P1 15->22 (+7),
+# P2 18->20 (+2), P3 20->26 (+6), P4 10->16 (+6), P5 24->30 (+6), P6 22->21 (-1); at or above it:
+# P7 30->36 (+6), P8 28->29 (+1), P9 26->32 (+6), P10 27->28 (+1).
+# Any increase: 9/10 = 90 %; reliable improvement: P1, P3, P4, P5, P7, P9 = 6/10 = 60 %;
+# reliable improvement among the 6 who started below the cut-off: P1, P3, P4, P5 = 4/6 = 66,7 %.
+# FF-FAM-2 (65 %, annual): reliable -> Ikke opfyldt; below the cut-off -> Opfyldt: the reading decides.
+SENS_PAIRS = [(15, 22), (18, 20), (20, 26), (10, 16), (24, 30), (22, 21), (30, 36), (28, 29), (26, 32), (27, 28)]
+
+
+@pytest.fixture(scope="module")
+def sens_bundle():
+    return DataBundle.from_frames({"fit_administrations": episodes_from_pairs(SENS_PAIRS)})
+
+
+def test_sensitivity_reading_hand_computed(sens_bundle):
+    m = fit.stream_table(fit.from_bundle(sens_bundle), "A", [2018]).loc[2018]
+    assert (m["n_units"], m["n_units_below"], m["n_units_above"]) == (10, 6, 4)
+    assert (m["n_improved_literal"], m["n_improved_reliable"], m["n_improved_below"]) == (9, 6, 4)
+    assert m["share_improved_below"] == pytest.approx(200 / 3)
+    lo, hi = fit.wilson_interval(4, 6)
+    assert (m["below_ci_low"], m["below_ci_high"]) == pytest.approx((100 * lo, 100 * hi))
+    s = fit.fit_parent_self(sens_bundle, [2018], reading="reliable_below")
+    assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (4, 6)
+    assert s.extra["readings"]["reliable_below"][2018] == {"numerator": 4, "denominator": 6}
+
+
+def test_sensitivity_reading_in_tables_and_status(sens_bundle):
+    pytest.importorskip("helhedsplan_eval.status")
+    r = fit.board_tables(sens_bundle, 2018)["readings"].loc["FF-FAM-2"]
+    assert (r["Bogstavelig læsning"], r["Pålidelig forbedring"]) == ("90\u00a0%", "60\u00a0%")
+    assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "67\u00a0%"
+    a = fit.board_tables(sens_bundle, 2018)["stream_A"]
+    assert a.loc["Andel med pålidelig forbedring blandt forældre, der startede under grænsen", "2018"] == "67\u00a0%"
+    st = fit.status_table(sens_bundle, 2018)
+    row = st.loc["FF-FAM-2"]
+    assert row["Status (pålidelig forbedring)"].startswith("Ikke opfyldt")
+    assert row["Status (bogstavelig læsning)"].startswith("Opfyldt")
+    assert row["Status (pålidelig forbedring, startede under grænsen)"].startswith("Opfyldt")
+    assert row["Andel (pålidelig forbedring, startede under grænsen)"] == "67\u00a0%"
+    assert row["Antal i andelen"] == "10 forældre"
+    txt = fit.reading_sensitivity_text(st)
+    assert "FF-FAM-2: læsningen afgør status" in txt and "Ikke opfyldt" in txt
+
+
+def test_sensitivity_share_hidden_under_min_cell(sens_bundle):
+    # 6 parents started below the cut-off: with min_cell 7 the share is neither shown nor plotted
+    r = fit.board_tables(sens_bundle, 2018, min_cell=7)["readings"].loc["FF-FAM-2"]
+    assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "–"
+    assert r["Pålidelig forbedring"] == "60\u00a0%"
+    sh = fit.chart_data(sens_bundle, 2018, min_cell=7)["shares"]
+    assert set(sh.loc[sh["stream"] == "A", "reading"]) == {"literal", "reliable"}
+
+
+# ----------------------------------------------------------------------------- issue 10: disclosure per channel
+
+def _cell_value(text):
+    """A count as shown, or None when hidden ('<5', 'skjult', '–')."""
+    return int(text.replace(".", "")) if fit._is_number_text(text) else None
+
+
+def _recover(table: pd.DataFrame, groups) -> list:
+    """Try to work out hidden cells: every group whose cells add up (first cell = sum of the rest)
+    and that has exactly one hidden cell gives that cell away. Returns the recovered cells."""
+    got = []
+    for total, *parts in groups:
+        cells = [total] + parts
+        vals = {c: _cell_value(table.at[c]) for c in cells}
+        hidden = [c for c in cells if vals[c] is None and table.at[c] != "–"]
+        if len(hidden) == 1:
+            got.append(hidden[0])
+    return got
+
+
+def _small_dropout_bundle():
+    # 2018: 7 parents start, 2 drop out after one form (the count to protect), 5 analysable;
+    # 2019: 8 parents, all analysable
+    pairs18 = [(20, 26), (18, 25), (22, 23), (15, 21), (30, 31), (19, None), (21, None)]
+    rows = list(episodes_from_pairs(pairs18, year=2018).to_dict("records"))
+    rows += list(episodes_from_pairs([(20, 27)] * 8, year=2019).assign(
+        rated_person_id=lambda d: d["rated_person_id"].str.replace("P0", "Q0")).to_dict("records"))
+    return DataBundle.from_frames({"fit_administrations": frame(rows)})
+
+
+def test_disclosure_table_channel_small_count_cannot_be_recovered():
+    t = fit.board_tables(_small_dropout_bundle(), 2019)["stream_A"]
+    st, an, si = "Forløb påbegyndt", "Forløb med mindst to målinger", "Forløb med kun én måling (frafald)"
+    un = fit._units_label("A")
+    be, ab = "Forældre, der startede under den kliniske grænse", "Forældre, der startede på eller over den kliniske grænse"
+    assert t.at[si, "2018"] == "<5"
+    groups = []
+    for col in ["2018", "2019", "I alt"]:
+        groups += [[(st, col), (an, col), (si, col)], [(un, col), (be, col), (ab, col)]]
+    for row in [st, an, si, un, be, ab]:
+        groups.append([(row, "I alt"), (row, "2018"), (row, "2019")])
+    stacked = t.stack()
+    assert _recover(stacked, groups) == []
+    # and the plain attempt: started - analysable in 2018 is not available
+    assert _cell_value(t.at[st, "2018"]) is None or _cell_value(t.at[an, "2018"]) is None
+    # the analysable count is never quoted elsewhere when the table hides it
+    cats = fit.board_tables(_small_dropout_bundle(), 2019)["categories_A"]
+    for col in cats.columns:
+        vals = [_cell_value(v) for v in cats[col]]
+        if None in vals:
+            assert vals.count(None) >= 2, col
+
+
+def test_disclosure_chart_channel_share_of_2_of_3_is_no_point_and_hidden_bins_stay_hidden():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # 2018: 3 parents, 2 improved reliably -> no share, no mean, no point; 2019: 11 parents
+    rows = list(episodes_from_pairs([(20, 26), (18, 25), (22, 23)], year=2018).to_dict("records"))
+    rows += list(episodes_from_pairs([(20, 26)] * 5 + [(20, 21)] * 5 + [(20, 13)], year=2019)
+                 .assign(rated_person_id=lambda d: d["rated_person_id"].str.replace("P0", "Q0")).to_dict("records"))
+    bundle = DataBundle.from_frames({"fit_administrations": frame(rows)})
+    cd = fit.chart_data(bundle, 2019)
+    a = cd["shares"][cd["shares"]["stream"] == "A"]
+    assert "2018" not in set(a["period"]) and set(a["period"]) == {"2019"}
+    assert not ((cd["shares"]["n"] < 5)).any()
+    assert 2018 not in set(cd["intake_last"]["year"])
+    ax = fit.plot_shares(cd["shares"], "A")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2019"]
+    # histogram of the 14 changes (2018: +6, +7, +1; 2019: 5 x +6, 5 x +1, -7) in 5-point bins:
+    # [-10,-5): 1, [-5,0): 0, [0,5): 6, [5,10): 7. The bin of 1 is hidden; shown alone it would
+    # follow from the total (14 analysable episodes) - 6 - 7, so the bin of 6 is hidden too
+    h = cd["change_hist"][cd["change_hist"]["stream"] == "A"]
+    assert list(h["bin_left"]) == [-10, -5, 0, 5]
+    assert list(h["suppressed"]) == [True, False, True, False]
+    shown = h[~h["suppressed"]]
+    assert ((shown["count"] == 0) | (shown["count"] >= 5)).all()
+    n_hidden = int(h["suppressed"].sum())
+    assert h["count"].isna().sum() == n_hidden
+    up = h[h["bin_left"] >= 5]
+    assert int(up["suppressed"].sum()) != 1 and int(h[h["bin_left"] < 5]["suppressed"].sum()) != 1
+    # a hidden bin is drawn at a fixed height, never at its count
+    ax = fit.plot_change_distribution(cd["change_hist"], "A")
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches if p.get_hatch())
+    assert heights and set(heights) == {4.0}
+
+
+def test_disclosure_text_channel_says_less_than_min_cell():
+    status = pytest.importorskip("helhedsplan_eval.status")
+    # three referrers rate one child each in 2018 -> "<5", never "3", in every sentence
+    rows = []
+    for i, (a, b) in enumerate([(20, 26), (18, 20), (22, 30)]):
+        rows += [rated(f"P07{i:02d}", "2018-02-01", a, f"R{i}", stream="C"),
+                 rated(f"P07{i:02d}", "2018-06-01", b, f"R{i}", stream="C")]
+    bundle = DataBundle.from_frames({"fit_administrations": frame(rows)})
+    fd = fit.from_bundle(bundle)
+    txt = fit.collateral_applicability(fd, 2019)
+    assert "<5 henvisende samarbejdspartnere" in txt and " 3 " not in txt
+    # the status explanation does not quote a count that the table hides: 3 parents in 2018 ("<5")
+    # and 8 in 2019, 11 in all: the table hides 2019 too (11 - 8 = 3), so the explanation of the
+    # 2019 status must not say "8 af 8"
+    rows = list(episodes_from_pairs([(20, 26), (18, 25), (22, 23)], year=2018).to_dict("records"))
+    rows += list(episodes_from_pairs([(20, 27)] * 8, year=2019)
+                 .assign(rated_person_id=lambda d: d["rated_person_id"].str.replace("P0", "Q0")).to_dict("records"))
+    small18 = DataBundle.from_frames({"fit_administrations": frame(rows)})
+    table = fit.board_tables(small18, 2019)["stream_A"]
+    assert [table.at[fit._units_label("A"), c] for c in ("2018", "2019", "I alt")] == ["<5", "skjult", "11"]
+    st_a = fit.status_table(small18, 2019).loc["FF-FAM-2"]
+    assert st_a["Antal i andelen"] == "skjult" and "8" not in st_a["Forklaring"]
+    assert st_a["Andel (pålidelig forbedring)"] == "100\u00a0%"
+    assert fit.board_tables(small18, 2019)["readings"].at["FF-FAM-2", "Antal i andelen"] == "skjult"
+    st = fit.status_table(bundle, 2019)
+    assert st.at["FF-FAM-4", "Antal i andelen"] == "<5 henvisere"
+    assert st.at["FF-FAM-4", "Andel (pålidelig forbedring)"] == "–"
+    assert not any(ch in st.at["FF-FAM-4", "Forklaring"] for ch in "123")
+    assert "Ikke opfyldt" not in st.at["FF-FAM-4", "Status (pålidelig forbedring)"]  # 2 of 3 gives no verdict
+    # the run's min_cell reaches the indicator's notes: 7 specialgruppe families show as "<10"
+    rows2 = [rated(f"P08{i:02d}", "2018-02-01", 20, stream="C") for i in range(7)]
+    with status.disclosure_threshold(10):
+        s = fit.fit_referrer_child(DataBundle.from_frames({"fit_administrations": frame(rows2)}), YEARS)
+    note = next(n for n in s.notes if n.startswith("Familier i specialgruppen"))
+    assert "2018: <10" in note and "7" not in note
+    dn = fit.data_note(DataBundle.from_frames({"fit_administrations": frame(rows2)}), 2018, min_cell=10)
+    assert "<10 FIT-skemaer" in dn and not re.search(r"(?<!\d)7(?!\d)", dn)
+    assert "2017\u20132018" in dn
+
+
+# ----------------------------------------------------------------------------- issue 10: board language
+
+def test_board_language_danish_minus_and_ranges():
+    # all parents deteriorate: negative means and a negative interval
+    bundle = DataBundle.from_frames({"fit_administrations": episodes_from_pairs(
+        [(30, 24), (28, 25), (26, 20), (31, 29), (27, 20), (29, 27)])})
+    tables = fit.board_tables(bundle, 2018)
+    a = tables["stream_A"]
+    # changes -6, -3, -6, -2, -7, -2: mean -26/6 = -4.33
+    assert a.at["Gns. ændring (point)", "2018"] == "\u22124,3"
+    ci = a.at["95 %-konfidensinterval for ændringen (point)", "2018"]
+    assert ci.startswith("\u2212") and " til \u2212" in ci
+    # a share interval: Wilson(13, 20) = 43,3-81,9 % -> "43–82 %"
+    assert fit.fmt_range(43.29, 81.88, 0, pct=True) == "43\u201382\u00a0%"
+    assert fit.fmt_range(39.66, 89.24, 1, pct=True) == "39,7\u201389,2\u00a0%"
+    text = " ".join(t.to_string() + " " + " ".join(map(str, t.index)) + " " + " ".join(map(str, t.columns))
+                    + " " + str(t.index.name) for t in tables.values())
+    for word in ("cut-off", "recovered", "d_z", "collateral", "Jacobson-Truax", "0-40"):
+        assert word not in text, word
+    assert not re.search(r"(?<![\w\u2212])-\d", text)  # no hyphen used as a minus sign
+    for cell in (tables["stream_A"].loc["95 %-konfidensinterval (mindst 5 point)"]):
+        assert cell == "–" or "\u2013" in cell
