@@ -1406,7 +1406,7 @@ def run_year(
                 "libraries": _library_versions(),
                 "git": git_commit(),
                 "parameters": {
-                    "file": source,
+                    "file": _shown_path(pfile),
                     "file_sha256": _sha256(pfile),
                     "values": shown_params,
                     "per_notebook": {nb.name: params_for(shown_params, d) for nb, d in declared.items()},
@@ -1449,13 +1449,16 @@ def run_year(
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _shown_data_dir(data_path: Path) -> str:
-    """The data folder as provenance.json records it: relative to the project root, or a
-    placeholder with the folder's name when it lies outside the project."""
+def _shown_path(path: Path) -> str:
+    """A path as provenance.json records it: relative to the project root, or a placeholder with
+    the last name when it lies outside the project (no absolute path of the machine)."""
     try:
-        return data_path.resolve().relative_to(project_root()).as_posix()
+        return Path(path).resolve().relative_to(project_root()).as_posix() or "."
     except ValueError:
-        return f"{OUTSIDE_DATA}/{data_path.name}"
+        return f"{OUTSIDE_DATA if Path(path).is_dir() else '<uden for projektet>'}/{Path(path).name}"
+
+
+_shown_data_dir = _shown_path
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
