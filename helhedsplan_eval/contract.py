@@ -72,9 +72,16 @@ class Issue:
     value: str | None = None
     category: str | None = None  # the problem without any cell value (for counts shown to the board)
 
-    def __post_init__(self):
-        if self.category is None:
-            self.category = self.message
+    @property
+    def problem(self) -> str:
+        """The problem without the cell value: ``category`` when set, else the message with the value
+        (and anything quoted) blanked out."""
+        if self.category:
+            return self.category
+        msg = str(self.message)
+        if self.value not in (None, ""):
+            msg = msg.replace(str(self.value), "…")
+        return re.sub(r"'[^']*'", "'…'", msg) if self.value not in (None, "") else msg
 
     def __str__(self) -> str:
         where = self.file
@@ -99,7 +106,7 @@ def issue_summary(issues, severity: str | None = None) -> pd.DataFrame:
     for i in issues:
         if severity is not None and i.severity != severity:
             continue
-        key = (i.file, i.column or "", i.category or i.message)
+        key = (i.file, i.column or "", i.problem)
         counts[key] = counts.get(key, 0) + 1
     rows = [{"file": f, "column": c, "problem": p, "count": n} for (f, c, p), n in sorted(counts.items())]
     return pd.DataFrame(rows, columns=["file", "column", "problem", "count"])

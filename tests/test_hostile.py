@@ -643,6 +643,15 @@ def test_issue_summary_counts_per_file_column_and_problem(tmp_path):
         assert v not in text
 
 
+def test_issue_without_category_never_shows_its_value_in_the_summary():
+    from helhedsplan_eval.contract import Issue
+
+    i = Issue(ERROR, "bydelsmoedre_visits", "bydelsmoedre_visits.csv", "ukendt bydelsmor_id 'BM-SECRET-77'", 4,
+              "bydelsmor_id", "BM-SECRET-77")
+    assert i.category is None and i.problem == "ukendt bydelsmor_id '…'"
+    assert "SECRET" not in issue_summary([i]).to_csv()
+
+
 def test_issue_summary_of_no_issues_is_empty_with_the_columns():
     s = issue_summary([])
     assert s.empty and list(s.columns) == ["file", "column", "problem", "count"]
@@ -650,7 +659,7 @@ def test_issue_summary_of_no_issues_is_empty_with_the_columns():
 
 def test_categories_of_reference_and_allowed_value_problems_hold_no_value():
     issues = load_bundle(BROKEN / "unknown_activity").issues + load_bundle(BROKEN / "unknown_criterion").issues
-    cats = {i.category for i in errors(issues)}
+    cats = {i.problem for i in errors(issues)}
     assert "værdien er ikke tilladt (forventet en af " in next(iter(c for c in cats if c.startswith("værdien")))
     assert "kriteriet findes ikke i målkataloget" in cats
     assert not any("yoga" in c or "TT-KOM-9" in c for c in cats)
