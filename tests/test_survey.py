@@ -716,9 +716,13 @@ def _backfitted_se(wd) -> float:
     m = np.sum(w[ok] * y[ok]) / w[ok].sum()
     u = np.zeros(len(y))
     u[ok] = w[ok] * (y[ok] - m) / w[ok].sum()
-    for _ in range(2000):
-        for v in wd.rake.variables:
-            u = u - w * pd.Series(u / w).groupby(wd.groups[v].to_numpy()).transform("mean").to_numpy()
+    codes = [pd.factorize(wd.groups[v])[0] for v in wd.rake.variables]
+    for _ in range(5000):
+        before = u.copy()
+        for c in codes:
+            u = u - w * (np.bincount(c, weights=u / w) / np.bincount(c))[c]
+        if np.max(np.abs(u - before)) < 1e-18:
+            break
     n = len(u)
     return math.sqrt(n / (n - 1) * np.sum((u - u.mean()) ** 2))
 
@@ -1077,3 +1081,20 @@ def test_page_shows_no_small_counts(tmp_path):
         for tok in re.findall(r"(?<![\d,.<−+])\d+(?![\d,A-Za-z]| ?%|\u00a0%|–\d)", _all_text(dep) + " ".join(mt.astype(str).to_numpy().ravel())):
             assert not (0 < int(tok) < min_cell), tok
         assert "<script" not in txt
+
+
+def test_flagged_comparison_gets_the_unjudgeable_status():
+    from helhedsplan_eval import status as stat
+    from helhedsplan_eval.catalogue import load_catalogue
+
+    if not hasattr(stat, "UNJUDGEABLE"):
+        pytest.skip("the status engine has no 'cannot be judged' status yet")
+    t = _drop(_balanced(), 2020, department="fsb")
+    s = sv.faellesskab_index(DataBundle.from_frames(t), [2017, 2018, 2019, 2020])
+    ev = stat.evaluate(load_catalogue().criteria["TT-1"], s, 2020)
+    assert ev.status == stat.UNJUDGEABLE
+    assert ev.explanation.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi i 2020 er der ingen "
+                                     "svarpersoner i afdeling fsb")
+    # the same data without the flag would have been judged
+    ok = sv.faellesskab_index(DataBundle.from_frames(_balanced()), [2017, 2018, 2019, 2020])
+    assert stat.evaluate(load_catalogue().criteria["TT-1"], ok, 2020).status != stat.UNJUDGEABLE

@@ -83,9 +83,10 @@ Tallene for de enkelte afdelinger er ikke en del af succeskriteriet og vises kun
     ("code", "methods-text", """display(HTML(survey.text_html(survey.methods_text(an, min_cell))))"""),
     ("md", "h-uncertainty", """### To mål for usikkerheden
 
-Beslutningsreglen bruger standardfejlen, der udnytter, at vægtene passer præcist til
-befolkningstallene for afdeling, alder og køn. Den forsigtige standardfejl med faste vægte vises
-til sammenligning."""),
+Standardfejlen siger, hvor meget et tal ville svinge, hvis undersøgelsen blev gentaget med andre
+svarpersoner; 95 %-sikkerhedsintervallet er tallet plus/minus cirka to standardfejl. Beslutningsreglen
+bruger standardfejlen, der udnytter, at vægtene passer præcist til befolkningstallene for afdeling,
+alder og køn. Den forsigtige standardfejl med faste vægte vises til sammenligning."""),
     ("code", "uncertainty", """display(HTML(survey.table_html(survey.uncertainty_table(an, min_cell), "faelles-usikkerhed")))"""),
     ("md", "h-margins", """### Vægtningsmargener
 
