@@ -3,9 +3,17 @@
 Method (see ``/work/shared/research/survey.md``):
 
 1. Each wave is raked (iterative proportional fitting) to *its own* register margins
-   (department, age group, gender), starting from weight 1, with weights bounded to
-   0.3-3 times the mean weight N/n. Convergence is checked on every margin; Kish's effective
-   sample size ``(Σw)²/Σw²`` and the weighting design effect ``n/n_eff`` are reported.
+   (department, age group, gender), starting from weight 1. Raking runs to convergence first;
+   only if a weight then lies outside 0.3-3 times the mean weight N/n are the weights trimmed
+   and re-raked (truncated raking), so the bounds change nothing when they do not bind.
+   Both waves are weighted alike (:func:`plan_weighting`: the same raking variables, the same
+   category collapsing from ``params/survey.yml``). Convergence is checked on every margin;
+   Kish's effective sample size ``(Σw)²/Σw²`` and the weighting design effect ``n/n_eff`` are
+   reported. Raking that misses the margins, a category with residents but no respondents (and
+   no collapsing rule), a variable with margins in one wave only, too few respondents in a
+   category and one respondent carrying more than ``reliability.max_weight_share`` of the
+   weight make the comparison unreliable: :attr:`SurveyAnalysis.unreliable_reason`, the
+   indicator's ``extra["unreliable"]`` and :func:`validation_warnings` say why, in Danish.
 2. The fællesskab index is the person mean of the declared items (negatively worded items
    reversed, "ved ikke" = missing), computed when at least ``min_answered`` items are answered,
    rescaled to 0-100. Cronbach's alpha per wave is unweighted (it describes the instrument).
@@ -15,7 +23,10 @@ Method (see ``/work/shared/research/survey.md``):
        m = Σ w y / Σ w,  u_i = w_i (y_i - m) / Σ w,  SE = sqrt(n/(n-1) Σ (u_i - ū)²)
 
    Respondents without an answer are kept with u_i = 0 (domain estimation, as R's
-   ``svymean(..., na.rm=TRUE)``). statsmodels ``DescrStatsW``/``CompareMeans``/``freq_weights``
+   ``svymean(..., na.rm=TRUE)``). The primary SE is the calibration (raking) SE: u_i/w_i is
+   replaced by its residual on the raking margins' dummies before the formula above (the exact
+   limit of R's ``svyrecvar`` for ``rake()`` designs). It drives the decision; the fixed-weight
+   SE, which overstates the spread after raking, is shown beside it. statsmodels ``DescrStatsW``/``CompareMeans``/``freq_weights``
    treat weights as frequency weights and give far too small SEs with survey weights, so they
    are deliberately not used. Share CIs are computed on the logit scale (R ``svyciprop``
    ``method="xlogit"``).
@@ -588,6 +599,7 @@ def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list
         return plan
     min_n = cfg.min_respondents_per_category
     rules_all = cfg.collapse_rules
+    few_by_wave: dict[int, list[str]] = {}
     for var in cfg.weight_variables:
         pops = {w: {str(k): float(v) for k, v in margins_dict(margins, w, [var])[var].items() if float(v) > 0}
                 for w in waves}
@@ -655,12 +667,22 @@ def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list
         for w in waves:
             few = [c for c, k in merged_counts(w).items() if 0 < k < min_n]
             if few:
-                plan.problems.append(f"i {w} er der færre end {min_n} svarpersoner i {_var_da(var)} "
-                                     f"{' og '.join(map(_cat_da, few))}, så vægtene bliver ustabile")
+                few_by_wave.setdefault(w, []).append(f"{_var_da(var)} {' og '.join(map(_cat_da, few))}")
         if mapping:
             plan.collapse[var] = mapping
         plan.variables.append(var)
+    by_groups: dict[tuple, list[int]] = {}
+    for w, parts in few_by_wave.items():
+        by_groups.setdefault(tuple(parts), []).append(w)
+    for parts, ws in by_groups.items():
+        groups = ", i ".join(parts[:-1]) + (" og i " if len(parts) > 1 else "") + parts[-1]
+        plan.problems.append(f"i {' og '.join(map(str, ws))} er der færre end {min_n} svarpersoner i {groups}, "
+                             "så vægtene bliver ustabile")
     return plan
+
+
+def heavy_text(waves: str, limit: float) -> str:
+    return f"i {waves} bærer én svarperson mere end {fmt_pct(100 * limit, 0)} af den samlede vægt"
 
 
 def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConfig | None = None,
@@ -739,7 +761,7 @@ def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConf
                         f"{fmt_pct(100 * res.max_rel_error, 1)} efter {res.iterations} gennemløb)")
     limit = cfg.max_weight_share
     if res.n and res.max_weight_share > limit:
-        problems.append(f"i {label} bærer én svarperson mere end {fmt_pct(100 * limit, 0)} af den samlede vægt")
+        problems.append(heavy_text(label, limit))
     res.notes = notes + res.notes
     res.problems = problems + res.problems
     return res
@@ -1223,9 +1245,16 @@ def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None
     notes.extend(plan.notes)
     problems: list[str] = list(plan.problems)
     waves = {w: _prepare_wave(resp, margins, w, cfg, plan) for w in wave_years}
-    for wd in waves.values():
+    heavy = []
+    for w, wd in waves.items():
         notes.extend(wd.rake.notes)
-        problems.extend(wd.rake.problems)
+        for p in wd.rake.problems:
+            if p == heavy_text(str(w), cfg.max_weight_share):
+                heavy.append(str(w))
+            else:
+                problems.append(p)
+    if heavy:
+        problems.append(heavy_text(" og ".join(heavy), cfg.max_weight_share))
     used = {w: tuple(wd.rake.variables) for w, wd in waves.items()}
     if len(set(used.values())) > 1:
         problems.append("runderne er ikke vægtet ens (" + "; ".join(
@@ -1462,7 +1491,8 @@ def headline(an: SurveyAnalysis, min_cell: int = 5) -> str:
                f"{_pct(sb['value'], 1)} ({_pp(an.strong_diff.diff, 1, signed=True)}).")
     weighted = " Tallene er vægtet, så svarpersonerne svarer til beboersammensætningen."
     if an.unreliable_reason:
-        return f"{an.unreliable_reason} Med det forbehold: {figures}{weighted}"
+        return (f"Sammenligningen kan ikke vurderes pålideligt (begrundelsen står nedenfor). Med det forbehold: "
+                f"{figures}{weighted}")
     verdict = {"stronger": "Fællesskabet opleves som stærkere ved helhedsplanens afslutning end ved opstarten",
                "weaker": "Fællesskabet opleves som svagere ved helhedsplanens afslutning end ved opstarten",
                "no_detectable_change": "Der kan ikke påvises en ændring i fællesskabet fra opstarten til "
@@ -1892,7 +1922,8 @@ def decision_text(an: SurveyAnalysis) -> str:
                 f"{_num(cfg.min_meaningful, 0)} point. Effektstørrelse (forskellen målt i forhold til, hvor "
                 f"meget svarene spreder sig; 0,2 regnes for lille): {_num(an.cohens_d, 2)}.")
     if an.unreliable_reason:
-        res += f"\n\n**Kan ikke vurderes pålideligt:** {an.unreliable_reason}"
+        res += ("\n\n**Reglen kan ikke anvendes pålideligt på disse data**, fordi vægtningen har de problemer, "
+                "der er nævnt under hovedresultatet og i metodeafsnittet.")
     return rule + res
 
 

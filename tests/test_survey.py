@@ -39,6 +39,7 @@ the weight each, and every raking category has fewer than 10 respondents.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from pathlib import Path
@@ -464,7 +465,7 @@ def test_board_tables_have_no_nan_and_suppress_small_groups(tiny):
 def test_headline_states_result_in_danish(tiny, tiny_tables, tmp_path):
     # the tiny fixture is flagged: the headline leads with the reason, then the figures
     h = sv.headline(tiny)
-    assert h.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi ")
+    assert h.startswith("Sammenligningen kan ikke vurderes pålideligt (begrundelsen står nedenfor). ")
     assert "54,2" in h and "68,8" in h and "+14,6 point" in h
     # with thresholds that the 8 respondents meet, the verdict leads
     relaxed = _cfg(tmp_path, reliability={"max_weight_share": 0.5, "min_respondents_per_category": 1})
@@ -770,8 +771,9 @@ def _assert_flagged(tables, *phrases, cfg=None):
         assert ph in reason, (ph, reason)
     assert reason.count(".") == 1 and reason.endswith(".")  # one sentence
     # the page shows it: headline, decision text, methods text and the highlighted box
-    assert reason in sv.headline(an) and reason in sv.decision_text(an) and reason in sv.methods_text(an)
-    assert "Kan ikke vurderes pålideligt" in sv.unreliable_html(an)
+    assert sv.headline(an).startswith("Sammenligningen kan ikke vurderes pålideligt (begrundelsen står nedenfor).")
+    assert "kan ikke anvendes pålideligt" in sv.decision_text(an) and reason in sv.methods_text(an)
+    assert "Kan ikke vurderes pålideligt" in sv.unreliable_html(an) and html.escape(reason) in sv.unreliable_html(an)
     if cfg is None:
         s = sv.faellesskab_index(DataBundle.from_frames(tables), [2017, 2018, 2019, 2020])
         assert s.extra["unreliable"] == reason
@@ -948,8 +950,11 @@ def test_non_convergence_reaches_the_comparison(tmp_path):
 
 def test_tiny_fixture_is_flagged(tiny):
     r = tiny.unreliable_reason
-    assert "i 2017 bærer én svarperson mere end 10\u00a0% af den samlede vægt" in r
-    assert "i 2017 er der færre end 10 svarpersoner i afdeling 3B og AAB" in r
+    # one clause per rule, waves with the same problem named together
+    assert r == ("Sammenligningen kan ikke vurderes pålideligt, fordi i 2017 og 2020 er der færre end 10 "
+                 "svarpersoner i afdeling 3B og AAB, i aldersgruppe 18–29 og 65+ og i køn kvinde og mand, så "
+                 "vægtene bliver ustabile; i 2017 og 2020 bærer én svarperson mere end 10\u00a0% af den samlede "
+                 "vægt.")
 
 
 def test_wave_weights_alone_flags_a_dropped_variable(cfg):
