@@ -191,6 +191,35 @@ def _load_config_cached(path: str) -> SurveyConfig:
         raise SurveyDataError(f"{path}: index items {unknown} are not declared under 'items'")
     if not 1 <= cfg.min_answered <= len(cfg.index_items):
         raise SurveyDataError(f"{path}: index.min_answered must be between 1 and the number of index items")
+    problems = []
+    rules = (raw.get("weighting") or {}).get("collapse") or {}
+    if not isinstance(rules, dict):
+        problems.append(f"weighting.collapse: værdien {rules!r}; forventet en variabel med regler 'gruppe: nabogruppe'")
+        rules = {}
+    for var, r in rules.items():
+        if var not in cfg.weight_variables:
+            problems.append(f"weighting.collapse.{var}: ukendt vægtningsvariabel; forventet en af "
+                            f"{cfg.weight_variables}")
+            continue
+        if not isinstance(r, dict):
+            problems.append(f"weighting.collapse.{var}: værdien {r!r}; forventet regler 'gruppe: nabogruppe'")
+            continue
+        cats = cfg.categories(var)
+        for k, t in r.items():
+            for which, c in (("gruppen", k), ("nabogruppen", t)):
+                if str(c) not in cats:
+                    problems.append(f"weighting.collapse.{var}.{k}: {which} {str(c)!r} findes ikke; forventet en af "
+                                    f"{cats}")
+    rel = raw.get("reliability") or {}
+    share = rel.get("max_weight_share", 0.10)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        problems.append(f"reliability.max_weight_share: værdien {share!r}; forventet en andel over 0 og højst 1 "
+                        "(fx 0.10)")
+    mn = rel.get("min_respondents_per_category", 10)
+    if isinstance(mn, bool) or not isinstance(mn, int) or mn < 1:
+        problems.append(f"reliability.min_respondents_per_category: værdien {mn!r}; forventet et helt tal ≥ 1")
+    if problems:
+        raise SurveyDataError(f"{path}: " + "; ".join(problems) + ".")
     return cfg
 
 

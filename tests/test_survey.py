@@ -1103,3 +1103,14 @@ def test_flagged_comparison_gets_the_unjudgeable_status():
     # the same data without the flag would have been judged
     ok = sv.faellesskab_index(DataBundle.from_frames(_balanced()), [2017, 2018, 2019, 2020])
     assert stat.evaluate(load_catalogue().criteria["TT-1"], ok, 2020).status != stat.UNJUDGEABLE
+
+
+def test_collapse_rules_and_thresholds_are_checked(tmp_path):
+    with pytest.raises(sv.SurveyDataError) as e:
+        _cfg(tmp_path, weighting={"collapse": {"age_group": {"18-29": "30-39"}, "alder": {"a": "b"}}},
+             reliability={"max_weight_share": 10, "min_respondents_per_category": "ti"})
+    msg = str(e.value)
+    assert "weighting.collapse.age_group.18-29: nabogruppen '30-39' findes ikke" in msg
+    assert "weighting.collapse.alder: ukendt vægtningsvariabel" in msg
+    assert "reliability.max_weight_share: værdien 10" in msg
+    assert "reliability.min_respondents_per_category: værdien 'ti'" in msg
