@@ -1627,6 +1627,9 @@ def methods_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
         return pd.DataFrame()
     from .formatting import fmt_date
 
+    wb = an.cfg.weight_bounds
+    bounds_label = (f"Vægtgrænserne ({_num(wb[0], 1)}{DASH}{_num(wb[1], 1)} gange gennemsnitsvægten) nået"
+                    if wb else "Vægtgrænser")
     out = {}
     for w in an.wave_list:
         wd = an.waves[w]
@@ -1658,6 +1661,10 @@ def methods_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
                                    if info is not None and pd.notna(info["fieldwork_start"]) else MISSING),
             "Svarform": mode_txt,
             "Vægtet efter": ", ".join(_var_da(v) for v in wd.rake.variables) or "ikke vægtet",
+            bounds_label: (
+                "nej" if not wd.rake.bounds_bound else
+                ("ja; vægtene er afkortet og tilpasset igen" if wd.rake.bounds_met else
+                 "ja; grænserne kunne ikke overholdes")),
         }
     return pd.DataFrame(out)
 

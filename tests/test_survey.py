@@ -1114,3 +1114,29 @@ def test_collapse_rules_and_thresholds_are_checked(tmp_path):
     assert "weighting.collapse.alder: ukendt vægtningsvariabel" in msg
     assert "reliability.max_weight_share: værdien 10" in msg
     assert "reliability.min_respondents_per_category: værdien 'ti'" in msg
+
+
+def test_bounded_factor_solves_the_clipped_sum_exactly():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        m = int(rng.integers(1, 40))
+        g = rng.lognormal(0, 1.5, m)
+        lo, hi = 0.5, 4.0
+        target = float(rng.uniform(m * lo, m * hi))
+        f, ok = sv._bounded_factor(g, target, lo, hi)
+        assert ok and np.clip(g * f, lo, hi).sum() == pytest.approx(target, rel=1e-12)
+    f, ok = sv._bounded_factor(np.array([1.0, 2.0]), 10.0, 0.5, 4.0)   # at most 2·4 = 8
+    assert not ok and np.allclose(np.clip(np.array([1.0, 2.0]) * f, 0.5, 4.0), 4.0)
+
+
+def test_methods_table_says_whether_the_bounds_bound(sample_tables):
+    an = sv.analyse(sample_tables, 2020)
+    row = sv.methods_table(an).loc["Vægtgrænserne (0,3–3,0 gange gennemsnitsvægten) nået"]
+    # in the sample the 2017 raking solution lies within the bounds; in 2020 a few weights break
+    # the upper bound, are trimmed and the rest re-raked (margins still met)
+    assert not an.waves[2017].rake.bounds_bound and row["2017"] == "nej"
+    r20 = an.waves[2020].rake
+    assert r20.bounds_bound and r20.bounds_met and r20.converged and r20.n_at_bound > 0
+    assert row["2020"] == "ja; vægtene er afkortet og tilpasset igen"
+    wbar = r20.weights.sum() / r20.n
+    assert r20.weights.max() <= 3.0 * wbar * (1 + 1e-12) and r20.weights.min() >= 0.3 * wbar * (1 - 1e-12)
