@@ -64,7 +64,12 @@ Both are computed and shown everywhere, side by side:
   threshold, by default 5 points (``change >= 5``), the RCI quoted for the ORS in PCOMS
   practice. Beside it the Jacobson-Truax RCI computed from the data (baseline SD of the
   stream's intake scores, Cronbach's alpha of the intake items or 0.93 when there are too few
-  complete item sets) and the share improving beyond that RCI.
+  complete item sets) and the share improving beyond that RCI;
+* sensitivity reading ("pålidelig forbedring blandt dem, der startede under den kliniske
+  grænse", ``reliable_below``): the reliable reading among the units who started below the
+  clinical cut-off only. Parents who start at a non-clinical level have little room to improve
+  (OpenFIT: intake is often high for referred families), so this shows how much the verdict
+  depends on who joined the course. Shown beside the other two, never used for the status.
 
 **The reliable reading drives the status.** Reasons: (1) the forms are 10 cm visual analogue
 lines; a change of a few points lies within the measurement error of the instrument, so under
@@ -76,8 +81,10 @@ what the FIT method the family centre uses calls improvement; (3) the agreement 
 processing and interpretation to the family centre's FIT practice, where reliable change is
 the standard reading. The literal share is never hidden: the board tables and the indicator
 ``extra["readings"]`` carry it for every year, and the notebook names the reading used. The
-choice is the module constant :data:`STATUS_READING`; changing it to ``"literal"`` switches the
-indicators.
+status table evaluates all three readings with the status engine and
+:func:`reading_sensitivity_text` says, per criterion, whether the reading decides the status.
+The choice is the module constant :data:`STATUS_READING`; changing it to ``"literal"`` switches
+the indicators.
 
 Conventions
 -----------
@@ -93,18 +100,26 @@ Conventions
   below the cutoff to at or above it), improved (other reliable improvement), unchanged,
   deteriorated (reliable deterioration).
 
-Disclosure control for board tables
------------------------------------
-Counts of 1-4 show as "<5"; means, shares and effect sizes over fewer than ``min_cell``
-episodes show as "–". Outcome partitions (the Jacobson-Truax categories by year and the
-histogram of change) also get secondary suppression: when a hidden cell could be worked out
-from the shown totals, further cells are hidden ("skjult"). Participation counts (started,
-analysable, single-score) carry no well-being information and get primary suppression only.
-:func:`status_table` hides the share and the explanation when the denominator is 1-4, but
-still shows the status word, which for such tiny groups says on which side of 65 % they fell.
-No ids, dates or free text leave this module through :func:`board_tables` /
+Disclosure control for board tables, charts and texts
+-----------------------------------------------------
+Counts of 1 to ``min_cell - 1`` show as "<5"; means and effect sizes over fewer than
+``min_cell`` episodes and shares over fewer than ``min_cell`` units show as "–" and are never
+chart points. Secondary suppression (:func:`suppress_groups`) hides further cells ("skjult")
+wherever a hidden count could be worked out from what the reader sees: started = analysable +
+single-score, units = below + at/above the cut-off, analysable episodes ~ units (linked), 'I alt'
+= the sum of the years, the Jacobson-Truax categories against the analysable episodes and the
+reliable improvements (known from the share), and the histogram bins against the same totals.
+Counts quoted outside the stream tables (the readings and status tables, the collateral
+sentence, the chart labels) are taken from the stream table as shown, so a count it hides is
+hidden everywhere; the status explanation then gives the share without counts. The
+indicators' notes use the disclosure threshold in force (the status engine's ``MIN_CELL``, set
+by the run's ``min_cell``). The status engine gives no verdict over fewer than ``min_cell``
+units. No ids, dates or free text leave this module through :func:`board_tables` /
 :func:`chart_data` / :func:`status_table`; :func:`problem_table` (file, line, value) is for the
 evaluator only and must not go into board HTML.
+
+Board language: Danish throughout; English terms only with a Danish explanation; a real minus
+sign (U+2212) and ranges with an en dash ("39,7–89,2 %", :func:`fmt_range`).
 """
 
 from __future__ import annotations
@@ -684,6 +699,7 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
     for c in CATEGORIES:
         m[f"n_{c}"] = int((a["category"] == c).sum())
     m["n_intake_at_or_above_cutoff"] = int((a["intake"] >= a["cutoff"]).sum())
+    m["n_intake_below_cutoff"] = n - m["n_intake_at_or_above_cutoff"]
     return m
 
 
@@ -737,7 +753,18 @@ def from_bundle(bundle, threshold: float = DEFAULT_THRESHOLD) -> FitData | None:
     adm = bundle.table("fit_administrations")
     if adm is None:
         return None
-    return prepare(adm, bundle.table("fit_courses"), threshold)
+    courses = bundle.table("fit_courses")
+    # the board functions ask for the same data many times; tables are never changed in place here
+    for a, c, t, fd in _PREPARED:
+        if a is adm and c is courses and t == threshold:
+            return fd
+    fd = prepare(adm, courses, threshold)
+    _PREPARED.insert(0, (adm, courses, threshold, fd))
+    del _PREPARED[4:]
+    return fd
+
+
+_PREPARED: list = []  # the last few (administrations, courses, threshold, FitData), by object identity
 
 
 def stream_table(fd: FitData, stream: str, years, include_total: bool = True) -> pd.DataFrame:
@@ -986,7 +1013,7 @@ def suppress_groups(counts: pd.DataFrame, groups, min_cell: int = 5,
 
     Primary: counts 1..min_cell-1 (plus ``initial``). Secondary: while a group has exactly one
     hidden cell, its smallest other non-zero cell is hidden too (zeros are never hidden), taking
-    cells of the rows in ``prefer`` (e.g. a total) first. Each group is a list of (row label,
+    cells in the rows or columns of ``prefer`` (totals) first, a cell in both first of all. Each group is a list of (row label,
     column label) cells; NaN cells are ignored. A group of two cells links them: both are shown
     or both hidden."""
     c = counts.astype(float)
@@ -1000,7 +1027,7 @@ def suppress_groups(counts: pd.DataFrame, groups, min_cell: int = 5,
             hidden = [cell for cell in grp if mask.at[cell[0], cell[1]]]
             if len(hidden) != 1:
                 continue
-            cand = [(r not in prefer, c.at[r, k], j) for j, (r, k) in enumerate(grp)
+            cand = [(-((r in prefer) + (k in prefer)), c.at[r, k], j) for j, (r, k) in enumerate(grp)
                     if not mask.at[r, k] and c.at[r, k] > 0]
             if cand:
                 r, k = grp[min(cand)[2]]
@@ -1079,6 +1106,15 @@ def _units_label(stream: str) -> str:
     return f"{UNIT_WORD[stream]}, som andelene regnes af (mindst to målinger)"
 
 
+def share_row(reading: str, stream: str, threshold: float = DEFAULT_THRESHOLD) -> str:
+    """The row label of a reading's share in :func:`stream_board_table`."""
+    if reading == "literal":
+        return "Andel med højere seneste score (bogstavelig læsning)"
+    if reading == "reliable":
+        return f"Andel med pålidelig forbedring (mindst {fmt_number(threshold, 0)} point)"
+    return f"Andel med pålidelig forbedring blandt {UNIT_WORD[stream].lower()}, der startede under grænsen"
+
+
 def _shown_count(fd: FitData, stream: str, evaluation_year: int, min_cell: int, row: str) -> str | None:
     """The count as the stream's board table shows it for the criterion's column (the
     evaluation year; for stream C the 2018-2019 total), so that other tables and charts never
@@ -1104,14 +1140,13 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
     t = stream_table(fd, stream, years, include_total=len(years) > 1)
     thr = fmt_number(fd.threshold, 0)
     cols = [_col_label(c) for c in t.index]
-    unit = UNIT_WORD[stream]
     count_rows = [
         ("Forløb påbegyndt", "n_started"),
         ("Forløb med mindst to målinger", "n_analysable"),
         ("Forløb med kun én måling (frafald)", "n_single_score"),
         (_units_label(stream), "n_units"),
-        (f"{unit}, der startede under den kliniske grænse", "n_units_below"),
-        (f"{unit}, der startede på eller over den kliniske grænse", "n_units_above"),
+        ("Forløb, der startede på eller over den kliniske grænse", "n_intake_at_or_above_cutoff"),
+        ("(not shown) analysable episodes below the cut-off", "n_intake_below_cutoff"),
     ]
     labels = [lab for lab, _ in count_rows]
     counts = pd.DataFrame({col: [t.loc[c].get(k) for _, k in count_rows] for c, col in zip(t.index, cols)},
@@ -1119,14 +1154,20 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
     groups = []
     for col in cols:
         groups.append([(labels[0], col), (labels[1], col), (labels[2], col)])
-        groups.append([(labels[3], col), (labels[4], col), (labels[5], col)])
+        # analysable = at/above + below the cut-off; the 'below' count is not shown but is part of
+        # the suppression, so that 'at/above' never gives a small 'below' away
+        groups.append([(labels[1], col), (labels[4], col), (labels[5], col)])
         # units and analysable episodes are (nearly) the same number: shown or hidden together
         groups.append([(labels[1], col), (labels[3], col)])
     if "I alt" in cols:
         groups += [[(lab, col) for col in cols] for lab in labels]
-    mask = suppress_groups(counts, groups, min_cell, prefer={labels[0]})
+    # hide totals first: the started count, and (A, B) the 'I alt' column, so that the judged year
+    # keeps its count; for C the pooled 'I alt' is the judged figure, so a year is hidden instead
+    mask = suppress_groups(counts, groups, min_cell, prefer={labels[0]} | ({"I alt"} if stream != "C" else set()))
     shown = _fmt_counts_with_mask(counts, mask, min_cell)
+    labels = labels[:5]
     rows: dict[str, dict] = {lab: {col: shown.at[lab, col] for col in cols} for lab in labels}
+    den_label = {"n_units": labels[3]}
     for c, col in zip(t.index, cols):
         m = t.loc[c]
 
@@ -1137,11 +1178,15 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
         def num(key, d=1):
             return MISSING if small("n_analysable") else _num(m.get(key), d)
 
+        def den_hidden(den):
+            # a share whose denominator the table hides would give the denominator away (70 % -> 10)
+            return small(den) or (den in den_label and not _is_number_text(rows[den_label[den]][col]))
+
         def pct(key, den="n_units"):
-            return MISSING if small(den) else _pct(m.get(key), 0)
+            return MISSING if den_hidden(den) else _pct(m.get(key), 0)
 
         def ci(lo, hi, den="n_units"):
-            return MISSING if small(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
+            return MISSING if den_hidden(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
 
         rows.setdefault("Gns. første måling (0–40 point)", {})[col] = num("mean_intake")
         rows.setdefault("Gns. seneste måling (0–40 point)", {})[col] = num("mean_last")
@@ -1150,12 +1195,12 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
             MISSING if small("n_analysable") else fmt_range(m.get("change_ci_low"), m.get("change_ci_high"), 1))
         rows.setdefault("Effektstørrelse: ændringen delt med spredningen ved start", {})[col] = num("d_intake", 2)
         rows.setdefault("Effektstørrelse: ændringen delt med spredningen af ændringerne", {})[col] = num("d_z", 2)
-        rows.setdefault("Andel med højere seneste score (bogstavelig læsning)", {})[col] = pct("share_improved_literal")
-        rows.setdefault(f"Andel med pålidelig forbedring (mindst {thr} point)", {})[col] = pct("share_improved_reliable")
+        rows.setdefault(share_row("literal", stream, fd.threshold), {})[col] = pct("share_improved_literal")
+        rows.setdefault(share_row("reliable", stream, fd.threshold), {})[col] = pct("share_improved_reliable")
         rows.setdefault(f"95 %-konfidensinterval (mindst {thr} point)", {})[col] = ci("reliable_ci_low",
                                                                                      "reliable_ci_high")
-        rows.setdefault(f"Andel med pålidelig forbedring blandt {unit.lower()}, der startede under grænsen",
-                        {})[col] = pct("share_improved_below", "n_units_below")
+        rows.setdefault(share_row("reliable_below", stream, fd.threshold), {})[col] = pct("share_improved_below",
+                                                                                       "n_units_below")
         rows.setdefault("95 %-konfidensinterval (startede under grænsen)", {})[col] = ci(
             "below_ci_low", "below_ci_high", "n_units_below")
         rows.setdefault("Grænse for pålidelig ændring beregnet ud fra data (point)", {})[col] = num("rci_data")
@@ -1227,13 +1272,13 @@ def readings_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -
         else:
             m = stream_table(fd, s, [evaluation_year], include_total=False).loc[int(evaluation_year)]
             row["Opgjort for"] = str(evaluation_year)
-        n, nb = m.get("n_units"), m.get("n_units_below")
-        small = pd.isna(n) or n < min_cell
+        n = m.get("n_units")
         shown = _shown_count(fd, s, evaluation_year, min_cell, _units_label(s))
         row["Antal i andelen"] = MISSING if pd.isna(n) else _units_text(shown, s)
-        row["Bogstavelig læsning"] = MISSING if small else _pct(m.get("share_improved_literal"), 0)
-        row["Pålidelig forbedring"] = MISSING if small else _pct(m.get("share_improved_reliable"), 0)
-        row[below_col] = (MISSING if pd.isna(nb) or nb < min_cell else _pct(m.get("share_improved_below"), 0))
+        for r, name in (("literal", "Bogstavelig læsning"), ("reliable", "Pålidelig forbedring"),
+                        ("reliable_below", below_col)):
+            cell = _shown_count(fd, s, evaluation_year, min_cell, share_row(r, s, fd.threshold))
+            row[name] = MISSING if cell is None else cell
         rows.append(row)
     return pd.DataFrame(rows).set_index("Kriterium")
 
@@ -1358,10 +1403,13 @@ def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None
                 den = float(dens.fillna(0).sum())
                 hide = 0 < den < min_cell
                 row[f"Status ({READING_SHORT[r]})"] = ev.label
-                row[f"Andel ({READING_SHORT[r]})"] = MISSING if hide or ev.value is None else _pct(ev.value, 0)
+                fd = from_bundle(bundle)
+                cell = None if fd is None else _shown_count(fd, s, y, min_cell, share_row(r, s, fd.threshold))
+                # the share as the stream table shows it (hidden there when its denominator is hidden)
+                row[f"Andel ({READING_SHORT[r]})"] = (MISSING if hide or ev.value is None or cell is None
+                                                      or not str(cell).endswith("%") else _pct(ev.value, 0))
                 if first is None:
                     first = ev
-                    fd = from_bundle(bundle)
                     shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
                     row["Antal i andelen"] = _units_text(shown, s) if judged else MISSING
                     if hide:
@@ -1370,12 +1418,12 @@ def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None
                     elif judged and not _is_number_text(shown) and ev.value is not None:
                         # the table hides this count (a small number elsewhere could be worked out from
                         # it), so the explanation must not quote it either
-                        row["Forklaring"] = (f"Andelen var {_pct(ev.value, 0)} mod målet på mindst "
+                        row["Forklaring"] = (f"Status er vurderet mod målet på mindst "
                                              f"{_pct(float(crit.params['target']), 0)}"
-                                             + (", og intervallet omfatter målet, så resultatet er usikkert"
+                                             + ("; intervallet omfatter målet, så resultatet er usikkert"
                                                 if ev.uncertain else "")
-                                             + f". Antallet af {UNIT_WORD[s].lower()} vises ikke, så små tal "
-                                             "i tabellerne ikke kan regnes ud.")
+                                             + f". Antallet af {UNIT_WORD[s].lower()} og andelen vises ikke, så "
+                                             "små tal i tabellerne ikke kan regnes ud.")
                     else:
                         row["Forklaring"] = ev.explanation
             row["Læsning brugt til status"] = READING_SHORT[STATUS_READING]
@@ -1465,7 +1513,8 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
     if fd is None:
         return {"intake_last": pd.DataFrame(columns=il_cols), "shares": pd.DataFrame(columns=sh_cols),
                 "change_hist": pd.DataFrame(columns=h_cols), "threshold": threshold,
-                "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
+                "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS},
+                "empty_share_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
     years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
     rows = []
     for s in STREAMS:
@@ -1486,15 +1535,18 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
         if not ys:
             continue
         t = stream_table(fd, s, ys, include_total=True)
+        board = stream_board_table(fd, s, evaluation_year, min_cell)
         if s == "C":
-            periods = [("i alt", f"2018{EN_DASH}2019" if len(ys) == 2 else "2018 (foreløbigt)")]
+            periods = [("i alt", f"2018{EN_DASH}2019" if len(ys) == 2 else "2018 (foreløbigt)",
+                        "I alt" if len(ys) == 2 else "2018")]
         else:
-            periods = [(y, str(y)) for y in ys]
-        for key, label in periods:
+            periods = [(y, str(y), str(y)) for y in ys]
+        for key, label, col in periods:
             for r in READINGS:
                 kk, nk = _reading_keys(r)
                 n, k = t.at[key, nk], t.at[key, kk]
-                if pd.isna(n) or n < min_cell:
+                # a point only where the table shows the share (never over fewer than min_cell persons)
+                if pd.isna(n) or n < min_cell or not str(board.at[share_row(r, s, fd.threshold), col]).endswith("%"):
                     continue
                 share, lo, hi = _share(int(k), int(n))
                 srows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "period": label, "reading": r,
@@ -1527,13 +1579,16 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
                           "bin_right": edges[b + 1],
                           "count": math.nan if mask[j] else counts[b], "suppressed": bool(mask[j])})
     hist = pd.DataFrame(hrows, columns=h_cols)
-    empty = {}
+    empty, empty_share = {}, {}
     for s in STREAMS:
         if s == "C" and int(evaluation_year) < COLLATERAL_YEARS[0]:
-            empty[s] = f"Ikke aktuel endnu (henviseres vurderinger gælder 2018{EN_DASH}2019)"
+            empty[s] = empty_share[s] = f"Ikke aktuel endnu (henviseres vurderinger gælder 2018{EN_DASH}2019)"
         else:
             empty[s] = f"Færre end {min_cell} forløb med to målinger {EN_DASH} fordelingen vises ikke"
-    return {"intake_last": il, "shares": shares, "change_hist": hist, "threshold": threshold, "empty_text": empty}
+            empty_share[s] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} med to målinger {EN_DASH} "
+                              "andelen vises ikke")
+    return {"intake_last": il, "shares": shares, "change_hist": hist, "threshold": threshold, "empty_text": empty,
+            "empty_share_text": empty_share}
 
 
 def _tick(kind: str = "number"):

@@ -10,7 +10,8 @@ Every path of :mod:`helhedsplan_eval.fit` is exercised:
 * families above the cut-off at intake (resourceful "almen" families) and some that deteriorate;
 * a specialgruppe that grows from about 15 % of the families in 2017 to about 60 % in 2020,
   with referrer (collateral) ratings in every year 2017-2020, so that the 2018-2019 restriction
-  of FF-FAM-4 matters (including a referrer rating in January 2020 that closes a 2019 episode);
+  of FF-FAM-4 matters (including referrer ratings in January 2018 and 2020 that close episodes
+  begun the year before: an episode counts in the year of its closing rating);
 * SRS forms after each measured session, a few of them under 36.
 
 Ids are pseudonyms: families ``F0001``, persons ``P00001``, courses ``C001``.

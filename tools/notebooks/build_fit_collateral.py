@@ -1,4 +1,4 @@
-"""Build notebooks/fit_collateral.ipynb (FIT og collateral scores i familiekurserne).
+"""Build notebooks/fit_collateral.ipynb (Trivselsmålinger i familiekurserne (FIT)).
 
 Run from anywhere:  python tools/notebooks/build_fit_collateral.py
 The notebook is thin: it loads the data, calls helhedsplan_eval.fit and displays the results.
@@ -24,11 +24,12 @@ data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)'''
 
 CELLS: list[tuple[str, str, list[str]]] = [
-    ("md", """# FIT og collateral scores i familiekurserne
+    ("md", """# Trivselsmålinger i familiekurserne (FIT)
 
 Denne side viser, hvordan det går med de tre succeskriterier for familiekurserne, der måles med
 FIT-skemaer: forældrenes egen trivsel, forældrenes vurdering af barnets trivsel og de henvisende
-samarbejdspartneres vurdering af barnets trivsel (collateral score).""", []),
+samarbejdspartneres vurdering af barnets trivsel. Når en anden end barnet selv vurderer barnets
+trivsel på skemaet, kaldes det i aftalen og på engelsk en *collateral score*.""", []),
     ("code", PARAMETERS, ["parameters"]),
     ("code", """from helhedsplan_eval.report import check_parameters, data_banner
 
@@ -51,13 +52,13 @@ Markdown(fit.data_note(bundle, evaluation_year, min_cell))""", []),
 
 Feedback Informed Treatment (FIT) er et dialog- og effektmålingsredskab. Ved samtalerne markerer
 forælderen på fire linjer fra 0 til 10, hvordan det går (personligt, i familien, socialt og
-generelt); summen giver en score fra 0 til 40, hvor højere er bedre. Den første og den seneste
-måling i et forløb sammenlignes, og samme skema bruges, når forælderen eller den henvisende
-fagperson vurderer barnets trivsel (collateral score). Efter sessionerne vurderer forælderen også
-samarbejdet (SRS), som her kun vises som procesoplysning.""", []),
+generelt); summen giver en score fra 0 til 40, hvor højere er bedre. Skemaet hedder ORS (for
+børn CORS). Den første og den seneste måling i et forløb sammenlignes. Samme skema bruges, når
+forælderen eller den henvisende fagperson vurderer barnets trivsel. Efter sessionerne vurderer
+forælderen også samarbejdet på et andet skema (SRS), som her kun vises som procesoplysning.""", []),
     ("md", """## Succeskriterierne og deres status
 
-Aftalen siger, at 65 % skal *opleve øget trivsel*. Det kan læses på to måder, og begge vises:
+Aftalen siger, at 65 % skal *opleve øget trivsel*. Det kan læses på flere måder, og de vises alle:
 
 * **Pålidelig forbedring** (bruges til status): den seneste score er mindst 5 point højere end
   den første. Fem point er den grænse, FIT-metoden bruger for en ændring, der er større end
@@ -65,19 +66,40 @@ Aftalen siger, at 65 % skal *opleve øget trivsel*. Det kan læses på to måder
   pålidelig forbedring.
 * **Bogstavelig læsning**: den seneste score er blot højere end den første. Her tæller også
   små udsving, som kan skyldes tilfældigheder, så andelen bliver højere.
+* **Pålidelig forbedring blandt dem, der startede under den kliniske grænse**: kun de
+  forældre (eller børn), hvis trivsel ved start lå under den grænse, hvor trivslen svarer til
+  almindeligt niveau. Den, der allerede trives ved start, har mindre plads til at forbedre sig;
+  linjen viser, hvor meget resultatet afhænger af, hvem der deltog. Den bruges ikke til status.
 
-Et forløb tæller med i det år, hvor den seneste måling er foretaget. Forløb med kun én måling kan
-ikke vise en udvikling og indgår ikke i andelen, men vises som frafald nedenfor.""", []),
+**Læsningen kan afgøre status.** Hvis andelen ligger mellem de tre læsninger og målet på 65 %,
+giver de forskellig status. Tabellen viser derfor status efter hver læsning, og teksten under
+den siger for hvert kriterium, om læsningen gør en forskel.
+
+Andelen er regnet af de personer, aftalen taler om: forældrene (de to første kriterier) og de
+henvisende samarbejdspartnere (det tredje). Har en forælder eller en henviser vurderet flere
+børn, tæller personen én gang med den gennemsnitlige ændring; vurderer to forældre samme barn,
+tæller de hver for sig. Et forløb tæller med i det år, hvor den seneste måling er foretaget,
+også når det begyndte året før. Forløb med kun én måling kan ikke vise en udvikling og indgår
+ikke i andelen, men vises som frafald nedenfor.""", []),
     ("code", """status = fit.status_table(bundle, evaluation_year, min_cell)
 display(status.drop(columns=["Læsning brugt til status", "Forklaring"]).style.format(escape="html").set_uuid("fit-status"))
+display(Markdown(fit.reading_sensitivity_text(status)))
 Markdown("\\n".join(f"- **{cid}:** {text}" for cid, text in status["Forklaring"].items()))""", []),
     ("code", """tables["readings"].style.format(escape="html").set_uuid("fit-readings") if tables else Markdown("FIT-data er ikke leveret.")""",
      []),
+    ("md", """Figuren viser andelene efter de tre læsninger med 95 %-sikkerhedsinterval og målet på 65 %.
+Andele over færre end 5 personer vises ikke.""", []),
+    ("code", """fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
+for ax, stream in zip(axes, fit.STREAMS):
+    fit.plot_shares(charts["shares"], stream, ax=ax, empty_text=charts["empty_share_text"][stream])
+plt.tight_layout()
+plt.show()""", []),
     ("md", """## Specialgruppen og kriteriet om henviseres vurdering
 
-Henvisende samarbejdspartnere giver kun collateral scores for familier i specialgruppen, og
-kriteriet gælder kun 2018 og 2019 samlet. Vurderinger fra andre år indgår ikke. Ifølge aftalen
-vurderes ved udgangen af 2017 ud fra specialgruppens omfang, om kriteriet er relevant.""", []),
+Henvisende samarbejdspartnere vurderer kun barnets trivsel for familier i specialgruppen, og
+kriteriet gælder kun 2018 og 2019 samlet. Et forløb, der begynder i 2017 og slutter i 2018, tæller
+med i 2018; et forløb, der slutter i 2020, tæller ikke med. Ifølge aftalen vurderes ved udgangen
+af 2017 ud fra specialgruppens omfang, om kriteriet er relevant.""", []),
     ("code", """display(Markdown(fit.collateral_applicability(fd, evaluation_year, min_cell)))
 tables["participation"].style.format(escape="html").set_uuid("fit-participation") if tables else None""", []),
     ("md", """## Første og seneste måling
@@ -92,7 +114,8 @@ plt.show()""", []),
 
 Fordelingen af ændringen fra første til seneste måling for alle år til og med evaluationsåret.
 Det grå bånd er ændringer under 5 point, som ikke regnes for en pålidelig ændring. Skraverede
-søjler dækker over færre end 5 forløb (eller er skjult, så et lille tal ikke kan regnes ud).""",
+søjler dækker over færre end 5 forløb (eller er skjult, så et lille tal ikke kan regnes ud); de
+tegnes i samme højde uanset det rigtige antal.""",
      []),
     ("code", """fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
 for ax, stream in zip(axes, fit.STREAMS):
@@ -102,11 +125,13 @@ plt.tight_layout()
 plt.show()""", []),
     ("md", """## Nøgletal pr. målgruppe
 
-Tabellerne viser deltagelse, frafald, gennemsnit, ændring og begge læsninger af kriteriet.
-Effektstørrelsen *d* er ændringen delt med spredningen ved start; *d_z* er ændringen delt med
-spredningen af ændringerne (den bliver større, når alle ændrer sig nogenlunde ens). Grænsen
-"beregnet fra data" er Jacobson og Truax' pålidelighedsindeks ud fra spredningen ved start og
-skemaets reliabilitet, vist ved siden af den faste grænse på 5 point.""", []),
+Tabellerne viser deltagelse, frafald, gennemsnit, ændring og de tre læsninger af kriteriet.
+Effektstørrelserne måler ændringen i forhold til, hvor forskellige deltagerne er: den første
+deler ændringen med spredningen ved start, den anden med spredningen af ændringerne (den bliver
+større, når alle ændrer sig nogenlunde ens). Grænsen "beregnet ud fra data" er den grænse for
+en pålidelig ændring, som Jacobson og Truax' metode giver ud fra spredningen ved start og
+skemaets pålidelighed (Cronbachs alfa, et mål for, hvor godt skemaets fire spørgsmål hænger
+sammen); den vises ved siden af den faste grænse på 5 point.""", []),
     ("md", """### Forældrenes egen trivsel (FF-FAM-2)""", []),
     ("code", """tables["stream_A"].style.format(escape="html").set_uuid("fit-stream-a") if tables else Markdown("FIT-data er ikke leveret.")""",
      []),
@@ -121,23 +146,27 @@ skemaets reliabilitet, vist ved siden af den faste grænse på 5 point.""", []),
      []),
     ("code", """(None if evaluation_year < 2018 or not tables
  else tables["categories_C"].style.format(escape="html").set_uuid("fit-categories-c"))""", []),
-    ("md", """Kategorierne følger Jacobson og Truax: *bedring over cut-off* er en pålidelig forbedring fra
-under til over den grænse, hvor trivslen svarer til ikke-klinisk niveau (25 for voksne, 28 for
-unge 13-17 år og 32 for børn). Der findes ingen valideret grænse for børn under 6 år; her bruges
-børnegrænsen 32. Familier, der starter over grænsen, kan forbedre sig, men ikke krydse den.""", []),
+    ("md", """Inddelingen af forløbene følger Jacobson og Truax: et forløb kan være pålideligt forbedret og
+kommet over den kliniske grænse, pålideligt forbedret uden at krydse grænsen, uden pålidelig
+ændring eller pålideligt forværret. Den kliniske grænse (på engelsk *cut-off*) er den score, hvor
+trivslen svarer til almindeligt, ikke-behandlingskrævende niveau: 25 for voksne, 28 for unge
+13–17 år og 32 for børn. Der findes ingen valideret grænse for børn under 6 år; her bruges
+børnegrænsen 32. Den, der starter over grænsen, kan forbedre sig, men ikke krydse den.""", []),
     ("md", """## Samarbejdet ved sessionerne (SRS)
 
-SRS er forælderens vurdering af samarbejdet efter en session (0-40). En score under 36 er et
+SRS er forælderens vurdering af samarbejdet efter en session (0–40). En score under 36 er et
 signal om, at samarbejdet bør drøftes. Tallene er procesoplysninger og indgår ikke i
 succeskriterierne.""", []),
     ("code", """tables["srs"].style.format(escape="html").set_uuid("fit-srs") if tables else Markdown("FIT-data er ikke leveret.")""", []),
     ("md", """## Om tallene
 
-* Kun samlede tal vises. Antal under 5 vises som "<5", og andele, gennemsnit og
-  effektstørrelser over færre end 5 forløb vises ikke ("–"). Hvor et lille tal ellers kan regnes
-  ud fra totalerne, er flere felter skjult ("skjult").
+* Kun samlede tal vises. Antal under 5 vises som "<5", og andele over færre end 5 personer samt
+  gennemsnit og effektstørrelser over færre end 5 forløb vises hverken i tabeller eller figurer
+  ("–"). Hvor et lille tal ellers kan regnes ud fra andre tal på siden, er flere felter skjult
+  ("skjult").
+* "I alt" lægger årene sammen; en forælder med forløb i to år tæller i begge år.
 * Et skema med et manglende spørgsmål og ingen samlet score tælles ikke med; et manglende svar
-  regnes aldrig som 0.
+  regnes aldrig som 0. Skemaer fra samme dag ordnes efter deres løbenummer.
 * Gladsaxe Familie- og Ungecenter indsamler og bearbejder FIT-data; data er pseudonymiserede.""",
      []),
 ]
