@@ -297,7 +297,7 @@ def declared_parameters(notebooks: Iterable[Path]) -> dict[Path, dict]:
             out[Path(nb)] = dict(pm.inspect_notebook(str(nb)))
         except Exception as exc:  # not JSON, not a notebook
             raise RunError(
-                f"Notesbogen {nb} kan ikke læses (cannot read notebook): {type(exc).__name__}: {_short(exc)}"
+                f"Notesbogen {nb} kan ikke læses: {type(exc).__name__}: {_short(exc)}"
             ) from None
     return out
 
@@ -318,10 +318,10 @@ def check_params(params: dict, declared: dict[Path, dict], source: str = "parame
     for key in params:
         if key not in known:
             hint = difflib.get_close_matches(key, sorted(known), n=1)
-            also = f" Mente du {hint[0]!r}? (did you mean)" if hint else ""
+            also = f" Mente du {hint[0]!r}?" if hint else ""
             problems.append(
                 f"{source}: parameteren {key!r} bruges ikke af nogen notesbog "
-                f"(declared by no notebook; known: {', '.join(sorted(known)) or 'ingen'}).{also}"
+                f"(parametre, notesbøgerne kender: {', '.join(sorted(known)) or 'ingen'}).{also}"
             )
     for nb, decl in declared.items():
         for key, info in decl.items():
@@ -331,7 +331,7 @@ def check_params(params: dict, declared: dict[Path, dict], source: str = "parame
             if check is not None and params[key] is not None and not check(params[key]):
                 problems.append(
                     f"{source}: {key} = {params[key]!r} passer ikke til typen {info['inferred_type_name']} "
-                    f"i {nb.name} (wrong type)."
+                    f"i {nb.name}."
                 )
     if problems:
         raise RunError("\n".join(dict.fromkeys(problems)))
@@ -457,7 +457,7 @@ def _describe_failure(task: _Task, exc) -> dict:
     idx = exc.cell_index
     injected = bool(task.parameters)
     if injected and idx == inj:
-        where = "den indsatte parametercelle (injected parameters cell)"
+        where = "den indsatte parametercelle"
         cell_no = None
     else:
         src_idx = idx - 1 if (injected and not replaced and idx > inj) else idx
@@ -682,7 +682,7 @@ def _run_task(task: _Task) -> _Result:
         Path(task.out_html).write_text(html, encoding="utf-8")
     except Exception as exc:
         err = {"ename": type(exc).__name__, "evalue": _short(exc)}
-        msg = f"{name}: HTML-siden kunne ikke dannes (rendering failed): {err['ename']}: {err['evalue']}"
+        msg = f"{name}: HTML-siden kunne ikke dannes: {err['ename']}: {err['evalue']}"
         return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
     return _Result(name, True, time.perf_counter() - t0, "", attempts)
 
@@ -701,15 +701,10 @@ def load_status_table(year: int, data, min_cell: int = 5):
 
 
 def status_frame_for(res, min_cell: int):
-    """``evaluate.status_frame(res, min_cell=…)``; older status_frame without ``min_cell`` get the
-    threshold through evaluate_year only."""
-    import inspect
-
+    """``evaluate.status_frame(res, min_cell=…)``: the table with the run's disclosure threshold."""
     from .evaluate import status_frame
 
-    if "min_cell" in inspect.signature(status_frame).parameters:
-        return status_frame(res, min_cell=min_cell)
-    return status_frame(res)  # TODO(coordinator): status_frame(res, min_cell=) not there yet
+    return status_frame(res, min_cell=min_cell)
 
 
 def write_status_tables(df, out_dir: Path, year: int, min_cell: int = 5) -> None:
@@ -747,7 +742,7 @@ def status_counts(df, year: int | None = None) -> tuple[dict[str, int], int]:
     col = next((c for c in ("Status", "status") if c in df.columns), None)
     if col is None:
         raise RunError(
-            "Statustabellen mangler kolonnen 'Status' (status table has no 'Status' column); "
+            "Statustabellen mangler kolonnen 'Status'; "
             f"kolonner: {', '.join(map(str, df.columns))}."
         )
     counts = {s: 0 for s in STATUS_ORDER}
@@ -761,7 +756,7 @@ def status_counts(df, year: int | None = None) -> tuple[dict[str, int], int]:
         counts[word] += 1
         uncertain += label.strip().endswith(UNCERTAIN_SUFFIX)
     if unknown:
-        raise RunError(f"Ukendte statusord i statustabellen (unknown status words): {sorted(set(unknown))}.")
+        raise RunError(f"Ukendte statusord i statustabellen: {sorted(set(unknown))}.")
     return counts, uncertain
 
 
@@ -1200,7 +1195,7 @@ def _resolve_jobs(jobs: int | None, n: int) -> int:
     if jobs is None:
         jobs = min(os.cpu_count() or 1, MAX_JOBS)
     if jobs < 1:
-        raise RunError(f"--jobs skal være mindst 1 (jobs must be >= 1), fik {jobs}.")
+        raise RunError(f"--jobs skal være mindst 1, fik {jobs}.")
     return max(1, min(jobs, n))
 
 
@@ -1232,7 +1227,7 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list
                 try:
                     res = fut.result()
                 except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
-                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede (worker failed): {type(exc).__name__}: {_short(exc)}")
+                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
                 results.append(res)
                 bar.update(1)
                 if not res.ok and not failed:
@@ -1283,9 +1278,9 @@ def run_year(
     nb_dir = Path(notebooks_dir or default_notebooks_dir()).resolve()
     missing = [s.filename for s in specs if not (nb_dir / s.filename).is_file()]
     if missing:
-        raise RunError(f"Notesbøger mangler i {nb_dir} (notebooks not found): {', '.join(missing)}.")
+        raise RunError(f"Notesbøger mangler i {nb_dir}: {', '.join(missing)}.")
     if not specs:
-        raise RunError("Ingen notesbøger at køre (no notebooks).")
+        raise RunError("Ingen notesbøger at køre.")
 
     params = load_params(year, Path(params_dir) if params_dir else None, data_dir)
     pfile = params_file(year, Path(params_dir) if params_dir else None)
@@ -1307,7 +1302,7 @@ def run_year(
         raise
     except Exception as exc:  # the status engine's own validation messages name file/row/column
         raise RunError(
-            f"Statustabellen for {year} kunne ikke beregnes (status table failed): "
+            f"Statustabellen for {year} kunne ikke beregnes: "
             f"{type(exc).__name__}: {_short(exc, 1000)}"
         ) from None
     counts, uncertain = status_counts(df, year)
@@ -1366,20 +1361,20 @@ def run_year(
                 except OSError:
                     pass
                 if final.exists():
-                    kept = f"{final} er uændret (previous report unchanged)"
+                    kept = f"{final} er uændret"
                 else:
-                    kept = f"der er ikke skrevet nogen rapport i {final} (no report written)"
-                lines = [f"Kørslen for {year} fejlede (run failed); {kept}."]
+                    kept = f"der er ikke skrevet nogen rapport i {final}"
+                lines = [f"Kørslen for {year} fejlede; {kept}."]
                 lines += [f"  - {r.message}" for r in failures]
                 if kept_nb is not None:
-                    lines.append(f"  De udførte notesbøger ligger i {kept_nb} (executed notebooks kept there).")
+                    lines.append(f"  De udførte notesbøger ligger i {kept_nb}.")
                 raise RunError("\n".join(lines))
 
             try:
                 write_status_tables(df, tmp, year, min_cell=min_cell)
             except Exception as exc:
                 raise RunError(
-                    f"Målopfyldelsestabellen kunne ikke skrives (writing the status files failed): "
+                    f"Målopfyldelsestabellen kunne ikke skrives: "
                     f"{type(exc).__name__}: {_short(exc, 1000)}"
                 ) from None
             (tmp / "index.html").write_text(
@@ -1477,7 +1472,7 @@ def _swap_in(tmp: Path, final: Path) -> None:
             except OSError:
                 pass
         raise RunError(
-            f"{final} kunne ikke erstattes (could not replace the report folder): {exc}. "
+            f"{final} kunne ikke erstattes: {exc}. "
             "Er en fil derfra åben, fx regnearket i Excel? Luk den og kør igen."
         ) from None
     if old is not None:

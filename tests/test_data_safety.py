@@ -521,8 +521,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
-def test_sigterm_kills_workers_and_kernels_and_keeps_the_previous_report(tmp_path):
+def _start_run_with_a_kernel(tmp_path):
+    """A run in its own process (and process group) whose first notebook never ends; returns once
+    a kernel is running: (process, output folder, hashes of the output folder, process tree)."""
     params = tmp_path / "params"
     params.mkdir()
     (params / "2018.yml").write_text(f"evaluation_year: 2018\ndata_dir: {TINY}\nmin_cell: 5\n")
@@ -558,18 +559,50 @@ def test_sigterm_kills_workers_and_kernels_and_keeps_the_previous_report(tmp_pat
             time.sleep(0.1)
         assert kernels, "no kernel started"
         time.sleep(1.0)
-        tree = runner.descendants(proc.pid)
+        return proc, out, before, runner.descendants(proc.pid)
+    except BaseException:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        raise
+
+
+def _wait_until_gone(pids) -> list[int]:
+    for _ in range(600):  # dead processes may stay zombies until init reaps them
+        if not any(_alive(p) for p in pids):
+            break
+        time.sleep(0.1)
+    return [p for p in pids if _alive(p)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_sigkill_of_the_runner_takes_workers_and_kernels_along_and_next_run_cleans_up(tmp_path):
+    proc, out, before, tree = _start_run_with_a_kernel(tmp_path)
+    proc.kill()  # no chance to clean up: the workers die with their parent and take their kernels
+    proc.wait()
+    try:
+        assert _wait_until_gone(tree) == []
+    finally:
+        for p in tree:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".2018.tmp-")]
+    assert len(leftovers) == 1  # killed before it could remove its temporary folder …
+    assert [p.name for p in runner.clean_stale_tmp(out, 2018)] == leftovers  # … which the next run removes
+    assert tree_hashes(out) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_sigterm_kills_workers_and_kernels_and_keeps_the_previous_report(tmp_path):
+    proc, out, before, tree = _start_run_with_a_kernel(tmp_path)
+    try:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=300)  # without the clean-up the run would never end
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert rc == 128 + signal.SIGTERM
-    for _ in range(100):  # reaping by init may take a moment
-        if not any(_alive(p) for p in tree):
-            break
-        time.sleep(0.1)
-    assert [p for p in tree if _alive(p)] == []  # workers and kernels (own sessions) are gone
+    assert _wait_until_gone(tree) == []  # workers and kernels (in their own sessions) are gone
+
     def group_exists() -> bool:
         try:
             os.killpg(proc.pid, 0)
