@@ -1437,19 +1437,30 @@ def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None
 
 def reading_sensitivity_text(status: pd.DataFrame) -> str:
     """Danish sentences (one per criterion) saying whether the reading decides the status,
-    from :func:`status_table`. Status words only: no counts."""
+    from :func:`status_table`. Status words only: no counts. Readings without a verdict (too
+    few persons, awaiting data) are named as such, not as a different verdict."""
+    verdicts = ("Opfyldt", "Ikke opfyldt", "På vej", "Ikke på vej")
     out = []
     used = READING_SHORT[STATUS_READING]
     for cid, row in status.iterrows():
-        labels = {r: str(row[f"Status ({READING_SHORT[r]})"]) for r in READINGS}
-        words = {r: lab.split(" (")[0] for r, lab in labels.items()}
-        if len(set(words.values())) == 1:
-            out.append(f"{cid}: alle tre læsninger giver samme status ({words[STATUS_READING]}).")
+        words = {r: str(row[f"Status ({READING_SHORT[r]})"]).split(" (")[0] for r in READINGS}
+        judged = {r: w for r, w in words.items() if w in verdicts}
+        rest = {r: w for r, w in words.items() if w not in verdicts}
+        if not judged:
+            out.append(f"{cid}: ingen af læsningerne giver en vurdering endnu ({words[STATUS_READING]}).")
+            continue
+        if len(set(judged.values())) == 1:
+            txt = (f"{cid}: {'alle tre læsninger' if not rest else 'læsningerne'} giver samme status "
+                   f"({next(iter(judged.values()))}).")
         else:
-            others = "; ".join(f"med {READING_SHORT[r]} ville den være {words[r]}" for r in READINGS
+            others = "; ".join(f"med {READING_SHORT[r]} ville den være {w}" for r, w in judged.items()
                                if r != STATUS_READING)
-            out.append(f"{cid}: læsningen afgør status. Med {used} (den valgte læsning) er status "
-                       f"{words[STATUS_READING]}; {others}.")
+            first = (f"Med {used} (den valgte læsning) er status {judged[STATUS_READING]}; "
+                     if STATUS_READING in judged else "")
+            txt = f"{cid}: læsningen afgør status. {first}{others}."
+        if rest:
+            txt += " " + "; ".join(f"Med {READING_SHORT[r]} kan status ikke vurderes ({w})" for r, w in rest.items()) + "."
+        out.append(txt)
     return "\n".join(f"- {t}" for t in out)
 
 

@@ -952,3 +952,17 @@ def test_board_language_danish_minus_and_ranges():
     assert not re.search(r"(?<![\w\u2212])-\d", text)  # no hyphen used as a minus sign
     for cell in (tables["stream_A"].loc["95 %-konfidensinterval (mindst 5 point)"]):
         assert cell == "–" or "\u2013" in cell
+
+
+def test_reading_sensitivity_text_names_readings_without_a_verdict():
+    st = pd.DataFrame({
+        "Status (pålidelig forbedring)": ["Ikke opfyldt (usikkert)", "Opfyldt", "Afventer data"],
+        "Status (bogstavelig læsning)": ["Opfyldt", "Opfyldt", "Afventer data"],
+        "Status (pålidelig forbedring, startede under grænsen)": ["Ikke opfyldt", "Afventer data", "Afventer data"],
+    }, index=["FF-FAM-2", "FF-FAM-3", "FF-FAM-4"])
+    lines = fit.reading_sensitivity_text(st).splitlines()
+    assert lines[0].startswith("- FF-FAM-2: læsningen afgør status. Med pålidelig forbedring (den valgte læsning) "
+                               "er status Ikke opfyldt; med bogstavelig læsning ville den være Opfyldt")
+    assert lines[1] == ("- FF-FAM-3: læsningerne giver samme status (Opfyldt). Med pålidelig forbedring, "
+                        "startede under grænsen kan status ikke vurderes (Afventer data).")
+    assert lines[2] == "- FF-FAM-4: ingen af læsningerne giver en vurdering endnu (Afventer data)."
