@@ -966,3 +966,22 @@ def test_reading_sensitivity_text_names_readings_without_a_verdict():
     assert lines[1] == ("- FF-FAM-3: læsningerne giver samme status (Opfyldt). Med pålidelig forbedring, "
                         "startede under grænsen kan status ikke vurderes (Afventer data).")
     assert lines[2] == "- FF-FAM-4: ingen af læsningerne giver en vurdering endnu (Afventer data)."
+
+
+def test_a_parent_counts_once_per_year():
+    # Stream A: parent P0901 in two courses ending in 2018: +2 (C1) and +10 (C2) -> one parent,
+    # mean +6, reliable; parent P0902: +1. Parents 2 (episodes 3): literal 2/2, reliable 1/2.
+    # Stream B: parent M9 rates two children: +4 and +7 -> one parent, mean +5,5, reliable; father
+    # F9 rates one of them: +3. Parents 2 (episodes 3): reliable 1/2 (episodes: 1 of 3).
+    rows = [form("P0901", "2018-02-01", 20, course="C1"), form("P0901", "2018-05-01", 22, course="C1"),
+            form("P0901", "2018-08-01", 20, course="C2"), form("P0901", "2018-11-01", 30, course="C2"),
+            form("P0902", "2018-02-01", 20, course="C1"), form("P0902", "2018-05-01", 21, course="C1")]
+    rows += [rated("P0911", "2018-02-01", 20, "M9", group="almen"), rated("P0911", "2018-05-01", 24, "M9", group="almen"),
+             rated("P0912", "2018-02-01", 20, "M9", group="almen"), rated("P0912", "2018-05-01", 27, "M9", group="almen"),
+             rated("P0911", "2018-02-02", 25, "F9", group="almen"), rated("P0911", "2018-05-02", 28, "F9", group="almen")]
+    fd = fit.prepare(frame(rows))
+    a = fit.stream_table(fd, "A", [2018]).loc[2018]
+    assert (a["n_analysable"], a["n_units"], a["n_improved_literal"], a["n_improved_reliable"]) == (3, 2, 2, 1)
+    b = fit.stream_table(fd, "B", [2018]).loc[2018]
+    assert (b["n_analysable"], b["n_units"], b["n_improved_reliable"]) == (3, 2, 1)
+    assert b["n_improved"] + b["n_recovered"] == 1  # per episode only the +7 is reliable
