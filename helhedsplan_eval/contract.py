@@ -759,6 +759,11 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
             catalogue_ids = set(load_catalogue().criteria)
         except Exception:
             catalogue_ids = None
+    from .bundle_cache import cached_bundle  # the annual run's parsed bundle, only if the files still match
+
+    cached = None if strict else cached_bundle(d, catalogue_ids)
+    if cached is not None:
+        return cached
     for name, src in SOURCES.items():
         path, found_issues = find_file(d, src)
         issues += found_issues

@@ -1006,6 +1006,25 @@ def load_data(data_dir: str | os.PathLike):
     return load_bundle(Path(data_dir))
 
 
+def _write_bundle_cache(bundle) -> Path | None:
+    """Pickle the run's validated bundle for the kernels (helhedsplan_eval.bundle_cache); None
+    when it cannot be written (the notebooks then parse the data themselves)."""
+    from .bundle_cache import write_cache
+
+    if getattr(bundle, "data_dir", None) is None:
+        return None
+    try:
+        from .catalogue import load_catalogue
+
+        ids = set(load_catalogue().criteria)
+    except Exception:
+        ids = None
+    try:
+        return write_cache(bundle, ids)
+    except Exception:  # the cache is an optimisation only
+        return None
+
+
 def contract_files(data_dir: str | os.PathLike) -> list[Path]:
     """The files the contract reads in ``data_dir``: one per source (contract.find_file) and
     ``manifest.yml``; never anything else of the folder."""
@@ -1320,8 +1339,15 @@ def run_year(
     with _signals_interrupt():
         tmp = _make_tmp(out_root, year)
         swapped = False
+        cache = None
         try:
             (tmp / "notebooks").mkdir()
+            cache = _write_bundle_cache(bundle)
+            kernel_env = _kernel_env()
+            if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
+                from .bundle_cache import ENV
+
+                kernel_env[ENV] = str(cache)
             stamp = format_run_timestamp(started)
             scrub = path_replacements(data_path, extra=[(str(tmp), "."), (str(out_root), "<outputmappe>")])
             tasks = []
@@ -1342,7 +1368,7 @@ def run_year(
                     parameters=params_for(params, declared[nb_path]),
                     cwd=str(nb_dir),
                     board=board,
-                    kernel_env=_kernel_env(),
+                    kernel_env=kernel_env,
                     execution_timeout=execution_timeout,
                     scrub=scrub,
                 ))
@@ -1440,6 +1466,10 @@ def run_year(
                 shutil.rmtree(failed_dir, ignore_errors=True)
             return final
         finally:
+            if cache is not None:
+                from .bundle_cache import remove_cache
+
+                remove_cache(cache)
             if not swapped and tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
 

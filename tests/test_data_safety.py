@@ -402,6 +402,14 @@ except OSError:
 """
 
 
+CACHE = """
+from helhedsplan_eval.contract import load_bundle
+b = load_bundle(data_dir)
+print("fra cache:", getattr(b, "from_cache", False), "; kilder:", len(b.tables), "; fejl:",
+      sum(i.severity == "fejl" for i in b.issues))
+"""
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """One run with --allow-data-errors on a copy of the tiny data with one error and extra files,
@@ -417,6 +425,7 @@ def published(tmp_path_factory):
     nbs.mkdir()
     _notebook(nbs / "plot.ipynb", PLOT)
     _notebook(nbs / "leak.ipynb", LEAK)
+    _notebook(nbs / "cache.ipynb", CACHE)
     params = base / "params"
     params.mkdir()
     (params / "2020.yml").write_text(f"evaluation_year: 2020\ndata_dir: {data}\nmin_cell: 5\n", encoding="utf-8")
@@ -426,7 +435,8 @@ def published(tmp_path_factory):
     stale.mkdir()
     (stale / TMP_MARKER).write_text(json.dumps({"generator": GENERATOR, "pid": 999999999}), encoding="utf-8")
     data_before = tree_hashes(data)
-    specs = [NotebookSpec("plot.ipynb", "Figur"), NotebookSpec("leak.ipynb", "Stier")]
+    specs = [NotebookSpec("plot.ipynb", "Figur"), NotebookSpec("leak.ipynb", "Stier"),
+             NotebookSpec("cache.ipynb", "Cache")]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MPLBACKEND", "Agg")
         with pytest.raises(RunError, match="har 1 fejl"):  # without the flag: refused
@@ -617,3 +627,73 @@ def test_sigterm_kills_workers_and_kernels_and_keeps_the_previous_report(tmp_pat
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
     assert tree_hashes(out) == before  # previous report untouched, temp folder removed
+
+
+# ------------------------------------------------------------------ 9. each source parsed once per run
+
+
+def test_the_notebooks_reuse_the_runs_parsed_bundle_and_the_cache_is_removed(published):
+    from helhedsplan_eval.bundle_cache import PREFIX
+    from helhedsplan_eval.contract import load_bundle
+
+    fresh = load_bundle(published["data"])
+    html = (published["folder"] / "cache.html").read_text(encoding="utf-8")
+    assert f"fra cache: True ; kilder: {len(fresh.tables)} ; fejl: 1" in html
+    assert not list(Path(tempfile.gettempdir()).glob(f"{PREFIX}{os.getpid()}-*"))
+
+
+@pytest.fixture
+def cached_tiny(tmp_path, monkeypatch):
+    from helhedsplan_eval import bundle_cache
+    from helhedsplan_eval.catalogue import load_catalogue
+    from helhedsplan_eval.contract import load_bundle
+
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    ids = set(load_catalogue().criteria)
+    bundle = load_bundle(data, catalogue_ids=ids)
+    path = bundle_cache.write_cache(bundle, ids)
+    monkeypatch.setenv(bundle_cache.ENV, str(path))
+    yield data, bundle, ids
+    bundle_cache.remove_cache(path)
+    assert not path.parent.exists()
+
+
+def _count_parses(monkeypatch):
+    from helhedsplan_eval import contract
+
+    calls = []
+    real = contract.read_source
+    monkeypatch.setattr(contract, "read_source", lambda *a, **k: calls.append(a[0].name) or real(*a, **k))
+    return calls
+
+
+def test_bundle_cache_hit_parses_nothing(cached_tiny, monkeypatch):
+    from helhedsplan_eval.contract import load_bundle
+
+    data, bundle, ids = cached_tiny
+    calls = _count_parses(monkeypatch)
+    hit = load_bundle(data, catalogue_ids=ids)
+    assert calls == [] and hit.from_cache
+    assert sorted(hit.tables) == sorted(bundle.tables)
+    for name, df in bundle.tables.items():
+        assert hit.tables[name].equals(df), name
+    # no cache for strict loading, another catalogue or another folder
+    load_bundle(data, catalogue_ids=ids, strict=True)
+    load_bundle(data, catalogue_ids=ids - {sorted(ids)[0]})
+    other = data.parent / "andre"
+    shutil.copytree(data, other)
+    assert not getattr(load_bundle(other, catalogue_ids=ids), "from_cache", False)
+    assert len(calls) == 3 * len(bundle.files)
+
+
+def test_bundle_cache_is_ignored_when_a_file_changed(cached_tiny, monkeypatch):
+    from helhedsplan_eval.contract import load_bundle
+
+    data, bundle, ids = cached_tiny
+    (data / "leisure_jobs.csv").write_text(
+        "job_id,established_date,type,established_by\nJ9,2018-01-01,fritidsjob,frivillig\n", encoding="utf-8")
+    calls = _count_parses(monkeypatch)
+    fresh = load_bundle(data, catalogue_ids=ids)
+    assert not getattr(fresh, "from_cache", False) and "leisure_jobs.csv" in calls
+    assert list(fresh.tables["leisure_jobs"]["job_id"]) == ["J9"]
