@@ -211,6 +211,7 @@ class Problem:
     value: object
     expected: str
     severity: str = "error"  # "error": the record is left out; "warning": kept
+    in_contract: bool = False  # the data contract's validation reports this too (not repeated by validate)
 
     @property
     def message(self) -> str:
@@ -357,6 +358,14 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
         cols = list(adm.columns) if adm is not None else []
         empty = pd.DataFrame(columns=cols + ["score", "score_source", "item_complete", "stream", "year"])
         return empty, problems
+    # line numbers as a person sees them: the bundle's index is the Excel row (header = 1); a plain
+    # frame (0, 1, 2, ...) gets row = position + 2
+    if isinstance(adm.index, pd.RangeIndex) and adm.index.start == 0 and adm.index.step == 1:
+        lines = np.arange(len(adm)) + 2
+    else:
+        lines = pd.to_numeric(pd.Series(adm.index), errors="coerce").fillna(-1).astype(int).to_numpy()
+        if (lines < 1).any():
+            lines = np.arange(len(adm)) + 2
     df = adm.reset_index(drop=True).copy()
     keep = np.ones(len(df), dtype=bool)
     scores = np.full(len(df), np.nan)
@@ -365,8 +374,8 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
     items_out = np.full((len(df), 4), np.nan)
     dates = pd.to_datetime(df["date"], errors="coerce", format="ISO8601") if "date" in df else None
 
-    def err(i, col, val, expected, severity="error"):
-        problems.append(Problem(file, i + 2, col, val, expected, severity))
+    def err(i, col, val, expected, severity="error", in_contract=False):
+        problems.append(Problem(file, int(lines[i]), col, val, expected, severity, in_contract))
         if severity == "error":
             keep[i] = False
 
@@ -375,28 +384,29 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
         for col, allowed in VALID.items():
             val = row.get(col)
             if _is_blank(val) or str(val).strip() not in allowed:
-                err(i, col, None if _is_blank(val) else val, f"forventet en af {', '.join(allowed)}")
+                err(i, col, None if _is_blank(val) else val, f"forventet en af {', '.join(allowed)}",
+                    in_contract=True)
         if dates is None or pd.isna(dates.iloc[i]):
-            err(i, "date", row.get("date"), "forventet en dato på formen ÅÅÅÅ-MM-DD")
+            err(i, "date", row.get("date"), "forventet en dato på formen ÅÅÅÅ-MM-DD", in_contract=True)
         if str(row.get("rater")).strip() == "henviser" and str(row.get("about")).strip() == "selv":
             err(i, "about", row.get("about"), "en henviser vurderer kun barnet (forventet 'barn')")
         items = []
         for c in ITEM_COLS:
             f, ok = _to_float(row.get(c))
             if not ok:
-                err(i, c, row.get(c), "forventet et tal fra 0 til 10 eller tom")
+                err(i, c, row.get(c), "forventet et tal fra 0 til 10 eller tom", in_contract=True)
             elif not math.isnan(f):
                 if not 0 <= f <= 10:
-                    err(i, c, row.get(c), "forventet et tal fra 0 til 10")
+                    err(i, c, row.get(c), "forventet et tal fra 0 til 10", in_contract=True)
                     f = math.nan
                 elif _has_more_than_one_decimal(f):
                     err(i, c, row.get(c), "højst én decimal forventet (mm på en 10 cm-linje)", "warning")
             items.append(f)
         total, ok = _to_float(row.get("total"))
         if not ok:
-            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40 eller tom")
+            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40 eller tom", in_contract=True)
         elif not math.isnan(total) and not 0 <= total <= 40:
-            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40")
+            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40", in_contract=True)
             total = math.nan
         given = [x for x in items if not math.isnan(x)]
         if len(given) == 4:
@@ -404,7 +414,8 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
             complete[i] = True
             items_out[i] = items
             if not math.isnan(total) and abs(s - total) > 0.05 + 1e-9:
-                err(i, "total", row.get("total"), f"stemmer ikke med summen af de fire items ({fmt_number(s, 1)})")
+                err(i, "total", row.get("total"), f"stemmer ikke med summen af de fire items ({fmt_number(s, 1)})",
+                    in_contract=True)
             scores[i], source[i] = s, "items"
         elif not math.isnan(total):
             scores[i], source[i] = total, "total"
@@ -418,6 +429,7 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
                 ",".join(missing) if given else "total",
                 None,
                 "mangler: en score kræver alle fire items eller en total (et manglende item tælles aldrig som 0)",
+                in_contract=True,
             )
         if keep[i] and scores[i] == 0:
             err(i, "total" if source[i] == "total" or not math.isnan(total) else "item1-item4", 0,
@@ -446,7 +458,7 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
     df["rated_age"] = pd.to_numeric(df.get("rated_age"), errors="coerce")
     df["rater_id"] = (df["rater_id"].astype("object") if "rater_id" in df else pd.Series([None] * len(df)))
     df["rater_id"] = df["rater_id"].map(lambda v: "" if _is_blank(v) else str(v).strip())
-    df["_line"] = np.arange(len(df)) + 2
+    df["_line"] = lines
     ids = df["administration_id"].astype("object").map(lambda v: "" if _is_blank(v) else str(v).strip())
     rank = {a: r for r, a in enumerate(sorted(set(ids), key=natural_key))}
     df["_admin_order"] = ids.map(rank).astype(int)
@@ -741,7 +753,7 @@ def prepare(administrations: pd.DataFrame | None, courses: pd.DataFrame | None =
         unknown = ~scored["course_id"].astype(str).isin(known)
         for line, val in zip(scored.loc[unknown, "_line"], scored.loc[unknown, "course_id"]):
             problems.append(Problem(ADMIN_FILE, int(line), "course_id", val,
-                                    f"findes ikke i {COURSE_FILE}", "warning"))
+                                    f"findes ikke i {COURSE_FILE}", "warning", in_contract=True))
     ep, p2 = build_episodes(scored)
     problems.extend(p2)
     ep = add_classification(ep, threshold)
@@ -1493,12 +1505,63 @@ def data_note(bundle, evaluation_year: int, min_cell: int = 5) -> str:
     return txt
 
 
+def _file_rows(bundle):
+    """Map a problem's row (position + 2 in the bundle's table) to the row a person sees in the
+    file: the bundle's tables are renumbered from 0, so blank lines in the file would shift the
+    rows; the file is read again (text cells only) to get its row numbers."""
+    adm = bundle.table("fit_administrations")
+    path = getattr(bundle, "files", {}).get("fit_administrations")
+    index = None
+    if adm is not None and path is not None and isinstance(adm.index, pd.RangeIndex):
+        try:
+            from .contract import read_raw
+
+            raw = read_raw(path).frame.index
+            if len(raw) == len(adm):
+                index = [int(x) for x in raw]
+        except Exception:  # the contract has reported an unreadable file already
+            index = None
+
+    def row(r):
+        if index is None or r is None or not 2 <= int(r) < len(index) + 2:
+            return r
+        return index[int(r) - 2]
+
+    return row
+
+
+def validation_issues(bundle) -> list:
+    """The FIT module's own findings as :class:`helhedsplan_eval.contract.Issue` objects, for
+    ``helhedsplan-eval validate``: those the data contract does not check itself (a total of 0,
+    partial items beside a total, more than one decimal, rater ids that conflict or are missing
+    on same-day forms, a self-rating by someone else, referrer forms from the almen group).
+    Errors leave the form out of the FIT analysis; warnings keep it."""
+    from .contract import ERROR, WARNING, Issue
+
+    fd = from_bundle(bundle)
+    if fd is None:
+        return []
+    path = getattr(bundle, "files", {}).get("fit_administrations")
+    fname = getattr(path, "name", None) or ADMIN_FILE
+    rows = _file_rows(bundle)
+    out = []
+    for p in fd.problems:
+        if p.in_contract:
+            continue
+        value = None if p.value is None else str(p.value)
+        out.append(Issue(ERROR if p.severity == "error" else WARNING, "fit_administrations", fname,
+                         f"kolonne '{p.column}': {p.expected}", rows(p.row), p.column, value,
+                         category=re.sub(r"\s*\([^)]*\)", "", f"{p.column}: {p.expected.split(';')[0]}")))
+    return out
+
+
 def problem_table(bundle) -> pd.DataFrame:
     """Data problems for the evaluator (not for the board): file, line, column, value, what was expected."""
     fd = from_bundle(bundle)
     if fd is None or not fd.problems:
         return pd.DataFrame(columns=["Fil", "Linje", "Kolonne", "Værdi", "Forventet", "Type"])
-    return pd.DataFrame([{"Fil": p.file, "Linje": p.row, "Kolonne": p.column, "Værdi": p.value,
+    rows = _file_rows(bundle)
+    return pd.DataFrame([{"Fil": p.file, "Linje": rows(p.row), "Kolonne": p.column, "Værdi": p.value,
                           "Forventet": p.expected, "Type": "fejl" if p.severity == "error" else "advarsel"}
                          for p in fd.problems])
 

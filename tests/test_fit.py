@@ -985,3 +985,26 @@ def test_a_parent_counts_once_per_year():
     b = fit.stream_table(fd, "B", [2018]).loc[2018]
     assert (b["n_analysable"], b["n_units"], b["n_improved_reliable"]) == (3, 2, 1)
     assert b["n_improved"] + b["n_recovered"] == 1  # per episode only the +7 is reliable
+
+
+def test_validation_issues_for_validate_with_the_files_row_numbers(tmp_path):
+    from helhedsplan_eval.contract import ERROR, WARNING, load_bundle
+
+    header = ",".join(["administration_id", "course_id", "family_id", "rated_person_id", "rater", "about", "scale",
+                       "date", "item1", "item2", "item3", "item4", "total", "group", "rated_age", "rater_id"])
+    lines = [header,
+             "A1,C1,F1,P1,forælder,selv,ORS,2018-02-01,,,,,0,almen,30,",        # row 2: total 0 -> warning
+             "",                                                                # row 3: blank line
+             "A2,C1,F1,P1,forælder,selv,ORS,2018-06-01,,,,,12,almen,30,P2",     # row 4: self-rating by P2 -> error
+             "A3,C1,F1,P5,forælder,barn,CORS,2018-02-01,,,,,20,almen,3,",       # rows 5, 6: two forms on one day
+             "A4,C1,F1,P5,forælder,barn,CORS,2018-02-01,,,,,30,almen,3,"]       # about one child, no rater_id
+    (tmp_path / "fit_administrations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "fit_courses.csv").write_text("course_id,start_date,end_date,age_band\nC1,2018-01-15,,0-1,5\n"
+                                              .replace("0-1,5", '"0-1,5"'), encoding="utf-8")
+    bundle = load_bundle(tmp_path)
+    got = [(i.severity, i.row, i.column) for i in fit.validation_issues(bundle)]
+    assert got == [(WARNING, 2, "total"), (ERROR, 4, "rater_id"), (WARNING, 6, "rater_id")]
+    assert all(i.file == "fit_administrations.csv" for i in fit.validation_issues(bundle))
+    assert "P2" not in str(fit.validation_issues(bundle)[1])  # no pseudonym in the message
+    pt = fit.problem_table(bundle)
+    assert list(pt["Linje"]) == [2, 4, 6]  # the file's rows, also after the blank row 3
