@@ -921,6 +921,10 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
     notes = [
         f"Statusen bygger på {READING_LABELS[reading]}; {READING_LABELS[other]} vises ved siden af.",
         "Et forløb tæller med i året for seneste måling; forløb med kun én måling indgår ikke i andelen.",
+        ("Andelen er regnet af henvisende samarbejdspartnere: hver tæller én gang i 2018" + EN_DASH + "2019 med "
+         "den gennemsnitlige ændring for de børn, de har vurderet." if stream == "C" else
+         "Andelen er regnet af forældre: hver tæller én gang pr. år med den gennemsnitlige ændring for sine "
+         "forløb; vurderer to forældre samme barn, tæller de hver for sig."),
     ]
     for y in years:
         if pd.notna(started.get(y)) and started.get(y) > 0 and not ok.get(y, False):
@@ -941,8 +945,8 @@ def stream_series(bundle, years, stream: str, reading: str = STATUS_READING,
                         & (ep["intake_year"] <= COLLATERAL_YEARS[-1])).sum())
         if crossing and max(years) > COLLATERAL_YEARS[-1]:
             notes.append(f"{fmt_count(crossing, _min_cell_now())} henviserforløb begyndte senest i "
-                         f"{COLLATERAL_YEARS[-1]}, men sluttede i {COLLATERAL_YEARS[-1] + 1}; et forløb tæller i året "
-                         "for den seneste vurdering, så de indgår ikke i kriteriet.")
+                         f"{COLLATERAL_YEARS[-1]}, men sluttede senere; et forløb tæller i året for den seneste "
+                         "vurdering, så de indgår ikke i kriteriet.")
         sg = specialgruppe_size(fd, years)
         extra["specialgruppe_families"] = {int(y): (None if pd.isna(v) else int(v)) for y, v in sg.items()}
         extra["collateral_years"] = list(COLLATERAL_YEARS)
