@@ -1111,12 +1111,14 @@ def descendants(pid: int | None = None) -> list[int]:
     return found
 
 
-def kill_descendants(pid: int | None = None, grace: float = 3.0) -> list[int]:
-    """SIGTERM every descendant (and the process group of each kernel, which jupyter_client starts
-    in its own session), then SIGKILL what is left after ``grace`` seconds."""
+def kill_descendants(pid: int | None = None, grace: float = 3.0, keep: Iterable[int] = ()) -> list[int]:
+    """SIGTERM every descendant except those in ``keep`` (processes that existed before the run,
+    when run_year is called inside a larger program), and the process group of each kernel, which
+    jupyter_client starts in its own session; then SIGKILL what is left after ``grace`` seconds."""
     import signal
 
-    procs = descendants(pid)
+    keep = set(keep)
+    procs = [p for p in descendants(pid) if p not in keep]
     if not procs or os.name != "posix":
         return procs
     groups = set()
@@ -1224,6 +1226,7 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list
     results: list[_Result] = []
     bar = tqdm(total=len(tasks), desc=f"{year}: notesbøger", unit="nb", disable=not progress, file=sys.stderr)
     pool = None
+    existing = descendants()  # not ours to stop
     try:
         if jobs == 1:
             for task in tasks:
@@ -1258,7 +1261,7 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list
         return results
     except BaseException:
         # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
-        kill_descendants()
+        kill_descendants(keep=existing)
         raise
     finally:
         if pool is not None:

@@ -697,3 +697,19 @@ def test_bundle_cache_is_ignored_when_a_file_changed(cached_tiny, monkeypatch):
     fresh = load_bundle(data, catalogue_ids=ids)
     assert not getattr(fresh, "from_cache", False) and "leisure_jobs.csv" in calls
     assert list(fresh.tables["leisure_jobs"]["job_id"]) == ["J9"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_kill_descendants_spares_processes_it_was_told_to_keep():
+    keep = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        existing = runner.descendants()  # (whatever else this test process runs is left alone too)
+        assert keep.pid in existing
+        new = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        killed = runner.kill_descendants(keep=existing)
+        assert killed == [new.pid]
+        assert new.wait(timeout=60) == -signal.SIGTERM
+        assert keep.poll() is None
+    finally:
+        keep.kill()
+        keep.wait()
