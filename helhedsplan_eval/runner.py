@@ -1554,12 +1554,13 @@ def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | Non
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m helhedsplan_eval.runner --year 2020`` (the package CLI calls run_cli)."""
     ap = argparse.ArgumentParser(prog="helhedsplan-eval run", description="Kør årsrapporten (run the annual report).")
-    ap.add_argument("--year", type=int)
-    ap.add_argument("--data")
-    ap.add_argument("--out")
-    ap.add_argument("--jobs", type=int)
-    ap.add_argument("--all-years", action="store_true")
-    ap.add_argument("--allow-data-errors", action="store_true")
+    ap.add_argument("--year", type=int, help="evalueringsåret (et af helhedsplanens år)")
+    ap.add_argument("--data", help="datamappe (standard: data_dir i params/<år>.yml)")
+    ap.add_argument("--out", help="mappe til rapporterne (standard: outputs)")
+    ap.add_argument("--jobs", type=int, help="antal parallelle processer")
+    ap.add_argument("--all-years", action="store_true", help="kør alle år med en params/<år>.yml")
+    ap.add_argument("--allow-data-errors", action="store_true",
+                    help="udgiv selv om data har valideringsfejl (forsiden siger det)")
     a = ap.parse_args(argv)
     return run_cli(a.year, a.data, a.out, a.jobs, a.all_years, a.allow_data_errors)
 
