@@ -38,6 +38,14 @@ class DataBundle:
     def synthetic(self) -> bool:
         return self.manifest.get("synthetic") is True  # a real boolean only ('nej' is not true)
 
+    def coverage(self, horizon: int | None = None) -> dict[str, list[int]]:
+        """Each delivered source's covered years: years with records, years a spell register has an active
+        spell in, and manifest.yml's declared coverage. Other years are missing, never 0."""
+        from .indicators import source_coverage
+        from .sources import LAST_YEAR
+
+        return source_coverage(self, horizon=horizon or LAST_YEAR)
+
     def warnings_for(self, sources) -> list:
         names = set(sources)
         return [i for i in self.issues if i.source in names]

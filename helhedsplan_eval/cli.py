@@ -109,7 +109,12 @@ def _cmd_validate(args) -> int:
 
     d = resolve_path(args.data_dir)
     bundle = load_bundle(d)
-    print(format_report(bundle.issues, args.data_dir))
+    print(format_report(bundle.issues, args.data_dir, coverage=bundle.coverage()))
+    from .survey import validation_warnings
+
+    survey_lines = validation_warnings(bundle)
+    for line in survey_lines:
+        print(f"  ADVARSEL: {line}")
     return 1 if any(i.severity == ERROR for i in bundle.issues) else 0
 
 

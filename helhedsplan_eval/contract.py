@@ -786,18 +786,12 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
     issues += mf_issues
     bundle = DataBundle(tables={k: v.reset_index(drop=True) for k, v in tables.items()}, data_dir=d, issues=issues,
                         files=files, manifest=manifest)
+    from .fit import validation_issues as fit_issues  # checks the contract cannot express (one rater per form…)
+
+    bundle.issues.extend(fit_issues(bundle))
     if strict and any(i.severity == ERROR for i in issues):
         raise DataValidationError(issues)
-    # --- helper E (issue 10): each source's covered years, for `validate`
-    from .indicators import source_coverage
-
-    _LAST_COVERAGE[str(d)] = source_coverage(bundle, horizon=LAST_YEAR)
-    # --- end helper E
     return bundle
-
-
-# --- helper E (issue 10): covered years per source of the last folder loaded (format_report shows them)
-_LAST_COVERAGE: dict[str, dict[str, list[int]]] = {}
 
 
 def coverage_lines(coverage: dict[str, list[int]]) -> list[str]:
@@ -822,7 +816,9 @@ def validate_dir(data_dir) -> list[Issue]:
     return load_bundle(data_dir).issues
 
 
-def format_report(issues: list[Issue], data_dir) -> str:
+def format_report(issues: list[Issue], data_dir, coverage: dict[str, list[int]] | None = None) -> str:
+    """The evaluator's validation report: every error and warning with file, row, column and value, and,
+    when given, each source's covered years (:meth:`DataBundle.coverage`)."""
     errs = [i for i in issues if i.severity == ERROR]
     warns = [i for i in issues if i.severity == WARNING]
     lines = [f"Validering af {data_dir}: {len(errs)} fejl, {len(warns)} advarsler."]
@@ -830,12 +826,7 @@ def format_report(issues: list[Issue], data_dir) -> str:
         lines.append("  " + str(i))
     if not errs:
         lines.append("Ingen fejl: data kan bruges.")
-    # --- helper E (issue 10)
-    from .paths import resolve_path
-
-    cov = _LAST_COVERAGE.get(str(resolve_path(data_dir)))
-    if cov:
+    if coverage:
         lines.append("Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):")
-        lines += coverage_lines(cov)
-    # --- end helper E
+        lines += coverage_lines(coverage)
     return "\n".join(lines)

@@ -123,7 +123,7 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("tryghed_og_trivsel.ipynb", "Tryghed og trivsel"),
     NotebookSpec("kriminalpraeventiv_indsats.ipynb", "Kriminalpræventiv indsats"),
     NotebookSpec("forebyggelse_og_foraeldreansvar.ipynb", "Forebyggelse og forældreansvar"),
-    NotebookSpec("fit_collateral.ipynb", "FIT og collateral scores i familiekurserne"),
+    NotebookSpec("fit_collateral.ipynb", "Trivselsmålinger i familiekurserne (FIT)"),
     NotebookSpec("faellesskabsundersoegelse.ipynb", "Fællesskabsundersøgelsen 2017/2020"),
 )
 
@@ -141,7 +141,7 @@ def status_css_class(status: str) -> str:
 
     The classes are defined in templates/board/static/board.css; wrap a status word as
     ``<span class="status {status_css_class(word)}">word</span>``."""
-    word = str(status).strip()
+    word = str(status).strip().split(":")[0]  # "Skjult: færre end 5 personer" -> "Skjult"
     uncertain = word.endswith(UNCERTAIN_SUFFIX)
     if uncertain:
         word = word[: -len(UNCERTAIN_SUFFIX)].strip()

@@ -689,7 +689,7 @@ def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list
         empty = [(w, c) for w in waves for c, k in merged_counts(w).items() if k == 0]
         if empty:
             w, c = empty[0]
-            plan.problems.append(f"i {w} er der ingen svarpersoner i {_var_da(var)} {_cat_da(c)}, og der er "
+            plan.problems.append(f"der er i {w} ingen svarpersoner i {_var_da(var)} {_cat_da(c)}, og der er "
                                  "ingen regel for at lægge gruppen sammen med en anden, så "
                                  f"{_var_da(var)} er udeladt af vægtningen i begge runder")
             continue
@@ -705,13 +705,13 @@ def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list
         by_groups.setdefault(tuple(parts), []).append(w)
     for parts, ws in by_groups.items():
         groups = ", i ".join(parts[:-1]) + (" og i " if len(parts) > 1 else "") + parts[-1]
-        plan.problems.append(f"i {' og '.join(map(str, ws))} er der færre end {min_n} svarpersoner i {groups}, "
+        plan.problems.append(f"der er i {' og '.join(map(str, ws))} færre end {min_n} svarpersoner i {groups}, "
                              "så vægtene bliver ustabile")
     return plan
 
 
 def heavy_text(waves: str, limit: float) -> str:
-    return f"i {waves} bærer én svarperson mere end {fmt_pct(100 * limit, 0)} af den samlede vægt"
+    return f"én svarperson bærer i {waves} mere end {fmt_pct(100 * limit, 0)} af den samlede vægt"
 
 
 def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConfig | None = None,
@@ -747,7 +747,7 @@ def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConf
         if empty:
             notes.append(f"{label}: ingen svarpersoner i {_var_da(var)} {', '.join(map(_cat_da, empty))}; "
                          f"der vægtes ikke på {_var_da(var)}.")
-            problems.append(f"i {label} er der ingen svarpersoner i {_var_da(var)} {_cat_da(empty[0])}, så "
+            problems.append(f"der er i {label} ingen svarpersoner i {_var_da(var)} {_cat_da(empty[0])}, så "
                             f"{_var_da(var)} indgår ikke i vægtningen af denne runde")
             continue
         use[var] = pop

@@ -890,13 +890,13 @@ def test_empty_category_is_collapsed_by_rule_in_both_waves():
 
 def test_empty_category_without_rule_is_flagged_and_dropped_in_both_waves():
     t = _drop(_balanced(), 2020, department="fsb")   # departments have no collapsing rule
-    an = _assert_flagged(t, "i 2020 er der ingen svarpersoner i afdeling fsb", "udeladt af vægtningen i begge runder")
+    an = _assert_flagged(t, "der er i 2020 ingen svarpersoner i afdeling fsb", "udeladt af vægtningen i begge runder")
     assert all(wd.rake.variables == ["age_group", "gender"] for wd in an.waves.values())
 
 
 def test_too_few_respondents_in_a_category_is_flagged():
     t = _drop(_balanced(), 2020, keep=3, department="Lejerbo")   # 3 of 16 left
-    _assert_flagged(t, "i 2020 er der færre end 10 svarpersoner i afdeling Lejerbo")
+    _assert_flagged(t, "der er i 2020 færre end 10 svarpersoner i afdeling Lejerbo")
 
 
 def test_one_wave_weighted_and_the_other_not_is_flagged():
@@ -922,7 +922,7 @@ def test_one_respondent_carrying_a_large_share_of_the_weight_is_flagged(tmp_path
     # only the weight-share rule fires: that respondent carries 200 of 1.200, about 17 %
     cfg = _cfg(tmp_path, reliability={"max_weight_share": 0.10, "min_respondents_per_category": 1})
     t = _drop(_balanced(), 2020, keep=1, department="ABG")
-    an = _assert_flagged(t, "i 2020 bærer én svarperson mere end 10\u00a0% af den samlede vægt", cfg=cfg)
+    an = _assert_flagged(t, "én svarperson bærer i 2020 mere end 10\u00a0% af den samlede vægt", cfg=cfg)
     assert an.waves[2020].rake.converged
     assert an.waves[2020].rake.max_weight_share == pytest.approx(200 / 1200, rel=1e-6)
     assert not any("færre end" in p for p in an.problems)
@@ -951,9 +951,9 @@ def test_non_convergence_reaches_the_comparison(tmp_path):
 def test_tiny_fixture_is_flagged(tiny):
     r = tiny.unreliable_reason
     # one clause per rule, waves with the same problem named together
-    assert r == ("Sammenligningen kan ikke vurderes pålideligt, fordi i 2017 og 2020 er der færre end 10 "
+    assert r == ("Sammenligningen kan ikke vurderes pålideligt, fordi der er i 2017 og 2020 færre end 10 "
                  "svarpersoner i afdeling 3B og AAB, i aldersgruppe 18–29 og 65+ og i køn kvinde og mand, så "
-                 "vægtene bliver ustabile; i 2017 og 2020 bærer én svarperson mere end 10\u00a0% af den samlede "
+                 "vægtene bliver ustabile; én svarperson bærer i 2017 og 2020 mere end 10\u00a0% af den samlede "
                  "vægt.")
 
 
