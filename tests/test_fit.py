@@ -588,16 +588,12 @@ def test_sample_is_deterministic_and_exercises_every_path():
     assert (fd.scored["scale"] == "SRS").any()
 
 
-# ----------------------------------------------------------------------------- notebook builder
+# ----------------------------------------------------------------------------- notebook (jupytext pair)
 
 def test_notebook_builder_parameters_and_thinness():
-    import importlib.util
+    import nbformat
 
-    path = Path(__file__).parents[1] / "tools" / "notebooks" / "build_fit_collateral.py"
-    spec = importlib.util.spec_from_file_location("build_fit_collateral", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    nb = mod.build()
+    nb = nbformat.read(Path(__file__).parents[1] / "notebooks" / "fit_collateral.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata["tags"] == ["parameters"]
     assert code[0].source == (

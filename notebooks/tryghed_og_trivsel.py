@@ -1,0 +1,71 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Tryghed og trivsel
+#
+# Indsatsområde 5.1 i den strategiske samarbejdsaftale.
+
+# %% tags=["parameters"]
+evaluation_year: int = 2020  # evaluationsår
+data_dir: str = "../data/sample"  # datamappe
+min_cell: int = 5  # mindste viste antal personer (diskretionering)
+
+# %%
+from helhedsplan_eval import report
+from helhedsplan_eval.report import STATUS_GUIDE
+from IPython.display import Markdown
+
+data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
+report.data_banner(data_path)
+
+# %%
+r = report.AreaReport("tryghed_og_trivsel", evaluation_year, data_path, min_cell)
+Markdown(f"Evalueringsår: **{evaluation_year}**")
+
+# %%
+r.header()
+
+# %% [markdown]
+# ## Status for indsatsområdets succeskriterier
+
+# %%
+r.summary()
+
+# %%
+Markdown(STATUS_GUIDE)
+
+# %% [markdown]
+# ## Succeskriterierne ét for ét
+#
+# For hvert kriterium: aftalens tekst, datakilden, tallene år for år, målet og målstien, status med forklaring og den indsats, der resterer. Figurerne viser Høje Gladsaxe mod sammenligningsgrundlaget og målstien frem til 2020; den prikkede lodrette linje markerer evalueringsåret.
+
+# %%
+r.show_criteria()
+
+# %% [markdown]
+# ## Aktiviteter i tal
+
+# %%
+r.activities()
+
+# %% [markdown]
+# ## Datakvalitet og aftalens uklarheder
+
+# %%
+r.quality()
+
+# %%
+report.provenance(data_path, evaluation_year=evaluation_year, min_cell=min_cell)

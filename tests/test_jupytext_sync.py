@@ -1,0 +1,102 @@
+"""The notebooks are the researcher's source: every ``notebooks/<name>.ipynb`` is paired with a Jupytext
+percent-format script ``notebooks/<name>.py``, both are committed, and they must say the same thing.
+
+A researcher may edit either file in JupyterLab (with the Jupytext extension both are saved together) or run
+``jupytext --sync notebooks/*.ipynb`` after editing one of them by hand. These tests fail when the two drift
+apart, when an ``.ipynb`` is committed with outputs, or when a notebook grows its own functions (logic belongs
+in the package).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+IPYNB = sorted(NOTEBOOKS.glob("*.ipynb"))
+SCRIPTS = sorted(NOTEBOOKS.glob("*.py"))
+FIX = "run `jupytext --sync notebooks/*.ipynb` (the newer file wins)"
+
+
+def _cells(nb) -> list[tuple[str, str, list[str]]]:
+    """What a reader sees of each cell: kind, source (without trailing blank lines) and tags."""
+    return [(c.cell_type, c.source.rstrip("\n"), list(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+def test_there_are_notebooks_and_every_one_has_a_script_and_vice_versa():
+    assert len(IPYNB) >= 6
+    assert {p.stem for p in IPYNB} == {p.stem for p in SCRIPTS}, (
+        "each notebook needs its paired percent script and each script its notebook; "
+        "pair a new notebook with `jupytext --set-formats ipynb,py:percent notebooks/<name>.ipynb`")
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.stem)
+def test_pair_is_declared_in_the_notebook_and_the_script(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
+    script = path.with_suffix(".py").read_text(encoding="utf-8")
+    assert "#     formats: ipynb,py:percent" in script
+    assert "# %%" in script  # percent format, readable as a plain script
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.stem)
+def test_pair_in_sync(path):
+    from_ipynb = jupytext.read(path)
+    from_script = jupytext.read(path.with_suffix(".py"))
+    a, b = _cells(from_ipynb), _cells(from_script)
+    assert len(a) == len(b), f"{path.name}: {len(a)} cells, {path.with_suffix('.py').name}: {len(b)}; {FIX}"
+    for i, (ca, cb) in enumerate(zip(a, b)):
+        assert ca == cb, f"{path.name}, cell {i + 1} differs from the paired script; {FIX}"
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code":
+            assert c.outputs == [], f"{path.name}, cell {i + 1} has outputs; clear them before committing"
+            assert c.execution_count is None, f"{path.name}, cell {i + 1} has an execution count"
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.stem)
+def test_parameters_cell_first_code_cell_with_the_run_parameters(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is code[0], "papermill and the runner need one 'parameters' cell first"
+    names = {n.target.id for n in ast.parse(code[0].source).body if isinstance(n, ast.AnnAssign)}
+    assert {"evaluation_year", "data_dir", "min_cell"} <= names
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.stem)
+def test_notebook_is_thin_no_function_or_class_definitions(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code":
+            continue
+        tree = ast.parse(c.source)
+        defs = [type(n).__name__ for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))]
+        assert defs == [], f"{path.name}, cell {i + 1} defines {defs}: put the logic in the package"
+
+
+def test_cell_ids_unique_and_stable():
+    for path in IPYNB:
+        nb = nbformat.read(path, as_version=4)
+        ids = [c.id for c in nb.cells]
+        assert len(set(ids)) == len(ids), path.name
+
+
+def test_sync_test_detects_a_changed_script(tmp_path):
+    # the check above can fail: an edit to the script alone is seen as a difference
+    src = IPYNB[0]
+    nb = jupytext.read(src)
+    nb.cells[0].source += "\n\nEn ny sætning."
+    jupytext.write(nb, tmp_path / "x.py", fmt="py:percent")
+    assert _cells(jupytext.read(tmp_path / "x.py")) != _cells(jupytext.read(src))
