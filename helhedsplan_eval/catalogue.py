@@ -84,7 +84,7 @@ PARAM_SPECS: dict[str, dict[str, Any]] = {
 # fields of an entry in criteria.yml
 CRITERION_FIELDS = ("id", "area", "activity", "text", "text_strategic", "source", "indicator", "indicator_args", "unit",
                     "direction", "kind", "params", "period", "years", "linked_to", "readings", "chosen_reading",
-                    "reason", "alternatives")
+                    "reason", "alternatives", "short")
 FIRST_DATA_YEAR = 2014  # the first baseline year the data contract accepts
 
 _EXPECTED_DA = {"number": "et tal", "int": "et helt tal", "year": "et årstal (helt tal)", "bool": "true eller false",
@@ -317,6 +317,7 @@ class Criterion:
     chosen_reading: str | None = None
     reason: str | None = None
     alternatives: tuple[dict, ...] = ()
+    short: str | None = None  # a short Danish name for chart titles and lists (e.g. "Henvendelser om utryghed")
 
     def with_params(self, params: dict) -> "Criterion":
         p = copy.deepcopy(dict(self.params))
@@ -548,6 +549,7 @@ def _load(directory: str) -> Catalogue:
             chosen_reading=c.get("chosen_reading"),
             reason=" ".join(str(c["reason"]).split()) if c.get("reason") else None,
             alternatives=tuple(a for a in alts if isinstance(a, dict)),
+            short=" ".join(str(c["short"]).split()) if c.get("short") else None,
         )
     if problems:
         raise CatalogueError(problems)
