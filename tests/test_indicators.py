@@ -139,7 +139,7 @@ def test_validate_reports_covered_years(tmp_path):
     del man["coverage"]["volunteers"]
     (d / "manifest.yml").write_text(yaml.safe_dump(man, allow_unicode=True), encoding="utf-8")
     b = load_bundle(d)
-    report = format_report(b.issues, d)
+    report = format_report(b.issues, d, coverage=b.coverage())
     lines = report.splitlines()
     assert "Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):" in lines
     assert "  volunteers: 2016–2020" in lines  # spells, not starts (starts: 2016-2020 here too)
@@ -253,3 +253,13 @@ def test_notes_do_not_quote_small_person_counts():
     with S.disclosure_threshold(10):
         s = I.dannelse_strengthened(DataBundle.from_frames({"dannelse_assessments": df}), [2017, 2018])
     assert s.notes == ["Børn, der ikke er vurderet, indgår ikke i andelen: 2017: <10, 2018: <10."]
+
+
+def test_validate_command_prints_covered_years(capsys):
+    from helhedsplan_eval.cli import main
+
+    rc = main(["validate", str(TINY)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):" in out
+    assert "  homework_buddies: 2017–2020" in out
