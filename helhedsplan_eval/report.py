@@ -39,6 +39,22 @@ COMPARISON_LABELS = {
 }
 
 
+#: y-axis labels per catalogue unit (what is measured, with the unit)
+AXIS_LABELS = {
+    "pct": "Andel (%)",
+    "pp": "Forskel (procentpoint)",
+    "count": "Antal",
+    "persons": "Antal personer",
+    "kr": "Kroner",
+    "rate": "Antal pr. 100",
+    "index": "Indeks (0–100)",
+    "number": "Gennemsnit",
+}
+#: chart text sizes: at least the page's small print once the image is scaled to the page
+CHART_RC = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 10.5,
+            "ytick.labelsize": 10.5, "legend.fontsize": 10, "figure.titlesize": 12}
+
+
 class ParameterError(ValueError):
     pass
 
@@ -122,24 +138,104 @@ def html_table(rows: list[list[str]], header: list[str], raw_cols: set[int] = fr
                widths: dict[int, str] | None = None) -> str:
     """A plain HTML table; cells are escaped except the columns in ``raw_cols`` (already HTML);
     ``widths`` gives a width per column index (e.g. {2: "40%"} for a text column); tables with
-    widths span the page."""
+    widths span the page. Every cell carries its column name (``data-label``), so that on a phone
+    each row can be shown as a card (board.css)."""
     widths = widths or {}
     th = "".join(f"<th style='text-align:left;padding:4px 8px;border-bottom:2px solid #444"
                  + (f";width:{widths[i]}" if i in widths else "") + f"'>{E(h)}</th>" for i, h in enumerate(header))
     body = []
     for r in rows:
         tds = "".join(
-            f"<td style='padding:4px 8px;border-bottom:1px solid #ddd;vertical-align:top"
+            f"<td data-label='{E(header[i]) if i < len(header) else ''}' style='padding:4px 8px;"
+            "border-bottom:1px solid #ddd;vertical-align:top"
             + (";white-space:nowrap" if i == 0 else "") + f"'>{c if i in raw_cols else E(str(c))}</td>"
             for i, c in enumerate(r))
         body.append(f"<tr>{tds}</tr>")
     full = ";width:100%" if widths else ""
-    return f"<table class='{cls}' style='border-collapse:collapse;margin:8px 0{full}'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f"<table class='{cls}' style='border-collapse:collapse;margin:8px 0{full}'><thead><tr>{th}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def criteria_table_html(cat: Catalogue, res: YearResult, criteria: list[Criterion], year: int,
+                        link: bool = False, attention_first: bool = True) -> str:
+    """The criteria with status, value and target (in the same unit); criteria not met or not on
+    track first; with ``link`` each id links to its section on the area page."""
+    order = list(criteria)
+    if attention_first:
+        order.sort(key=lambda c: 0 if res.board_evaluation(c.id).status in ATTENTION else 1)
+    rows = []
+    for c in order:
+        ev = res.board_evaluation(c.id)
+        cid = (f"<a href='{E(c.area)}.html#{E(c.id)}'>{E(c.id)}</a>" if link else
+               f"<a href='#{E(c.id)}'>{E(c.id)}</a>")
+        act = cat.activity_name(c) or "Indsatsområdet"
+        what = (f"<strong>{E(c.short or act)}</strong><br><span style='font-size:.88em;color:#444'>{E(act)}: "
+                f"{E(c.text)}</span>")
+        rows.append([cid, what, badge(ev.label, ev.status), E(ev.value_text),
+                     E(goal_text(cat.resolve(c), ev, year))])
+    return html_table(rows, ["Id", "Succeskriterium", f"Status {year}", "Værdi", "Mål"], raw_cols={0, 1, 2, 3, 4},
+                      cls="board-table criteria-table", widths={0: "10%", 1: "44%", 2: "16%", 3: "13%", 4: "17%"})
 
 
 def budget_rows(budget: dict) -> list[list[str]]:
     return [["Landsbyggefonden", F.fmt_kr(budget.get("lbf"))], ["Lokal medfinansiering", F.fmt_kr(budget.get("local"))],
             ["I alt", F.fmt_kr(budget.get("total"))]]
+
+
+# ----------------------------------------------------------------------------- target wording
+
+def _span(a, b) -> str:
+    return f"{a}–{b}" if a != b else str(a)
+
+
+def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
+    """The target as the board reads it: direction and unit in the same unit as the value shown next to
+    it ("højst 48 i gennemsnit 2018–2020", "mindst 70 om året", "mindst 46,3 personer (≥ 5 % om året)").
+
+    ``crit`` is the evaluated criterion. Texts the disclosure layer replaced (no numeric target) and
+    kinds with their own wording (milestones, assessments) are kept as they are."""
+    t = ev.target_text
+    if ev.target is None or not t or t == F.MISSING or crit.kind in ("milestone", "qualitative"):
+        return t or F.MISSING
+    p = crit.params
+    per = _span(crit.period_start, crit.period_end)
+    persons = " personer" if crit.unit == "persons" else ""
+    k = crit.kind
+    path = ev.path_text if ev.path_text and ev.path_text != F.MISSING else None
+    if k == "survey_wave_increase":
+        return f"højere end i {p.get('start_wave', crit.period_start)} (stigning over 0)"
+    if k == "yoy_growth":
+        rate = F.fmt_pct(100 * float(p.get("rate", 0)), 0)
+        return f"mindst {path}{persons} (≥ {rate} om året)" if path else f"≥ {rate} om året"
+    if k == "growth":
+        rate = F.fmt_pct(100 * float(p.get("rate", 0)), 0)
+        return f"mindst {t}{persons} ({rate} om året fra {p.get('baseline_year')})"
+    if k == "period_mean_change":
+        word = "højst" if crit.direction == "down" else "mindst"
+        return f"{word} {t}{persons} i gennemsnit {per}"
+    if k == "period_mean_max":
+        if p.get("measure") == "gap":
+            return f"forskel højst {t} i gennemsnit {per}"
+        return f"højst {t}{persons} i gennemsnit {per}"
+    if k == "gap_target":
+        extra = f"; målsti {year}: {path}" if path and path != t and year < crit.period_end else ""
+        return f"forskel højst {t} i {crit.period_end}{extra}"
+    if k == "gap_reduction_rate":
+        return f"forskel højst {t} ({F.fmt_number(float(p.get('rate', 0)), 1)} procentpoint mindre om året)"
+    if k == "annual_minimum":
+        years = [int(y) for y in crit.years]
+        if len(years) == 1:
+            return f"mindst {t}{persons} i {years[0]}" + (" (gælder kun det år)" if year > years[0] else "")
+        return f"mindst {t}{persons} om året"
+    if k == "minimum_share":
+        return f"mindst {t}"
+    if k == "cumulative_total":
+        return f"mindst {t}{persons} i alt {per}"
+    return t
+
+
+#: statuses that need the board's attention: listed first in the overview
+ATTENTION = (NOT_MET, OFF_TRACK)
 
 
 # ----------------------------------------------------------------------------- area report
@@ -167,10 +263,10 @@ class AreaReport:
         reading = ""
         if b.get("readings"):
             reading = (f"<p style='font-size:.9em;color:#555'>Budgettal for Landsbyggefonden: aftalen trykker "
-                       f"'1.4713.000 kr.', som ikke er et gyldigt beløb. Rapporten bruger {E(str(b.get('chosen')))} "
+                       f"»1.4713.000 kr.«, som ikke er et gyldigt beløb. Rapporten bruger {E(str(b.get('chosen')))} "
                        f"(områdets samlede budget minus den lokale medfinansiering).</p>")
         return (f"<h2>Formål</h2><p>{E(a.purpose)}</p><h3>Målsætninger</h3><ul>{objectives}</ul>"
-                f"<h3>Budget 2017-2020</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
+                f"<h3>Budget 2017–2020</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
 
     def header(self):
         return _html(self.header_html())
@@ -182,20 +278,15 @@ class AreaReport:
         return df[["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"]].reset_index(drop=True)
 
     def summary_html(self) -> str:
-        rows = []
-        for c in self.criteria:
-            ev = self.res.board_evaluation(c.id)
-            rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text, badge(ev.label, ev.status),
-                         ev.value_text, ev.target_text])
         counts = {}
         for c in self.criteria:
             st = self.res.evaluations[c.id].status
             counts[st] = counts.get(st, 0) + 1
         count_txt = ", ".join(f"{n} {E(s.lower()) if s != ASSESSED else 'med kvalitativ vurdering'}"
                               for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        return (f"<p><strong>{len(self.criteria)} succeskriterier i {self.year}:</strong> {count_txt}.</p>"
-                + html_table(rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3},
-                             widths={0: "6%", 1: "17%", 2: "42%", 3: "15%"}))
+        return (f"<p><strong>{len(self.criteria)} succeskriterier i {self.year}:</strong> {count_txt}. "
+                "Kriterier, der ikke er opfyldt eller ikke er på vej, står først.</p>"
+                + criteria_table_html(self.cat, self.res, self.criteria, self.year))
 
     def summary(self):
         return _html(self.summary_html())
@@ -253,7 +344,8 @@ class AreaReport:
         act = self.cat.activity_name(crit) or "Indsatsområdet"
         header, rows = self.figures_rows(crit)
         parts = [f"<section class='criterion' id='{E(crit.id)}' style='border-top:1px solid #ccc;margin-top:18px;padding-top:6px'>",
-                 f"<h3>{E(crit.id)} · {E(act)}</h3>",
+                 f"<h3>{E(crit.id)} · {E(crit.short or act)}</h3>",
+                 f"<p style='color:#444;margin:0'>{E(act)}</p>",
                  f"<p style='font-size:1.05em'><em>»{E(crit.text)}«</em></p>",
                  f"<p><strong>Status {self.year}:</strong> {badge(ev.label, ev.status)}</p>",
                  f"<p>{E(ev.explanation)}</p>"]
@@ -261,7 +353,7 @@ class AreaReport:
             parts.append(f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>")
         parts.append(f"<p style='color:#444'><strong>Datakilde:</strong> {E(crit.source)} · "
                      f"<strong>Type:</strong> {E(KIND_LABELS_DA.get(base.kind, base.kind))} · "
-                     f"<strong>Mål:</strong> {E(ev.target_text)}</p>")
+                     f"<strong>Mål:</strong> {E(goal_text(base, ev, self.year))}</p>")
         if crit.linked_to:
             parts.append(f"<p style='color:#444'>Samme mål som {E(crit.linked_to)} på indsatsområdeniveau; "
                          "det beregnes én gang.</p>")
@@ -283,19 +375,30 @@ class AreaReport:
         return "".join(parts)
 
     def criterion_chart(self, crit: Criterion):
+        """The chart on ``crit``'s card: the evaluated (possibly linked) criterion's figures, titled with
+        ``crit``'s own id and short name."""
         return criterion_chart(self.cat.resolve(crit), self.res.series_for(crit), self.year, self.min_cell,
-                               safe=self.res.board_series(crit))
+                               safe=self.res.board_series(crit), shown=crit)
+
+    def criterion_chart_html(self, crit: Criterion) -> str:
+        """The card's chart as an <img> with a Danish alt text (criterion, years, status); '' without chart."""
+        fig = self.criterion_chart(crit)
+        if fig is None:
+            return ""
+        ev = self.res.board_evaluation(crit.id)
+        alt = chart_alt_text(crit, self.cat.resolve(crit), fig, self.year, ev.label)
+        return figure_html(fig, alt)
 
     def show_criteria(self):
-        """Display every criterion of the area: card, figures and chart."""
+        """Display every criterion of the area: card, figures and chart (as an image with alt text)."""
         from IPython.display import display
 
         for crit in self.criteria:
-            display(_html(self.criterion_html(crit)))
-            fig = self.criterion_chart(crit)
-            if fig is not None:
-                display(fig)
-                plt.close(fig)
+            html_ = self.criterion_html(crit)
+            chart = self.criterion_chart_html(crit)
+            if chart:  # the chart inside the criterion's section, kept together with it where it fits
+                html_ = html_[: -len("</section>")] + chart + "</section>"
+            display(_html(html_))
 
     # --- activities
     def activity_frame(self) -> pd.DataFrame | None:
@@ -366,31 +469,70 @@ def criterion_status(criterion_id: str, year: int, data_dir, min_cell: int = 5):
 
 # ----------------------------------------------------------------------------- charts
 
-def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5, safe=None):
+def _axis_label(crit: Criterion, gap: bool = False) -> str:
+    """The y-axis label: what is measured, with its unit (Danish)."""
+    if gap:
+        return "Forskel (procentpoint)"
+    return AXIS_LABELS.get(crit.unit, "Værdi")
+
+
+def _tidy_y_axis(ax, kind_fmt: str, integer: bool, nbins: int = 5) -> None:
+    """Even, distinct tick labels: a 1-2-2,5-5 step locator and as many decimals as the steps need."""
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    loc = MaxNLocator(nbins=nbins, integer=integer, steps=[1, 2, 2.5, 5, 10])
+    lo, hi = ax.get_ylim()
+    ticks = [t for t in loc.tick_values(lo, hi) if lo - 1e-9 <= t <= hi + 1e-9]
+    decimals = 0
+    while decimals < 3 and len({F.fmt_number(t, decimals) for t in ticks}) < len(ticks):
+        decimals += 1
+    if not integer and decimals == 0 and any(abs(t - round(t)) > 1e-9 for t in ticks):
+        decimals = 1
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, decimals))
+
+
+def _year_ticks(ax, first: int, last: int, max_labels: int = 8) -> None:
+    """One label per whole year (every second year when there are many), never repeated."""
+    step = 1 if last - first + 1 <= max_labels else 2
+    ax.set_xticks(list(range(first, last + 1, step)))
+    ax.xaxis.set_major_formatter(F.tick_formatter("year"))
+    ax.set_xlim(first - 0.4, last + 0.4)
+
+
+def _chart_theme():
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", rc=CHART_RC)
+
+
+def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5, safe=None,
+                    shown: Criterion | None = None):
     """A chart of the area against the comparison population and the target path up to 2020,
     with the evaluation year marked; None for kinds without a series.
 
-    Every point comes from the disclosure layer (:func:`disclosure.protect_series`): years whose value is
-    hidden are not plotted, and a path derived from a hidden baseline is not drawn."""
+    ``crit`` is the evaluated criterion, ``shown`` the one whose card the chart belongs to (its id and
+    short name are the title: TT-KOM-1's card shows TT-KOM-1, not TT-4). Every point comes from the
+    disclosure layer (:func:`disclosure.protect_series`): years whose value is hidden are not
+    plotted, and a path derived from a hidden baseline is not drawn."""
     if s is None or crit.kind in ("milestone", "qualitative", "survey_wave_increase"):
         return None
+    shown = shown or crit
     if safe is None:
         safe = protect_series(crit, s, year, min_cell, path=target_path(crit, s))
     d = safe.frame().set_index("year")
     if d["value"].notna().sum() == 0:
         return None
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
+    _chart_theme()
     path = {y: v for y, v in safe.path.items() if v is not None}
     gap_kind = crit.kind in ("gap_target", "gap_reduction_rate") or crit.params.get("measure") == "gap"
     has_cmp = d["comparison"].notna().any()
     unit = crit.unit
     kind_fmt = "pct" if unit == "pct" else ("kr" if unit == "kr" else "number")
     if gap_kind and has_cmp:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.9))
     else:
-        fig, ax1 = plt.subplots(figsize=(6.5, 3.6))
+        fig, ax1 = plt.subplots(figsize=(6.5, 3.9))
         ax2 = None
     yrs = [int(y) for y in d.index if pd.notna(d.at[y, "value"])]
     vals = [float(d.at[y, "value"]) for y in yrs]
@@ -405,31 +547,71 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
         gaps = [((d.at[y, "comparison"] - d.at[y, "value"]) if crit.direction == "up" else (d.at[y, "value"] - d.at[y, "comparison"]))
                 for y in gy]
         ax2.plot(gy, gaps, marker="o", color="#1d4ed8", label="Forskel")
-        ax2.set_title("Forskel i procentpoint", fontsize=10)
-        ax2.yaxis.set_major_formatter(F.tick_formatter("number", 1))
+        ax2.set_title("Forskel til sammenligningen")
+        ax2.set_ylabel(_axis_label(crit, gap=True))
     if path:
         py = sorted(path)
-        target_ax.plot(py, [path[y] for y in py], linestyle="--", color="#b45309", label="Målsti / mål")
-    all_years = yrs + [int(y) for y in d.index if bool(d.at[y, "hidden"])]
+        label = "Målsti" if len(py) > 1 else "Mål"
+        target_ax.plot(py, [path[y] for y in py], linestyle="--", marker="D", markersize=5, color="#b45309",
+                       label=label)
+    all_years = yrs + [int(y) for y in d.index if bool(d.at[y, "hidden"])] + [int(y) for y in path]
+    first = min(all_years + [FIRST_PLAN_YEAR])
     for ax in [a for a in (ax1, ax2) if a is not None]:
         ax.axvline(year, color="#111", linestyle=":", linewidth=1)
-        ax.text(year, ax.get_ylim()[1], f" {year}", va="top", fontsize=8)
-        ax.set_xticks(list(range(min(all_years + [FIRST_PLAN_YEAR]), LAST_PLAN_YEAR + 1)))
-        ax.xaxis.set_major_formatter(F.tick_formatter("year"))
-        ax.legend(fontsize=8, loc="best")
-        ax.set_xlabel("År")
-    if unit in ("count", "persons", "kr"):
-        from matplotlib.ticker import MaxNLocator
-
-        ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 0))
-    else:  # shares, rates and means: one decimal, so ticks such as 22,5 are not shown rounded
-        ax1.yaxis.set_major_formatter(F.tick_formatter(kind_fmt, 1))
+        _year_ticks(ax, first, LAST_PLAN_YEAR)
+        ax.set_xlabel("År (prikket linje: evalueringsåret)")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best")
+    ax1.set_ylabel(_axis_label(crit))
+    _tidy_y_axis(ax1, kind_fmt, integer=unit in ("count", "persons", "kr") and not gap_kind)
+    if ax2 is not None:
+        _tidy_y_axis(ax2, "number", integer=False)
+    title = shown.short or shown.text
+    if len(title) > 60:
+        title = title[:58] + "…"
     if safe.hidden:
-        ax1.set_title(f"År med færre end {min_cell} personer vises ikke", fontsize=9)
-    fig.suptitle(f"{crit.id}", fontsize=10, x=0.02, ha="left")
+        title += f"\n(år med færre end {min_cell} personer vises ikke)"
+    ax1.set_title(title)
+    fig.suptitle(f"{shown.id}", x=0.02, ha="left", fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+def chart_alt_text(shown: Criterion, crit: Criterion, fig, year: int, status_label: str) -> str:
+    """What the chart shows, for the image's alt text: criterion, measure, years, status."""
+    years = sorted({int(round(x)) for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == "Høje Gladsaxe"
+                    for x in ln.get_xdata()})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    labels = {ln.get_label() for ax in fig.axes for ln in ax.get_lines()}
+    parts = [f"Diagram for {shown.id} ({shown.short or shown.text}): {_axis_label(crit).lower()} i Høje Gladsaxe {span}"]
+    others = [lab for lab in labels if lab not in ("Høje Gladsaxe", "Forskel") and not lab.startswith("_")
+              and lab not in ("Mål", "Målsti")]
+    if others:
+        parts.append(f" sammenlignet med {', '.join(sorted(others))}")
+    if "Målsti" in labels:
+        parts.append(", med målstien frem til 2020")
+    elif "Mål" in labels:
+        parts.append(", med målet")
+    parts.append(f". Status {year}: {status_label}.")
+    return "".join(parts)
+
+
+def figure_html(fig, alt: str, cls: str = "board-chart") -> str:
+    """The figure as an inline PNG <img> with its alt text (independent of the notebook's backend)."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    dpi = 150
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = buf.getvalue()
+    w = int.from_bytes(data[16:20], "big")
+    h = int.from_bytes(data[20:24], "big")
+    css_w, css_h = round(w * 100 / dpi), round(h * 100 / dpi)
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f"<figure class='{E(cls)}' style='margin:8px 0'><img alt=\"{E(alt)}\" width='{css_w}' height='{css_h}' "
+            f"style='max-width:100%;height:auto' src='data:image/png;base64,{b64}'></figure>")
 
 
 # ----------------------------------------------------------------------------- activities
@@ -496,16 +678,11 @@ class Overview:
         return html_table(rows, hdr)
 
     def criteria_html(self) -> str:
-        parts = []
+        parts = ["<p>For hvert indsatsområde står de kriterier, der ikke er opfyldt eller ikke er på vej, først. "
+                 "Klik på et id for at se kriteriet på indsatsområdets side.</p>"]
         for area in self.cat.areas.values():
-            rows = []
-            for c in self.cat.by_area(area.id):
-                ev = self.res.board_evaluation(c.id)
-                rows.append([c.id, self.cat.activity_name(c) or "Indsatsområdet", c.text,
-                             badge(ev.label, ev.status), ev.value_text, ev.target_text])
-            parts.append(f"<h3>{E(area.name)}</h3>" + html_table(
-                rows, ["Id", "Aktivitet", "Succeskriterium", "Status", "Værdi", "Mål"], raw_cols={3},
-                widths={0: "6%", 1: "17%", 2: "42%", 3: "15%"}))
+            parts.append(f"<h3>{E(area.name)}</h3>"
+                         + criteria_table_html(self.cat, self.res, self.cat.by_area(area.id), self.year, link=True))
         return "".join(parts)
 
     def budget_frame(self) -> pd.DataFrame:
@@ -536,11 +713,11 @@ class Overview:
                  (F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING)]
                 for _, r in df.iterrows()]
         note = ("<p style='font-size:.9em;color:#555'>Budget efter aftalens afsnit 7 og delaftalerne. Forebyggelse og "
-                "forældreansvar: aftalen trykker Landsbyggefondens andel som '1.4713.000 kr.'; rapporten bruger "
+                "forældreansvar: aftalen trykker Landsbyggefondens andel som »1.4713.000 kr.«; rapporten bruger "
                 "1.321.000 kr. (3.663.000 − 2.342.000). Forbrug er summeret fra "
                 f"{FIRST_PLAN_YEAR} til og med {self.year}.</p>")
         return html_table(rows, ["Indsatsområde", "Landsbyggefonden", "Lokal medfinansiering", "I alt",
-                                 f"Forbrug {FIRST_PLAN_YEAR}-{self.year}", "Andel brugt"]) + note
+                                 f"Forbrug {FIRST_PLAN_YEAR}–{self.year}", "Andel brugt"]) + note
 
     def register_frame(self) -> pd.DataFrame | None:
         reg = self.res.bundle.table("register_measures")
@@ -551,36 +728,48 @@ class Overview:
         out = reg.assign(Måling=reg["measure"].map(names).fillna(reg["measure"]))
         return out
 
-    def register_chart(self):
+    def register_chart(self, cols: int = 3):
         df = self.register_frame()
         if df is None or df.empty:
             return None
-        import seaborn as sns
-
-        sns.set_theme(style="whitegrid", context="notebook")
+        _chart_theme()
         measures = [m for m in self.cat.register_measures if m["id"] in set(df["measure"])]
         n = len(measures)
-        cols = 3
         rows = (n + cols - 1) // cols
-        fig, axes = plt.subplots(rows, cols, figsize=(12, 3.1 * rows), squeeze=False)
+        width = 12 if cols > 1 else 4.6
+        fig, axes = plt.subplots(rows, cols, figsize=(width, 3.3 * rows), squeeze=False)
+        first, last = int(df["year"].min()), int(df["year"].max())
         for ax, m in zip(axes.flat, measures):
             part = df[df["measure"] == m["id"]]
             for pop, colour, label in (("område", "#1d4ed8", "Høje Gladsaxe"), ("kommune", "#6b7280", "Gladsaxe Kommune")):
                 p = part[part["population"] == pop].sort_values("year")
                 ax.plot(p["year"].astype(int), p["value_pct"].astype(float), marker="o", color=colour, label=label)
-            title = m["name"] if len(m["name"]) <= 48 else m["name"][:46] + "…"
-            ax.set_title(title, fontsize=9)
-            ax.yaxis.set_major_formatter(F.tick_formatter("pct", 0))
-            ax.xaxis.set_major_formatter(F.tick_formatter("year"))
+            title = m["name"] if len(m["name"]) <= 40 else m["name"][:38] + "…"
+            ax.set_title(title, fontsize=11)
+            ax.set_ylabel("Andel (%)")
+            _year_ticks(ax, first, last, max_labels=5)
+            _tidy_y_axis(ax, "pct", integer=False, nbins=4)
             ax.axvline(FIRST_PLAN_YEAR - 0.5, color="#b45309", linestyle=":", linewidth=1)
-            ax.tick_params(labelsize=8)
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
-        axes.flat[0].legend(fontsize=8)
-        fig.suptitle("LBF's registermålinger: Høje Gladsaxe mod Gladsaxe Kommune (stiplet linje: planens start)",
-                     fontsize=10, x=0.01, ha="left")
+        axes.flat[0].legend()
+        fig.suptitle("Registermålinger: Høje Gladsaxe mod Gladsaxe Kommune (prikket linje: planens start)",
+                     x=0.01, ha="left")
         fig.tight_layout()
         return fig
+
+    def register_chart_html(self) -> str:
+        """The small multiples as images with alt text: three columns on a wide screen and on paper,
+        one column on a phone (board.css shows the one that fits)."""
+        df = self.register_frame()
+        if df is None or df.empty:
+            return ""
+        n = len({m["id"] for m in self.cat.register_measures} & set(df["measure"]))
+        alt = (f"Små diagrammer over {n} registermålinger fra Landsbyggefonden, "
+               f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i Høje Gladsaxe (blå) mod Gladsaxe "
+               "Kommune (grå) for hver måling; tallene står i tabellen ovenfor.")
+        return (figure_html(self.register_chart(3), alt, cls="board-chart chart-wide")
+                + figure_html(self.register_chart(1), alt, cls="board-chart chart-narrow"))
 
     def register_html(self) -> str:
         df = self.register_frame()
@@ -615,7 +804,8 @@ class Overview:
             feeds = ", ".join(src.feeds) if src else "–"
             rows.append([sev, (src.title if src else file), col, problem, n, feeds or "–"])
         errs = sum(1 for i in issues if i.severity == ERROR)
-        return (f"<p>{errs} fejl og {len(issues) - errs} advarsler. Kilder med fejl indgår ikke; deres kriterier "
+        warns = len(issues) - errs
+        return (f"<p>{errs} fejl og {warns} {'advarsel' if warns == 1 else 'advarsler'}. Kilder med fejl indgår ikke; deres kriterier "
                 "afventer data. Tabellen tæller problemerne pr. fil, kolonne og slags; de enkelte værdier står kun i "
                 "evaluatorens valideringsrapport.</p>"
                 + html_table(rows, ["Alvor", "Kilde", "Kolonne", "Problem", "Rækker", "Berører"]))
@@ -635,14 +825,8 @@ class Overview:
         return _html(self.budget_html())
 
     def registers(self):
-        """Display the register table and the small-multiples chart."""
-        from IPython.display import display
-
-        display(_html(self.register_html()))
-        fig = self.register_chart()
-        if fig is not None:
-            display(fig)
-            plt.close(fig)
+        """Display the register table and the small-multiples chart (images with alt text)."""
+        return _html(self.register_html() + self.register_chart_html())
 
     def quality(self):
         return _html(self.quality_html())
@@ -665,17 +849,20 @@ Farverne gentager kun teksten; status står altid med ord.
 
 # ----------------------------------------------------------------------------- provenance
 
+PARAM_NAMES_DA = {"evaluation_year": "evalueringsår", "min_cell": "mindste viste antal personer"}
+
+
 def provenance_html(data_dir, **params) -> str:
-    """Closing provenance note: input files with checksums, package version, parameters, time of run."""
+    """Closing provenance note: input files with checksums, package version and the run's settings in
+    Danish (the time of the run stands once, in the page footer)."""
     d = resolve_path(data_dir)
     from .runner import contract_files  # the files the contract reads, never anything else of the folder
 
     files = sorted(contract_files(d))
     rows = [[p.name, sha256(p)[:16]] for p in files]
-    ptxt = ", ".join(f"{k} = {v}" for k, v in params.items() if k != "data_dir")
-    now = dt.datetime.now().astimezone().strftime("%d.%m.%Y %H:%M")
+    ptxt = ", ".join(f"{PARAM_NAMES_DA.get(k, k.replace('_', ' '))} {v}" for k, v in params.items() if k != "data_dir")
     return (f"<h2>Dokumentation af kørslen</h2><p>helhedsplan-eval {E(__version__)} · Python {E(platform.python_version())} · "
-            f"parametre: {E(ptxt)} · datamappe: {E(d.name)} · kørt <span class='run-timestamp'>{E(now)}</span>.</p>"
+            f"indstillinger: {E(ptxt)} · datamappe: {E(d.name)}. Tidspunktet for kørslen står nederst på siden.</p>"
             "<details><summary>Inputfiler og kontrolsummer (SHA-256, de første 16 tegn)</summary>"
             + html_table(rows, ["Fil", "SHA-256"]) + "</details>")
 
