@@ -309,3 +309,75 @@ def test_status_table_takes_the_threshold_it_is_given(sample_result):
             assert df.loc[df["Id"] == h.cid, "Værdi"].iloc[0] == f"<{MIN}", h
             checked += 1
     assert checked >= 2
+
+
+# ----------------------------------------------------------------------------- a real run's outputs
+
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """The annual run for 2020 on the tiny fixture, whose groups are small (min_cell 5)."""
+    from helhedsplan_eval import runner
+
+    out = tmp_path_factory.mktemp("out")
+    runner.run_year(2020, data_dir=TINY, out_root=out, jobs=2, progress=False)
+    return out / "2020"
+
+
+def _section(page: str, cid: str) -> str:
+    m = re.search(rf"<section[^>]*id=['\"]{re.escape(cid)}['\"].*?</section>", page, flags=re.S)
+    return m.group(0) if m else ""
+
+
+def _year_cells(section: str) -> dict[int, str]:
+    out = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", section, flags=re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        if len(cells) >= 2 and re.fullmatch(r"\d{4}", cells[0]):
+            out[int(cells[0])] = cells[1]
+    return out
+
+
+@pytest.mark.notebooks
+def test_rendered_run_reveals_no_hidden_count(tiny_run):
+    import html as html_lib
+
+    from helhedsplan_eval.evaluate import evaluate_year
+
+    res = evaluate_year(2020, TINY, min_cell=5)
+    pages = {p.name: html_lib.unescape(p.read_text(encoding="utf-8")) for p in tiny_run.glob("*.html")}
+    area_pages = [pages[f"{a}.html"] for a in res.catalogue.areas if f"{a}.html" in pages]
+    assert len(area_pages) == 3
+    csv = pd.read_csv(tiny_run / "maalopfyldelse_2020.csv", sep=";", encoding="utf-8-sig", dtype=str).fillna("")
+    ws = openpyxl.load_workbook(tiny_run / "maalopfyldelse_2020.xlsx").active
+    xrows = [[("" if c.value is None else str(c.value)) for c in r] for r in ws.iter_rows()]
+    xlsx = pd.DataFrame(xrows[1:], columns=xrows[0])
+    checked = 0
+    for c in res.catalogue.criteria.values():
+        s = res.series_for(c)
+        if s is None:
+            continue
+        base = res.catalogue.resolve(c)
+        safe = res.board_series(c)
+        if not safe.hidden:
+            continue
+        section = next((_section(p, c.id) for p in area_pages if _section(p, c.id)), "")
+        assert section, c.id
+        cells = _year_cells(section)
+        for y in safe.hidden:
+            if y in cells:
+                assert cells[y] in ("<5", HIDDEN, F.MISSING), (c.id, y, cells[y])
+                checked += 1
+        target = base.params.get("target")
+        k = s.value(2020)
+        if 2020 in safe.hidden and target is not None and k is not None and base.unit == "persons":
+            leaks = {F.fmt_number((float(target) - k) / n, d) for n in (1, 2, 3) for d in (0, 1)} - {"0", "0,0"}
+            text = re.sub(r"<[^>]+>", " ", section)
+            for table in (csv, xlsx):
+                row = " ".join(table.loc[table["Id"] == c.id].iloc[0].tolist())
+                assert table.loc[table["Id"] == c.id, "Værdi"].iloc[0] in ("<5", HIDDEN), c.id
+                assert not (leaks & _numbers(row)), (c.id, leaks & _numbers(row))
+            assert not (leaks & _numbers(text)), (c.id, leaks & _numbers(text))
+    assert checked >= 5
