@@ -69,3 +69,32 @@ r.quality()
 
 # %%
 report.provenance(data_path, evaluation_year=evaluation_year, min_cell=min_cell)
+
+# %% [markdown] tags=["remove-cell"]
+# ## Gå videre
+#
+# Vil du se nærmere på ét succeskriterium, giver `helhedsplan_eval.criterion` det hele, beregnet præcis som
+# på siden ovenfor: kriteriet fra kataloget, rækkerne i den datakilde, det er beregnet af, indikatoren år for
+# år, vurderingen (status, forklaring og resterende indsats) og figuren. Skift id'et ud med et andet af
+# indsatsområdets kriterier. `k.evaluation` har alle tal; `k.board_evaluation` er det, bestyrelsen ser.
+# Afsnittet vises kun i notesbogen, ikke på bestyrelsens side (cellerne har tagget `remove-cell`), fordi
+# rækkerne er rådata.
+
+# %% tags=["remove-cell"]
+import helhedsplan_eval as he
+
+k = he.criterion("TT-2", year=evaluation_year, data=data_path, min_cell=min_cell)
+Markdown(f"**{k.criterion.id}:** {k.criterion.text}")
+
+# %% tags=["remove-cell"]
+k.records.get("inspector_complaints")  # kildens rækker (None, hvis kilden ikke er leveret)
+
+# %% tags=["remove-cell"]
+k.series  # indikatoren år for år til og med evalueringsåret
+
+# %% tags=["remove-cell"]
+Markdown(f"**Status:** {k.evaluation.label}\n\n**Forklaring:** {k.evaluation.explanation}\n\n"
+         f"**Resterende indsats:** {k.evaluation.remaining_text or 'ingen'}")
+
+# %% tags=["remove-cell"]
+fig = k.chart()  # bestyrelsens figur (None for kriterier uden årlig figur)
