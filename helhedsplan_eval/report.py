@@ -863,7 +863,7 @@ def provenance_html(data_dir, **params) -> str:
     ptxt = ", ".join(f"{PARAM_NAMES_DA.get(k, k.replace('_', ' '))} {v}" for k, v in params.items() if k != "data_dir")
     return (f"<h2>Dokumentation af kørslen</h2><p>helhedsplan-eval {E(__version__)} · Python {E(platform.python_version())} · "
             f"indstillinger: {E(ptxt)} · datamappe: {E(d.name)}. Tidspunktet for kørslen står nederst på siden.</p>"
-            "<details><summary>Inputfiler og kontrolsummer (SHA-256, de første 16 tegn)</summary>"
+            "<details class='provenance-files'><summary>Inputfiler og kontrolsummer (SHA-256, de første 16 tegn)</summary>"
             + html_table(rows, ["Fil", "SHA-256"]) + "</details>")
 
 

@@ -1,0 +1,113 @@
+"""The printable board pack: one PDF built from the rendered (already disclosure-controlled) board pages.
+
+``build_board_pdf(folder, year, pages)`` reads ``index.html`` and the board pages of a finished run
+folder, puts their bodies one after another into a single HTML document (each page starting on a
+new sheet), and renders it with WeasyPrint on A4 portrait: page numbers in the footer, the
+synthetic-data notice in the header of every sheet when the report is built on synthetic data.
+No number is computed here: the PDF shows exactly the text and images the HTML pages show.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Iterable
+
+from .runner import BOARD_TEMPLATE, TEMPLATES_DIR
+
+#: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
+PDF_CSS = """
+@page {
+  size: A4 portrait;
+  margin: 1.8cm 1.5cm 1.8cm 1.5cm;
+  @bottom-right { content: "Side " counter(page) " af " counter(pages); font-size: 8pt; color: #5b6670; }
+  @bottom-left { content: string(pack-title); font-size: 8pt; color: #5b6670; }
+}
+.pdf-title-string { string-set: pack-title content(); display: none; }
+.pdf-part { break-before: page; }
+.pdf-part:first-child { break-before: auto; }
+details.provenance-files > :not(summary) { display: none; }
+details > summary { list-style: none; font-weight: 600; }
+"""
+
+SYNTHETIC_PAGE_CSS = """
+@page { @top-center { content: "Syntetiske eksempeldata – siger intet om Høje Gladsaxe"; font-size: 8.5pt;
+  font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; background: #fef3c7; padding: 2pt 8pt; } }
+"""
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def _body(page_html: str) -> str:
+    m = _BODY.search(page_html)
+    body = m.group(1) if m else page_html
+    body = _STYLE.sub("", body)
+    # the navigation and links between the HTML pages mean nothing on paper
+    body = re.sub(r"<nav\b.*?</nav>", "", body, flags=re.S | re.I)
+    return body
+
+
+def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool) -> str:
+    """The single HTML document the PDF is rendered from: the front page, then every page in order."""
+    folder = Path(folder)
+    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
+    parts = []
+    for name in ["index.html", *pages]:
+        p = folder / name
+        if not p.is_file():
+            continue
+        body = _body(p.read_text(encoding="utf-8"))
+        # links to other HTML pages become in-document links where the target is in the pack
+        body = re.sub(r'href="[\w-]+\.html#([\w-]+)"', r'href="#\1"', body)
+        parts.append(f"<div class='pdf-part' data-page='{html.escape(name)}'>{body}</div>")
+    title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
+    extra = PDF_CSS + (SYNTHETIC_PAGE_CSS if synthetic else "")
+    return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{css}</style><style>{extra}</style></head><body class='board-report board-pdf'>"
+            f"<span class='pdf-title-string'>{html.escape(title)}</span>{''.join(parts)}</body></html>")
+
+
+def render_document(doc_html: str, base_url: str | None = None):
+    """The WeasyPrint document (laid out for print) of ``doc_html``."""
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # pragma: no cover - weasyprint is a dependency
+        raise PdfError("PDF-bestyrelsespakken kræver pakken weasyprint (pip install weasyprint).") from exc
+    return HTML(string=doc_html, base_url=base_url).render()
+
+
+def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
+    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path."""
+    folder = Path(folder)
+    doc = render_document(pack_html(folder, year, list(pages), synthetic), base_url=str(folder))
+    out = folder / f"bestyrelsespakke_{year}.pdf"
+    doc.write_pdf(out)
+    return out
+
+
+def table_overflows(doc) -> list[tuple[int, float, float]]:
+    """Tables wider than the printable width: (page number, table width, printable width) in CSS px."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+    for n, page in enumerate(doc.pages, start=1):
+        root = page._page_box
+        printable = root.width  # content width of the page box (A4 minus margins)
+        left = root.content_box_x()
+
+        def walk(box):
+            if isinstance(box, boxes.TableBox):
+                right = box.position_x + box.margin_width()
+                if right - left > printable + 0.5 or box.position_x < left - 0.5:
+                    out.append((n, round(box.margin_width(), 1), round(printable, 1)))
+            for child in getattr(box, "children", []) or []:
+                walk(child)
+
+        walk(root)
+    return out
