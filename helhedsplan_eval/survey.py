@@ -1592,6 +1592,9 @@ def uncertainty_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Fællesskabsindeks")
 
 
+HIDDEN_COUNT = "skjult"
+
+
 def item_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
     """Per item: weighted % agreeing and % "ved ikke" per wave, difference with CI, Holm p.
     Percentages over fewer than ``min_cell`` answers are suppressed."""
@@ -1610,7 +1613,12 @@ def item_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
             ok_all &= bool(ok)
             row[f"Enige {w}"] = _pct(r[f"agree_{w}"], 0) if ok else MISSING
             row[f"Ved ikke {w}"] = _pct(r[f"dk_{w}"], 0) if ok_dk else MISSING
-            row[f"Antal svar {w}"] = fmt_count(r[f"n_{w}"], min_cell)
+            # the methods table shows the wave's respondents: a count beside it whose difference (those who
+            # answered "ved ikke" or skipped the item) is 1 … min_cell−1 would give that small group away
+            n, total = r[f"n_{w}"], an.waves[w].n
+            gaps = (r[f"n_answered_{w}"] - n, total - n, total - r[f"n_answered_{w}"])
+            row[f"Antal svar {w}"] = (HIDDEN_COUNT if any(0 < g < min_cell for g in gaps)
+                                      else fmt_count(n, min_cell))
         if cmp_:
             row["Forskel"] = _pp(r["diff"], 0, signed=True) if ok_all else MISSING
             row["95 %-sikkerhedsinterval"] = _ci_text(r["diff_ci_low"], r["diff_ci_high"], 0, pp=True) if ok_all else MISSING

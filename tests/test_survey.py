@@ -1132,3 +1132,25 @@ def test_methods_table_says_whether_the_bounds_bound():
     assert row["2020"] == "ja; vægtene er afkortet og tilpasset igen"
     wbar = r20.weights.sum() / r20.n
     assert r20.weights.max() <= 3.0 * wbar * (1 + 1e-12) and r20.weights.min() >= 0.3 * wbar * (1 - 1e-12)
+
+
+def test_item_answer_counts_never_reveal_a_small_ved_ikke_or_skipped_group(sample_tables):
+    """'Antal svar' beside the wave's respondents (methods table) must not give away how many answered
+    "ved ikke" or skipped the item when that is 1 … min_cell−1; a real-data check on the sample with a
+    threshold high enough to make such groups small."""
+    an = sv.analyse(sample_tables, evaluation_year=2020)
+    for min_cell in (5, 40):
+        table = sv.item_table(an, min_cell=min_cell)
+        hidden = 0
+        for item, (_, r) in zip(table.index, an.items.iterrows()):
+            for w in an.wave_list:
+                shown = table.loc[item, f"Antal svar {w}"]
+                n, total, answered = r[f"n_{w}"], an.waves[w].n, r[f"n_answered_{w}"]
+                gaps = (answered - n, total - n, total - answered)
+                if any(0 < g < min_cell for g in gaps):
+                    assert shown == sv.HIDDEN_COUNT, (item, w, shown, gaps)
+                    hidden += 1
+                elif n >= min_cell:
+                    assert shown == sv.fmt_count(n, min_cell)
+        if min_cell == 40:
+            assert hidden > 0  # the check above is not vacuous
