@@ -20,6 +20,7 @@ from .runner import BOARD_TEMPLATE, TEMPLATES_DIR
 PDF_CSS = """
 @page {
   size: A4 portrait;
+  font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif;
   margin: 1.8cm 1.5cm 1.8cm 1.5cm;
   @bottom-right { content: "Side " counter(page) " af " counter(pages); font-size: 8pt; color: #5b6670; }
   @bottom-left { content: string(pack-title); font-size: 8pt; color: #5b6670; }
@@ -32,7 +33,7 @@ details > summary { list-style: none; font-weight: 600; }
 """
 
 SYNTHETIC_PAGE_CSS = """
-@page { @top-center { content: "Syntetiske eksempeldata – siger intet om Høje Gladsaxe"; font-size: 8.5pt;
+@page { @top-center { font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif; content: "Syntetiske eksempeldata – siger intet om Høje Gladsaxe"; font-size: 8.5pt;
   font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; background: #fef3c7; padding: 2pt 8pt; } }
 """
 
