@@ -1,15 +1,19 @@
-"""Command line: ``helhedsplan-eval <command>``.
+"""Command line: ``helhedsplan-eval <kommando>``, in Danish throughout (help, messages, errors).
 
 Commands
-  targets    list the criterion catalogue (``--format text|json|csv``)
+  targets    the criterion catalogue as a table (``--format text|json|csv``)
   status     the målopfyldelse table for a year in the terminal (CSV and Excel only with --out DIR)
-  validate   check a data folder against the data contract; exit 1 on errors
+  validate   check a data folder against the data contract
   templates  write empty, correctly headed files (CSV and Excel with a guide sheet) per source
   contract   print the data contract as Markdown (data/README.md is generated from it)
   sample     regenerate the synthetic sample data set
   run        the annual report: execute every notebook and render the board HTML
 
-Errors in input are reported in plain words, never as a stack trace.
+Every command uses the same exit codes (:data:`EXIT_CODES`, also in ``--help``): 0 done, 1 a problem with
+the data or the run, 2 a usage problem (unknown command or option, a missing or invalid value, a year outside
+the plan, an invalid parameter file or catalogue), 130 interrupted. Messages start with ``Fejl:`` and go to
+stderr; input problems are reported in plain words, never as a stack trace; a closed pipe
+(``helhedsplan-eval targets | head``) ends quietly with exit code 0.
 """
 
 from __future__ import annotations
@@ -17,11 +21,24 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 from . import __version__
 
+OK, DATA_ERROR, USAGE_ERROR, INTERRUPTED = 0, 1, 2, 130
+
+EXIT_CODES = """\
+afslutningskoder (ens for alle kommandoer):
+  0    udført uden fejl
+  1    fejl i data eller i kørslen: valideringsfejl, en datamappe der ikke findes eller ikke kan bruges,
+       en mappe der ikke må eller kan skrives i, en notesbog der fejler
+  2    forkert brug: ukendt kommando eller tilvalg, en manglende eller ugyldig værdi, et år uden for
+       helhedsplanens år, en ugyldig parameterfil (params/<år>.yml) eller et ugyldigt målkatalog
+  130  afbrudt (Ctrl-C)"""
 
 def _cmd_targets(args) -> int:
     from .catalogue import load_catalogue
@@ -43,19 +60,61 @@ def _cmd_targets(args) -> int:
                             ("" if v is None else v)) for k, v in r.items()})
         sys.stdout.write(buf.getvalue())
         return 0
-    print(f"{cat.plan.get('name', 'Helhedsplan')}: {len(recs)} succeskriterier\n")
-    for area in cat.areas.values():
-        print(f"== {area.name} ==")
-        for r in recs:
-            if r["area"] != area.id:
-                continue
-            act = r["activity_name"] or "indsatsområdet"
-            link = f" (= {r['linked_to']})" if r["linked_to"] else ""
-            print(f"  {r['id']:<10} [{act}] {r['text']}{link}")
-            print(f"             {r['kind_label']}; periode {r['period_start']}-{r['period_end']}; "
-                  f"parametre {r['params']}; kilde: {r['source']}")
-        print()
+    sys.stdout.write(targets_table(cat, recs))
     return 0
+
+
+TARGET_COLUMNS = (("Id", 10), ("Art", 24), ("Periode", 9), ("Parametre", 30), ("Kilde", 30))
+
+
+def _param_value(v) -> str:
+    from . import formatting as F
+
+    if isinstance(v, bool):
+        return "ja" if v else "nej"
+    if isinstance(v, (int, float)):  # years and counts without thousands separators (2017, not 2.017)
+        text = str(int(v)) if v == int(v) else F.fmt_number(v, 4).rstrip("0").rstrip(",").replace(".", "")
+        return text.replace("-", "\u2212")
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_param_value(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k} {_param_value(x)}" for k, x in v.items())
+    return str(v)
+
+
+def params_text(params: dict) -> str:
+    """A criterion's ``params`` for people: ``baseline_year 2017 · change −0,2`` (Danish numbers, no braces)."""
+    return " · ".join(f"{k} {_param_value(v)}" for k, v in params.items()) or "–"
+
+
+def _table_rows(cells: list[str]) -> list[str]:
+    """One table row, each cell wrapped to its column width."""
+    wrapped = [textwrap.wrap(c, w) or [""] for c, (_, w) in zip(cells, TARGET_COLUMNS)]
+    height = max(len(w) for w in wrapped)
+    return ["  ".join((w[i] if i < len(w) else "").ljust(width) for w, (_, width) in zip(wrapped, TARGET_COLUMNS))
+            .rstrip() for i in range(height)]
+
+
+def targets_table(cat, recs: list[dict]) -> str:
+    """The catalogue as a plain-text table per intervention area: id, kind, period, parameters and source,
+    and under each row the agreement's text (with the activity, and the criterion it repeats, if any)."""
+    width = sum(w for _, w in TARGET_COLUMNS) + 2 * (len(TARGET_COLUMNS) - 1)
+    lines = [f"{cat.plan.get('name', 'Helhedsplan')}: {len(recs)} succeskriterier", ""]
+    for area in cat.areas.values():
+        rows = [r for r in recs if r["area"] == area.id]
+        lines += [f"{area.name} ({len(rows)} succeskriterier)", "=" * width]
+        lines += _table_rows([h for h, _ in TARGET_COLUMNS])
+        lines.append("-" * width)
+        for r in rows:
+            lines += _table_rows([r["id"], r["kind_label"], f"{r['period_start']}-{r['period_end']}",
+                                  params_text(r["params"]), r["source"]])
+            where = r["activity_name"] or "indsatsområdet"
+            link = f" Samme kriterium som {r['linked_to']}." if r["linked_to"] else ""
+            lines += textwrap.wrap(f"{where}: {r['text']}{link}", width - 4, initial_indent="    ",
+                                   subsequent_indent="    ")
+        lines.append("")
+    lines.append("Alle felter: --format json eller --format csv.")
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_status(args) -> int:
@@ -114,7 +173,7 @@ def _cmd_validate(args) -> int:
 
     survey_lines = validation_warnings(bundle)
     for line in survey_lines:
-        print(f"  ADVARSEL: {line}")
+        print(f"  Advarsel: {line}")
     return 1 if any(i.severity == ERROR for i in bundle.issues) else 0
 
 
@@ -147,69 +206,175 @@ def _cmd_run(args) -> int:
     return run_cli(args.year, args.data, args.out, args.jobs, args.all_years, args.allow_data_errors)
 
 
+# ----------------------------------------------------------------------------- parser (Danish throughout)
+
+#: argparse's own English messages, in Danish (Python 3.11-3.13 wording; anything else passes unchanged).
+_ARGPARSE_DA = (
+    (r"^the following arguments are required: (.*)$", r"mangler: \1"),
+    (r"^one of the arguments (.*) is required$", r"et af tilvalgene \1 skal angives"),
+    (r"^unrecognized arguments: (.*)$", r"ukendt tilvalg eller argument: \1"),
+    (r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$", r"\1: ugyldigt valg \2 (vælg mellem \3)"),
+    (r"^argument (\S+): invalid (\S+) value: (.*)$", r"\1: ugyldig værdi \3"),
+    (r"^argument (\S+): expected one argument$", r"\1 mangler en værdi"),
+    (r"^argument (\S+): expected at least one argument$", r"\1 mangler mindst én værdi"),
+    (r"^argument (\S+): ignored explicit argument (.*)$", r"\1 tager ingen værdi (fik \2)"),
+    (r"^argument (\S+): not allowed with argument (.*)$", r"\1 kan ikke bruges sammen med \2"),
+    (r"^ambiguous option: (\S+) could match (.*)$", r"tvetydigt tilvalg \1: kan være \2"),
+    (r"^argument (\S+): (.*)$", r"\1: \2"),
+)
+
+
+def danish_argparse_message(message: str) -> str:
+    """argparse's English error message in Danish (unknown wordings pass unchanged)."""
+    for pattern, repl in _ARGPARSE_DA:
+        if re.match(pattern, message):
+            return re.sub(pattern, repl, message)
+    return message
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="brug: " if prefix is None else prefix)
+
+
+class DanishArgumentParser(argparse.ArgumentParser):
+    """argparse with Danish help and errors: ``Fejl: …`` on stderr, exit code 2 for every usage problem."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "tilvalg"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="vis denne hjælp og afslut")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"Fejl: {danish_argparse_message(message)}\n"
+                               f"Se '{self.prog} --help'.\n")
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke et helt tal") from None
+
+
+def _positive_number(text: str) -> int:
+    n = _whole_number(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} skal være et helt tal ≥ 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="helhedsplan-eval", description="Evaluering af Helhedsplan Høje Gladsaxe 2017-2020")
-    p.add_argument("--version", action="version", version=f"helhedsplan-eval {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("targets", help="list the criterion catalogue")
-    t.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    t.add_argument("--params", default=None, help="folder with plan.yml and criteria.yml (default: params/)")
-    t.set_defaults(func=_cmd_targets)
-    s = sub.add_parser("status", help="the målopfyldelse table for a year (terminal; CSV/Excel with --out)")
-    s.add_argument("--year", type=int, required=True, help="evalueringsåret (et af helhedsplanens år)")
-    s.add_argument("--data", default=None,
+    p = DanishArgumentParser(
+        prog="helhedsplan-eval",
+        description="Evaluering af Helhedsplan Høje Gladsaxe 2017-2020: målkatalog, datakontrakt, status pr. år "
+                    "og bestyrelsens årsrapport.")
+    p.add_argument("--version", action="version", version=f"helhedsplan-eval {__version__}",
+                   help="vis programmets version og afslut")
+    sub = p.add_subparsers(dest="command", required=True, title="kommandoer", metavar="KOMMANDO")
+
+    def command(name, helptext, func):
+        c = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
+        c.set_defaults(func=func)
+        return c
+
+    t = command("targets", "målkataloget: alle succeskriterier som tabel (eller JSON/CSV med alle felter)",
+                _cmd_targets)
+    t.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                   help="text: læsbar tabel pr. indsatsområde; json og csv: alle felter (standard: text)")
+    t.add_argument("--params", default=None, metavar="MAPPE",
+                   help="mappe med plan.yml og criteria.yml (standard: projektets params/)")
+
+    s = command("status", "målopfyldelsestabellen for et år i terminalen (CSV og Excel kun med --out)", _cmd_status)
+    s.add_argument("--year", type=_whole_number, required=True, metavar="ÅR",
+                   help="evalueringsåret, et af helhedsplanens år (påkrævet)")
+    s.add_argument("--data", default=None, metavar="MAPPE",
                    help="datamappe (standard: data_dir i params/<år>.yml, som ved run)")
-    s.add_argument("--out", default=None,
+    s.add_argument("--out", default=None, metavar="MAPPE",
                    help="skriv også maalopfyldelse_<år>.csv og .xlsx i denne mappe (standard: kun terminalen)")
     s.add_argument("--force", action="store_true",
-                   help="skriv også i en rapportmappe fra run (erstatter dens tabeller)")
-    s.set_defaults(func=_cmd_status)
-    v = sub.add_parser("validate", help="validate a data folder")
-    v.add_argument("data_dir")
-    v.set_defaults(func=_cmd_validate)
-    tp = sub.add_parser("templates", help="write empty templates per source")
-    tp.add_argument("out_dir")
-    tp.set_defaults(func=_cmd_templates)
-    c = sub.add_parser("contract", help="print the data contract (Markdown)")
-    c.set_defaults(func=_cmd_contract)
-    sm = sub.add_parser("sample", help="regenerate the synthetic sample data")
-    sm.add_argument("out_dir", nargs="?", default="data/sample")
-    sm.add_argument("--seed", type=int, default=None)
-    sm.set_defaults(func=_cmd_sample)
-    r = sub.add_parser("run", help="run the annual report (papermill + HTML)")
-    r.add_argument("--year", type=int, default=None, help="evalueringsåret (et af helhedsplanens år)")
-    r.add_argument("--all-years", action="store_true", help="kør alle år med en params/<år>.yml")
-    r.add_argument("--data", default=None, help="datamappe (standard: data_dir i params/<år>.yml)")
-    r.add_argument("--out", default=None,
+                   help="skriv også i en rapportmappe fra run og erstat dens tabeller (standard: fra)")
+
+    v = command("validate", "kontrollér en datamappe mod datakontrakten (alle problemer på én gang)",
+                _cmd_validate)
+    v.add_argument("data_dir", metavar="MAPPE", help="datamappen, fx data/2020")
+
+    tp = command("templates", "skriv tomme skabeloner med korrekte overskrifter (CSV og Excel) pr. datakilde",
+                 _cmd_templates)
+    tp.add_argument("out_dir", metavar="MAPPE", help="mappen, skabelonerne skrives i (oprettes om nødvendigt)")
+
+    command("contract", "udskriv datakontrakten som Markdown (data/README.md laves herfra)", _cmd_contract)
+
+    sm = command("sample", "lav de syntetiske eksempeldata igen (byte for byte ens med samme frø)", _cmd_sample)
+    sm.add_argument("out_dir", nargs="?", default="data/sample", metavar="MAPPE",
+                    help="mappen, data skrives i (standard: data/sample)")
+    sm.add_argument("--seed", type=_whole_number, default=None, metavar="FRØ",
+                    help="frø til tilfældighedsgeneratoren (standard: pakkens faste frø)")
+
+    r = command("run", "kør årsrapporten: alle notesbøger og bestyrelsens HTML-sider", _cmd_run)
+    r.add_argument("--year", type=_whole_number, default=None, metavar="ÅR",
+                   help="evalueringsåret, et af helhedsplanens år (standard: intet; angiv --year eller --all-years)")
+    r.add_argument("--all-years", action="store_true",
+                   help="kør alle helhedsplanens år, der har en params/<år>.yml (standard: fra)")
+    r.add_argument("--data", default=None, metavar="MAPPE", help="datamappe (standard: data_dir i params/<år>.yml)")
+    r.add_argument("--out", default=None, metavar="MAPPE",
                    help="mappe til rapporterne (standard: outputs); aldrig datamappen, og en eksisterende "
                         "<out>/<år> erstattes kun, hvis den er en rapport fra run")
-    r.add_argument("--jobs", type=int, default=None, help="antal parallelle processer (standard: kerner, højst 4)")
+    r.add_argument("--jobs", type=_positive_number, default=None, metavar="ANTAL",
+                   help="antal parallelle processer (standard: antal kerner, højst 4)")
     r.add_argument("--allow-data-errors", action="store_true",
-                   help="udgiv selv om data har valideringsfejl (kilder med fejl udelades; forsiden siger det)")
-    r.set_defaults(func=_cmd_run)
+                   help="udgiv selv om data har valideringsfejl: kilder med fejl udelades, og forsiden siger det "
+                        "(standard: fra)")
     return p
+
+
+_ERRNO_DA = {2: "findes ikke", 13: "adgang nægtet", 17: "findes allerede", 20: "er ikke en mappe",
+             21: "er en mappe", 28: "der er ikke mere plads på disken", 30: "kan kun læses"}
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our stdout went away (``| head``): stop quietly. stdout is pointed at /dev/null so that
+    the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    return OK
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        rc = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return rc
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except KeyboardInterrupt:
         print("Afbrudt.", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except Exception as exc:  # never a stack trace for the evaluator
         from .catalogue import CatalogueError
 
         if isinstance(exc, CatalogueError):
-            print(str(exc), file=sys.stderr)
-            return 2
-        print(f"Fejl: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("(Kør med HELHEDSPLAN_DEBUG=1 for teknisk detalje.)", file=sys.stderr)
-        import os
-
+            print(f"Fejl: målkataloget har {len(exc.problems)} problem(er); intet er udført:", file=sys.stderr)
+            print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
+            return USAGE_ERROR
+        if isinstance(exc, OSError) and exc.errno in _ERRNO_DA:
+            where = f" {exc.filename}" if exc.filename else ""
+            print(f"Fejl:{where} {_ERRNO_DA[exc.errno]}.", file=sys.stderr)
+            return DATA_ERROR
+        print(f"Fejl: uventet fejl ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        print("Kør med HELHEDSPLAN_DEBUG=1 for at se de tekniske detaljer.", file=sys.stderr)
         if os.environ.get("HELHEDSPLAN_DEBUG"):
             raise
-        return 1
+        return DATA_ERROR
 
 
 if __name__ == "__main__":
