@@ -4,8 +4,13 @@
     python3 dev.py report   # create .venv if missing, install, run the annual report for 2020 on data/sample
     python3 dev.py test     # create .venv if missing, install with test extras, run the whole test suite
 
-Inside an activated conda environment or virtualenv (CONDA_PREFIX / VIRTUAL_ENV set) the active
-interpreter is used instead of .venv. Extra arguments after the command are passed on, e.g.
+Which Python is used:
+  * inside the project's own conda environment (``conda activate helhedsplan-eval``, created from
+    environment.yml; CONDA_DEFAULT_ENV == "helhedsplan-eval") that environment;
+  * inside an activated virtualenv (VIRTUAL_ENV, and dev.py runs with its python) that virtualenv;
+  * otherwise ./.venv, created if missing. Any other active conda environment, ``base`` included, is left
+    alone: nothing is installed into it.
+Installation shows pip's progress. Extra arguments after the command are passed on, e.g.
 ``python3 dev.py report --year 2019`` or ``python3 dev.py test -k status``.
 """
 
@@ -19,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+#: The name in environment.yml (tests/test_environment.py checks that they agree).
+PROJECT_CONDA_ENV = "helhedsplan-eval"
 
 
 def _venv_python() -> Path:
@@ -30,10 +37,30 @@ def _run(cmd: list[str]) -> int:
     return subprocess.call([str(c) for c in cmd], cwd=ROOT)
 
 
+def active_environment(environ=None, prefix: str | None = None) -> str | None:
+    """Which active environment dev.py may use: "conda" (the project's own conda environment),
+    "virtualenv" (an activated virtualenv that this interpreter runs in) or None (use ./.venv)."""
+    env = os.environ if environ is None else environ
+    prefix = sys.prefix if prefix is None else prefix
+    if env.get("CONDA_DEFAULT_ENV") == PROJECT_CONDA_ENV and env.get("CONDA_PREFIX"):
+        return "conda"
+    venv_dir = env.get("VIRTUAL_ENV")
+    if venv_dir and Path(venv_dir).resolve() == Path(prefix).resolve():
+        return "virtualenv"
+    return None
+
+
 def python_env() -> Path:
-    """The interpreter to use: the active conda env / virtualenv, else ./.venv (created if missing)."""
-    if os.environ.get("CONDA_PREFIX") or os.environ.get("VIRTUAL_ENV"):
+    """The interpreter to use (see the module docstring); ./.venv is created if missing."""
+    kind = active_environment()
+    if kind is not None:
+        print(f"Using the active {kind} environment: {sys.prefix}", flush=True)
         return Path(sys.executable)
+    other = os.environ.get("CONDA_DEFAULT_ENV")
+    if other:
+        print(f"The active conda environment '{other}' is not the project's own ('{PROJECT_CONDA_ENV}'); "
+              f"using {VENV} instead (conda users: conda env create -f environment.yml; "
+              f"conda activate {PROJECT_CONDA_ENV}).", flush=True)
     py = _venv_python()
     if not py.exists():
         print(f"Creating virtual environment in {VENV}", flush=True)
@@ -41,12 +68,18 @@ def python_env() -> Path:
     return py
 
 
+def install_command(py: Path) -> list:
+    """pip install of the package with its test extras; no -q, so pip shows what it downloads and its progress."""
+    return [py, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "on", "-e", f"{ROOT}[dev]"]
+
+
 def ensure_installed(py: Path) -> None:
     stamp = (VENV if py == _venv_python() else Path(sys.prefix)) / ".helhedsplan-eval-installed"
     pyproject = ROOT / "pyproject.toml"
     if stamp.exists() and stamp.stat().st_mtime >= pyproject.stat().st_mtime:
         return
-    rc = _run([py, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[dev]"])
+    print("Installing helhedsplan-eval and its dependencies (the first time takes a few minutes) ...", flush=True)
+    rc = _run(install_command(py))
     if rc != 0:
         sys.exit(f"Installation failed (pip exit code {rc}).")
     try:
