@@ -229,7 +229,11 @@ class Problem:
 
 
 def rci_points(sd: float, reliability: float, conf: float = 0.95) -> float:
-    """Jacobson-Truax reliable change index in raw points: z * sqrt(2) * SD1 * sqrt(1 - r)."""
+    """Jacobson-Truax reliable change index in raw points: z * sqrt(2) * SD1 * sqrt(1 - r).
+
+    Hand-written because no library in the project's dependencies (scipy, statsmodels) implements the
+    Jacobson-Truax (1991) reliable change index; it is one published formula, checked against worked
+    examples in tests/test_fit.py (T1-T4)."""
     if sd is None or reliability is None or not np.isfinite(sd) or not np.isfinite(reliability):
         return math.nan
     if not 0 <= reliability < 1 or sd < 0:

@@ -1002,7 +1002,10 @@ def rake_adjusted_se(y, w, sample: pd.DataFrame, variables: list[str]) -> float:
     the influence values are projected off the raking margins (:func:`_calibration_influence`).
     Raking makes the weighted margins exact, so the part of ``y`` explained by the margins carries
     no sampling error; the fixed-weight SE ignores that and overstates the spread. This SE drives
-    the decision rule."""
+    the decision rule.
+
+    Hand-written because no library in the project's dependencies has it: statsmodels and scipy have no
+    survey-design variance for calibrated (raked) weights; R's ``survey`` package is the reference it ports."""
     y = np.asarray(y, dtype=float)
     w = np.asarray(w, dtype=float)
     ok = ~np.isnan(y)
@@ -1021,7 +1024,10 @@ def rank_test(y_a, w_a, y_b, w_b, level: float = 0.95) -> dict:
 
     Weighted mid-ranks over both waves, scaled by the population total; the wave difference in
     weighted mean rank score with linearised SEs. Also the probability of superiority
-    P(Y_b > Y_a) + ½ P(Y_b = Y_a) (weighted, 0.5 = no shift)."""
+    P(Y_b > Y_a) + ½ P(Y_b = Y_a) (weighted, 0.5 = no shift).
+
+    Hand-written because no library in the project's dependencies has it: scipy's ``mannwhitneyu`` and
+    ``ranksums`` take no sampling weights and no design-based (linearised) variance."""
     y_a, y_b = np.asarray(y_a, float), np.asarray(y_b, float)
     w_a, w_b = np.asarray(w_a, float), np.asarray(w_b, float)
     ka, kb = ~np.isnan(y_a), ~np.isnan(y_b)
