@@ -120,6 +120,7 @@ class NotebookSpec:
 #: The notebooks of the annual report, in the order of the front page.
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("oversigt.ipynb", "Bestyrelsesoversigt"),
+    NotebookSpec("udvikling.ipynb", "Udvikling siden sidste år"),
     NotebookSpec("tryghed_og_trivsel.ipynb", "Tryghed og trivsel"),
     NotebookSpec("kriminalpraeventiv_indsats.ipynb", "Kriminalpræventiv indsats"),
     NotebookSpec("forebyggelse_og_foraeldreansvar.ipynb", "Forebyggelse og forældreansvar"),
@@ -1368,7 +1369,9 @@ def run_year(
                     title=spec.title,
                     out_ipynb=str(tmp / "notebooks" / spec.filename),
                     out_html=str(tmp / spec.html_name),
-                    parameters=params_for(params, declared[nb_path]),
+                    parameters=dict(params_for(params, declared[nb_path]),
+                                    **({"history_dir": str(out_root / "historik")}
+                                       if "history_dir" in declared[nb_path] else {})),
                     cwd=str(nb_dir),
                     board=board,
                     kernel_env=kernel_env,
@@ -1410,6 +1413,12 @@ def run_year(
                 render_index(year, specs, counts, uncertain, stamp, min_cell=min_cell,
                              banner=_banner(data_path), data_errors=len(data_errors)), encoding="utf-8"
             )
+            try:  # the printable board pack, built from the rendered (disclosure-controlled) pages
+                from .pdf import build_board_pdf
+
+                build_board_pdf(tmp, year, [s.html_name for s in specs], synthetic=bool(_banner(data_path)))
+            except Exception as exc:
+                raise RunError(f"PDF-bestyrelsespakken kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
             by_name = {r.notebook: r for r in results}
             finished = _now_local()
             provenance = {
@@ -1465,6 +1474,9 @@ def run_year(
             check_output_root(out_root, data_path, year)
             _swap_in(tmp, final)
             swapped = True
+            from .history import publish_history  # the year's table as history, and outputs/index.html
+
+            publish_history(out_root, year, bundle, min_cell, started)
             if failed_dir.exists() and (failed_dir / TMP_MARKER).is_file() and not failed_dir.is_symlink():
                 shutil.rmtree(failed_dir, ignore_errors=True)
             return final
