@@ -189,11 +189,11 @@ _GENERIC = {
 }
 
 
-def _sensitive(crit, ev, safe: SafeSeries, min_cell: int) -> tuple[bool, bool]:
+def _sensitive(crit, ev, safe: SafeSeries, min_cell: int, series=None) -> tuple[bool, bool]:
     """(figures of the evaluation rest on a hidden or tight cell, the evaluation's own value is hidden)."""
     used = set(ev.figures) | {ev.year}
     used = {y for y in used if y <= ev.year}
-    hit = bool(used & (safe.hidden | safe.tight))
+    hit = bool(used & (safe.hidden | safe.tight)) or _alternative_reveals(crit, ev, series, min_cell)
     value_hidden = False
     if crit.kind in PERIOD_MEAN_KINDS:
         # the mean of a period with a hidden year gives that year away (mean × years − the years shown)
@@ -202,6 +202,20 @@ def _sensitive(crit, ev, safe: SafeSeries, min_cell: int) -> tuple[bool, bool]:
         y = min(ev.year, crit.period_end) if crit.kind != "annual_minimum" else min(ev.year, max(crit.years))
         value_hidden = y in safe.hidden
     return hit, value_hidden
+
+
+def _alternative_reveals(crit, ev, series, min_cell: int) -> bool:
+    """A person count evaluated under another reading (e.g. FF-3's parents without the bydelsmødre) is
+    shown beside the chosen one; the difference is itself a count of persons."""
+    alts = ((series.extra or {}).get("alternative_series") or {}) if series is not None else {}
+    if not person_based(crit) or not alts:
+        return False
+    for alt in alts.values():
+        for y in set(ev.figures) | {ev.year}:
+            v, a = series.value(y), alt.value(y)
+            if v is not None and a is not None and (small(abs(v - a), min_cell) or small(a, min_cell)):
+                return True
+    return False
 
 
 def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: SafeSeries | None = None):
@@ -217,7 +231,7 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
         out.remaining_text = board_text(out.remaining_text, min_cell)
         return out
     safe = safe or protect_series(crit, series, ev.year, min_cell)
-    hit, value_hidden = _sensitive(crit, ev, safe, min_cell)
+    hit, value_hidden = _sensitive(crit, ev, safe, min_cell, series)
     out.figures = {y: (None if y in safe.hidden else v) for y, v in out.figures.items()}
     if not hit:
         out.explanation = board_text(out.explanation, min_cell)

@@ -381,3 +381,20 @@ def test_rendered_run_reveals_no_hidden_count(tiny_run):
                 assert not (leaks & _numbers(row)), (c.id, leaks & _numbers(row))
             assert not (leaks & _numbers(text)), (c.id, leaks & _numbers(text))
     assert checked >= 5
+
+
+def test_alternative_count_beside_the_chosen_one_does_not_reveal_a_small_difference():
+    """FF-3 counts parents with the bydelsmødre (chosen) and without them (shown beside it): a difference of
+    1–4 is the number of bydelsmødre counted, a count of persons."""
+    c = crit("FF-3")
+    chosen = series("active_parents", "persons", {2017: 60, 2018: 120, 2019: 180, 2020: 230})
+    without = series("active_parents", "persons", {2017: 57, 2018: 117, 2019: 177, 2020: 227})
+    chosen.extra["alternative_series"] = {"uden bydelsmødrene selv": without}
+    assert "227" in evaluate(c, chosen, 2020).explanation  # the engine names the other count
+    ev = evaluate(c, chosen, 2020)
+    safe = safe_evaluation(c, ev, chosen, 5)
+    assert "227" not in safe.explanation and "227" not in str(safe.alternative)
+    far = series("active_parents", "persons", {2017: 40, 2018: 100, 2019: 150, 2020: 200})
+    chosen.extra["alternative_series"] = {"uden bydelsmødrene selv": far}
+    ev2 = evaluate(c, chosen, 2020)
+    assert safe_evaluation(c, ev2, chosen, 5).explanation == ev2.explanation  # a difference of 30: shown
