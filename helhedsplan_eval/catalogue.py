@@ -397,9 +397,9 @@ def _read_yaml(path: Path, problems: list[str]) -> dict:
         with open(path, encoding="utf-8") as fh:
             return yaml.safe_load(fh) or {}
     except FileNotFoundError:
-        problems.append(f"{path}: file not found")
+        problems.append(f"{path}: filen findes ikke")
     except yaml.YAMLError as exc:
-        problems.append(f"{path}: not valid YAML ({exc})")
+        problems.append(f"{path}: er ikke gyldig YAML ({exc})")
     return {}
 
 
@@ -435,18 +435,18 @@ def _load(directory: str) -> Catalogue:
     raw = [c for c in raw if isinstance(c, dict)]
     ids = [c.get("id") for c in raw]
     for i in {x for x in ids if ids.count(x) > 1 and isinstance(x, str)}:
-        problems.append(f"criteria.yml: id {i} appears more than once")
+        problems.append(f"criteria.yml: id {i} står der flere gange")
     by_id = {c.get("id"): c for c in raw if isinstance(c.get("id"), str)}
     criteria: dict[str, Criterion] = {}
     for n, c in enumerate(raw, start=1):
-        cid = c.get("id") if isinstance(c.get("id"), str) and c.get("id") else f"entry {n}"
+        cid = c.get("id") if isinstance(c.get("id"), str) and c.get("id") else f"element {n}"
         where = f"criteria.yml, {cid}"
         for key in c:
             if key not in CRITERION_FIELDS:
                 problems.append(f"{where}: feltet '{key}' kendes ikke (kendte felter: {', '.join(CRITERION_FIELDS)})")
         for key in ("id", "area", "text", "source"):
             if not c.get(key):
-                problems.append(f"{where}: missing field '{key}'")
+                problems.append(f"{where}: feltet '{key}' mangler")
             elif not isinstance(c.get(key), str):
                 problems.append(f"{where}: {key} er {_show(c.get(key))}, men skal være en tekst")
         for key in ("text_strategic", "chosen_reading", "reason"):
@@ -456,15 +456,15 @@ def _load(directory: str) -> Catalogue:
                                                   and all(isinstance(r, str) for r in c["readings"])):
             problems.append(f"{where}: readings skal være en liste af tekster")
         if not isinstance(c.get("area"), str) or c.get("area") not in areas:
-            problems.append(f"{where}: unknown area '{c.get('area')}'")
+            problems.append(f"{where}: ukendt indsatsområde '{c.get('area')}'")
             continue
         act = c.get("activity")
         if act is not None and (not isinstance(act, str) or areas[c["area"]].activity_name(act) is None):
-            problems.append(f"{where}: unknown activity '{act}' in area {c['area']}")
+            problems.append(f"{where}: ukendt aktivitet '{act}' i indsatsområdet {c['area']}")
         base = c
         if c.get("linked_to"):
             if not isinstance(c["linked_to"], str) or c["linked_to"] not in by_id:
-                problems.append(f"{where}: linked_to '{c['linked_to']}' is not a criterion")
+                problems.append(f"{where}: linked_to '{c['linked_to']}' er ikke et kriterium")
                 continue
             base = by_id[c["linked_to"]]
             if base.get("linked_to"):
@@ -473,7 +473,7 @@ def _load(directory: str) -> Catalogue:
                 continue
         kind = base.get("kind")
         if not isinstance(kind, str) or kind not in REQUIRED_PARAMS:
-            problems.append(f"{where}: unknown kind '{kind}' (known: {', '.join(REQUIRED_PARAMS)})")
+            problems.append(f"{where}: ukendt kind '{kind}' (kendte: {', '.join(REQUIRED_PARAMS)})")
             continue
         if base is not c:  # a linked criterion is evaluated by its base; its own problems are reported there
             params = dict(base.get("params") or {}) if isinstance(base.get("params") or {}, dict) else {}
@@ -487,19 +487,19 @@ def _load(directory: str) -> Catalogue:
         if own:
             for p in REQUIRED_PARAMS[kind]:
                 if p not in params:
-                    problems.append(f"{where}: kind {kind} needs parameter '{p}'")
+                    problems.append(f"{where}: kind {kind} kræver parameteren '{p}'")
             if kind == "period_mean_max" and not ("max" in params or "min" in params):
-                problems.append(f"{where}: kind period_mean_max needs 'max' or 'min'")
+                problems.append(f"{where}: kind period_mean_max kræver 'max' eller 'min'")
         period = base.get("period") or [plan_start, plan_end]
         if (not isinstance(period, (list, tuple)) or len(period) != 2
                 or not all(_is_int(y) for y in period)):
             if own:
-                problems.append(f"{where}: period {period} is not [first, last] (forventet to hele årstal, "
+                problems.append(f"{where}: period {period} er ikke [første, sidste] (forventet to hele årstal, "
                                 f"fx [{plan_start}, {plan_end}])")
             continue
         if period[0] > period[1]:
             if own:
-                problems.append(f"{where}: period {list(period)} is not [first, last]")
+                problems.append(f"{where}: period {list(period)} er ikke [første, sidste]")
             continue
         if own and not (plan_start <= period[0] and period[1] <= plan_end):
             problems.append(f"{where}: period {list(period)} ligger uden for planens år {plan_start}-{plan_end}")
@@ -514,13 +514,13 @@ def _load(directory: str) -> Catalogue:
             continue
         years = tuple(int(y) for y in (yrs or range(int(period[0]), int(period[1]) + 1)))
         if own and base.get("direction") not in ("up", "down"):
-            problems.append(f"{where}: direction must be 'up' or 'down'")
+            problems.append(f"{where}: direction skal være 'up' eller 'down'")
         unit = base.get("unit", "count")
         if own and unit not in UNIT_LABELS_DA:
             problems.append(f"{where}: unit er {_show(unit)}, men skal være en af {', '.join(UNIT_LABELS_DA)}")
         if not base.get("indicator"):
             if own:
-                problems.append(f"{where}: missing indicator")
+                problems.append(f"{where}: indicator mangler")
         elif own:
             problems += _indicator_problems(where, base.get("indicator"), base.get("indicator_args") or {})
         alts = base.get("alternatives") or []

@@ -376,14 +376,14 @@ def test_catalogue_error_lists_all_problems_at_once(tmp_path):
         load_catalogue(tmp_path)
     problems = info.value.problems
     expected = [
-        "criteria.yml, A-1: unknown kind 'wobble'",
-        "criteria.yml, A-2: kind annual_minimum needs parameter 'target'",
-        "criteria.yml: id A-3 appears more than once",
-        "criteria.yml, A-4: unknown area 'nowhere'",
-        "criteria.yml, A-5: unknown activity 'ghost'",
-        "criteria.yml, A-6: period [2020, 2017] is not [first, last]",
-        "criteria.yml, A-7: linked_to 'A-99' is not a criterion",
-        "criteria.yml, A-8: direction must be 'up' or 'down'",
+        "criteria.yml, A-1: ukendt kind 'wobble'",
+        "criteria.yml, A-2: kind annual_minimum kræver parameteren 'target'",
+        "criteria.yml: id A-3 står der flere gange",
+        "criteria.yml, A-4: ukendt indsatsområde 'nowhere'",
+        "criteria.yml, A-5: ukendt aktivitet 'ghost'",
+        "criteria.yml, A-6: period [2020, 2017] er ikke [første, sidste]",
+        "criteria.yml, A-7: linked_to 'A-99' er ikke et kriterium",
+        "criteria.yml, A-8: direction skal være 'up' eller 'down'",
     ]
     for e in expected:
         assert any(p.startswith(e) for p in problems), (e, problems)
@@ -397,15 +397,15 @@ def test_catalogue_error_missing_and_broken_files(tmp_path):
     with pytest.raises(CatalogueError) as info:
         load_catalogue(tmp_path)
     assert len(info.value.problems) == 2
-    assert any("plan.yml: file not found" in p for p in info.value.problems)
-    assert any("criteria.yml: file not found" in p for p in info.value.problems)
+    assert any("plan.yml: filen findes ikke" in p for p in info.value.problems)
+    assert any("criteria.yml: filen findes ikke" in p for p in info.value.problems)
     d = tmp_path / "broken"
     d.mkdir()
     (d / "plan.yml").write_text("areas: [unclosed", encoding="utf-8")
     (d / "criteria.yml").write_text("criteria: []", encoding="utf-8")
     with pytest.raises(CatalogueError) as info:
         load_catalogue(d)
-    assert "plan.yml: not valid YAML" in str(info.value)
+    assert "plan.yml: er ikke gyldig YAML" in str(info.value)
 
 
 def test_catalogue_error_missing_fields(tmp_path):
@@ -415,5 +415,5 @@ def test_catalogue_error_missing_fields(tmp_path):
     with pytest.raises(CatalogueError) as info:
         load_catalogue(tmp_path)
     msg = str(info.value)
-    assert "A-1: missing field 'text'" in msg and "A-1: missing field 'source'" in msg
-    assert "A-1: missing indicator" in msg
+    assert "A-1: feltet 'text' mangler" in msg and "A-1: feltet 'source' mangler" in msg
+    assert "A-1: indicator mangler" in msg

@@ -462,9 +462,9 @@ def test_period_must_be_two_integer_years_within_the_plan(tmp_path):
     problems = _catalogue_problems(tmp_path, [_crit("A-1", period=["2017", 2020]), _crit("A-2", period=[2016, 2020]),
                                               _crit("A-3", period=[2017])])
     assert problems == [
-        "criteria.yml, A-1: period ['2017', 2020] is not [first, last] (forventet to hele årstal, fx [2017, 2020])",
+        "criteria.yml, A-1: period ['2017', 2020] er ikke [første, sidste] (forventet to hele årstal, fx [2017, 2020])",
         "criteria.yml, A-2: period [2016, 2020] ligger uden for planens år 2017-2020",
-        "criteria.yml, A-3: period [2017] is not [first, last] (forventet to hele årstal, fx [2017, 2020])",
+        "criteria.yml, A-3: period [2017] er ikke [første, sidste] (forventet to hele årstal, fx [2017, 2020])",
     ]
 
 
@@ -509,7 +509,7 @@ def test_structural_garbage_is_reported_not_raised(tmp_path):
     ])
     assert problems[0] == "criteria.yml: element 2 skal være en mapping (id, area, text, ...)"
     assert "criteria.yml, A-1: params skal være en mapping, fx {target: 8}" in problems
-    assert "criteria.yml, A-1: kind annual_minimum needs parameter 'target'" in problems
+    assert "criteria.yml, A-1: kind annual_minimum kræver parameteren 'target'" in problems
     assert any(p.startswith("criteria.yml, A-3: feltet 'farve' kendes ikke") for p in problems)
     assert any(p.startswith("criteria.yml, A-4: feltet 'period_mean_max' kendes ikke") for p in problems)
     assert "criteria.yml, A-4: params har både 'max' og 'min'; angiv kun én af dem" in problems
