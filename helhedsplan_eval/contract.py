@@ -90,7 +90,7 @@ class Issue:
         if self.column:
             label = "nøgle" if self.file.endswith((".yml", ".yaml")) else "kolonne"
             where += f", {label} '{self.column}'"
-        return f"{self.severity.upper()}: {where}: {self.message}"
+        return f"{self.severity.capitalize()}: {where}: {self.message}"
 
     def as_dict(self) -> dict:
         return {"alvor": self.severity, "kilde": self.source, "fil": self.file, "række": self.row,

@@ -117,7 +117,7 @@ def test_broken_fixture_gives_its_message(case, fname, expected):
         # the printed line names file, row and column the way a user reads it
         if row is not None:
             line = next(str(i) for i in errs if i.row == row and fragment in i.message)
-            assert line.startswith(f"FEJL: {fname}, række {row}")
+            assert line.startswith(f"Fejl: {fname}, række {row}")
             if column is not None:
                 assert f"kolonne '{column}'" in line
     # a file with errors is not used
@@ -234,7 +234,7 @@ def test_xlsx_bad_cell_is_reported_with_the_excel_row_number(tmp_path):
     e = errs[0]
     assert (e.file, e.row, e.column, e.value) == ("fit_administrations.xlsx", 4, "item3", "syv")
     assert "kan ikke læses som et tal" in e.message and "mellem 0 og 10" in e.message
-    assert str(e).startswith("FEJL: fit_administrations.xlsx, række 4, kolonne 'item3'")
+    assert str(e).startswith("Fejl: fit_administrations.xlsx, række 4, kolonne 'item3'")
 
 
 # ----------------------------------------------------------------------------- missing sources
@@ -313,7 +313,7 @@ def test_all_problems_of_a_multi_error_file_are_reported_at_once():
     assert has(b.issues, file="logbook_events.csv", severity=WARNING, row=1, column="note", contains="ukendt kolonne")
     report = format_report([i for i in b.issues if i.source == "logbook_events"], "multi_error")
     assert report.splitlines()[0].startswith("Validering af multi_error: 12 fejl, ")
-    assert sum(line.startswith("  FEJL: logbook_events.csv") for line in report.splitlines()) == 12
+    assert sum(line.startswith("  Fejl: logbook_events.csv") for line in report.splitlines()) == 12
     assert "Traceback" not in report
 
 

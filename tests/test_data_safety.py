@@ -209,7 +209,7 @@ def test_validation_errors_refuse_the_run_and_keep_the_previous_report(project, 
     fake_report(project / "outputs" / "2020")
     err = assert_refused(project, ["run", "--year", "2020"], capsys,
                          "Data i data/2020 har 1 fejl", "Validering af data/2020: 1 fejl",
-                         "FEJL: leisure_jobs.csv, række 3, kolonne 'established_date'",
+                         "Fejl: leisure_jobs.csv, række 3, kolonne 'established_date'",
                          "--allow-data-errors", "tidligere rapport er uændret")
 
 

@@ -94,7 +94,7 @@ def test_cpr_shapes_with_and_without_hyphen_spaces_or_prefix(tmp_path, value):
     errs = errors(issues)
     assert [(i.row, i.column) for i in errs] == [(3, "person_id")]
     msg = str(errs[0])
-    assert msg == ("FEJL: skur2_regulars.csv, række 3, kolonne 'person_id': værdien ligner et CPR-nummer "
+    assert msg == ("Fejl: skur2_regulars.csv, række 3, kolonne 'person_id': værdien ligner et CPR-nummer "
                    "(ddmmåå-xxxx); der må kun bruges pseudonyme id'er (fx P00017), aldrig CPR-numre")
     assert value.strip() not in msg and errs[0].value is None
 
@@ -188,7 +188,7 @@ def test_xlsx_blank_rows_keep_the_excel_row_numbers(tmp_path):
     df, issues = read(p, "vandalism_bills")
     errs = errors(issues)
     assert [(i.row, i.column, i.value) for i in errs] == [(7, "amount_dkk", "fem")]
-    assert str(errs[0]).startswith("FEJL: vandalism_bills.xlsx, række 7, kolonne 'amount_dkk'")
+    assert str(errs[0]).startswith("Fejl: vandalism_bills.xlsx, række 7, kolonne 'amount_dkk'")
 
 
 def test_xlsx_missing_column_is_reported_at_the_header_row(tmp_path):
@@ -235,7 +235,7 @@ def test_zip_bomb_xlsx_is_refused_from_the_zip_directory_before_openpyxl(tmp_pat
     df, issues = read(p, "vandalism_bills")
     assert df is None
     assert [str(i) for i in issues] == [
-        "FEJL: vandalism_bills.xlsx: Excel-filen fylder 101,0 MB udpakket, mere end grænsen på 100,0 MB; "
+        "Fejl: vandalism_bills.xlsx: Excel-filen fylder 101,0 MB udpakket, mere end grænsen på 100,0 MB; "
         "gem dataarket alene som .xlsx eller CSV"]
 
 
@@ -343,7 +343,7 @@ def test_synthetic_must_be_a_real_boolean(tmp_path, text, shown):
     m, issues = _manifest(tmp_path, text)
     assert m == {}
     assert [str(i) for i in issues] == [
-        f"FEJL: manifest.yml, nøgle 'synthetic': 'synthetic' er {shown}, men skal være true eller false "
+        f"Fejl: manifest.yml, nøgle 'synthetic': 'synthetic' er {shown}, men skal være true eller false "
         "(uden anførselstegn)"]
 
 
