@@ -78,6 +78,29 @@ def compute_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -
     return func(bundle, years, **crit.indicator_args)
 
 
+#: Attribute of a DataBundle holding its computed indicator series (see :func:`cached_series`).
+SERIES_CACHE_ATTR = "_series_cache"
+
+
+def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -> IndicatorSeries:
+    """``compute_series`` once per bundle: every indicator series covers all years up to
+    ``last_year``, so the years of a run (and ``--all-years``) share one computation.
+
+    The series are kept on the bundle itself (attribute ``_series_cache``), keyed by the indicator,
+    its arguments, ``last_year`` and the disclosure threshold. The runner pickles its bundle after
+    computing the status table (helhedsplan_eval.bundle_cache, keyed by the data files' SHA-256 and
+    the package version), so every notebook of the run receives the series already computed.
+    Callers get a deep copy: nothing they change reaches the next caller."""
+    from . import status as _status
+
+    cache = bundle.__dict__.setdefault(SERIES_CACHE_ATTR, {})
+    key = (series_key(crit), int(last_year), int(_status.MIN_CELL))
+    s = cache.get(key)
+    if s is None:
+        s = cache[key] = compute_series(crit, bundle, last_year)
+    return copy.deepcopy(s)
+
+
 def _truncate(s: IndicatorSeries, year: int) -> IndicatorSeries:
     """Never let a judgement for ``year`` see later years' data."""
     t = copy.copy(s)
@@ -106,7 +129,7 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int =
             continue
         key = series_key(crit)
         if key not in series:
-            series[key] = compute_series(crit, bundle, last)
+            series[key] = cached_series(crit, bundle, last)
         evals[crit.id] = evaluate(crit, _truncate(series[key], year), year)
     for crit in cat.criteria.values():
         if crit.linked_to:

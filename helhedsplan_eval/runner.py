@@ -97,6 +97,8 @@ GENERATOR = "helhedsplan-eval run"
 #: Marker file inside the runner's temporary folders (``.<year>.tmp-*``), so that a later run
 #: removes its own stale leftovers and nothing else.
 TMP_MARKER = ".helhedsplan-eval-tmp"
+#: The run's log in the published folder: one line per notebook (name, year, seconds, ok/failed).
+LOG_NAME = "koerselslog.txt"
 #: Placeholder for a data folder outside the project in the kept notebooks and provenance.json.
 OUTSIDE_DATA = "<datamappe uden for projektet>"
 
@@ -638,40 +640,35 @@ def _kernel_stderr_captured():
 
 
 def _run_task(task: _Task) -> _Result:
-    """Execute one notebook with papermill, keep the cleaned .ipynb, render its HTML page."""
+    """Execute one notebook with papermill on this process's warm kernel (kernel_pool: reset to a
+    fresh namespace first), keep the cleaned .ipynb, render its HTML page. After a failure or a
+    timeout the kernel is killed and the next notebook gets a new one."""
     import nbformat
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from .kernel_pool import KernelStartError, execute, process_kernel
 
     t0 = time.perf_counter()
     name = Path(task.notebook).name
     attempts = 0
+    warm = process_kernel(task.kernel_env, task.start_timeout)
     with _environ(task.kernel_env):
         while True:
             attempts += 1
             try:
-                with _kernel_config() as kernel_config, _kernel_stderr_captured():
-                    executed = pm.execute_notebook(
-                        task.notebook,
-                        task.out_ipynb,
-                        parameters=task.parameters,
-                        kernel_name=KERNEL_NAME,
-                        cwd=task.cwd,
-                        progress_bar=False,
-                        log_output=False,
-                        request_save_on_cell_execute=False,
-                        start_timeout=task.start_timeout,
-                        execution_timeout=task.execution_timeout,
-                        config=kernel_config,
-                    )
+                with _kernel_stderr_captured():
+                    executed = execute(warm, task.notebook, task.out_ipynb, task.parameters, task.cwd,
+                                       task.kernel_env, task.execution_timeout, task.start_timeout)
                 break
             except PapermillExecutionError as exc:
+                warm.replace()  # the next notebook must not inherit a half-run kernel
                 err = _describe_failure(task, exc)
                 msg = f"{name}, {err['where']}: {err['ename']}: {err['evalue']}"
                 return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
             except Exception as exc:  # kernel start, dead kernel, timeout, unreadable notebook
-                if attempts == 1 and _is_kernel_start_failure(exc):
-                    continue  # one retry: parallel kernel starts can race for ports
+                warm.replace()  # a hung or dead kernel: kill it, the next notebook gets a new one
+                if attempts == 1 and (_is_kernel_start_failure(exc) or isinstance(exc, KernelStartError)):
+                    continue  # one retry with a new kernel
                 err = {"ename": type(exc).__name__, "evalue": _short(exc)}
                 msg = f"{name}: {err['ename']}: {err['evalue']}"
                 return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
@@ -1000,11 +997,31 @@ def clean_stale_tmp(out_root: str | os.PathLike, year: int) -> list[Path]:
     return removed
 
 
+_LAST_BUNDLE: dict = {}  # {"key": bundle_cache.cache_key, "bundle": DataBundle}: the years of one run share it
+
+
 def load_data(data_dir: str | os.PathLike):
-    """Load and validate the data folder once (contract.load_bundle)."""
+    """Load and validate the data folder once (contract.load_bundle). The years of ``--all-years``
+    share the bundle, and with it the indicator series computed on it
+    (evaluate.cached_series), as long as the files' key (bundle_cache.cache_key: SHA-256 of every
+    file, package version, catalogue) is unchanged."""
     from .contract import load_bundle
 
-    return load_bundle(Path(data_dir))
+    key = None
+    try:
+        from .bundle_cache import cache_key
+        from .catalogue import load_catalogue
+
+        key = cache_key(Path(data_dir), set(load_catalogue().criteria))
+    except Exception:
+        key = None
+    if key is not None and _LAST_BUNDLE.get("key") == key:
+        return _LAST_BUNDLE["bundle"]
+    bundle = load_bundle(Path(data_dir))
+    _LAST_BUNDLE.clear()
+    if key is not None:
+        _LAST_BUNDLE.update(key=key, bundle=bundle)
+    return bundle
 
 
 def _write_bundle_cache(bundle) -> Path | None:
@@ -1221,52 +1238,114 @@ def _resolve_jobs(jobs: int | None, n: int) -> int:
     return max(1, min(jobs, n))
 
 
-def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int) -> list[_Result]:
+class NotebookPool:
+    """The run's notebook executors: ``jobs`` worker processes (``spawn``), each keeping one warm
+    kernel (helhedsplan_eval.kernel_pool) for every notebook it runs, or, with ``jobs=1``, one warm
+    kernel in this process. ``run_cli`` keeps one pool for all years of ``--all-years``.
+
+    :meth:`close` stops the workers and their kernels; :meth:`kill` (interruption, failure) stops
+    every process the pool started (helper A's :func:`kill_descendants`, sparing what ran before)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, int(jobs))
+        self._executor = None
+        self._existing = descendants()  # not ours to stop
+
+    def executor(self):
+        if self._executor is None:
+            ctx = mp.get_context("spawn")
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_worker_init)
+        return self._executor
+
+    def close(self) -> None:
+        ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)  # workers shut their kernels down on exit
+        from .kernel_pool import shutdown_process_kernel
+
+        shutdown_process_kernel()
+
+    def kill(self) -> None:
+        ex, self._executor = self._executor, None
+        kill_descendants(keep=self._existing)
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
+        from .kernel_pool import shutdown_process_kernel
+
+        shutdown_process_kernel()
+
+    def __enter__(self) -> "NotebookPool":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.kill()
+
+
+def progress_line(res: "_Result", year: int, label: str = "") -> str:
+    """One line per notebook for logs and non-terminal output:
+    '2020 (år 2 af 4): oversigt.ipynb – ok, 3,4 s' or '… – fejlede, 1,2 s'."""
+    secs = f"{res.seconds:.1f}".replace(".", ",")
+    where = f"{year} ({label})" if label else str(year)
+    return f"{where}: {res.notebook} – {'ok' if res.ok else 'fejlede'}, {secs} s"
+
+
+def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: NotebookPool | None = None,
+               on_result=None) -> list[_Result]:
+    """Run the notebooks on ``pool`` (a new one for this call when None), fail fast; ``on_result``
+    is called with each result as it arrives."""
     from tqdm.auto import tqdm
 
     results: list[_Result] = []
     bar = tqdm(total=len(tasks), desc=f"{year}: notesbøger", unit="nb", disable=not progress, file=sys.stderr)
-    pool = None
-    existing = descendants()  # not ours to stop
+    own = pool is None
+    if own:
+        pool = NotebookPool(jobs)
+
+    def record(res):
+        results.append(res)
+        bar.update(1)
+        if on_result is not None:
+            on_result(res)
+
     try:
-        if jobs == 1:
+        if pool.jobs == 1:
             for task in tasks:
                 bar.set_postfix_str(Path(task.notebook).name, refresh=False)
                 res = _run_task(task)
-                results.append(res)
-                bar.update(1)
+                record(res)
                 if not res.ok:
                     break  # fail fast: the run cannot succeed any more
-            return results
-        ctx = mp.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
-        pending = {pool.submit(_run_task, t) for t in tasks}
-        failed = False
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                if fut.cancelled():
-                    continue
-                try:
-                    res = fut.result()
-                except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
-                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
-                results.append(res)
-                bar.update(1)
-                if not res.ok and not failed:
-                    failed = True
-                    for other in pending:
-                        other.cancel()  # not yet started: skip
-        pool.shutdown(wait=True)
-        pool = None
+        else:
+            ex = pool.executor()
+            pending = {ex.submit(_run_task, t) for t in tasks}
+            failed = False
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    if fut.cancelled():
+                        continue
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
+                        res = _Result("?", False, 0.0,
+                                      f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
+                        pool.kill()  # a broken pool cannot run the next year: start afresh
+                    record(res)
+                    if not res.ok and not failed:
+                        failed = True
+                        for other in pending:
+                            other.cancel()  # not yet started: skip
+        if own:
+            pool.close()
         return results
     except BaseException:
         # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
-        kill_descendants(keep=existing)
+        pool.kill()
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
 
 
@@ -1282,6 +1361,9 @@ def run_year(
     params_dir: str | os.PathLike | None = None,
     execution_timeout: int = EXECUTION_TIMEOUT,
     allow_data_errors: bool = False,
+    pool: "NotebookPool | None" = None,
+    progress_label: str = "",
+    progress_lines: bool = False,
 ) -> Path:
     """Run the annual report for ``year`` and return the finished ``out_root/<year>`` folder.
 
@@ -1293,7 +1375,12 @@ def run_year(
     Before any notebook runs: the year must be one of the plan's (params/plan.yml), the parameter
     file valid, the output folder safe (:func:`check_output_root`: never the data folder, never a
     folder that is not this runner's report) and the data usable (:func:`check_data`; validation
-    errors refuse the run unless ``allow_data_errors``)."""
+    errors refuse the run unless ``allow_data_errors``).
+
+    ``pool`` (a :class:`NotebookPool`) lets several years share their warm kernels; without it the
+    run makes its own. One line per notebook (:func:`progress_line`, ``progress_label`` e.g.
+    "år 2 af 4") goes to ``LOG_NAME`` in the published folder and, with ``progress_lines``, to
+    stdout (the command line does this when stdout is no terminal)."""
     started = _now_local()
     t0 = time.perf_counter()
     year = check_year(year, params_dir)
@@ -1378,8 +1465,16 @@ def run_year(
                     execution_timeout=execution_timeout,
                     scrub=scrub,
                 ))
-            n_jobs = _resolve_jobs(jobs, len(tasks))
-            results = _run_tasks(tasks, n_jobs, progress, year)
+            n_jobs = pool.jobs if pool is not None else _resolve_jobs(jobs, len(tasks))
+            log_lines: list[str] = []
+
+            def on_result(res):
+                line = progress_line(res, year, progress_label)
+                log_lines.append(line)
+                if progress_lines:
+                    print(line, flush=True)
+
+            results = _run_tasks(tasks, n_jobs, progress, year, pool=pool, on_result=on_result)
             failures = [r for r in results if not r.ok]
             if failures:
                 kept_nb = None
@@ -1468,6 +1563,10 @@ def run_year(
             (tmp / "provenance.json").write_text(
                 json.dumps(provenance, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
             )
+            secs = f"{time.perf_counter() - t0:.1f}".replace(".", ",")
+            log_lines.append(f"{year}{f' ({progress_label})' if progress_label else ''}: færdig, "
+                             f"{len(results)} notesbøger, {secs} s i alt ({n_jobs} parallelle kerner)")
+            (tmp / LOG_NAME).write_text("\n".join(log_lines) + "\n", encoding="utf-8")
             (tmp / TMP_MARKER).unlink()
 
             # the folder may have appeared while the notebooks ran: check again before replacing
@@ -1543,23 +1642,35 @@ def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | Non
         years = [y for y in years if start <= y <= end]
     out_root = Path(out) if out else project_root() / "outputs"
     status = 0
-    for y in years:
-        t0 = time.perf_counter()
-        try:
-            folder = run_year(y, data_dir=data, out_root=out_root, jobs=jobs, progress=sys.stderr.isatty(),
-                              allow_data_errors=allow_data_errors)
-        except RunError as exc:
-            print(f"Fejl: {exc}", file=sys.stderr)
-            status = max(status, exc.exit_code)
-            if isinstance(exc, UsageError):
-                return status
-            continue
-        except KeyboardInterrupt as exc:
-            print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
-            return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
-        seconds = time.perf_counter() - t0
-        secs = f"{seconds:.1f}".replace(".", ",")
-        print(f"Færdig {y}: {folder / 'index.html'} ({secs} s)")
+    try:
+        n_jobs = _resolve_jobs(jobs, len(NOTEBOOKS))
+    except RunError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return exc.exit_code
+    lines = not sys.stdout.isatty()
+    pool = NotebookPool(n_jobs)  # warm kernels shared by every year of the run
+    try:
+        for i, y in enumerate(years, 1):
+            t0 = time.perf_counter()
+            label = f"år {i} af {len(years)}" if len(years) > 1 else ""
+            try:
+                folder = run_year(y, data_dir=data, out_root=out_root, jobs=n_jobs,
+                                  progress=sys.stderr.isatty() and not lines, allow_data_errors=allow_data_errors,
+                                  pool=pool, progress_label=label, progress_lines=lines)
+            except RunError as exc:
+                print(f"Fejl: {exc}", file=sys.stderr)
+                status = max(status, exc.exit_code)
+                if isinstance(exc, UsageError):
+                    return status
+                continue
+            except KeyboardInterrupt as exc:
+                print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
+                return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
+            seconds = time.perf_counter() - t0
+            secs = f"{seconds:.1f}".replace(".", ",")
+            print(f"Færdig {y}{f' ({label})' if label else ''}: {folder / 'index.html'} ({secs} s)", flush=True)
+    finally:
+        pool.close()
     return status
 
 

@@ -226,6 +226,7 @@ def test_output_folder_layout_and_provenance(first_run):
         "index.html", "alpha.html", "beta.html", "noids.html", "provenance.json",
         f"maalopfyldelse_{YEAR}.csv", f"maalopfyldelse_{YEAR}.xlsx",
         "notebooks/alpha.ipynb", "notebooks/beta.ipynb", "notebooks/noids.ipynb",
+        runner.LOG_NAME,  # issue 13: one line per notebook in the published folder
     }
     assert not [p for p in folder.parent.iterdir() if p.name != str(YEAR)]  # no temp folders left
     prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
@@ -477,3 +478,128 @@ def test_real_status_engine_feeds_index_and_tables(tmp_path, monkeypatch):
     html = (folder / "index.html").read_text(encoding="utf-8")
     shown = sum(int(n) for n in re.findall(r'<td class="count num">(\d+)</td>', html))
     assert shown == len(df)
+
+
+# ------------------------------------------------------------------ compute once per run (issue 13)
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+def _labels(res) -> dict:
+    return {cid: (ev.status, ev.label, ev.value_text, ev.explanation) for cid, ev in res.evaluations.items()}
+
+
+def test_each_indicator_series_is_computed_once_for_all_years(monkeypatch):
+    from helhedsplan_eval import evaluate
+    from helhedsplan_eval.contract import load_bundle
+
+    bundle = load_bundle(TINY)
+    calls = []
+    real = evaluate.compute_series
+    monkeypatch.setattr(evaluate, "compute_series", lambda crit, b, last=2020: calls.append(
+        evaluate.series_key(crit)) or real(crit, b, last))
+    results = [evaluate.evaluate_year(y, bundle) for y in range(2017, 2021)]
+    distinct = {evaluate.series_key(c) for c in results[0].catalogue.criteria.values() if not c.linked_to}
+    assert sorted(calls) == sorted(distinct)  # once each, not once per year
+    monkeypatch.setattr(evaluate, "compute_series", real)
+    for y, res in zip(range(2017, 2021), results):  # the same answers as a fresh computation
+        assert _labels(res) == _labels(evaluate.evaluate_year(y, load_bundle(TINY)))
+
+
+def test_a_caller_changing_its_series_does_not_change_the_next_callers(monkeypatch):
+    from helhedsplan_eval import evaluate
+    from helhedsplan_eval.contract import load_bundle
+
+    bundle = load_bundle(TINY)
+    crit = next(c for c in evaluate.load_catalogue().criteria.values() if not c.linked_to)
+    first = evaluate.cached_series(crit, bundle)
+    expected = first.data.copy()
+    first.data.iloc[:, :] = -1
+    first.notes.append("ændret")
+    second = evaluate.cached_series(crit, bundle)
+    pd.testing.assert_frame_equal(second.data, expected)
+    assert "ændret" not in second.notes
+
+
+def test_the_runs_bundle_hands_its_series_to_the_notebooks(tmp_path, monkeypatch):
+    """The runner computes the status table, then pickles the bundle (bundle_cache): a notebook's
+    evaluate_year on the cached bundle computes no indicator again."""
+    from helhedsplan_eval import bundle_cache, evaluate
+    from helhedsplan_eval.catalogue import load_catalogue
+    from helhedsplan_eval.contract import load_bundle
+
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    ids = set(load_catalogue().criteria)
+    bundle = load_bundle(data, catalogue_ids=ids)
+    REAL_LOAD_STATUS_TABLE(2019, bundle)
+    path = bundle_cache.write_cache(bundle, ids)
+    try:
+        monkeypatch.setenv(bundle_cache.ENV, str(path))
+        calls = []
+        monkeypatch.setattr(evaluate, "compute_series", lambda *a, **k: calls.append(a) or 1 / 0)
+        res = evaluate.evaluate_year(2020, data)
+        assert getattr(res.bundle, "from_cache", False) and calls == []
+        # a changed file: the cache no longer matches, the folder is parsed and computed afresh
+        (data / "volunteers.csv").write_text((data / "volunteers.csv").read_text(encoding="utf-8") + "\n",
+                                             encoding="utf-8")
+        assert bundle_cache.cached_bundle(data, ids) is None
+    finally:
+        bundle_cache.remove_cache(path)
+
+
+def test_runner_loads_an_unchanged_folder_once_per_run(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    first = REAL_LOAD_DATA(data)
+    assert REAL_LOAD_DATA(data) is first  # the next year of --all-years
+    path = data / "volunteers.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert REAL_LOAD_DATA(data) is not first  # a changed file is read again
+
+
+# ------------------------------------------------------------------ progress lines and the log (issue 13)
+
+
+def test_progress_lines_go_to_stdout_and_to_the_log_of_the_published_folder(tmp_path, monkeypatch, capsys):
+    _patch_status(monkeypatch)
+    env = _make_env(tmp_path)
+    pool = runner.NotebookPool(1)
+    try:
+        folder = runner.run_year(YEAR, out_root=env["out"], jobs=1, notebooks_dir=FIXTURE_NB,
+                                 notebooks=[ALPHA, BETA], params_dir=env["params"], progress=False,
+                                 pool=pool, progress_label="år 2 af 4", progress_lines=True)
+        first_kernel = kernel_pool_starts()
+        runner.run_year(YEAR, out_root=env["out"], jobs=1, notebooks_dir=FIXTURE_NB, notebooks=[BETA, ALPHA],
+                        params_dir=env["params"], progress=False, pool=pool)
+        assert kernel_pool_starts() == first_kernel == 1  # the second year reused the warm kernel
+    finally:
+        pool.close()
+    out = capsys.readouterr().out.splitlines()
+    assert [re.sub(r"\d+,\d s$", "N s", ln) for ln in out] == [
+        f"{YEAR} (år 2 af 4): alpha.ipynb – ok, N s",
+        f"{YEAR} (år 2 af 4): beta.ipynb – ok, N s",
+    ]  # the second call did not ask for lines on stdout
+    log = (env["out"] / str(YEAR) / runner.LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert log[0] == f"{YEAR}: beta.ipynb – " + log[0].split(" – ")[1]  # the published (second) run's log
+    assert log[0].split(" – ")[1].startswith("ok, ")
+    assert log[1].startswith(f"{YEAR}: alpha.ipynb – ok, ")
+    assert log[-1].startswith(f"{YEAR}: færdig, 2 notesbøger")
+    del folder
+
+
+def kernel_pool_starts() -> int:
+    from helhedsplan_eval import kernel_pool
+
+    k = kernel_pool._PROCESS_KERNEL
+    return 0 if k is None else k.starts
+
+
+def test_a_failed_notebook_is_logged_as_failed(tmp_path, monkeypatch, capsys):
+    _patch_status(monkeypatch)
+    env = _make_env(tmp_path)
+    with pytest.raises(RunError):
+        runner.run_year(YEAR, out_root=env["out"], jobs=1, notebooks_dir=FIXTURE_NB, notebooks=[ALPHA, FAILING],
+                        params_dir=env["params"], progress=False, progress_lines=True)
+    out = capsys.readouterr().out
+    assert re.fullmatch(rf"{YEAR}: alpha\.ipynb – ok, \d+,\d s\n{YEAR}: failing\.ipynb – fejlede, \d+,\d s\n", out)

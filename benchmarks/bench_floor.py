@@ -1,0 +1,146 @@
+"""`helhedsplan-eval run --year 2020` against its compute floor (issue 13).
+
+Usage (from the project root)::
+
+    .venv/bin/python benchmarks/bench_floor.py --year 2020 --repeat 3
+
+The floor is (CPU time of executing the notebooks' cells alone) ÷ cores + one kernel start:
+
+- **one kernel start**: wall time from starting a kernel until the heavy imports are done
+  (pandas, matplotlib, seaborn, statsmodels, the package; kernel_pool's warm-up);
+- **cells alone**: the kernel's own CPU time (user + system, from /proc) while it executes the
+  cells of each notebook, on an already warm kernel, with the year's parameters. Two readings:
+  *as written* (every notebook parses the data and computes its indicators itself, as under
+  plain papermill) and *with the run's shared data* (the bundle and indicator series the run
+  computes once, bundle_cache): the run uses the latter, so it is the stricter floor.
+
+``run`` is timed as a separate process (``helhedsplan-eval run --year 2020``), alternating with
+the floor measurement in each repetition. Medians of ``--repeat``. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe_machine, load_average, usable_cores  # noqa: E402
+
+
+def _cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_floor(year: int, shared: bool) -> dict:
+    """Kernel start (wall) and the cells' CPU seconds per notebook on one warm kernel."""
+    from helhedsplan_eval import bundle_cache, kernel_pool, runner
+
+    params = runner.load_params(year)
+    nb_dir = runner.default_notebooks_dir()
+    declared = runner.declared_parameters(nb_dir / s.filename for s in runner.NOTEBOOKS)
+    data = Path(params["data_dir"])
+    params["data_dir"] = str(Path(runner.os.path.relpath(data, nb_dir)))
+    env = runner._kernel_env()
+    cache = None
+    if shared:
+        bundle = runner.load_data(data)
+        runner.load_status_table(year, bundle, min_cell=int(params.get("min_cell", 5)))
+        cache = runner._write_bundle_cache(bundle)
+        env[bundle_cache.ENV] = str(cache)
+    t0 = time.perf_counter()
+    warm = kernel_pool.WarmKernel(env)
+    warm.ensure()
+    start = time.perf_counter() - t0
+    cells = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-floor-") as d:
+            for spec in runner.NOTEBOOKS:
+                nb = nb_dir / spec.filename
+                warm.prepare(str(nb_dir), env)
+                pid = warm.pid
+                c0 = _cpu_seconds(pid)
+                kernel_pool.execute(warm, str(nb), str(Path(d) / spec.filename),
+                                    runner.params_for(params, declared[nb]), str(nb_dir), env, 1800)
+                cells[spec.filename] = _cpu_seconds(pid) - c0
+    finally:
+        warm.shutdown()
+        if cache is not None:
+            bundle_cache.remove_cache(cache)
+    return {"kernel_start": start, "cells_cpu": cells}
+
+
+def cli_run(year: int, out: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "helhedsplan-eval"), "run", "--year", str(year), "--out", str(out)], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def _fmt(x: float, d: int = 1) -> str:
+    return f"{x:.{d}f}".replace(".", ",")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--year", type=int, default=2020)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json")
+    a = ap.parse_args(argv)
+    cores = usable_cores()
+    load_before = load_average()
+    runs, floors_plain, floors_shared, starts, cpu_plain, cpu_shared = [], [], [], [], [], []
+    for i in range(a.repeat):
+        plain = measure_floor(a.year, shared=False)
+        shared = measure_floor(a.year, shared=True)
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as d:
+            runs.append(cli_run(a.year, Path(d)))
+        sp, ss = sum(plain["cells_cpu"].values()), sum(shared["cells_cpu"].values())
+        start = statistics.median([plain["kernel_start"], shared["kernel_start"]])
+        starts.append(start)
+        cpu_plain.append(sp)
+        cpu_shared.append(ss)
+        floors_plain.append(sp / cores + start)
+        floors_shared.append(ss / cores + start)
+        print(f"  gentagelse {i + 1}: run {_fmt(runs[-1])} s; gulv {_fmt(floors_plain[-1])} s (som skrevet), "
+              f"{_fmt(floors_shared[-1])} s (fælles data); celler {plain['cells_cpu']}", file=sys.stderr)
+    load_after = load_average()
+    m = statistics.median
+    print(f"Machine: {describe_machine()}; load average before {load_before}, after {load_after}")
+    print("| Figure | Median | Min – max |")
+    print("|---|---:|---:|")
+    print(f"| one kernel start (start + heavy imports, wall) | {_fmt(m(starts))} s | "
+          f"{_fmt(min(starts))} – {_fmt(max(starts))} s |")
+    print(f"| cells' CPU, as written (each notebook parses and computes) | {_fmt(m(cpu_plain))} s | "
+          f"{_fmt(min(cpu_plain))} – {_fmt(max(cpu_plain))} s |")
+    print(f"| cells' CPU, with the run's shared data | {_fmt(m(cpu_shared))} s | "
+          f"{_fmt(min(cpu_shared))} – {_fmt(max(cpu_shared))} s |")
+    print(f"| floor as written = CPU ÷ {cores} + start | {_fmt(m(floors_plain))} s | "
+          f"{_fmt(min(floors_plain))} – {_fmt(max(floors_plain))} s |")
+    print(f"| floor with shared data | {_fmt(m(floors_shared))} s | "
+          f"{_fmt(min(floors_shared))} – {_fmt(max(floors_shared))} s |")
+    print(f"| `helhedsplan-eval run --year {a.year}` | {_fmt(m(runs))} s | {_fmt(min(runs))} – {_fmt(max(runs))} s |")
+    print(f"Run / floor as written: {_fmt(m(runs) / m(floors_plain), 2)}; "
+          f"run / floor with shared data: {_fmt(m(runs) / m(floors_shared), 2)}")
+    if a.json:
+        Path(a.json).write_text(json.dumps({"runs": runs, "floor_plain": floors_plain, "floor_shared": floors_shared,
+                                            "kernel_start": starts, "cpu_plain": cpu_plain, "cpu_shared": cpu_shared,
+                                            "cores": cores, "load_before": load_before, "load_after": load_after,
+                                            "machine": describe_machine()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
