@@ -3,6 +3,7 @@
 
     python3 dev.py report   # create .venv if missing, install, run the annual report for 2020 on data/sample
     python3 dev.py test     # create .venv if missing, install with test extras, run the whole test suite
+    python3 dev.py sync     # after editing a notebook or its paired script outside JupyterLab: jupytext --sync
 
 Which Python is used:
   * inside the project's own conda environment (``conda activate helhedsplan-eval``, created from
@@ -89,7 +90,7 @@ def ensure_installed(py: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("report", "test", "bench"):
+    if not argv or argv[0] not in ("report", "test", "bench", "sync"):
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
@@ -100,6 +101,9 @@ def main(argv: list[str]) -> int:
         return _run([py, "-m", "helhedsplan_eval.cli", "run", *args])
     if cmd == "bench":
         return _run([py, "benchmarks/bench_run.py", *rest])
+    if cmd == "sync":  # each notebook and its percent script (notebooks/*.py): the newer file wins
+        notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+        return _run([py, "-m", "jupytext", "--sync", *notebooks, *rest])
     # test: unit and integration tests, then every notebook through nbval (cells must run; outputs not compared).
     # Both steps always run, and both results are reported, so a failure in one never hides the other.
     rc_unit = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])

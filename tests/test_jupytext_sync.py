@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 IPYNB = sorted(NOTEBOOKS.glob("*.ipynb"))
 SCRIPTS = sorted(NOTEBOOKS.glob("*.py"))
-FIX = "run `jupytext --sync notebooks/*.ipynb` (the newer file wins)"
+FIX = "run `python3 dev.py sync` (= jupytext --sync notebooks/*.ipynb; the newer file wins)"
 
 
 def _cells(nb) -> list[tuple[str, str, list[str]]]:
