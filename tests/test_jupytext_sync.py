@@ -100,3 +100,31 @@ def test_sync_test_detects_a_changed_script(tmp_path):
     nb.cells[0].source += "\n\nEn ny sætning."
     jupytext.write(nb, tmp_path / "x.py", fmt="py:percent")
     assert _cells(jupytext.read(tmp_path / "x.py")) != _cells(jupytext.read(src))
+
+
+@pytest.mark.parametrize("edited", ["py", "ipynb"])
+def test_an_edit_to_either_file_survives_a_sync(tmp_path, edited):
+    # the researcher's round trip: edit one file of a pair, sync (what JupyterLab's Jupytext does on save,
+    # or `python3 dev.py sync`), and the change is in both files; the other cells keep their ids
+    import os
+    import shutil
+
+    from jupytext.cli import jupytext as jupytext_cli
+
+    name = "tryghed_og_trivsel"
+    for ext in ("ipynb", "py"):
+        shutil.copy(NOTEBOOKS / f"{name}.{ext}", tmp_path / f"{name}.{ext}")
+    ids_before = [c.id for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells]
+    target = tmp_path / f"{name}.{edited}"
+    nb = jupytext.read(target)
+    nb.cells.append(nbformat.v4.new_code_cell("k.evaluation.interval  # ny analyse"))
+    jupytext.write(nb, target)
+    t = max(p.stat().st_mtime for p in tmp_path.iterdir()) + 10
+    os.utime(target, (t, t))  # the edited file is the newer one
+    jupytext_cli(["--sync", str(tmp_path / f"{name}.ipynb")])
+    for ext in ("ipynb", "py"):
+        cells = _cells(jupytext.read(tmp_path / f"{name}.{ext}"))
+        assert cells[-1] == ("code", "k.evaluation.interval  # ny analyse", []), ext
+        assert cells[:-1] == _cells(jupytext.read(NOTEBOOKS / f"{name}.ipynb")), ext
+    ids_after = [c.id for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells]
+    assert ids_after[:-1] == ids_before
