@@ -125,6 +125,17 @@ def test_data_problems_exit_1(tmp_path, capsys):
     assert rc == 1 and err.startswith("Fejl: ") and "er ikke en mappe" in err and "Error" not in err
 
 
+@pytest.mark.parametrize("args", [["validate", "{missing}"], ["status", "--year", "2020", "--data", "{missing}"],
+                                  ["run", "--year", "2020", "--data", "{missing}", "--out", "{out}"]],
+                         ids=["validate", "status", "run"])
+def test_same_problem_same_code_in_every_command_missing_data_folder(args, tmp_path, capsys):
+    args = [a.format(missing=tmp_path / "ingen", out=tmp_path / "ud") for a in args]
+    rc, out, err = run(args, capsys)
+    assert rc == 1, (rc, err)
+    assert "findes ikke" in (out + err).lower()
+    assert not (tmp_path / "ud").exists()
+
+
 def test_success_exit_0(capsys):
     rc, out, err = run(["validate", str(TINY)], capsys)
     assert rc == 0 and "Ingen fejl: data kan bruges." in out
