@@ -283,13 +283,19 @@ def build_parser() -> argparse.ArgumentParser:
         c.set_defaults(func=func)
         return c
 
+    _catalogue_commands(command)
+    _data_commands(command)
+    _run_command(command)
+    return p
+
+
+def _catalogue_commands(command) -> None:
     t = command("targets", "målkataloget: alle succeskriterier som tabel (eller JSON/CSV med alle felter)",
                 _cmd_targets)
     t.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="text: læsbar tabel pr. indsatsområde; json og csv: alle felter (standard: text)")
     t.add_argument("--params", default=None, metavar="MAPPE",
                    help="mappe med plan.yml og criteria.yml (standard: projektets params/)")
-
     s = command("status", "målopfyldelsestabellen for et år i terminalen (CSV og Excel kun med --out)", _cmd_status)
     s.add_argument("--year", type=_whole_number, required=True, metavar="ÅR",
                    help="evalueringsåret, et af helhedsplanens år (påkrævet)")
@@ -300,22 +306,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="skriv også i en rapportmappe fra run og erstat dens tabeller (standard: fra)")
 
+
+def _data_commands(command) -> None:
     v = command("validate", "kontrollér en datamappe mod datakontrakten (alle problemer på én gang)",
                 _cmd_validate)
     v.add_argument("data_dir", metavar="MAPPE", help="datamappen, fx data/2020")
-
     tp = command("templates", "skriv tomme skabeloner med korrekte overskrifter (CSV og Excel) pr. datakilde",
                  _cmd_templates)
     tp.add_argument("out_dir", metavar="MAPPE", help="mappen, skabelonerne skrives i (oprettes om nødvendigt)")
-
     command("contract", "udskriv datakontrakten som Markdown (data/README.md laves herfra)", _cmd_contract)
-
     sm = command("sample", "lav de syntetiske eksempeldata igen (byte for byte ens med samme frø)", _cmd_sample)
     sm.add_argument("out_dir", nargs="?", default="data/sample", metavar="MAPPE",
                     help="mappen, data skrives i (standard: data/sample)")
     sm.add_argument("--seed", type=_whole_number, default=None, metavar="FRØ",
                     help="frø til tilfældighedsgeneratoren (standard: pakkens faste frø)")
 
+
+def _run_command(command) -> None:
     r = command("run", "kør årsrapporten: alle notesbøger og bestyrelsens HTML-sider", _cmd_run)
     r.add_argument("--year", type=_whole_number, default=None, metavar="ÅR",
                    help="evalueringsåret, et af helhedsplanens år (standard: intet; angiv --year eller --all-years)")
@@ -330,7 +337,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--allow-data-errors", action="store_true",
                    help="udgiv selv om data har valideringsfejl: kilder med fejl udelades, og forsiden siger det "
                         "(standard: fra)")
-    return p
 
 
 _ERRNO_DA = {2: "findes ikke", 13: "adgang nægtet", 17: "findes allerede", 20: "er ikke en mappe",
