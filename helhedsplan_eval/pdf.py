@@ -59,13 +59,18 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool) ->
     folder = Path(folder)
     css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
     parts = []
-    for name in ["index.html", *pages]:
-        p = folder / name
-        if not p.is_file():
-            continue
-        body = _body(p.read_text(encoding="utf-8"))
-        # links to other HTML pages become in-document links where the target is in the pack
-        body = re.sub(r'href="[\w-]+\.html#([\w-]+)"', r'href="#\1"', body)
+    names = [n for n in ["index.html", *pages] if (folder / n).is_file()]
+
+    def link(m: re.Match) -> str:
+        # a link to a section of a page in the pack jumps inside the PDF; links to pages that are not
+        # in the pack (and the page list's links) mean nothing on paper
+        page, anchor = m.group(2), m.group(3)
+        return f'href="#{anchor}"' if anchor and page in names else ""
+
+    for name in names:
+        body = _body((folder / name).read_text(encoding="utf-8"))
+        body = re.sub(r'\bid=(["\'])cell-id=[^"\']*\1', "", body)  # notebook cell anchors repeat across pages
+        body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
         parts.append(f"<div class='pdf-part' data-page='{html.escape(name)}'>{body}</div>")
     title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
     extra = PDF_CSS + (SYNTHETIC_PAGE_CSS if synthetic else "")

@@ -201,7 +201,9 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
     per = _span(crit.period_start, crit.period_end)
     persons = " personer" if crit.unit == "persons" else ""
     k = crit.kind
-    path = ev.path_text if ev.path_text and ev.path_text != F.MISSING else None
+    path = ev.path_text if ev.path_text and any(ch.isdigit() for ch in ev.path_text) else None  # not "skjult"
+    if not any(ch.isdigit() for ch in t):
+        return t
     if k == "survey_wave_increase":
         return f"højere end i {p.get('start_wave', crit.period_start)} (stigning over 0)"
     if k == "yoy_growth":
