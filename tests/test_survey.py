@@ -1090,7 +1090,7 @@ def test_flagged_comparison_gets_the_unjudgeable_status():
     s = sv.faellesskab_index(DataBundle.from_frames(t), [2017, 2018, 2019, 2020])
     ev = stat.evaluate(load_catalogue().criteria["TT-1"], s, 2020)
     assert ev.status == stat.UNJUDGEABLE
-    assert ev.explanation.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi i 2020 er der ingen "
+    assert ev.explanation.startswith("Sammenligningen kan ikke vurderes pålideligt, fordi der er i 2020 ingen "
                                      "svarpersoner i afdeling fsb")
     # the same data without the flag would have been judged
     ok = sv.faellesskab_index(DataBundle.from_frames(_balanced()), [2017, 2018, 2019, 2020])
