@@ -165,7 +165,7 @@ def _run_text(run: str) -> str:
         import datetime as dt
 
         d = dt.datetime.strptime(run.split("-")[0], "%Y%m%dT%H%M%S")
-        return d.strftime("%d.%m.%Y kl. %H:%M")
+        return d.strftime("%d.%m.%Y")
     except (ValueError, TypeError):
         return run
 
@@ -188,7 +188,7 @@ def changes_html(ch: Changes, catalogue) -> str:
                     "sammenligne med.</p>")
         return (f"<p>Der findes ingen gemt rapport for {p}, så udviklingen siden sidste år kan ikke vises. "
                 f"Når rapporten for {p} er kørt, viser siden her, hvad der har ændret sig.</p>")
-    parts = [f"<p>Siden sammenligner årets rapport med rapporten for {p} (kørt {E(_run_text(ch.previous_run))}).</p>",
+    parts = [f"<p>Siden sammenligner årets rapport med rapporten for {p}, dannet {E(_run_text(ch.previous_run))}.</p>",
              "<h2>Kriterier med ny status</h2>"]
     if ch.status:
         rows = [[_link(d["id"], catalogue), E(d["short"]), E(d["from"]) + " → " + E(d["to"]), E(d["why"])]

@@ -177,6 +177,24 @@ def criteria_table_html(cat: Catalogue, res: YearResult, criteria: list[Criterio
                       cls="board-table criteria-table", widths={0: "10%", 1: "44%", 2: "16%", 3: "13%", 4: "17%"})
 
 
+def source_names(texts: list[str], issues) -> list[str]:
+    """Board texts with the data source's Danish name instead of its file name
+    ("police_safety.csv" -> "Politiets tryghedsindeks"): no file names in what the board reads."""
+    from .sources import SOURCES
+
+    names = {}
+    for i in issues:
+        src = SOURCES.get(getattr(i, "source", None))
+        if src is not None and getattr(i, "file", None):
+            names[str(i.file)] = src.title
+    out = []
+    for t in texts:
+        for file, title in sorted(names.items(), key=lambda kv: -len(kv[0])):
+            t = t.replace(file, title)
+        out.append(t)
+    return out
+
+
 def budget_rows(budget: dict) -> list[list[str]]:
     return [["Landsbyggefonden", F.fmt_kr(budget.get("lbf"))], ["Lokal medfinansiering", F.fmt_kr(budget.get("local"))],
             ["I alt", F.fmt_kr(budget.get("total"))]]
@@ -224,13 +242,17 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
         return f"forskel højst {t} i {crit.period_end}{extra}"
     if k == "gap_reduction_rate":
         return f"forskel højst {t} ({F.fmt_number(float(p.get('rate', 0)), 1)} procentpoint mindre om året)"
-    if k == "annual_minimum":
-        years = [int(y) for y in crit.years]
-        if len(years) == 1:
-            return f"mindst {t}{persons} i {years[0]}" + (" (gælder kun det år)" if year > years[0] else "")
-        return f"mindst {t}{persons} om året"
-    if k == "minimum_share":
-        return f"mindst {t}"
+    if k in ("annual_minimum", "minimum_share"):
+        years = sorted(int(y) for y in crit.years)
+        base = f"mindst {t}{persons}"
+        if years == list(range(crit.period_start, crit.period_end + 1)) and len(years) > 1:
+            every = " om året" if k == "annual_minimum" else " hvert år"
+            if (crit.period_start, crit.period_end) != (FIRST_PLAN_YEAR, LAST_PLAN_YEAR):
+                every += f" {per}"
+            return base + every
+        when = " og ".join([", ".join(map(str, years[:-1])), str(years[-1])]) if len(years) > 1 else str(years[0])
+        only = " (gælder kun det år)" if len(years) == 1 else " (gælder kun de år)"
+        return f"{base} i {when}" + (only if year > years[-1] else "")
     if k == "cumulative_total":
         return f"mindst {t}{persons} i alt {per}"
     return t
@@ -361,7 +383,7 @@ class AreaReport:
                          "det beregnes én gang.</p>")
         if base.kind not in ("milestone", "qualitative"):
             parts.append(html_table(rows, header, raw_cols={len(header) - 1}))
-        notes = self.res.warnings_for(crit)
+        notes = source_names(self.res.warnings_for(crit), self.res.bundle.issues)
         if base.readings or base.chosen_reading:
             rd = "".join(f"<li>{E(r)}</li>" for r in base.readings)
             parts.append(f"<details><summary>Aftalens formulering og den valgte læsning</summary><ul>{rd}</ul>"
@@ -436,7 +458,8 @@ class AreaReport:
 
         for c in self.criteria:
             srcs |= set(INDICATOR_SOURCES.get(self.cat.resolve(c).indicator, ()))
-        items += board_issue_texts([i for i in self.res.bundle.issues if i.source in srcs])
+        items += source_names(board_issue_texts([i for i in self.res.bundle.issues if i.source in srcs]),
+                              self.res.bundle.issues)
         for c in self.criteria:
             if c.readings:
                 items.append(f"{c.id}: aftalen kan læses på flere måder; valgt: {c.chosen_reading}.")

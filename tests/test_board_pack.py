@@ -1,0 +1,268 @@
+"""The board pack (issue 12): printable pages and the PDF, targets in words and units, charts with
+title, axis label and alt text, history of every run and the page 'Udvikling siden sidste år'.
+
+One module fixture runs the real runner twice on copies of the tiny fixture with three notebooks
+(overview, change page, Tryghed og trivsel): 2019 on the data as they are, then 2020 on the same data
+with two late complaints dated 2019. Hand-computed: TT-2 counts 3 complaints in 2019 (K-rows dated
+2019 in tests/fixtures/tiny/inspector_complaints.csv), 5 after the late ones; the 2019 report says
+'På vej (usikkert)'; in 2020 the mean 2018-2020 is (4 + 5 + 5) / 3 = 4,7 against at most
+5 · 0,8 = 4, so 'Ikke opfyldt'.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helhedsplan_eval import history, pdf, report, runner  # noqa: E402
+from helhedsplan_eval.catalogue import load_catalogue  # noqa: E402
+from helhedsplan_eval.evaluate import evaluate_year  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+CSS = ROOT / "helhedsplan_eval" / "templates" / "board" / "static" / "board.css"
+SPECS = [s for s in runner.NOTEBOOKS if s.stem in ("oversigt", "udvikling", "tryghed_og_trivsel")]
+LATE = "K19,2019-11-10,upassende,ja\nK20,2019-12-10,upassende,ja\n"
+
+
+def _text(page: str) -> str:
+    page = re.sub(r"<style\b.*?</style>", " ", page, flags=re.S | re.I)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return " ".join(html_lib.unescape(page).split())
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("pack")
+    a, b, out = base / "data2019", base / "data2020", base / "out"
+    shutil.copytree(TINY, a)
+    shutil.copytree(TINY, b)
+    with open(b / "inspector_complaints.csv", "a", encoding="utf-8") as f:
+        f.write(LATE)
+    runner.run_year(2019, data_dir=a, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    runner.run_year(2020, data_dir=b, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    return out
+
+
+def _page(out: Path, year: int, name: str) -> str:
+    return (out / str(year) / name).read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- PDF
+
+def test_pdf_holds_every_overview_id_and_its_target(runs):
+    from pypdf import PdfReader
+
+    pdf_path = runs / "2020" / "bestyrelsespakke_2020.pdf"
+    reader = PdfReader(str(pdf_path))
+    text = _squash(" ".join(p.extract_text() or "" for p in reader.pages))
+    overview = _page(runs, 2020, "oversigt.html")
+    rows = re.findall(r"<tr><td data-label=.Id.[^>]*>(.*?)</td>.*?<td data-label=.Mål.[^>]*>(.*?)</td></tr>", overview,
+                      flags=re.S)
+    assert len(rows) == 43
+    for cid_html, target_html in rows:
+        cid, target = _text(cid_html), _text(target_html)
+        assert _squash(cid) in text, cid
+        assert _squash(target) in text, (cid, target)
+    assert "Side1af" in text  # page numbers
+    assert "Syntetiskeeksempeldata" in _squash(reader.pages[-1].extract_text())  # the notice on every sheet
+    assert "Udviklingsidensidsteår" in text  # the change page is part of the pack
+
+
+def test_no_table_wider_than_the_printable_width(runs):
+    pages = [s.html_name for s in SPECS]
+    doc = pdf.render_document(pdf.pack_html(runs / "2020", 2020, pages, synthetic=True))
+    assert len(doc.pages) > 5
+    assert pdf.table_overflows(doc) == []
+
+
+def test_the_width_check_finds_a_table_that_does_not_fit():
+    # the check itself can fail: a long unbreakable row without the board's print stylesheet
+    cell = "<td style='white-space:nowrap'>" + "Forbrug " * 80 + "</td>"
+    doc = pdf.render_document(f"<html><body><table><tr>{cell}</tr></table></body></html>")
+    assert pdf.table_overflows(doc)
+
+
+def test_print_stylesheet_reflows_tables_and_removes_scroll_boxes():
+    css = CSS.read_text(encoding="utf-8")
+    print_block = css[css.index("@media print"):]
+    assert re.search(r"table\s*\{[^}]*width:\s*100%\s*!important", print_block)
+    assert re.search(r"overflow:\s*visible\s*!important", print_block)
+    assert "white-space: normal !important" in print_block
+    assert re.search(r"@page\s*\{[^}]*size:\s*A4 portrait", css)
+    phone = css[css.index("@media screen and (max-width: 640px)"):css.index("@page")]
+    assert ".board-table tr" in phone and "display: block" in phone and "attr(data-label)" in phone
+
+
+# ----------------------------------------------------------------------------- overview and charts
+
+def test_overview_targets_in_words_attention_first_and_linked(runs):
+    overview = _page(runs, 2020, "oversigt.html")
+    assert re.search(r"<a href=.tryghed_og_trivsel\.html#TT-2.>TT-2</a>", overview)
+    assert re.search(r"<a href=.forebyggelse_og_foraeldreansvar\.html#FF-BYD-2.>FF-BYD-2</a>", overview)
+    text = _text(overview)
+    assert "højst 4 i gennemsnit 2018–2020" in text  # TT-2: 5 complaints in 2017, 20 % fewer
+    assert "mindst 60 personer i 2017 (gælder kun det år)" in text  # FF-BYD-2 in a later year
+    # in each area table the criteria not met / not on track come first
+    tables = re.findall(r"<table class=.board-table criteria-table.*?</table>", overview, flags=re.S)
+    assert len(tables) == 3
+    for table in tables:
+        statuses = [_text(s) for s in re.findall(r"<td data-label=.Status 2020.[^>]*>(.*?)</td>", table, flags=re.S)]
+        attention = [s.startswith(("Ikke opfyldt", "Ikke på vej")) for s in statuses]
+        assert attention == sorted(attention, reverse=True), statuses
+    assert "evaluation_year" not in text and "min_cell" not in text
+
+
+@pytest.fixture(scope="module")
+def tiny_area():
+    return report.AreaReport("tryghed_og_trivsel", 2020, TINY)
+
+
+def test_every_chart_has_title_axis_label_and_only_drawn_legend_entries(tiny_area):
+    drawn = 0
+    for crit in tiny_area.criteria:
+        fig = tiny_area.criterion_chart(crit)
+        if fig is None:
+            continue
+        drawn += 1
+        try:
+            assert fig._suptitle.get_text() == crit.id  # the card's own id (TT-KOM-1, not TT-4)
+            ax = fig.axes[0]
+            assert crit.short in ax.get_title()
+            assert ax.get_ylabel() and ax.get_xlabel().startswith("År")
+            for a in fig.axes:
+                lines = {ln.get_label() for ln in a.get_lines() if len(ln.get_xdata())}
+                legend = a.get_legend()
+                if legend is not None:
+                    assert {t.get_text() for t in legend.get_texts()} <= lines
+                fig.canvas.draw()
+                for axis in (a.xaxis, a.yaxis):
+                    labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+                    assert len(labels) == len(set(labels)), labels
+                for t in a.get_xticklabels() + a.get_yticklabels():
+                    assert t.get_fontsize() >= 10
+        finally:
+            plt.close(fig)
+    assert drawn >= 5
+
+
+def test_linked_card_shows_its_own_id():
+    area = report.AreaReport("tryghed_og_trivsel", 2020, TINY)
+    crit = area.cat.criteria["TT-KOM-1"]
+    assert crit.linked_to == "TT-4"
+    card = area.criterion_html(crit) + area.criterion_chart_html(crit)
+    assert "TT-KOM-1 · Tryghedsforskel til politikredsen" in card
+    alt = re.findall(r'alt="([^"]*)"', card)
+    assert len(alt) == 1 and alt[0].startswith("Diagram for TT-KOM-1 (")
+    assert "TT-4" not in alt[0]
+
+
+def test_rendered_charts_are_images_with_meaningful_alt_text(runs):
+    page = _page(runs, 2020, "tryghed_og_trivsel.html")
+    alts = re.findall(r'<img alt="([^"]*)"', page)
+    assert len(alts) >= 5
+    for alt in alts:
+        assert alt.startswith("Diagram for TT-"), alt
+        assert re.search(r"20\d\d–20\d\d|20\d\d", alt) and "Status 2020: " in alt
+    assert 'alt="Figur"' not in page and 'alt="Figur"' not in _page(runs, 2020, "oversigt.html")
+
+
+def test_goal_text_says_direction_and_unit():
+    cat = load_catalogue()
+    res = evaluate_year(2020, TINY, cat)
+    g = {cid: report.goal_text(cat.resolve(c), res.board_evaluation(cid), 2020).replace("\xa0", " ")
+         for cid, c in cat.criteria.items()}
+    assert g["TT-2"] == "højst 4 i gennemsnit 2018–2020"
+    assert g["FF-BYD-2"] == "mindst 60 personer i 2017 (gælder kun det år)"
+    assert g["TT-FRI-1"] == "≥ 5 % om året"  # the tiny volunteer corps is small: its path is hidden
+    sample = evaluate_year(2020, ROOT / "data" / "sample", cat)
+    fri = cat.criteria["TT-FRI-1"]
+    # data/sample: 40 volunteers in 2017, 1,05³ · 40 = 46,3 in 2020 (volunteers.csv)
+    assert report.goal_text(fri, sample.board_evaluation("TT-FRI-1"), 2020).replace("\xa0", " ") == \
+        "mindst 46,3 personer (≥ 5 % om året)"
+    assert g["TT-4"].startswith("forskel højst 7,5 procentpoint")
+    assert g["TT-SKUR-1"] == "mindst 70 om året"
+
+
+def test_board_language_on_the_pages(runs):
+    for name in ("oversigt.html", "tryghed_og_trivsel.html", "udvikling.html", "index.html"):
+        page = _page(runs, 2020, name)
+        text = _text(page)
+        assert "evaluation_year =" not in text and "„" not in text, name
+        assert len(re.findall(r"class=['\"]run-timestamp", page)) <= 1, name
+        assert not re.search(r"\b1 advarsler\b", text)
+
+
+# ----------------------------------------------------------------------------- history and changes
+
+def test_history_is_kept_per_year_in_long_format(runs):
+    files = history.history_files(runs / "historik")
+    years = sorted(int(p.name.split("_")[1]) for p in files)
+    assert years == [2019, 2020]
+    df = history.load_history(runs / "historik")
+    assert list(df.columns) == history.COLUMNS
+    fig = df[(df["criterion_id"] == "TT-2") & (df["measure"] == "figure") & (df["year"] == 2019)]
+    assert dict(zip(fig["evaluation_year"], fig["text"])) == {2019: "3", 2020: "5"}
+    # board-safe texts only: no person count between 1 and min_cell - 1
+    cat = load_catalogue()
+    persons = {cid for cid, c in cat.criteria.items() if cat.resolve(c).unit == "persons"}
+    shown = df[df["criterion_id"].isin(persons) & (df["measure"] == "figure")]["text"]
+    assert not set(shown) & {"1", "2", "3", "4"}
+
+
+def test_rerun_of_the_same_year_is_a_new_version(tmp_path):
+    res = evaluate_year(2019, TINY)
+    p1 = history.write_history(tmp_path, res, "20200101T120000")
+    p2 = history.write_history(tmp_path, res, "20200101T120000")
+    assert p1 != p2 and p1.is_file() and p2.is_file()
+    assert history.history_files(tmp_path / "historik", 2019) == [p1, p2]
+
+
+def test_change_page_lists_status_changes_and_revised_figures(runs):
+    text = _text(_page(runs, 2020, "udvikling.html"))
+    assert "rapporteret i 2019: 3, nu: 5" in text and "Revideret" in text
+    m = re.search(r"TT-2 Henvendelser om utryg adfærd (.*?) → (\S+ \S+)", text)
+    assert m and m.group(1).startswith("På vej") and m.group(2) == "Ikke opfyldt"
+    first = _text(_page(runs, 2019, "udvikling.html"))
+    assert "ingen gemt rapport for 2018" in first
+
+
+def test_changes_by_hand():
+    cat = load_catalogue()
+
+    def frame(run, rows):
+        return pd.DataFrame([dict(evaluation_year=y, run=run, criterion_id=c, measure=m, year=fy, text=t)
+                             for y, c, m, fy, t in rows], columns=history.COLUMNS)
+
+    prev = frame("20190301T100000", [(2019, "KP-2", "label", 2019, "På vej"), (2019, "KP-2", "figure", 2018, "6"),
+                                     (2019, "KP-3", "label", 2019, "Opfyldt"), (2019, "KP-3", "figure", 2018, "–")])
+    cur = frame("x", [(2020, "KP-2", "label", 2020, "Ikke opfyldt"), (2020, "KP-2", "explanation", 2020, "Fordi."),
+                      (2020, "KP-2", "figure", 2018, "7"), (2020, "KP-3", "label", 2020, "Opfyldt"),
+                      (2020, "KP-3", "figure", 2018, "–"), (2020, "KP-3", "warning", 2020, "Ny advarsel.")])
+    ch = history.changes(cur, prev, 2020, cat)
+    assert [(d["id"], d["from"], d["to"], d["why"]) for d in ch.status] == [("KP-2", "På vej", "Ikke opfyldt", "Fordi.")]
+    assert [(d["id"], d["year"], d["before"], d["now"]) for d in ch.revised] == [("KP-2", 2018, "6", "7")]
+    assert [(d["id"], d["text"]) for d in ch.new_warnings] == [("KP-3", "Ny advarsel.")]
+    page = _text(history.changes_html(ch, cat))
+    assert "rapporteret i 2019: 6, nu: 7" in page and "1 kriterium har skiftet status" in page
+    assert "første evalueringsår" in history.changes_html(history.changes(cur, None, 2017, cat), cat)
+
+
+def test_index_of_all_years(runs):
+    page = (runs / "index.html").read_text(encoding="utf-8")
+    assert page.index('href="2020/index.html"') < page.index('href="2019/index.html"')
+    assert 'href="2020/bestyrelsespakke_2020.pdf"' in page and 'href="2019/bestyrelsespakke_2019.pdf"' in page
+    assert (runs / "2019" / "bestyrelsespakke_2019.pdf").is_file()
