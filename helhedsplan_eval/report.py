@@ -358,7 +358,14 @@ class AreaReport:
                 row.append(F.fmt_value(pv, "pp" if gap_kind else ("count" if unit == "persons" else unit))
                            if pv is not None else F.MISSING)
             ev = hist.get(y)
-            row.append(badge(ev.label, ev.status) if ev is not None else "")
+            applies = sorted(int(v) for v in base.years)
+            if ev is not None and applies and y > applies[-1] and base.kind not in ("cumulative_total",) \
+                    and y > base.period_end:
+                # a target for given years only (60 families in 2017): later years are not judged again
+                when = _span(applies[0], applies[-1]) if len(applies) > 1 else str(applies[0])
+                row.append(badge(f"Ikke aktuel (målet gælder {when})", NOT_YET))
+            else:
+                row.append(badge(ev.label, ev.status) if ev is not None else "")
             rows.append(row)
         return header, rows
 

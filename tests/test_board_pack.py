@@ -266,3 +266,12 @@ def test_index_of_all_years(runs):
     assert page.index('href="2020/index.html"') < page.index('href="2019/index.html"')
     assert 'href="2020/bestyrelsespakke_2020.pdf"' in page and 'href="2019/bestyrelsespakke_2019.pdf"' in page
     assert (runs / "2019" / "bestyrelsespakke_2019.pdf").is_file()
+
+
+def test_a_target_for_one_year_is_not_judged_again_in_later_years():
+    # FF-BYD-2: "60 besøgte familier i 2017" (years: [2017]); later rows say so instead of a green 'Opfyldt'
+    area = report.AreaReport("forebyggelse_og_foraeldreansvar", 2020, TINY)
+    header, rows = area.figures_rows(area.cat.criteria["FF-BYD-2"])
+    status = {r[0]: _text(r[-1]) for r in rows}
+    assert status["2018"] == status["2019"] == status["2020"] == "Ikke aktuel (målet gælder 2017)"
+    assert not status["2017"].startswith("Ikke aktuel")
