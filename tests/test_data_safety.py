@@ -463,7 +463,7 @@ def test_allow_data_errors_publishes_and_says_so(published):
 
 def test_run_removes_its_stale_temp_folders_and_replaces_only_its_report(published):
     assert not published["stale"].exists()
-    assert sorted(p.name for p in published["out"].iterdir()) == ["2020"]
+    assert sorted(p.name for p in published["out"].iterdir()) == ["2020", "historik", "index.html"]  # issue 12
     assert "forrige rapport" not in (published["folder"] / "index.html").read_text(encoding="utf-8")
 
 

@@ -224,11 +224,13 @@ def test_output_folder_layout_and_provenance(first_run):
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert names == {
         "index.html", "alpha.html", "beta.html", "noids.html", "provenance.json",
+        f"bestyrelsespakke_{YEAR}.pdf",  # issue 12: the printable board pack of every run
         f"maalopfyldelse_{YEAR}.csv", f"maalopfyldelse_{YEAR}.xlsx",
         "notebooks/alpha.ipynb", "notebooks/beta.ipynb", "notebooks/noids.ipynb",
         runner.LOG_NAME,  # issue 13: one line per notebook in the published folder
     }
-    assert not [p for p in folder.parent.iterdir() if p.name != str(YEAR)]  # no temp folders left
+    # no temp folders left (beside the year: the run history and the list of all years, issue 12)
+    assert not [p for p in folder.parent.iterdir() if p.name not in (str(YEAR), "historik", "index.html")]
     prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     assert prov["evaluation_year"] == YEAR
     assert prov["generator"] == "helhedsplan-eval run"  # the marker that makes the folder replaceable
@@ -274,7 +276,7 @@ def test_html_is_self_contained_and_has_no_code(first_run):
         assert "<script" not in html, name
         assert "http://" not in html and "https://" not in html, name
         for target in re.findall(r'(?:src|href)="([^"]*)"', html):
-            assert target.startswith("data:") or re.fullmatch(r"[\w.-]+\.(html|csv|xlsx)", target), (name, target)
+            assert target.startswith("data:") or re.fullmatch(r"[\w.-]+\.(html|csv|xlsx|pdf)", target), (name, target)
         assert "Traceback" not in html, name
         assert len(STAMP.findall(html)) == 1, name
         # no prompts
@@ -334,7 +336,7 @@ def test_rerun_replaces_previous_report(first_run, tmp_path):
     (out / str(YEAR) / "stale.html").write_text("gammel", encoding="utf-8")
     folder = _run(env, [ALPHA], jobs=1, out=out)
     assert not (folder / "stale.html").exists() and not (folder / "beta.html").exists()
-    assert sorted(p.name for p in out.iterdir()) == [str(YEAR)]
+    assert sorted(p.name for p in out.iterdir()) == sorted([str(YEAR), "historik", "index.html"])  # issue 12
 
 
 # ------------------------------------------------------------------ failures
