@@ -785,9 +785,11 @@ class Overview:
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
         axes.flat[0].legend()
-        fig.suptitle("Registermålinger: Høje Gladsaxe mod Gladsaxe Kommune (prikket linje: planens start)",
+        sep = "\n" if cols == 1 else " "
+        fig.suptitle(f"Registermålinger: Høje Gladsaxe mod Gladsaxe Kommune{sep}(prikket linje: planens start)",
                      x=0.01, ha="left")
-        fig.tight_layout()
+        top_in = 0.75 if cols == 1 else 0.45  # room for the title above the first row
+        fig.tight_layout(rect=(0, 0, 1, 1 - top_in / (3.3 * rows)))
         return fig
 
     def register_chart_html(self) -> str:
