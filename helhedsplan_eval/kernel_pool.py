@@ -70,6 +70,17 @@ def _kernel_warm_up() -> None:
     from helhedsplan_eval import contract, evaluate, fit, report, survey  # noqa: F401
     from IPython.display import HTML, Markdown, display  # noqa: F401
 
+    # first-use costs of charts (font cache, Agg, PNG encoder) paid here, not by the first notebook
+    import io
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1], label="æøå")
+    ax.set_title("Opvarmning")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    plt.close(fig)
+
     _SNAPSHOT["rc"] = dict(matplotlib.rcParams)
     _SNAPSHOT["warnings"] = list(warnings.filters)
     _SNAPSHOT["pandas"] = {k: pd.get_option(k) for k in _pandas_option_keys()}
@@ -96,7 +107,7 @@ def _kernel_reset(cwd: str, env: dict) -> None:
     from IPython import get_ipython
 
     ip = get_ipython()
-    ip.reset(new_session=True)  # user namespace, In/Out, execution count 1
+    ip.reset(new_session=True)  # user namespace, In/Out, a new history session: execution count 1
     plt.close("all")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -132,6 +143,7 @@ class WarmKernel:
         self.start_env = {k: start_env[k] for k in START_ENV_KEYS if k in start_env}
         self.start_timeout = start_timeout
         self.km = None
+        self.kc = None  # one client for the kernel's life: control messages and nbclient's cells
         self._sock_dir = None
         self.starts = 0  # how many kernels this object started (1 + replacements)
 
@@ -157,6 +169,11 @@ class WarmKernel:
         self.km = km
         self.starts += 1
         try:
+            kc = km.client()
+            kc.start_channels()
+            kc.allow_stdin = False
+            self.kc = kc
+            run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
             self._execute(WARM_UP_CODE, timeout=self.start_timeout)
         except Exception as exc:
             self.shutdown()
@@ -190,6 +207,12 @@ class WarmKernel:
         import signal
 
         km, self.km = self.km, None
+        kc, self.kc = self.kc, None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:
+                pass
         if km is not None:
             pid = None
             try:
@@ -227,20 +250,23 @@ class WarmKernel:
 
     # ---------------------------------------------------------------- control messages
     def _execute(self, code: str, timeout: float = 60) -> None:
-        """Run ``code`` without history (execution count untouched); raise on error or timeout."""
-        from jupyter_client.blocking import BlockingKernelClient
+        """Run ``code`` without history (execution count untouched) and wait for its reply on the
+        shell channel (the kernel handles requests in order: when the reply is there, it is done);
+        raise on error or timeout."""
+        from jupyter_core.utils import run_sync
 
-        kc = BlockingKernelClient()
-        kc.load_connection_info(self.km.get_connection_info(session=False))
-        # no heartbeat channel: before its first beat it reads as "dead", and a kernel still
-        # starting on a busy machine would be given up ("Kernel died before replying")
-        kc.start_channels(hb=False)
-        try:
-            kc.wait_for_ready(timeout=timeout)
-            reply = kc.execute_interactive(code, silent=False, store_history=False, allow_stdin=False,
-                                           timeout=timeout, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
+        async def go():
+            msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no reply from the kernel within {timeout} s")
+                reply = await self.kc.get_shell_msg(timeout=left)
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return reply
+
+        reply = run_sync(go)()
         content = reply.get("content", {})
         if content.get("status") != "ok":
             raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -278,7 +304,7 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, km=None,
-                                     **kwargs):
+                                     kc=None, **kwargs):
             from papermill.engines import logger
 
             if km is None:
@@ -288,13 +314,16 @@ def _register_engine() -> None:
                 kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
                 stderr_file=stderr_file,
             )
+            if kc is not None:
+                client.kc = kc  # the warm kernel's own client: no new channels, no ready-wait per notebook
+                return client.execute(cleanup_kc=False)
             try:
                 return client.execute(cleanup_kc=False)
             finally:
-                kc = getattr(client, "kc", None)
-                if kc is not None:
+                own = getattr(client, "kc", None)
+                if own is not None:
                     try:
-                        kc.stop_channels()
+                        own.stop_channels()
                     except Exception:
                         pass
 
@@ -312,7 +341,7 @@ def execute(warm: WarmKernel, notebook: str, output: str, parameters: dict, cwd:
     warm.prepare(cwd, env)
     return pm.execute_notebook(
         notebook, output, parameters=parameters, kernel_name=KERNEL_NAME, engine_name=ENGINE_NAME,
-        km=warm.km, cwd=cwd, progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        km=warm.km, kc=warm.kc, cwd=cwd, progress_bar=False, log_output=False, request_save_on_cell_execute=False,
         start_timeout=start_timeout, execution_timeout=execution_timeout,
     )
 

@@ -1246,10 +1246,21 @@ class NotebookPool:
     :meth:`close` stops the workers and their kernels; :meth:`kill` (interruption, failure) stops
     every process the pool started (helper A's :func:`kill_descendants`, sparing what ran before)."""
 
-    def __init__(self, jobs: int):
-        self.jobs = max(1, int(jobs))
+    def __init__(self, jobs: int | None = None):
+        self.jobs = None if jobs is None else max(1, int(jobs))  # None: the first run decides
         self._executor = None
+        self._warming: list = []
         self._existing = descendants()  # not ours to stop
+
+    def warm_up(self) -> None:
+        """Start the workers and their kernels now, in the background: while the runner loads and
+        validates the data and computes the status table, the kernels start and import."""
+        if self.jobs is None or self.jobs < 2 or self._warming and self._executor is not None:
+            return
+        from .kernel_pool import warm_up_process_kernel
+
+        ex = self.executor()
+        self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT) for _ in range(self.jobs)]
 
     def executor(self):
         if self._executor is None:
@@ -1258,6 +1269,7 @@ class NotebookPool:
         return self._executor
 
     def close(self) -> None:
+        self._warming = []
         ex, self._executor = self._executor, None
         if ex is not None:
             ex.shutdown(wait=True, cancel_futures=True)  # workers shut their kernels down on exit
@@ -1266,6 +1278,7 @@ class NotebookPool:
         shutdown_process_kernel()
 
     def kill(self) -> None:
+        self._warming = []
         ex, self._executor = self._executor, None
         kill_descendants(keep=self._existing)
         if ex is not None:
@@ -1349,7 +1362,17 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: N
         bar.close()
 
 
-def run_year(
+def run_year(*args, pool: "NotebookPool | None" = None, **kwargs) -> Path:
+    """Run the annual report for one year (arguments: :func:`_run_year`); without ``pool`` the run
+    has its own :class:`NotebookPool`, whose workers and kernels it stops when it ends (and kills
+    when it fails or is interrupted)."""
+    if pool is not None:
+        return _run_year(*args, pool=pool, **kwargs)
+    with NotebookPool() as own:
+        return _run_year(*args, pool=own, **kwargs)
+
+
+def _run_year(
     year: int,
     data_dir: str | os.PathLike | None = None,
     out_root: str | os.PathLike = Path("outputs"),
@@ -1403,6 +1426,12 @@ def run_year(
     out_root = check_output_root(out_root, data_path, year)
     final = out_root / str(year)
     failed_dir = out_root / f"{year}.failed"
+
+    if pool is None:
+        pool = NotebookPool()
+    if pool.jobs is None:
+        pool.jobs = _resolve_jobs(jobs, len(specs))
+    pool.warm_up()  # kernels start while the data are read and judged
 
     bundle = load_data(data_path)
     data_errors = check_data(bundle, data_path, allow_data_errors)
@@ -1465,7 +1494,7 @@ def run_year(
                     execution_timeout=execution_timeout,
                     scrub=scrub,
                 ))
-            n_jobs = pool.jobs if pool is not None else _resolve_jobs(jobs, len(tasks))
+            n_jobs = pool.jobs
             log_lines: list[str] = []
 
             def on_result(res):
