@@ -28,6 +28,7 @@ PDF_CSS = """
 .pdf-title-string { string-set: pack-title content(); display: none; }
 .pdf-part { break-before: page; }
 .pdf-part:first-child { break-before: auto; }
+.page-list a::after { content: " (side " target-counter(attr(href url), page) ")"; }
 details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }
 """
@@ -65,13 +66,15 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool) ->
         # a link to a section of a page in the pack jumps inside the PDF; links to pages that are not
         # in the pack (and the page list's links) mean nothing on paper
         page, anchor = m.group(2), m.group(3)
-        return f'href="#{anchor}"' if anchor and page in names else ""
+        if page not in names:
+            return ""
+        return f'href="#{anchor}"' if anchor else f'href="#pdf-{Path(page).stem}"'
 
     for name in names:
         body = _body((folder / name).read_text(encoding="utf-8"))
         body = re.sub(r'\bid=(["\'])cell-id=[^"\']*\1', "", body)  # notebook cell anchors repeat across pages
         body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
-        parts.append(f"<div class='pdf-part' data-page='{html.escape(name)}'>{body}</div>")
+        parts.append(f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>")
     title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
     extra = PDF_CSS + (SYNTHETIC_PAGE_CSS if synthetic else "")
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"

@@ -80,6 +80,7 @@ def test_pdf_holds_every_overview_id_and_its_target(runs):
     assert "Side1af" in text  # page numbers
     assert "Syntetiskeeksempeldata" in _squash(reader.pages[-1].extract_text())  # the notice on every sheet
     assert "Udviklingsidensidsteår" in text  # the change page is part of the pack
+    assert re.search(r"Bestyrelsesoversigt\(side\d+\)", text)  # the front page's list gives each page's sheet
 
 
 def test_no_table_wider_than_the_printable_width(runs):
