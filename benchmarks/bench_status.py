@@ -5,7 +5,7 @@ Usage (from the project root)::
     .venv/bin/python benchmarks/bench_status.py --scales 1 10 100 --repeat 3
 
 For each scale k the sample's record-level sources are replicated k times in memory (copy i gets
-``~i`` appended to every pseudonymous id, key and reference column, so there are k times as many
+``~i`` appended to every pseudonymous id and every ``*_id`` key or reference column, so there are k times as many
 persons, events, courses and answers; the aggregate sources — registers, police index, survey
 margins — stay as they are). Timed per scale, medians of ``--repeat``:
 
@@ -47,7 +47,7 @@ def scaled_bundle(base, k: int):
             tables[name] = df.copy() if df is not None else df
             continue
         id_cols = {c.name for c in src.columns if c.pseudonym}
-        id_cols |= set(src.key) | {col for col, _, _ in src.references}
+        id_cols |= {c for c in set(src.key) | {col for col, _, _ in src.references} if c == "id" or c.endswith("_id")}
         id_cols = [c for c in id_cols if c in df.columns and (df[c].dtype == object or str(df[c].dtype) == "string")]
         parts = []
         for i in range(k):

@@ -1365,11 +1365,13 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: N
 def run_year(*args, pool: "NotebookPool | None" = None, **kwargs) -> Path:
     """Run the annual report for one year (arguments: :func:`_run_year`); without ``pool`` the run
     has its own :class:`NotebookPool`, whose workers and kernels it stops when it ends (and kills
-    when it fails or is interrupted)."""
-    if pool is not None:
-        return _run_year(*args, pool=pool, **kwargs)
-    with NotebookPool() as own:
-        return _run_year(*args, pool=own, **kwargs)
+    when it fails or is interrupted). SIGTERM/SIGHUP interrupt the run from its start: the
+    kernels already warm up while the data are read."""
+    with _signals_interrupt():
+        if pool is not None:
+            return _run_year(*args, pool=pool, **kwargs)
+        with NotebookPool() as own:
+            return _run_year(*args, pool=own, **kwargs)
 
 
 def _run_year(
@@ -1693,6 +1695,7 @@ def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | Non
                     return status
                 continue
             except KeyboardInterrupt as exc:
+                pool.kill()  # no worker or kernel survives an interruption
                 print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
                 return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
             seconds = time.perf_counter() - t0

@@ -564,7 +564,8 @@ def _start_run_with_a_kernel(tmp_path):
             tree = runner.descendants(proc.pid)
             kernels = [p for p in tree if "ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes().decode(
                 "utf-8", "replace")] if tree else []
-            if kernels or proc.poll() is not None:
+            # the kernels warm up while the data are read: wait for the run's temporary folder too
+            if (kernels and any(out.glob(".2018.tmp-*"))) or proc.poll() is not None:
                 break
             time.sleep(0.1)
         assert kernels, "no kernel started"
