@@ -294,8 +294,15 @@ def years_index_html(out_root) -> str:
     return env.get_template("years.html.j2").render(years=years, css=css, version=__version__)
 
 
-def write_years_index(out_root) -> Path:
+YEARS_MARKER = 'class="board-report board-years"'
+
+
+def write_years_index(out_root) -> Path | None:
+    """Write ``<out_root>/index.html``; an existing index.html that this package did not write is
+    left alone (None): a run only ever replaces its own files."""
     out = Path(out_root) / "index.html"
+    if out.is_symlink() or (out.exists() and YEARS_MARKER not in out.read_text(encoding="utf-8", errors="replace")):
+        return None
     tmp = out.with_suffix(".html.tmp")
     tmp.write_text(years_index_html(out_root), encoding="utf-8")
     tmp.replace(out)

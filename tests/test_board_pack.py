@@ -276,3 +276,13 @@ def test_a_target_for_one_year_is_not_judged_again_in_later_years():
     status = {r[0]: _text(r[-1]) for r in rows}
     assert status["2018"] == status["2019"] == status["2020"] == "Ikke aktuel (målet gælder 2017)"
     assert not status["2017"].startswith("Ikke aktuel")
+
+
+def test_index_of_all_years_never_replaces_a_foreign_index(tmp_path):
+    (tmp_path / "index.html").write_text("<html>mit eget skrivebord</html>", encoding="utf-8")
+    assert history.write_years_index(tmp_path) is None
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<html>mit eget skrivebord</html>"
+    (tmp_path / "index.html").unlink()
+    assert history.write_years_index(tmp_path) == tmp_path / "index.html"
+    assert "Der er endnu ingen rapporter." in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert history.write_years_index(tmp_path) == tmp_path / "index.html"  # its own page is rewritten
