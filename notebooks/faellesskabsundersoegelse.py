@@ -31,10 +31,9 @@ check_parameters(evaluation_year, data_dir, min_cell)
 data_banner(data_dir)
 
 # %%
-import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
-from helhedsplan_eval import survey
+from helhedsplan_eval import report, survey
 from helhedsplan_eval.contract import load_bundle
 
 bundle = load_bundle(data_dir)
@@ -67,7 +66,9 @@ display(HTML(survey.text_html(survey.decision_text(an))))
 
 # %%
 fig = survey.plot_likert(an, min_cell)
-plt.show()
+display(HTML(report.figure_html(fig, alt=(
+    f"Vægtet svarfordeling fra helt uenig til helt enig for hvert udsagn i fællesskabsundersøgelsen til og med "
+    f"{evaluation_year}, med andelen, der svarede ved ikke"))))
 
 # %%
 display(HTML(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn")))
@@ -81,7 +82,9 @@ display(HTML(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn"
 
 # %%
 fig = survey.plot_differences(an, min_cell)
-plt.show()
+display(HTML(report.figure_html(fig, alt=(
+    "Fællesskabsindekset og andelen enige i hvert udsagn i 2017 og 2020 med 95 %-sikkerhedsinterval "
+    "(kriterium TT-1)"))))
 
 # %% [markdown]
 # ## Robusthed

@@ -35,9 +35,9 @@ data_banner(data_dir)
 # %%
 import matplotlib.pyplot as plt
 import seaborn as sns
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
-from helhedsplan_eval import fit
+from helhedsplan_eval import fit, report
 from helhedsplan_eval.contract import load_bundle
 
 sns.set_theme(style="whitegrid", context="notebook")
@@ -102,7 +102,10 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
 for ax, stream in zip(axes, fit.STREAMS):
     fit.plot_shares(charts["shares"], stream, ax=ax, empty_text=charts["empty_share_text"][stream])
 plt.tight_layout()
-plt.show()
+display(HTML(report.figure_html(fig, alt=(
+    f"Andel med pålideligt forbedret trivsel pr. år til og med {evaluation_year} efter tre læsninger, "
+    "med 95 %-sikkerhedsinterval og målet på 65 % (FF-FAM-2 forældrenes egen trivsel, FF-FAM-3 barnets "
+    "trivsel vurderet af forældrene, FF-FAM-4 barnets trivsel vurderet af henviserne)"))))
 
 # %% [markdown]
 # ## Specialgruppen og kriteriet om henviseres vurdering
@@ -126,7 +129,8 @@ tables["participation"].style.format(escape="html").set_uuid("fit-participation"
 fig, ax = plt.subplots(figsize=(8, 0.55 * max(len(charts["intake_last"]), 3) + 1.5))
 fit.plot_intake_last(charts["intake_last"], ax=ax, empty_text="For få forløb til at vise gennemsnit")
 plt.tight_layout()
-plt.show()
+display(HTML(report.figure_html(fig, alt=(
+    f"Gennemsnitlig første og seneste trivselsscore (0–40 point) pr. målgruppe og år til og med {evaluation_year}"))))
 
 # %% [markdown]
 # ## Hvor meget ændrer scoren sig?
@@ -142,7 +146,9 @@ for ax, stream in zip(axes, fit.STREAMS):
     fit.plot_change_distribution(charts["change_hist"], stream, charts["threshold"], min_cell, ax=ax,
                                  empty_text=charts["empty_text"][stream])
 plt.tight_layout()
-plt.show()
+display(HTML(report.figure_html(fig, alt=(
+    "Fordeling af ændringen i trivselsscore fra første til seneste måling pr. målgruppe, alle år til og med "
+    f"{evaluation_year}; ændringer under 5 point regnes ikke for pålidelige"))))
 
 # %% [markdown]
 # ## Nøgletal pr. målgruppe
