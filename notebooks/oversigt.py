@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Bestyrelsesoversigt
 #
-# Helhedsplan Høje Gladsaxe 2017-2020: hvor står hvert af aftalens succeskriterier?
+# Helhedsplan Høje Gladsaxe 2017–2020: hvor står hvert af aftalens succeskriterier?
 
 # %% tags=["parameters"]
 evaluation_year: int = 2020  # evaluationsår
