@@ -562,8 +562,7 @@ def _start_run_with_a_kernel(tmp_path):
     try:
         for _ in range(1200):  # until a kernel runs (poll, no timing assert)
             tree = runner.descendants(proc.pid)
-            kernels = [p for p in tree if "ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes().decode(
-                "utf-8", "replace")] if tree else []
+            kernels = [p for p in tree if "ipykernel" in _cmdline(p)] if tree else []
             # the kernels warm up while the data are read: wait for the run's temporary folder too
             if (kernels and any(out.glob(".2018.tmp-*"))) or proc.poll() is not None:
                 break
@@ -575,6 +574,14 @@ def _start_run_with_a_kernel(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         raise
+
+
+def _cmdline(pid: int) -> str:
+    """A process's command line, or "" when it has already ended (it may end between listing and reading)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _wait_until_gone(pids) -> list[int]:
