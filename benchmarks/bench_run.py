@@ -30,23 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_model, usable_cores  # noqa: E402  (the benchmarks' shared machine description)
 
 
 def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) -> dict[str, float]:
