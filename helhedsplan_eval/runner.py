@@ -486,6 +486,9 @@ def _clean_executed(nb, source_path: str | os.PathLike | None = None):
     source notebook saved without an id (nbformat < 4.5; papermill/nbformat then invent random
     ones) get ``cell-<n>`` by their position in the source notebook."""
     nb.metadata.pop("papermill", None)
+    # the kept copy is an output, not a source: without the pairing a researcher who opens and saves it in
+    # JupyterLab does not get a stray Jupytext .py beside it
+    nb.metadata.pop("jupytext", None)
     src_ids: list | None = None
     src_had_injected = False
     if source_path is not None:

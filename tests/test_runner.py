@@ -605,3 +605,15 @@ def test_a_failed_notebook_is_logged_as_failed(tmp_path, monkeypatch, capsys):
                         params_dir=env["params"], progress=False, progress_lines=True)
     out = capsys.readouterr().out
     assert re.fullmatch(rf"{YEAR}: alpha\.ipynb – ok, \d+,\d s\n{YEAR}: failing\.ipynb – fejlede, \d+,\d s\n", out)
+
+
+def test_kept_notebooks_lose_the_jupytext_pairing_and_papermill_metadata():
+    """An executed copy is an output: opened and saved in JupyterLab it must not write a paired .py."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    nb.metadata["papermill"] = {"input_path": "/home/someone/x.ipynb"}
+    nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
+    out = runner._clean_executed(nb)
+    assert "jupytext" not in out.metadata and "papermill" not in out.metadata
