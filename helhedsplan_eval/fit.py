@@ -998,31 +998,12 @@ def secondary_suppression(counts: pd.DataFrame, min_cell: int = 5, rows_sum: boo
     Primary: counts 1..min_cell-1 (plus ``initial``, cells already hidden for other reasons).
     Secondary: while a row (or column) has exactly one hidden cell, also hide its smallest
     other non-zero cell (zeros are never hidden). NaN cells are ignored."""
-    c = counts.astype(float)
-    mask = ((c > 0) & (c < min_cell)).fillna(False).astype(bool)
-    if initial is not None:
-        mask = mask | initial.reindex_like(mask).fillna(False).astype(bool)
-    changed = True
-    while changed:
-        changed = False
-        lines = []
-        if rows_sum:
-            lines += [("row", i) for i in range(c.shape[0])]
-        if cols_sum:
-            lines += [("col", j) for j in range(c.shape[1])]
-        for kind, idx in lines:
-            vals = c.iloc[idx, :] if kind == "row" else c.iloc[:, idx]
-            m = mask.iloc[idx, :] if kind == "row" else mask.iloc[:, idx]
-            if int(m.sum()) == 1:
-                cand = vals[(~m) & (vals > 0)]
-                if len(cand):
-                    pos = cand.idxmin()
-                    if kind == "row":
-                        mask.loc[mask.index[idx], pos] = True
-                    else:
-                        mask.loc[pos, mask.columns[idx]] = True
-                    changed = True
-    return mask
+    groups = []
+    if rows_sum:
+        groups += [[(r, col) for col in counts.columns] for r in counts.index]
+    if cols_sum:
+        groups += [[(r, col) for r in counts.index] for col in counts.columns]
+    return suppress_groups(counts, groups, min_cell, initial=initial)
 
 
 def suppress_groups(counts: pd.DataFrame, groups, min_cell: int = 5,
