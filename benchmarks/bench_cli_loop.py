@@ -39,7 +39,7 @@ from benchmarks.machine import describe_machine, load_average  # noqa: E402
 
 
 def _notebooks() -> list[str]:
-    from helhedsplan_eval.runner import NOTEBOOKS
+    from helhedsplan_eval.run.runner import NOTEBOOKS
 
     return [s.filename for s in NOTEBOOKS]
 
@@ -47,7 +47,7 @@ def _notebooks() -> list[str]:
 def _years(all_years: bool, year: int) -> list[int]:
     if not all_years:
         return [year]
-    from helhedsplan_eval.runner import available_years, plan_range
+    from helhedsplan_eval.run.runner import available_years, plan_range
 
     start, end = plan_range()
     return [y for y in available_years() if start <= y <= end]

@@ -46,7 +46,9 @@ def _cpu_seconds(pid: int) -> float:
 
 def measure_floor(year: int, shared: bool) -> dict:
     """Kernel start (wall) and the cells' CPU seconds per notebook on one warm kernel."""
-    from helhedsplan_eval import bundle_cache, kernel_pool, runner
+    from helhedsplan_eval.data import bundle_cache
+    from helhedsplan_eval.run import kernel_pool
+    from helhedsplan_eval.run import runner
 
     params = runner.load_params(year)
     nb_dir = runner.default_notebooks_dir()

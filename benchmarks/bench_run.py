@@ -38,7 +38,7 @@ def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) ->
     """Execute every notebook with papermill, sequentially; seconds per notebook."""
     import papermill as pm
 
-    from helhedsplan_eval import runner
+    from helhedsplan_eval.run import runner
 
     params = runner.load_params(year, data_dir=data_dir)
     declared = runner.declared_parameters(notebooks_dir / s.filename for s in runner.NOTEBOOKS)
@@ -56,7 +56,7 @@ def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) ->
 
 
 def timed_runner(year: int, data_dir, jobs: int, out: Path) -> float:
-    from helhedsplan_eval import runner
+    from helhedsplan_eval.run import runner
 
     t0 = time.perf_counter()
     runner.run_year(year, data_dir=data_dir, out_root=out, jobs=jobs, progress=False)
@@ -68,7 +68,7 @@ def fmt(x: float) -> str:
 
 
 def main(argv=None) -> int:
-    from helhedsplan_eval import runner
+    from helhedsplan_eval.run import runner
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--year", type=int, default=2020)

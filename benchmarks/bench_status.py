@@ -37,8 +37,8 @@ def scaled_bundle(base, k: int):
     """``base`` with every record-level table replicated ``k`` times (ids made distinct)."""
     import pandas as pd
 
-    from helhedsplan_eval.bundle import DataBundle
-    from helhedsplan_eval.sources import SOURCES
+    from helhedsplan_eval.data.bundle import DataBundle
+    from helhedsplan_eval.data.sources import SOURCES
 
     tables = {}
     for name, df in base.tables.items():
@@ -61,14 +61,14 @@ def scaled_bundle(base, k: int):
 
 
 def records(bundle) -> int:
-    from helhedsplan_eval.sources import SOURCES
+    from helhedsplan_eval.data.sources import SOURCES
 
     return sum(len(df) for n, df in bundle.tables.items()
                if df is not None and n in SOURCES and not SOURCES[n].aggregate)
 
 
 def time_scale(base, k: int) -> tuple[float, float, int]:
-    from helhedsplan_eval.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     b = scaled_bundle(base, k)
     t0 = time.perf_counter()
@@ -92,8 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args(argv)
-    from helhedsplan_eval.contract import load_bundle
-    from helhedsplan_eval.evaluate import evaluate_year
+    from helhedsplan_eval.data.contract import load_bundle
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     base = load_bundle(a.data)
     evaluate_year(2020, scaled_bundle(base, 1))  # imports and first-call costs out of the figures

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported lazily at run time: ``import helhedsplan_eval`` stays light
     import pandas as pd
 
-    from .bundle import DataBundle
-    from .catalogue import Criterion
-    from .evaluate import YearResult
-    from .status import Evaluation, IndicatorSeries
+    from helhedsplan_eval.data.bundle import DataBundle
+    from helhedsplan_eval.catalogue.criteria import Criterion
+    from helhedsplan_eval.analysis.evaluate import YearResult
+    from helhedsplan_eval.analysis.status import Evaluation, IndicatorSeries
 
 DEFAULT_DATA = "data/sample"
 
@@ -95,7 +95,7 @@ class CriterionResult:
     def chart(self):
         """The board's chart (:func:`report.criterion_chart`): area vs comparison population and target path,
         every point through the disclosure layer; ``None`` for kinds without a yearly series."""
-        from .report import criterion_chart
+        from helhedsplan_eval.report.board import criterion_chart
 
         res = self.result
         return criterion_chart(res.catalogue.resolve(self.criterion), res.series_for(self.criterion), self.year,
@@ -114,9 +114,9 @@ class CriterionResult:
 
 def _check(criterion_id, year, data, min_cell):
     """(catalogue, data path or bundle, problems): every argument problem at once, in Danish."""
-    from .bundle import DataBundle
-    from .catalogue import load_catalogue
-    from .paths import resolve_path, year_problem
+    from helhedsplan_eval.data.bundle import DataBundle
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.paths import resolve_path, year_problem
 
     cat = load_catalogue()
     problems = []
@@ -148,11 +148,11 @@ def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundl
 
     The whole year is evaluated with :func:`evaluate.evaluate_year`, the function the annual run uses, so the
     status is the report's status (linked criteria and alternative readings included)."""
-    from .bundle import DataBundle
-    from .contract import load_bundle
-    from .evaluate import evaluate_year
-    from .registry import INDICATOR_SOURCES, load_all
-    from .sources import feeds_index
+    from helhedsplan_eval.data.bundle import DataBundle
+    from helhedsplan_eval.data.contract import load_bundle
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES, load_all
+    from helhedsplan_eval.data.sources import feeds_index
 
     cat, where = _check(criterion_id, year, data, min_cell)
     bundle = where if isinstance(where, DataBundle) else load_bundle(where, catalogue_ids=set(cat.criteria))

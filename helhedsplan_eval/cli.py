@@ -27,7 +27,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import __version__
+from helhedsplan_eval import __version__
 
 OK, DATA_ERROR, USAGE_ERROR, INTERRUPTED = 0, 1, 2, 130
 
@@ -41,7 +41,7 @@ afslutningskoder (ens for alle kommandoer):
   130  afbrudt (Ctrl-C)"""
 
 def _cmd_targets(args) -> int:
-    from .catalogue import load_catalogue
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
 
     cat = load_catalogue(args.params)
     recs = cat.records()
@@ -68,7 +68,7 @@ TARGET_COLUMNS = (("Id", 10), ("Art", 24), ("Periode", 9), ("Parametre", 30), ("
 
 
 def _param_value(v) -> str:
-    from . import formatting as F
+    from helhedsplan_eval import formatting as F
 
     if isinstance(v, bool):
         return "ja" if v else "nej"
@@ -122,9 +122,9 @@ def _cmd_status(args) -> int:
     CSV and Excel only with --out DIR (never into a run's report folder without --force)."""
     import pandas as pd
 
-    from .contract import format_report
-    from .evaluate import evaluate_year, status_counts, write_status_files
-    from .runner import (RunError, check_data, check_output_root, check_year, is_report_folder, load_data,
+    from helhedsplan_eval.data.contract import format_report
+    from helhedsplan_eval.analysis.evaluate import evaluate_year, status_counts, write_status_files
+    from helhedsplan_eval.run.runner import (RunError, check_data, check_output_root, check_year, is_report_folder, load_data,
                          load_params, status_frame_for, _display_path)
 
     try:
@@ -163,13 +163,13 @@ def _cmd_status(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .contract import ERROR, format_report, load_bundle
-    from .paths import resolve_path
+    from helhedsplan_eval.data.contract import ERROR, format_report, load_bundle
+    from helhedsplan_eval.paths import resolve_path
 
     d = resolve_path(args.data_dir)
     bundle = load_bundle(d)
     print(format_report(bundle.issues, args.data_dir, coverage=bundle.coverage()))
-    from .survey import validation_warnings
+    from helhedsplan_eval.analysis.survey import validation_warnings
 
     survey_lines = validation_warnings(bundle)
     for line in survey_lines:
@@ -178,7 +178,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_templates(args) -> int:
-    from .templates_xlsx import write_templates
+    from helhedsplan_eval.data.templates import write_templates
 
     files = write_templates(args.out_dir)
     print(f"Skrev {len(files)} skabeloner i {args.out_dir}")
@@ -186,14 +186,14 @@ def _cmd_templates(args) -> int:
 
 
 def _cmd_contract(args) -> int:
-    from .contract_doc import contract_markdown
+    from helhedsplan_eval.data.contract_doc import contract_markdown
 
     sys.stdout.write(contract_markdown())
     return 0
 
 
 def _cmd_sample(args) -> int:
-    from .sample import SEED, generate
+    from helhedsplan_eval.data.sample import SEED, generate
 
     files = generate(args.out_dir, seed=args.seed if args.seed is not None else SEED)
     print(f"Skrev {len(files)} filer i {args.out_dir} (syntetiske data)")
@@ -201,7 +201,7 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from .runner import run_cli
+    from helhedsplan_eval.run.runner import run_cli
 
     return run_cli(args.year, args.data, args.out, args.jobs, args.all_years, args.allow_data_errors)
 
@@ -366,7 +366,7 @@ def main(argv=None) -> int:
         print("Afbrudt.", file=sys.stderr)
         return INTERRUPTED
     except Exception as exc:  # never a stack trace for the evaluator
-        from .catalogue import CatalogueError
+        from helhedsplan_eval.catalogue.criteria import CatalogueError
 
         if isinstance(exc, CatalogueError):
             print(f"Fejl: målkataloget har {len(exc.problems)} problem(er); intet er udført:", file=sys.stderr)

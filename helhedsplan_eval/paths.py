@@ -11,6 +11,12 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: HTML templates and the board stylesheet (nbconvert template ``board``).
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
+BOARD_TEMPLATE = "board"
+#: The marker field of provenance.json that makes a folder "a report of this runner": only such a
+#: folder is ever replaced by a run.
+GENERATOR = "helhedsplan-eval run"
 
 
 def project_root() -> Path:

@@ -25,7 +25,7 @@ data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
 
 # %%
-from helhedsplan_eval.report import check_parameters, data_banner
+from helhedsplan_eval.report.board import check_parameters, data_banner
 
 check_parameters(evaluation_year, data_dir, min_cell)
 data_banner(data_dir)
@@ -33,8 +33,9 @@ data_banner(data_dir)
 # %%
 from IPython.display import HTML, display
 
-from helhedsplan_eval import report, survey
-from helhedsplan_eval.contract import load_bundle
+from helhedsplan_eval.report import board as report
+from helhedsplan_eval.analysis import survey
+from helhedsplan_eval.data.contract import load_bundle
 
 bundle = load_bundle(data_dir)
 an = survey.analyse(bundle, evaluation_year=evaluation_year)
@@ -47,7 +48,7 @@ display(HTML(survey.text_html("**" + survey.headline(an, min_cell) + "**")))
 display(HTML(survey.unreliable_html(an)))
 
 # %%
-from helhedsplan_eval.report import criterion_status
+from helhedsplan_eval.report.board import criterion_status
 
 criterion_status("TT-1", evaluation_year, data_dir)
 

@@ -27,7 +27,7 @@ data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
 
 # %%
-from helhedsplan_eval.report import check_parameters, data_banner
+from helhedsplan_eval.report.board import check_parameters, data_banner
 
 check_parameters(evaluation_year, data_dir, min_cell)
 data_banner(data_dir)
@@ -37,8 +37,9 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
-from helhedsplan_eval import fit, report
-from helhedsplan_eval.contract import load_bundle
+from helhedsplan_eval.analysis import fit
+from helhedsplan_eval.report import board as report
+from helhedsplan_eval.data.contract import load_bundle
 
 sns.set_theme(style="whitegrid", context="notebook")
 bundle = load_bundle(data_dir)

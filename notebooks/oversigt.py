@@ -24,8 +24,8 @@ data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
 
 # %%
-from helhedsplan_eval import report
-from helhedsplan_eval.report import STATUS_GUIDE
+from helhedsplan_eval.report import board as report
+from helhedsplan_eval.report.board import STATUS_GUIDE
 from IPython.display import Markdown
 
 data_path = report.check_parameters(evaluation_year, data_dir, min_cell)

@@ -26,8 +26,8 @@ min_cell: int = 5  # mindste viste antal personer (diskretionering)
 history_dir: str = "../outputs/historik"  # mappen med tidligere års gemte rapporter
 
 # %%
-from helhedsplan_eval import report
-from helhedsplan_eval.history import ChangePage
+from helhedsplan_eval.report import board as report
+from helhedsplan_eval.report.history import ChangePage
 
 data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
 report.data_banner(data_path)

@@ -21,8 +21,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import helhedsplan_eval as he  # noqa: E402
-from helhedsplan_eval.contract import load_bundle  # noqa: E402
-from helhedsplan_eval.evaluate import evaluate_year  # noqa: E402
+from helhedsplan_eval.data.contract import load_bundle  # noqa: E402
+from helhedsplan_eval.analysis.evaluate import evaluate_year  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -158,7 +158,7 @@ def test_area_notebook_ends_with_gaa_videre_through_the_api(name):
     code = "\n".join(c.source for c in tail if c.cell_type == "code")
     m = re.search(r'he\.criterion\("([A-Z0-9-]+)", year=evaluation_year, data=data_path, min_cell=min_cell\)', code)
     assert m, "the section calls the researcher API with the notebook's parameters"
-    from helhedsplan_eval.catalogue import load_catalogue
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
 
     assert load_catalogue().criteria[m.group(1)].area == name  # one of the area's own criteria
     for shown in ("k.records", "k.series", "k.evaluation.label", "k.evaluation.explanation",

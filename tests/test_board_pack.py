@@ -23,13 +23,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from helhedsplan_eval import history, pdf, report, runner  # noqa: E402
-from helhedsplan_eval.catalogue import load_catalogue  # noqa: E402
-from helhedsplan_eval.evaluate import evaluate_year  # noqa: E402
+from helhedsplan_eval.report import history  # noqa: E402
+from helhedsplan_eval.report import pdf
+from helhedsplan_eval.report import board as report
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.catalogue.criteria import load_catalogue  # noqa: E402
+from helhedsplan_eval.analysis.evaluate import evaluate_year  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
-CSS = ROOT / "helhedsplan_eval" / "templates" / "board" / "static" / "board.css"
+CSS = ROOT / "helhedsplan_eval" / "report" / "templates" / "board" / "static" / "board.css"
 SPECS = [s for s in runner.NOTEBOOKS if s.stem in ("oversigt", "udvikling", "tryghed_og_trivsel")]
 LATE = "K19,2019-11-10,upassende,ja\nK20,2019-12-10,upassende,ja\n"
 

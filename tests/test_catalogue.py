@@ -1,4 +1,4 @@
-"""Tests for the målkatalog (params/plan.yml, params/criteria.yml, helhedsplan_eval.catalogue).
+"""Tests for the målkatalog (params/plan.yml, params/criteria.yml, helhedsplan_eval.catalogue.criteria).
 
 The expected numbers are the agreement's own (Strategisk samarbejdsaftale Høje Gladsaxe 2017-2020 and
 its three delaftaler), typed in here from the agreement, not read from the catalogue.
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helhedsplan_eval import registry
-from helhedsplan_eval import status as S
-from helhedsplan_eval.catalogue import (KIND_LABELS_DA, REQUIRED_PARAMS, UNIT_LABELS_DA, CatalogueError,
+from helhedsplan_eval.analysis import registry
+from helhedsplan_eval.analysis import status as S
+from helhedsplan_eval.catalogue.criteria import (KIND_LABELS_DA, REQUIRED_PARAMS, UNIT_LABELS_DA, CatalogueError,
                                         load_catalogue)
-from helhedsplan_eval.status import IndicatorSeries, evaluate
+from helhedsplan_eval.analysis.status import IndicatorSeries, evaluate
 
 # the agreement lies in ../shared/seed beside the checkout (also in CI); the test is skipped where it is absent
 AGREEMENT = next((p for p in (Path(__file__).resolve().parents[2] / "shared/seed/000_50a289a8314edee7.txt",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helhedsplan_eval import cli
-from helhedsplan_eval.catalogue import load_catalogue
+from helhedsplan_eval.catalogue.criteria import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny"

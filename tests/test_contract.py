@@ -21,9 +21,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helhedsplan_eval.contract import (ERROR, WARNING, DataValidationError, format_report, load_bundle,
+from helhedsplan_eval.data.contract import (ERROR, WARNING, DataValidationError, format_report, load_bundle,
                                        read_source)
-from helhedsplan_eval.sources import SOURCES, feeds_index
+from helhedsplan_eval.data.sources import SOURCES, feeds_index
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 REQUIRED = {name for name, s in SOURCES.items() if s.required}
@@ -263,7 +263,7 @@ def test_missing_optional_sources_are_warnings_only():
 
 @pytest.fixture(scope="module")
 def sample_without_two_sources(tmp_path_factory):
-    from helhedsplan_eval.sample import generate
+    from helhedsplan_eval.data.sample import generate
 
     d = tmp_path_factory.mktemp("sample_missing")
     generate(d)
@@ -273,7 +273,7 @@ def sample_without_two_sources(tmp_path_factory):
 
 
 def test_missing_optional_source_makes_its_criteria_await_data(sample_without_two_sources):
-    from helhedsplan_eval.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     res = evaluate_year(2020, sample_without_two_sources)
     missing = {"infohuset_cases", "vandalism_bills"}
@@ -406,18 +406,18 @@ def test_bug_all_problems_of_one_row_are_reported():
 # ----------------------------------------------------------------------------- the contract documentation
 
 def test_data_readme_is_generated_from_the_contract():
-    from helhedsplan_eval.contract_doc import contract_markdown
+    from helhedsplan_eval.data.contract_doc import contract_markdown
 
     readme = Path(__file__).resolve().parent.parent / "data" / "README.md"
     assert readme.exists(), "data/README.md is missing: run `helhedsplan-eval contract > data/README.md`"
     text = readme.read_text(encoding="utf-8").replace("\r\n", "\n")
     assert text.rstrip("\n") == contract_markdown().rstrip("\n"), (
         "data/README.md differs from the data contract in helhedsplan_eval/sources.py; regenerate it with "
-        "`helhedsplan-eval contract > data/README.md` (or `python -m helhedsplan_eval.contract_doc > data/README.md`)")
+        "`helhedsplan-eval contract > data/README.md` (or `python -m helhedsplan_eval.data.contract_doc > data/README.md`)")
 
 
 def test_contract_markdown_documents_every_source_and_column():
-    from helhedsplan_eval.contract_doc import contract_markdown
+    from helhedsplan_eval.data.contract_doc import contract_markdown
 
     md = contract_markdown()
     for name, src in SOURCES.items():

@@ -29,10 +29,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helhedsplan_eval import cli, runner
-from helhedsplan_eval.runner import GENERATOR, TMP_MARKER, NotebookSpec, RunError, UsageError
+from helhedsplan_eval import cli
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.run.runner import GENERATOR, TMP_MARKER, NotebookSpec, RunError, UsageError
 
-ROOT = Path(runner.__file__).resolve().parent.parent
+ROOT = Path(runner.__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
 FIXTURE_NB = ROOT / "tests" / "fixtures" / "notebooks"
@@ -232,7 +233,7 @@ def test_contract_files_are_only_the_sources_and_the_manifest(tmp_path):
 
 
 def test_status_prints_only_and_uses_the_years_params(project, capsys, monkeypatch):
-    from helhedsplan_eval import evaluate
+    from helhedsplan_eval.analysis import evaluate
 
     (project / "params" / "2019.yml").write_text(
         "evaluation_year: 2019\ndata_dir: data/2020\nmin_cell: 10\n", encoding="utf-8")
@@ -403,7 +404,7 @@ except OSError:
 
 
 CACHE = """
-from helhedsplan_eval.contract import load_bundle
+from helhedsplan_eval.data.contract import load_bundle
 b = load_bundle(data_dir)
 print("fra cache:", getattr(b, "from_cache", False), "; kilder:", len(b.tables), "; fejl:",
       sum(i.severity == "fejl" for i in b.issues))
@@ -546,8 +547,8 @@ def _start_run_with_a_kernel(tmp_path):
     before = tree_hashes(out)
     script = textwrap.dedent(f"""
         import sys
-        from helhedsplan_eval import runner
-        from helhedsplan_eval.runner import NotebookSpec
+        from helhedsplan_eval.run import runner
+        from helhedsplan_eval.run.runner import NotebookSpec
         try:
             runner.run_year(2018, out_root={str(out)!r}, jobs=2, notebooks_dir={str(nbs)!r},
                             notebooks=[NotebookSpec("forever.ipynb", "F"), NotebookSpec("plot.ipynb", "P")],
@@ -641,8 +642,8 @@ def test_sigterm_kills_workers_and_kernels_and_keeps_the_previous_report(tmp_pat
 
 
 def test_the_notebooks_reuse_the_runs_parsed_bundle_and_the_cache_is_removed(published):
-    from helhedsplan_eval.bundle_cache import PREFIX
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.data.bundle_cache import PREFIX
+    from helhedsplan_eval.data.contract import load_bundle
 
     fresh = load_bundle(published["data"])
     html = (published["folder"] / "cache.html").read_text(encoding="utf-8")
@@ -652,9 +653,9 @@ def test_the_notebooks_reuse_the_runs_parsed_bundle_and_the_cache_is_removed(pub
 
 @pytest.fixture
 def cached_tiny(tmp_path, monkeypatch):
-    from helhedsplan_eval import bundle_cache
-    from helhedsplan_eval.catalogue import load_catalogue
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.data import bundle_cache
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.data.contract import load_bundle
 
     data = tmp_path / "data"
     shutil.copytree(TINY, data)
@@ -668,7 +669,7 @@ def cached_tiny(tmp_path, monkeypatch):
 
 
 def _count_parses(monkeypatch):
-    from helhedsplan_eval import contract
+    from helhedsplan_eval.data import contract
 
     calls = []
     real = contract.read_source
@@ -677,7 +678,7 @@ def _count_parses(monkeypatch):
 
 
 def test_bundle_cache_hit_parses_nothing(cached_tiny, monkeypatch):
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.data.contract import load_bundle
 
     data, bundle, ids = cached_tiny
     calls = _count_parses(monkeypatch)
@@ -696,7 +697,7 @@ def test_bundle_cache_hit_parses_nothing(cached_tiny, monkeypatch):
 
 
 def test_bundle_cache_is_ignored_when_a_file_changed(cached_tiny, monkeypatch):
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.data.contract import load_bundle
 
     data, bundle, ids = cached_tiny
     (data / "leisure_jobs.csv").write_text(

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from helhedsplan_eval import formatting as F
-from helhedsplan_eval.catalogue import load_catalogue
-from helhedsplan_eval.contract import Issue
-from helhedsplan_eval.disclosure import (HIDDEN, board_issue_rows, board_issue_texts, board_text, protect_series,
+from helhedsplan_eval.catalogue.criteria import load_catalogue
+from helhedsplan_eval.data.contract import Issue
+from helhedsplan_eval.report.disclosure import (HIDDEN, board_issue_rows, board_issue_texts, board_text, protect_series,
                                          safe_evaluation, suppress_counts)
-from helhedsplan_eval.status import IndicatorSeries, evaluate, target_path
+from helhedsplan_eval.analysis.status import IndicatorSeries, evaluate, target_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -203,7 +203,7 @@ class Hidden:
 
 @pytest.fixture(scope="module")
 def sample_result():
-    from helhedsplan_eval.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     return evaluate_year(2020, SAMPLE, min_cell=MIN)
 
@@ -246,7 +246,7 @@ def _criterion_cells(df: pd.DataFrame, cid: str) -> str:
 
 
 def test_csv_and_xlsx_use_the_runs_threshold_and_reveal_nothing(sample_result, tmp_path):
-    from helhedsplan_eval.evaluate import status_frame, write_status_files
+    from helhedsplan_eval.analysis.evaluate import status_frame, write_status_files
 
     df = status_frame(sample_result)
     write_status_files(df, tmp_path, 2020)
@@ -273,7 +273,7 @@ def test_csv_and_xlsx_use_the_runs_threshold_and_reveal_nothing(sample_result, t
 
 
 def test_pages_show_no_hidden_count(sample_result):
-    from helhedsplan_eval.report import AreaReport
+    from helhedsplan_eval.report.board import AreaReport
 
     for area in sample_result.catalogue.areas:
         r = AreaReport(area, 2020, SAMPLE, min_cell=MIN, catalogue=sample_result.catalogue, result=sample_result)
@@ -298,7 +298,7 @@ def test_pages_show_no_hidden_count(sample_result):
 
 def test_status_table_takes_the_threshold_it_is_given(sample_result):
     """A table built from a result evaluated at 5 but published with min_cell 25 hides at 25."""
-    from helhedsplan_eval.evaluate import evaluate_year, status_frame
+    from helhedsplan_eval.analysis.evaluate import evaluate_year, status_frame
 
     res5 = evaluate_year(2020, SAMPLE, min_cell=5)
     df = status_frame(res5, min_cell=MIN)
@@ -319,7 +319,7 @@ TINY = ROOT / "tests" / "fixtures" / "tiny"
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     """The annual run for 2020 on the tiny fixture, whose groups are small (min_cell 5)."""
-    from helhedsplan_eval import runner
+    from helhedsplan_eval.run import runner
 
     out = tmp_path_factory.mktemp("out")
     runner.run_year(2020, data_dir=TINY, out_root=out, jobs=2, progress=False)
@@ -344,7 +344,7 @@ def _year_cells(section: str) -> dict[int, str]:
 def test_rendered_run_reveals_no_hidden_count(tiny_run):
     import html as html_lib
 
-    from helhedsplan_eval.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     res = evaluate_year(2020, TINY, min_cell=5)
     pages = {p.name: html_lib.unescape(p.read_text(encoding="utf-8")) for p in tiny_run.glob("*.html")}

@@ -1,4 +1,4 @@
-"""Tests for helhedsplan_eval.fit (FIT / collateral scores, criteria FF-FAM-2, -3, -4).
+"""Tests for helhedsplan_eval.analysis.fit (FIT / collateral scores, criteria FF-FAM-2, -3, -4).
 
 Known answers T1-T16 come from the research note /work/shared/research/fit.md, section 2.
 
@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helhedsplan_eval import fit
-from helhedsplan_eval.bundle import DataBundle
-from helhedsplan_eval.registry import INDICATORS
+from helhedsplan_eval.analysis import fit
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.analysis.registry import INDICATORS
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 YEARS = [2017, 2018, 2019, 2020]
@@ -156,8 +156,8 @@ def test_t7_thirteen_of_twenty_meets_target_but_uncertain():
     s = fit.fit_parent_self(bundle, [2018])
     assert s.data.at[2018, "value"] == pytest.approx(65.0)
     assert (s.data.at[2018, "numerator"], s.data.at[2018, "denominator"]) == (13, 20)
-    status = pytest.importorskip("helhedsplan_eval.status")
-    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    status = pytest.importorskip("helhedsplan_eval.analysis.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue.criteria")
     crit = catalogue.load_catalogue().criteria["FF-FAM-2"]
     ev = status.evaluate(crit, s, 2018)
     assert ev.status == "Opfyldt"
@@ -417,8 +417,8 @@ def test_all_episodes_single_score():
     assert any("kun én måling" in n for n in s.notes)
     tables = fit.board_tables(bundle, 2018)
     assert tables["stream_A"].loc["Forløb med kun én måling (frafald)", "2018"] == "6"
-    status = pytest.importorskip("helhedsplan_eval.status")
-    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    status = pytest.importorskip("helhedsplan_eval.analysis.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue.criteria")
     ev = status.evaluate(catalogue.load_catalogue().criteria["FF-FAM-2"], s, 2018)
     assert ev.status == "Afventer data"
 
@@ -459,8 +459,8 @@ def test_cronbach_alpha_known_value():
 # ----------------------------------------------------------------------------- status via the catalogue
 
 def test_tiny_statuses_via_catalogue(tiny_bundle):
-    status = pytest.importorskip("helhedsplan_eval.status")
-    catalogue = pytest.importorskip("helhedsplan_eval.catalogue")
+    status = pytest.importorskip("helhedsplan_eval.analysis.status")
+    catalogue = pytest.importorskip("helhedsplan_eval.catalogue.criteria")
     crits = catalogue.load_catalogue().criteria
     ev = status.evaluate(crits["FF-FAM-2"], fit.fit_parent_self(tiny_bundle, YEARS), 2017)
     assert ev.status == "Ikke opfyldt" and ev.value == pytest.approx(60.0) and ev.uncertain
@@ -475,7 +475,7 @@ def test_tiny_statuses_via_catalogue(tiny_bundle):
 
 
 def test_status_table(tiny_bundle):
-    pytest.importorskip("helhedsplan_eval.status")
+    pytest.importorskip("helhedsplan_eval.analysis.status")
     t = fit.status_table(tiny_bundle, 2020)
     assert list(t.index) == ["FF-FAM-2", "FF-FAM-3", "FF-FAM-4"]
     assert t.loc["FF-FAM-4", "Status (pålidelig forbedring)"].startswith("Ikke opfyldt")
@@ -563,7 +563,7 @@ def test_chart_data_aggregates_only(tiny_bundle):
 # ----------------------------------------------------------------------------- synthetic sample
 
 def test_sample_is_deterministic_and_exercises_every_path():
-    from helhedsplan_eval.sample_fit import make_fit_tables
+    from helhedsplan_eval.data.sample_fit import make_fit_tables
 
     a = make_fit_tables(np.random.default_rng(7))
     b = make_fit_tables(np.random.default_rng(7))
@@ -601,7 +601,7 @@ def test_notebook_builder_parameters_and_thinness():
         'data_dir: str = "../data/sample"  # datamappe\n'
         'min_cell: int = 5  # mindste viste antal personer (diskretionering)'
     )
-    assert "from helhedsplan_eval.report import check_parameters, data_banner" in code[1].source
+    assert "from helhedsplan_eval.report.board import check_parameters, data_banner" in code[1].source
     assert "check_parameters(evaluation_year, data_dir, min_cell)" in code[1].source
     assert "data_banner(data_dir)" in code[1].source
     assert not any("def " in c.source or "lambda" in c.source for c in code)
@@ -770,7 +770,7 @@ def test_sensitivity_reading_hand_computed(sens_bundle):
 
 
 def test_sensitivity_reading_in_tables_and_status(sens_bundle):
-    pytest.importorskip("helhedsplan_eval.status")
+    pytest.importorskip("helhedsplan_eval.analysis.status")
     r = fit.board_tables(sens_bundle, 2018)["readings"].loc["FF-FAM-2"]
     assert (r["Bogstavelig læsning"], r["Pålidelig forbedring"]) == ("90\u00a0%", "60\u00a0%")
     assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "67\u00a0%"
@@ -891,7 +891,7 @@ def test_disclosure_chart_channel_share_of_2_of_3_is_no_point_and_hidden_bins_st
 
 
 def test_disclosure_text_channel_says_less_than_min_cell():
-    status = pytest.importorskip("helhedsplan_eval.status")
+    status = pytest.importorskip("helhedsplan_eval.analysis.status")
     # three referrers rate one child each in 2018 -> "<5", never "3", in every sentence
     rows = []
     for i, (a, b) in enumerate([(20, 26), (18, 20), (22, 30)]):
@@ -987,7 +987,7 @@ def test_a_parent_counts_once_per_year():
 
 
 def test_validation_issues_for_validate_with_the_files_row_numbers(tmp_path):
-    from helhedsplan_eval.contract import ERROR, WARNING, load_bundle
+    from helhedsplan_eval.data.contract import ERROR, WARNING, load_bundle
 
     header = ",".join(["administration_id", "course_id", "family_id", "rated_person_id", "rater", "about", "scale",
                        "date", "item1", "item2", "item3", "item4", "total", "group", "rated_age", "rater_id"])

@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 import yaml
 
-from helhedsplan_eval import contract
-from helhedsplan_eval.catalogue import PARAM_SPECS, REQUIRED_PARAMS, CatalogueError, load_catalogue
-from helhedsplan_eval.contract import (CPR_MESSAGE, ERROR, MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED, format_report,
+from helhedsplan_eval.data import contract
+from helhedsplan_eval.catalogue.criteria import PARAM_SPECS, REQUIRED_PARAMS, CatalogueError, load_catalogue
+from helhedsplan_eval.data.contract import (CPR_MESSAGE, ERROR, MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED, format_report,
                                        issue_summary, load_bundle, read_manifest, read_source)
-from helhedsplan_eval.safe_io import is_formula_like, write_csv, write_xlsx
-from helhedsplan_eval.sources import SOURCES
+from helhedsplan_eval.report.safe_io import is_formula_like, write_csv, write_xlsx
+from helhedsplan_eval.data.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -589,7 +589,7 @@ def test_xlsx_writer_sheet_name_widths_and_bold_header(tmp_path):
 
 
 def test_hyperlink_in_assessed_by_is_no_formula_in_the_status_files(tmp_path):
-    from helhedsplan_eval.evaluate import evaluate_year, status_frame, write_status_files
+    from helhedsplan_eval.analysis.evaluate import evaluate_year, status_frame, write_status_files
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "sample", data)
@@ -644,7 +644,7 @@ def test_issue_summary_counts_per_file_column_and_problem(tmp_path):
 
 
 def test_issue_without_category_never_shows_its_value_in_the_summary():
-    from helhedsplan_eval.contract import Issue
+    from helhedsplan_eval.data.contract import Issue
 
     i = Issue(ERROR, "bydelsmoedre_visits", "bydelsmoedre_visits.csv", "ukendt bydelsmor_id 'BM-SECRET-77'", 4,
               "bydelsmor_id", "BM-SECRET-77")
@@ -666,7 +666,7 @@ def test_categories_of_reference_and_allowed_value_problems_hold_no_value():
 
 
 def test_report_banner_follows_the_checked_manifest(tmp_path):
-    from helhedsplan_eval.report import banner_html, is_synthetic
+    from helhedsplan_eval.report.board import banner_html, is_synthetic
 
     (tmp_path / "manifest.yml").write_text("synthetic: nej\n", encoding="utf-8")
     assert is_synthetic(tmp_path) is False and banner_html(tmp_path) == ""
@@ -675,14 +675,14 @@ def test_report_banner_follows_the_checked_manifest(tmp_path):
 
 
 def test_free_text_columns_are_the_titles_and_rationales():
-    from helhedsplan_eval.contract import free_text_columns
+    from helhedsplan_eval.data.contract import free_text_columns
 
     got = {name: free_text_columns(src) for name, src in SOURCES.items() if free_text_columns(src)}
     assert got == {"logbook_events": ["title"], "assessments": ["assessed_by", "rationale", "evidence"]}
 
 
 def test_cpr_in_a_free_text_column_is_refused_without_repeating_it(tmp_path):
-    from helhedsplan_eval.contract import CPR_TEXT_MESSAGE
+    from helhedsplan_eval.data.contract import CPR_TEXT_MESSAGE
 
     p = tmp_path / "assessments.csv"
     p.write_text("criterion_id,date,assessment,assessed_by,rationale,evidence\n"
@@ -696,8 +696,8 @@ def test_cpr_in_a_free_text_column_is_refused_without_repeating_it(tmp_path):
 
 
 def test_templates_store_config_text_as_text_not_formulas(tmp_path, monkeypatch):
-    from helhedsplan_eval import templates_xlsx
-    from helhedsplan_eval.contract_doc import survey_items
+    from helhedsplan_eval.data import templates as templates_xlsx
+    from helhedsplan_eval.data.contract_doc import survey_items
 
     items = survey_items()
     evil = '=HYPERLINK("http://x","y")'

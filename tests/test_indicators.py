@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from helhedsplan_eval import indicators as I
-from helhedsplan_eval import status as S
-from helhedsplan_eval.bundle import DataBundle
-from helhedsplan_eval.catalogue import load_catalogue
-from helhedsplan_eval.contract import format_report, load_bundle
-from helhedsplan_eval.evaluate import _truncate, compute_series, evaluate_year
+from helhedsplan_eval.analysis import indicators as I
+from helhedsplan_eval.analysis import status as S
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.catalogue.criteria import load_catalogue
+from helhedsplan_eval.data.contract import format_report, load_bundle
+from helhedsplan_eval.analysis.evaluate import _truncate, compute_series, evaluate_year
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 D = dt.date

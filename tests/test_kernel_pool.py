@@ -1,4 +1,4 @@
-"""Warm kernels (helhedsplan_eval.kernel_pool): each notebook runs in a fresh namespace on a warm
+"""Warm kernels (helhedsplan_eval.run.kernel_pool): each notebook runs in a fresh namespace on a warm
 kernel; a failing or hanging notebook costs its kernel, never the pool; the pool leaves no kernel
 behind. Real kernels, tiny notebooks, no timing asserts."""
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helhedsplan_eval import kernel_pool, runner
-from helhedsplan_eval.kernel_pool import WarmKernel
+from helhedsplan_eval.run import kernel_pool
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.run.kernel_pool import WarmKernel
 
 
 def _nb(path: Path, *sources: str, parameters: str | None = None) -> Path:

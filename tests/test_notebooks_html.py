@@ -18,8 +18,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helhedsplan_eval import runner
-from helhedsplan_eval.runner import NOTEBOOKS, STATUS_ORDER, RunError
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.run.runner import NOTEBOOKS, STATUS_ORDER, RunError
 
 pytestmark = pytest.mark.notebooks
 
@@ -95,9 +95,9 @@ def _run(year: int, tmp_root: Path) -> Path:
 @pytest.fixture(scope="module")
 def out_root(tmp_path_factory):
     try:
-        import helhedsplan_eval.evaluate  # noqa: F401
+        import helhedsplan_eval.analysis.evaluate  # noqa: F401
     except ModuleNotFoundError:
-        pytest.skip("TODO: helhedsplan_eval.evaluate (status_table, write_status_files) not written yet")
+        pytest.skip("TODO: helhedsplan_eval.analysis.evaluate (status_table, write_status_files) not written yet")
     if not TINY.is_dir():
         pytest.skip("TODO: tests/fixtures/tiny not there yet")
     if not EXISTING:

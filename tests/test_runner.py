@@ -1,4 +1,4 @@
-"""Tests of the annual runner (helhedsplan_eval.runner) with tiny throwaway notebooks.
+"""Tests of the annual runner (helhedsplan_eval.run.runner) with tiny throwaway notebooks.
 
 The notebooks in tests/fixtures/notebooks/ are made for these tests:
 - alpha.ipynb declares evaluation_year, data_dir, min_cell; shows the year, reads marker.txt
@@ -24,9 +24,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helhedsplan_eval import runner
-from helhedsplan_eval.bundle import DataBundle
-from helhedsplan_eval.runner import NotebookSpec, RunError
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.run.runner import NotebookSpec, RunError
 
 FIXTURE_NB = Path(__file__).parent / "fixtures" / "notebooks"
 ALPHA = NotebookSpec("alpha.ipynb", "Alfa-siden")
@@ -37,7 +37,7 @@ NOIDS = NotebookSpec("noids.ipynb", "Uden id")  # nbformat 4.4: cells saved with
 YEAR = 2018  # not the notebooks' default (2020), so injection is visible
 MARKER = "markør-42\n"
 
-# Known labels of the fake table (shaped like helhedsplan_eval.evaluate.status_table): Opfyldt 3,
+# Known labels of the fake table (shaped like helhedsplan_eval.analysis.evaluate.status_table): Opfyldt 3,
 # På vej 1 (usikkert), Ikke på vej 0, Ikke opfyldt 1, Afventer data 1, Ikke aktuel endnu 1,
 # Kvalitativ vurdering 1 -> 8 criteria, 1 uncertain.
 FAKE_STATUSES = ["Opfyldt", "Opfyldt", "På vej (usikkert)", "Ikke opfyldt", "Afventer data",
@@ -191,7 +191,7 @@ def test_yaml_data_dir_is_relative_to_project_root(tmp_path, monkeypatch):
 
 
 def test_project_params_files_match_the_notebook_parameters():
-    root = Path(runner.__file__).resolve().parent.parent
+    root = Path(runner.__file__).resolve().parents[2]
     for year in range(2017, 2021):
         text = (root / "params" / f"{year}.yml").read_text(encoding="utf-8")
         from papermill.iorw import read_yaml_file
@@ -461,9 +461,9 @@ def test_kernel_start_failures_are_recognised():
 
 def test_real_status_engine_feeds_index_and_tables(tmp_path, monkeypatch):
     try:
-        from helhedsplan_eval import evaluate
+        from helhedsplan_eval.analysis import evaluate
     except ModuleNotFoundError:
-        pytest.skip("TODO: helhedsplan_eval.evaluate (status_table, write_status_files) not written yet")
+        pytest.skip("TODO: helhedsplan_eval.analysis.evaluate (status_table, write_status_files) not written yet")
     tiny = Path(__file__).parent / "fixtures" / "tiny"
     if not tiny.is_dir():
         pytest.skip("TODO: tests/fixtures/tiny not there yet")
@@ -492,8 +492,8 @@ def _labels(res) -> dict:
 
 
 def test_each_indicator_series_is_computed_once_for_all_years(monkeypatch):
-    from helhedsplan_eval import evaluate
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.analysis import evaluate
+    from helhedsplan_eval.data.contract import load_bundle
 
     bundle = load_bundle(TINY)
     calls = []
@@ -509,8 +509,8 @@ def test_each_indicator_series_is_computed_once_for_all_years(monkeypatch):
 
 
 def test_a_caller_changing_its_series_does_not_change_the_next_callers(monkeypatch):
-    from helhedsplan_eval import evaluate
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.analysis import evaluate
+    from helhedsplan_eval.data.contract import load_bundle
 
     bundle = load_bundle(TINY)
     crit = next(c for c in evaluate.load_catalogue().criteria.values() if not c.linked_to)
@@ -526,9 +526,10 @@ def test_a_caller_changing_its_series_does_not_change_the_next_callers(monkeypat
 def test_the_runs_bundle_hands_its_series_to_the_notebooks(tmp_path, monkeypatch):
     """The runner computes the status table, then pickles the bundle (bundle_cache): a notebook's
     evaluate_year on the cached bundle computes no indicator again."""
-    from helhedsplan_eval import bundle_cache, evaluate
-    from helhedsplan_eval.catalogue import load_catalogue
-    from helhedsplan_eval.contract import load_bundle
+    from helhedsplan_eval.data import bundle_cache
+    from helhedsplan_eval.analysis import evaluate
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.data.contract import load_bundle
 
     data = tmp_path / "data"
     shutil.copytree(TINY, data)
@@ -591,7 +592,7 @@ def test_progress_lines_go_to_stdout_and_to_the_log_of_the_published_folder(tmp_
 
 
 def kernel_pool_starts() -> int:
-    from helhedsplan_eval import kernel_pool
+    from helhedsplan_eval.run import kernel_pool
 
     k = kernel_pool._PROCESS_KERNEL
     return 0 if k is None else k.starts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helhedsplan_eval.contract import ERROR, format_report, load_bundle
+from helhedsplan_eval.data.contract import ERROR, format_report, load_bundle
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -17,7 +17,7 @@ needs_sample = pytest.mark.skipif(not SAMPLE.is_dir() or not any(SAMPLE.glob("*.
 
 @needs_sample
 def test_regenerating_the_sample_reproduces_the_committed_files_byte_for_byte(tmp_path):
-    from helhedsplan_eval.sample import generate
+    from helhedsplan_eval.data.sample import generate
 
     written = generate(tmp_path)
     new = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}

@@ -1,4 +1,4 @@
-"""helhedsplan_eval.stats: Wilson and exact Poisson intervals come from statsmodels; they agree with the
+"""helhedsplan_eval.analysis.stats: Wilson and exact Poisson intervals come from statsmodels; they agree with the
 closed-form formulas the package used to hand-write (kept here as the reference) to 1e-9, and with textbook
 values."""
 
@@ -10,7 +10,7 @@ import pytest
 from pytest import approx
 from scipy import stats as st
 
-from helhedsplan_eval import stats
+from helhedsplan_eval.analysis import stats
 
 LEVELS = (0.80, 0.90, 0.95, 0.99)
 

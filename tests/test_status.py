@@ -1,4 +1,4 @@
-"""Tests for the status engine (helhedsplan_eval.status), stats and formatting.
+"""Tests for the status engine (helhedsplan_eval.analysis.status), stats and formatting.
 
 Every expected number is a literal worked out by hand (the arithmetic is in the comment next to
 it); none is computed with the engine's own formula. Criteria come from the catalogue (so the
@@ -20,10 +20,10 @@ import math
 import pytest
 
 from helhedsplan_eval import formatting as F
-from helhedsplan_eval import status as S
-from helhedsplan_eval.catalogue import Criterion, load_catalogue
-from helhedsplan_eval.stats import poisson_interval, poisson_mean_interval, wilson_interval
-from helhedsplan_eval.status import IndicatorSeries, evaluate
+from helhedsplan_eval.analysis import status as S
+from helhedsplan_eval.catalogue.criteria import Criterion, load_catalogue
+from helhedsplan_eval.analysis.stats import poisson_interval, poisson_mean_interval, wilson_interval
+from helhedsplan_eval.analysis.status import IndicatorSeries, evaluate
 
 NBSP = "\u00a0"
 approx = pytest.approx

@@ -1,4 +1,4 @@
-"""Tests for helhedsplan_eval.survey (criterion TT-1, fællesskabsundersøgelsen 2017/2020).
+"""Tests for helhedsplan_eval.analysis.survey (criterion TT-1, fællesskabsundersøgelsen 2017/2020).
 
 Known answers come from /work/shared/research/survey.md §2 (T1-T7) and from the tiny fixture
 ``tests/fixtures/tiny/survey_*.csv``, whose answers are worked out by hand below.
@@ -49,8 +49,8 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from helhedsplan_eval import survey as sv
-from helhedsplan_eval.bundle import DataBundle
+from helhedsplan_eval.analysis import survey as sv
+from helhedsplan_eval.data.bundle import DataBundle
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
@@ -72,7 +72,7 @@ def tiny(tiny_tables):
 
 @pytest.fixture(scope="module")
 def sample_tables():
-    from helhedsplan_eval.sample_survey import make_survey_tables
+    from helhedsplan_eval.data.sample_survey import make_survey_tables
 
     return make_survey_tables(np.random.default_rng(20170901))
 
@@ -548,7 +548,7 @@ def test_validation_accepts_numeric_frames(tiny_tables, cfg):
 
 
 def test_indicator_series(tiny_tables):
-    pytest.importorskip("helhedsplan_eval.status")
+    pytest.importorskip("helhedsplan_eval.analysis.status")
     b = DataBundle.from_frames(tiny_tables)
     s = sv.faellesskab_index(b, [2017, 2018, 2019, 2020])
     assert list(s.data.index) == [2017, 2020]
@@ -564,7 +564,7 @@ def test_indicator_series(tiny_tables):
 
 
 def test_indicator_registered():
-    from helhedsplan_eval.registry import INDICATOR_SOURCES, INDICATORS
+    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES, INDICATORS
 
     assert INDICATORS["faellesskab_index"] is sv.faellesskab_index
     assert INDICATOR_SOURCES["faellesskab_index"] == ("survey_responses", "survey_margins")
@@ -662,7 +662,7 @@ def test_notebook_structure():
     assert code[0].source == ('evaluation_year: int = 2020  # evaluationsår\n'
                               'data_dir: str = "../data/sample"  # datamappe\n'
                               'min_cell: int = 5  # mindste viste antal personer (diskretionering)')
-    assert code[1].source.startswith("from helhedsplan_eval.report import check_parameters, data_banner")
+    assert code[1].source.startswith("from helhedsplan_eval.report.board import check_parameters, data_banner")
     assert "check_parameters(evaluation_year, data_dir, min_cell)" in code[1].source
     assert "data_banner(data_dir)" in code[1].source
     for c in code:
@@ -1081,8 +1081,8 @@ def test_page_shows_no_small_counts(tmp_path):
 
 
 def test_flagged_comparison_gets_the_unjudgeable_status():
-    from helhedsplan_eval import status as stat
-    from helhedsplan_eval.catalogue import load_catalogue
+    from helhedsplan_eval.analysis import status as stat
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
 
     if not hasattr(stat, "UNJUDGEABLE"):
         pytest.skip("the status engine has no 'cannot be judged' status yet")

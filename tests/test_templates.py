@@ -1,4 +1,4 @@
-"""The data templates (helhedsplan_eval.templates_xlsx): every template loads through the validator
+"""The data templates (helhedsplan_eval.data.templates): every template loads through the validator
 with only the header-only warning, and a filled-in row validates."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helhedsplan_eval.contract import ERROR, read_source
-from helhedsplan_eval.sources import SOURCES, Col
-from helhedsplan_eval.templates_xlsx import GUIDE_HEADERS, GUIDE_SHEET, template_columns, write_templates
+from helhedsplan_eval.data.contract import ERROR, read_source
+from helhedsplan_eval.data.sources import SOURCES, Col
+from helhedsplan_eval.data.templates import GUIDE_HEADERS, GUIDE_SHEET, template_columns, write_templates
 
 
 @pytest.fixture(scope="module")

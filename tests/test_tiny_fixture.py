@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from helhedsplan_eval.catalogue import load_catalogue
-from helhedsplan_eval.contract import ERROR, load_bundle
-from helhedsplan_eval.evaluate import compute_series, evaluate_year, status_frame
+from helhedsplan_eval.catalogue.criteria import load_catalogue
+from helhedsplan_eval.data.contract import ERROR, load_bundle
+from helhedsplan_eval.analysis.evaluate import compute_series, evaluate_year, status_frame
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

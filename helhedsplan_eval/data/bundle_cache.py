@@ -3,7 +3,7 @@
 The annual run loads and validates the data folder once (it must, to refuse unusable data before
 any notebook starts). It then pickles that bundle into a private temporary folder (mode 0700,
 removed when the run ends) and names the file in the kernels' environment
-(``HELHEDSPLAN_BUNDLE_CACHE``). :func:`helhedsplan_eval.contract.load_bundle` asks
+(``HELHEDSPLAN_BUNDLE_CACHE``). :func:`helhedsplan_eval.data.contract.load_bundle` asks
 :func:`cached_bundle` first, which returns the bundle only when its key still matches, recomputed
 from the files on disk at that moment: package version, the resolved data folder, name, size and
 SHA-256 of every file the contract could read there (and ``manifest.yml``), the catalogue's
@@ -28,10 +28,10 @@ PREFIX = "hpe-bundle-"
 
 def cache_key(data_dir, catalogue_ids) -> str:
     """SHA-256 over everything the parsed bundle depends on (see the module docstring)."""
-    from . import __version__
-    from .contract import sha256
-    from .paths import params_dir
-    from .sources import SOURCES
+    from helhedsplan_eval import __version__
+    from helhedsplan_eval.data.contract import sha256
+    from helhedsplan_eval.paths import params_dir
+    from helhedsplan_eval.data.sources import SOURCES
 
     d = Path(data_dir).resolve()
     files = []
@@ -69,7 +69,6 @@ def remove_cache(path) -> None:
 
 def _remove_stale() -> None:
     """Remove cache folders of runs that are gone (by the pid in the folder name)."""
-    from .runner import _pid_alive
 
     for p in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         pid = p.name[len(PREFIX):].split("-", 1)[0]
@@ -77,7 +76,7 @@ def _remove_stale() -> None:
             mine = p.is_dir() and not p.is_symlink() and p.stat().st_uid == os.getuid()
         except (OSError, AttributeError):
             mine = False
-        if mine and pid.isdigit() and not _pid_alive(int(pid)):
+        if mine and pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -97,3 +96,21 @@ def cached_bundle(data_dir, catalogue_ids):
     bundle = obj["bundle"]
     bundle.from_cache = True
     return bundle
+
+
+def pid_alive(pid) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        pid = int(pid)
+        os.kill(pid, 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True

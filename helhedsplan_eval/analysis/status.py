@@ -35,8 +35,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import formatting as F
-from .stats import poisson_interval, poisson_mean_interval, wilson_interval
+from helhedsplan_eval import formatting as F
+from helhedsplan_eval.analysis.stats import poisson_interval, poisson_mean_interval, wilson_interval
 
 MET = "Opfyldt"
 ON_TRACK = "På vej"

@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .bundle import DataBundle
-from .sources import FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
 
 ERROR = "fejl"
 WARNING = "advarsel"
@@ -482,7 +482,7 @@ def with_dynamic_columns(src: Source) -> Source:
     try:
         from dataclasses import replace
 
-        from .survey import load_config
+        from helhedsplan_eval.analysis.survey import load_config
 
         cfg = load_config()
         sc = cfg.raw["scale"]
@@ -614,7 +614,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
         # years without records (a warning: missing years are never zeros)
         yrs = _years_of(src, df)
         # --- helper E (issue 10): a spell register (start + optional end) covers the years a spell is active in
-        from .indicators import SPELL_SOURCES, spell_counts
+        from helhedsplan_eval.analysis.indicators import SPELL_SOURCES, spell_counts
 
         if name in SPELL_SOURCES and len(df):
             yrs = set(spell_counts(df, name, max(src.record_years or (LAST_YEAR,))))
@@ -741,7 +741,7 @@ def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
 def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) -> DataBundle:
     """Read every source in ``data_dir``. Sources with errors are left out (their criteria await
     data) unless ``strict`` is set, in which case :class:`DataValidationError` is raised."""
-    from .paths import resolve_path
+    from helhedsplan_eval.paths import resolve_path
 
     d = resolve_path(data_dir)
     issues: list[Issue] = []
@@ -754,12 +754,12 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
         return DataBundle(data_dir=d, issues=issues)
     if catalogue_ids is None:
         try:
-            from .catalogue import load_catalogue
+            from helhedsplan_eval.catalogue.criteria import load_catalogue
 
             catalogue_ids = set(load_catalogue().criteria)
         except Exception:
             catalogue_ids = None
-    from .bundle_cache import cached_bundle  # the annual run's parsed bundle, only if the files still match
+    from helhedsplan_eval.data.bundle_cache import cached_bundle  # the annual run's parsed bundle, only if the files still match
 
     cached = None if strict else cached_bundle(d, catalogue_ids)
     if cached is not None:
@@ -786,7 +786,7 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
     issues += mf_issues
     bundle = DataBundle(tables={k: v.reset_index(drop=True) for k, v in tables.items()}, data_dir=d, issues=issues,
                         files=files, manifest=manifest)
-    from .fit import validation_issues as fit_issues  # checks the contract cannot express (one rater per form…)
+    from helhedsplan_eval.analysis.fit import validation_issues as fit_issues  # checks the contract cannot express (one rater per form…)
 
     bundle.issues.extend(fit_issues(bundle))
     if strict and any(i.severity == ERROR for i in issues):
@@ -830,3 +830,22 @@ def format_report(issues: list[Issue], data_dir, coverage: dict[str, list[int]] 
         lines.append("Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):")
         lines += coverage_lines(coverage)
     return "\n".join(lines)
+
+
+def contract_files(data_dir: str | os.PathLike) -> list[Path]:
+    """The files the contract reads in ``data_dir``: one per source (contract.find_file) and
+    ``manifest.yml``; never anything else of the folder."""
+    from helhedsplan_eval.data.sources import SOURCES
+
+    d = Path(data_dir)
+    files = []
+    for src in SOURCES.values():
+        try:
+            path, _ = find_file(d, src)
+        except OSError:
+            path = None
+        if path is not None:
+            files.append(path)
+    if (d / "manifest.yml").is_file():
+        files.append(d / "manifest.yml")
+    return sorted(set(files), key=lambda p: p.name)

@@ -3,7 +3,7 @@
 Deterministic for a given ``numpy.random.Generator``. About 20 families a year in 2017-2020,
 three courses a year (one per age band plus an autumn course; the autumn course of 2017, 2018
 and 2019 runs into January of the next year, so some episodes count in the following year).
-Every path of :mod:`helhedsplan_eval.fit` is exercised:
+Every path of :mod:`helhedsplan_eval.analysis.fit` is exercised:
 
 * forms with items and total, items only, and total only (about 15 %);
 * single-score episodes (parents who drop out after the first session);

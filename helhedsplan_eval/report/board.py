@@ -16,16 +16,16 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import __version__  # noqa: E402
-from . import formatting as F  # noqa: E402
-from .catalogue import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue  # noqa: E402
-from .contract import ERROR, sha256  # noqa: E402
-from .disclosure import (board_issue_rows, board_issue_texts, board_text, protect_series,  # noqa: E402
+from helhedsplan_eval import __version__  # noqa: E402
+from helhedsplan_eval import formatting as F  # noqa: E402
+from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue  # noqa: E402
+from helhedsplan_eval.data.contract import ERROR, sha256  # noqa: E402
+from helhedsplan_eval.report.disclosure import (board_issue_rows, board_issue_texts, board_text, protect_series,  # noqa: E402
                          safe_evaluation, suppress_counts)
-from .evaluate import YearResult, _truncate, evaluate_year, status_counts, status_frame  # noqa: E402
-from .paths import resolve_path  # noqa: E402
-from .disclosure import HIDDEN  # noqa: E402
-from .status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
+from helhedsplan_eval.analysis.evaluate import YearResult, _truncate, evaluate_year, status_counts, status_frame  # noqa: E402
+from helhedsplan_eval.paths import resolve_path  # noqa: E402
+from helhedsplan_eval.report.disclosure import HIDDEN  # noqa: E402
+from helhedsplan_eval.analysis.status import (ASSESSED, AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,  # noqa: E402
                      STATUS_COLOURS, STATUSES, Evaluation, IndicatorSeries, evaluate, target_path)
 
 FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2017, 2020
@@ -91,7 +91,7 @@ def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
 
 
 def is_synthetic(data_dir) -> bool:
-    from .contract import read_manifest  # checked like data: only a real boolean true ('nej' is not true)
+    from helhedsplan_eval.data.contract import read_manifest  # checked like data: only a real boolean true ('nej' is not true)
 
     return read_manifest(resolve_path(data_dir))[0].get("synthetic") is True
 
@@ -180,7 +180,7 @@ def criteria_table_html(cat: Catalogue, res: YearResult, criteria: list[Criterio
 def source_names(texts: list[str], issues) -> list[str]:
     """Board texts with the data source's Danish name instead of its file name
     ("police_safety.csv" -> "Politiets tryghedsindeks"): no file names in what the board reads."""
-    from .sources import SOURCES
+    from helhedsplan_eval.data.sources import SOURCES
 
     names = {}
     for i in issues:
@@ -321,7 +321,7 @@ class AreaReport:
         base = self.cat.resolve(crit)
         s = self.res.series_for(crit)
         out = []
-        from .status import disclosure_threshold
+        from helhedsplan_eval.analysis.status import disclosure_threshold
 
         with disclosure_threshold(self.min_cell):
             for y in range(FIRST_PLAN_YEAR, self.year + 1):
@@ -461,7 +461,7 @@ class AreaReport:
             if ev.missing_years:
                 items.append(f"{c.id}: mangler data for {', '.join(map(str, ev.missing_years))}.")
         srcs = set()
-        from .registry import INDICATOR_SOURCES
+        from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES
 
         for c in self.criteria:
             srcs |= set(INDICATOR_SOURCES.get(self.cat.resolve(c).indicator, ()))
@@ -481,8 +481,8 @@ class AreaReport:
 def criterion_status_html(criterion_id: str, year: int, data_dir, min_cell: int = 5) -> str:
     """One criterion's status for the year (badge with the status word, explanation, remaining effort),
     computed through the status engine; for notebooks that show a single criterion."""
-    from .contract import load_bundle
-    from .evaluate import compute_series
+    from helhedsplan_eval.data.contract import load_bundle
+    from helhedsplan_eval.analysis.evaluate import compute_series
 
     cat = load_catalogue()
     crit = cat.criteria[criterion_id]
@@ -827,7 +827,7 @@ class Overview:
         issues = self.res.bundle.issues
         if not issues:
             return "<p>Ingen fejl eller advarsler i årets data.</p>"
-        from .sources import SOURCES
+        from helhedsplan_eval.data.sources import SOURCES
 
         by_file = {}
         for i in issues:
@@ -890,7 +890,7 @@ def provenance_html(data_dir, **params) -> str:
     """Closing provenance note: input files with checksums, package version and the run's settings in
     Danish (the time of the run stands once, in the page footer)."""
     d = resolve_path(data_dir)
-    from .runner import contract_files  # the files the contract reads, never anything else of the folder
+    from helhedsplan_eval.data.contract import contract_files  # the files the contract reads, never anything else of the folder
 
     files = sorted(contract_files(d))
     rows = [[p.name, sha256(p)[:16]] for p in files]

@@ -43,7 +43,7 @@ START_ENV_KEYS = ("PYTHONPATH", "PYTHONHASHSEED", "MPLBACKEND")
 
 #: What a kernel imports once when it starts (what the notebooks use).
 WARM_UP_CODE = """\
-__import__("helhedsplan_eval.kernel_pool", fromlist=["_"])._kernel_warm_up()
+__import__("helhedsplan_eval.run.kernel_pool", fromlist=["_"])._kernel_warm_up()
 """
 
 
@@ -67,7 +67,11 @@ def _kernel_warm_up() -> None:
     import seaborn  # noqa: F401
     import statsmodels.api  # noqa: F401
 
-    from helhedsplan_eval import contract, evaluate, fit, report, survey  # noqa: F401
+    from helhedsplan_eval.data import contract  # noqa: F401
+    from helhedsplan_eval.analysis import evaluate
+    from helhedsplan_eval.analysis import fit
+    from helhedsplan_eval.report import board as report
+    from helhedsplan_eval.analysis import survey
     from IPython.display import HTML, Markdown, display  # noqa: F401
 
     # first-use costs of charts (font cache, Agg, PNG encoder) paid here, not by the first notebook
@@ -279,7 +283,7 @@ class WarmKernel:
             self.start_env = {**self.start_env, **start}
             self.shutdown()  # the next ensure() starts a kernel with the new values
         self.ensure()
-        code = (f"__import__('helhedsplan_eval.kernel_pool', fromlist=['_'])._kernel_reset("
+        code = (f"__import__('helhedsplan_eval.run.kernel_pool', fromlist=['_'])._kernel_reset("
                 f"{str(cwd)!r}, {dict(env)!r})")
         try:
             self._execute(code, timeout=timeout)
@@ -395,7 +399,7 @@ def wait_gone(pid: int | None, timeout: float = 10.0) -> bool:
     """True once ``pid`` no longer runs (for tests and the runner's clean-up)."""
     if pid is None:
         return True
-    from .runner import _pid_alive
+    from helhedsplan_eval.data.bundle_cache import pid_alive as _pid_alive
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

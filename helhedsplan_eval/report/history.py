@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import formatting as F
+from helhedsplan_eval import formatting as F
 
 HISTORY_DIR = "historik"
 COLUMNS = ["evaluation_year", "run", "criterion_id", "measure", "year", "text"]
@@ -179,7 +179,7 @@ def _link(cid: str, catalogue) -> str:
 
 def changes_html(ch: Changes, catalogue) -> str:
     """The page 'Udvikling siden sidste år' as HTML (Danish)."""
-    from .report import html_table
+    from helhedsplan_eval.report.board import html_table
 
     y, p = ch.year, ch.previous_year
     if not ch.has_previous:
@@ -222,9 +222,9 @@ class ChangePage:
     """The notebook's entry point: this year's evaluation against the stored report of last year."""
 
     def __init__(self, year: int, data_dir, history_dir, min_cell: int = 5):
-        from .catalogue import load_catalogue
-        from .evaluate import evaluate_year
-        from .paths import resolve_path
+        from helhedsplan_eval.catalogue.criteria import load_catalogue
+        from helhedsplan_eval.analysis.evaluate import evaluate_year
+        from helhedsplan_eval.paths import resolve_path
 
         self.cat = load_catalogue()
         self.year = year
@@ -250,7 +250,7 @@ def publish_history(out_root, year: int, bundle, min_cell: int, started) -> Path
     import sys
 
     try:
-        from .evaluate import evaluate_year
+        from helhedsplan_eval.analysis.evaluate import evaluate_year
 
         res = evaluate_year(year, bundle, min_cell=min_cell)
         path = write_history(out_root, res, run_id(started))
@@ -268,8 +268,8 @@ def years_index_html(out_root) -> str:
 
     import jinja2
 
-    from . import __version__
-    from .runner import BOARD_TEMPLATE, GENERATOR, TEMPLATES_DIR
+    from helhedsplan_eval import __version__
+    from helhedsplan_eval.paths import BOARD_TEMPLATE, GENERATOR, TEMPLATES_DIR
 
     root = Path(out_root)
     years = []

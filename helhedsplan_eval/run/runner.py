@@ -11,7 +11,7 @@ Layout of ``outputs/<year>/``::
 
     index.html                  front page (links in the fixed order of NOTEBOOKS)
     <notebook>.html             one board page per notebook (no code, no prompts, no scripts)
-    maalopfyldelse_<year>.csv   the status table (written by helhedsplan_eval.evaluate)
+    maalopfyldelse_<year>.csv   the status table (written by helhedsplan_eval.analysis.evaluate)
     maalopfyldelse_<year>.xlsx
     provenance.json             inputs with sha256, versions, parameters, git commit, run time
     notebooks/<notebook>.ipynb  the executed notebooks, for researchers only
@@ -43,13 +43,13 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import __version__
-from .paths import PACKAGE_DIR, project_root, resolve_path
-from .status import STATUSES as STATUS_ORDER
-from .status import UNCERTAIN_SUFFIX as _UNCERTAIN
+from helhedsplan_eval import __version__
+from helhedsplan_eval.paths import BOARD_TEMPLATE, GENERATOR, PACKAGE_DIR, TEMPLATES_DIR, project_root, resolve_path
+from helhedsplan_eval.data.bundle_cache import pid_alive as _pid_alive
+from helhedsplan_eval.data.contract import contract_files
+from helhedsplan_eval.analysis.status import STATUSES as STATUS_ORDER
+from helhedsplan_eval.analysis.status import UNCERTAIN_SUFFIX as _UNCERTAIN
 
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
-BOARD_TEMPLATE = "board"
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT = 1800  # seconds per cell
 START_TIMEOUT = 120  # seconds for a kernel to start
@@ -91,9 +91,6 @@ class RunInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-#: The marker field of provenance.json that makes a folder "a report of this runner": only such a
-#: folder is ever replaced by a run.
-GENERATOR = "helhedsplan-eval run"
 #: Marker file inside the runner's temporary folders (``.<year>.tmp-*``), so that a later run
 #: removes its own stale leftovers and nothing else.
 TMP_MARKER = ".helhedsplan-eval-tmp"
@@ -181,7 +178,7 @@ def _plan_params_dir(params_dir: str | os.PathLike | None = None) -> Path:
 
 
 def plan_range(params_dir: str | os.PathLike | None = None) -> tuple[int, int]:
-    from .paths import plan_years
+    from helhedsplan_eval.paths import plan_years
 
     try:
         return plan_years(_plan_params_dir(params_dir))
@@ -191,7 +188,7 @@ def plan_range(params_dir: str | os.PathLike | None = None) -> tuple[int, int]:
 
 def check_year(year, params_dir: str | os.PathLike | None = None) -> int:
     """``year`` as int if it is one of the plan's years (params/plan.yml), else :class:`UsageError`."""
-    from .paths import year_problem
+    from helhedsplan_eval.paths import year_problem
 
     plan_range(params_dir)
     problem = year_problem(year, _plan_params_dir(params_dir))
@@ -649,7 +646,7 @@ def _run_task(task: _Task) -> _Result:
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    from .kernel_pool import KernelStartError, execute, process_kernel
+    from helhedsplan_eval.run.kernel_pool import KernelStartError, execute, process_kernel
 
     t0 = time.perf_counter()
     name = Path(task.notebook).name
@@ -696,14 +693,14 @@ def _run_task(task: _Task) -> _Result:
 def load_status_table(year: int, data, min_cell: int = 5):
     """The year's status table from the status engine (one row per success criterion); ``data``
     is a data folder or an already loaded bundle, ``min_cell`` the run's disclosure threshold."""
-    from .evaluate import evaluate_year
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
 
     return status_frame_for(evaluate_year(year, data, min_cell=min_cell), min_cell)
 
 
 def status_frame_for(res, min_cell: int):
     """``evaluate.status_frame(res, min_cell=…)``: the table with the run's disclosure threshold."""
-    from .evaluate import status_frame
+    from helhedsplan_eval.analysis.evaluate import status_frame
 
     return status_frame(res, min_cell=min_cell)
 
@@ -711,7 +708,7 @@ def status_frame_for(res, min_cell: int):
 def write_status_tables(df, out_dir: Path, year: int, min_cell: int = 5) -> None:
     """Write ``maalopfyldelse_<year>.csv`` and ``.xlsx`` into ``out_dir`` (status engine's writer).
     ``df`` is already built with the run's ``min_cell``."""
-    from .evaluate import write_status_files
+    from helhedsplan_eval.analysis.evaluate import write_status_files
 
     write_status_files(df, out_dir, year)
 
@@ -731,7 +728,7 @@ def status_word(label: str) -> str | None:
 def status_counts(df, year: int | None = None) -> tuple[dict[str, int], int]:
     """Counts per status word (in STATUS_ORDER) of the status table, and how many are "(usikkert)".
 
-    Reads the column ``Status`` (the table of helhedsplan_eval.evaluate; ``status`` also works);
+    Reads the column ``Status`` (the table of helhedsplan_eval.analysis.evaluate; ``status`` also works);
     a ``year``/``År`` column, when present, restricts the rows to ``year``."""
     if df is None or len(df) == 0:
         return {s: 0 for s in STATUS_ORDER}, 0
@@ -767,7 +764,7 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
     ``data_errors`` > 0 says the run was published with data errors (--allow-data-errors)."""
     import jinja2
 
-    from .formatting import fmt_number
+    from helhedsplan_eval.formatting import fmt_number
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -805,7 +802,7 @@ def _banner(data_dir) -> str:
     if not data_dir:
         return ""
     try:
-        from .report import banner_html
+        from helhedsplan_eval.report.board import banner_html
 
         return banner_html(data_dir)
     except Exception:  # the banner must never break a run
@@ -813,7 +810,7 @@ def _banner(data_dir) -> str:
 
 
 def _sha256(path: Path) -> str:
-    from .contract import sha256
+    from helhedsplan_eval.data.contract import sha256
 
     return sha256(path)
 
@@ -895,7 +892,7 @@ def check_output_root(out_root: str | os.PathLike, data_dir: str | os.PathLike |
     Refused: the data folder itself, a folder inside it or one that contains it (symlinks and
     '..' resolved), the project root, params/, notebooks/, the package and .git; and, when
     ``year`` is given, an existing ``<out>/<year>`` that is not a report of this runner."""
-    from .paths import is_within
+    from helhedsplan_eval.paths import is_within
 
     given = str(out_root)
     out = Path(os.path.abspath(Path(out_root).expanduser())).resolve()
@@ -959,21 +956,6 @@ def _make_tmp(out_root: Path, year: int) -> Path:
     return tmp
 
 
-def _pid_alive(pid) -> bool:
-    try:
-        pid = int(pid)
-        os.kill(pid, 0)
-    except (TypeError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def clean_stale_tmp(out_root: str | os.PathLike, year: int) -> list[Path]:
@@ -1008,12 +990,12 @@ def load_data(data_dir: str | os.PathLike):
     share the bundle, and with it the indicator series computed on it
     (evaluate.cached_series), as long as the files' key (bundle_cache.cache_key: SHA-256 of every
     file, package version, catalogue) is unchanged."""
-    from .contract import load_bundle
+    from helhedsplan_eval.data.contract import load_bundle
 
     key = None
     try:
-        from .bundle_cache import cache_key
-        from .catalogue import load_catalogue
+        from helhedsplan_eval.data.bundle_cache import cache_key
+        from helhedsplan_eval.catalogue.criteria import load_catalogue
 
         key = cache_key(Path(data_dir), set(load_catalogue().criteria))
     except Exception:
@@ -1028,14 +1010,14 @@ def load_data(data_dir: str | os.PathLike):
 
 
 def _write_bundle_cache(bundle) -> Path | None:
-    """Pickle the run's validated bundle for the kernels (helhedsplan_eval.bundle_cache); None
+    """Pickle the run's validated bundle for the kernels (helhedsplan_eval.data.bundle_cache); None
     when it cannot be written (the notebooks then parse the data themselves)."""
-    from .bundle_cache import write_cache
+    from helhedsplan_eval.data.bundle_cache import write_cache
 
     if getattr(bundle, "data_dir", None) is None:
         return None
     try:
-        from .catalogue import load_catalogue
+        from helhedsplan_eval.catalogue.criteria import load_catalogue
 
         ids = set(load_catalogue().criteria)
     except Exception:
@@ -1046,31 +1028,13 @@ def _write_bundle_cache(bundle) -> Path | None:
         return None
 
 
-def contract_files(data_dir: str | os.PathLike) -> list[Path]:
-    """The files the contract reads in ``data_dir``: one per source (contract.find_file) and
-    ``manifest.yml``; never anything else of the folder."""
-    from .contract import find_file
-    from .sources import SOURCES
-
-    d = Path(data_dir)
-    files = []
-    for src in SOURCES.values():
-        try:
-            path, _ = find_file(d, src)
-        except OSError:
-            path = None
-        if path is not None:
-            files.append(path)
-    if (d / "manifest.yml").is_file():
-        files.append(d / "manifest.yml")
-    return sorted(set(files), key=lambda p: p.name)
 
 
 def check_data(bundle, data_dir: str | os.PathLike, allow_data_errors: bool = False) -> list:
     """Refuse data that cannot be evaluated: no file the contract knows (always) and validation
     errors (unless ``allow_data_errors``). Returns the error issues that were let through."""
-    from .contract import ERROR, format_report
-    from .sources import SOURCES
+    from helhedsplan_eval.data.contract import ERROR, format_report
+    from helhedsplan_eval.data.sources import SOURCES
 
     shown = _display_path(data_dir)
     try:
@@ -1243,7 +1207,7 @@ def _resolve_jobs(jobs: int | None, n: int) -> int:
 
 class NotebookPool:
     """The run's notebook executors: ``jobs`` worker processes (``spawn``), each keeping one warm
-    kernel (helhedsplan_eval.kernel_pool) for every notebook it runs, or, with ``jobs=1``, one warm
+    kernel (helhedsplan_eval.run.kernel_pool) for every notebook it runs, or, with ``jobs=1``, one warm
     kernel in this process. ``run_cli`` keeps one pool for all years of ``--all-years``.
 
     :meth:`close` stops the workers and their kernels; :meth:`kill` (interruption, failure) stops
@@ -1260,7 +1224,7 @@ class NotebookPool:
         validates the data and computes the status table, the kernels start and import."""
         if self.jobs is None or self.jobs < 2 or self._warming and self._executor is not None:
             return
-        from .kernel_pool import warm_up_process_kernel
+        from helhedsplan_eval.run.kernel_pool import warm_up_process_kernel
 
         ex = self.executor()
         self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT) for _ in range(self.jobs)]
@@ -1276,7 +1240,7 @@ class NotebookPool:
         ex, self._executor = self._executor, None
         if ex is not None:
             ex.shutdown(wait=True, cancel_futures=True)  # workers shut their kernels down on exit
-        from .kernel_pool import shutdown_process_kernel
+        from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
 
@@ -1286,7 +1250,7 @@ class NotebookPool:
         kill_descendants(keep=self._existing)
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
-        from .kernel_pool import shutdown_process_kernel
+        from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
 
@@ -1470,7 +1434,7 @@ def _run_year(
             cache = _write_bundle_cache(bundle)
             kernel_env = _kernel_env()
             if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
-                from .bundle_cache import ENV
+                from helhedsplan_eval.data.bundle_cache import ENV
 
                 kernel_env[ENV] = str(cache)
             stamp = format_run_timestamp(started)
@@ -1543,7 +1507,7 @@ def _run_year(
                              banner=_banner(data_path), data_errors=len(data_errors)), encoding="utf-8"
             )
             try:  # the printable board pack, built from the rendered (disclosure-controlled) pages
-                from .pdf import build_board_pdf
+                from helhedsplan_eval.report.pdf import build_board_pdf
 
                 build_board_pdf(tmp, year, [s.html_name for s in specs], synthetic=bool(_banner(data_path)))
             except Exception as exc:
@@ -1607,7 +1571,7 @@ def _run_year(
             check_output_root(out_root, data_path, year)
             _swap_in(tmp, final)
             swapped = True
-            from .history import publish_history  # the year's table as history, and outputs/index.html
+            from helhedsplan_eval.report.history import publish_history  # the year's table as history, and outputs/index.html
 
             publish_history(out_root, year, bundle, min_cell, started)
             if failed_dir.exists() and (failed_dir / TMP_MARKER).is_file() and not failed_dir.is_symlink():
@@ -1615,7 +1579,7 @@ def _run_year(
             return final
         finally:
             if cache is not None:
-                from .bundle_cache import remove_cache
+                from helhedsplan_eval.data.bundle_cache import remove_cache
 
                 remove_cache(cache)
             if not swapped and tmp.exists():
@@ -1710,7 +1674,7 @@ def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helhedsplan_eval.runner --year 2020`` (the package CLI calls run_cli)."""
+    """``python -m helhedsplan_eval.run.runner --year 2020`` (the package CLI calls run_cli)."""
     ap = argparse.ArgumentParser(prog="helhedsplan-eval run", description="Kør årsrapporten (run the annual report).")
     ap.add_argument("--year", type=int, help="evalueringsåret (et af helhedsplanens år)")
     ap.add_argument("--data", help="datamappe (standard: data_dir i params/<år>.yml)")

@@ -53,9 +53,9 @@ import pandas as pd
 import yaml
 from scipy import stats as st
 
-from .formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct, fmt_pp
-from .paths import params_dir, resolve_path
-from .registry import indicator
+from helhedsplan_eval.formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct, fmt_pp
+from helhedsplan_eval.paths import params_dir, resolve_path
+from helhedsplan_eval.analysis.registry import indicator
 
 SOURCES = ("survey_responses", "survey_margins")
 BASE_COLUMNS = ("respondent_id", "wave", "department", "age_group", "gender", "mode")
@@ -1394,7 +1394,7 @@ def faellesskab_index(bundle, years):
     difference, its CI, the minimum meaningful change and the decision (kind
     ``survey_wave_increase``), and ``extra["unreliable"]`` (one Danish sentence) when the
     comparison cannot be judged reliably (weighting problems, :func:`analyse`)."""
-    from .status import IndicatorSeries
+    from helhedsplan_eval.analysis.status import IndicatorSeries
 
     cfg = load_config()
     years = [int(y) for y in years] if years is not None else cfg.waves
@@ -1639,7 +1639,7 @@ def methods_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
     alpha, fieldwork period, answer modes."""
     if not an.waves:
         return pd.DataFrame()
-    from .formatting import fmt_date
+    from helhedsplan_eval.formatting import fmt_date
 
     wb = an.cfg.weight_bounds
     bounds_label = (f"Vægtgrænserne ({_num(wb[0], 1)}{DASH}{_num(wb[1], 1)} gange gennemsnitsvægten) nået"
@@ -1918,7 +1918,7 @@ def plot_differences(an: SurveyAnalysis, min_cell: int = 5, ax=None):
     """Dot-and-whisker chart: index and % agreeing per item, baseline vs end wave, with 95 % CIs."""
     import matplotlib.pyplot as plt
 
-    from .formatting import tick_formatter
+    from helhedsplan_eval.formatting import tick_formatter
 
     d = difference_chart_data(an, min_cell)
     if ax is None:

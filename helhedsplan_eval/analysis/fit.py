@@ -133,9 +133,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct
-from .registry import indicator
-from .stats import wilson_interval
+from helhedsplan_eval.formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct
+from helhedsplan_eval.analysis.registry import indicator
+from helhedsplan_eval.analysis.stats import wilson_interval
 
 # --------------------------------------------------------------------------------------
 # Constants and parameters
@@ -862,7 +862,7 @@ def courses_per_year(fd: FitData, years) -> pd.Series:
 
 
 def _series_cls():
-    from .status import IndicatorSeries  # written by the lead; imported lazily
+    from helhedsplan_eval.analysis.status import IndicatorSeries  # written by the lead; imported lazily
 
     return IndicatorSeries
 
@@ -879,7 +879,7 @@ def _missing_series(stream: str, years, note: str):
 def _min_cell_now() -> int:
     """The disclosure threshold in force (the status engine's, set by the run's ``min_cell``)."""
     try:
-        from . import status
+        from helhedsplan_eval.analysis import status
 
         return int(status.MIN_CELL)
     except Exception:  # pragma: no cover - the engine is always there in the package
@@ -1378,8 +1378,8 @@ def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None
     engine and its disclosure threshold set to ``min_cell``.
 
     Shares and the engine's explanation are hidden when the denominator is 1..min_cell-1."""
-    from .catalogue import load_catalogue
-    from .status import disclosure_threshold, evaluate
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.analysis.status import disclosure_threshold, evaluate
 
     cat = catalogue or load_catalogue()
     y = int(evaluation_year)
@@ -1503,7 +1503,7 @@ def _file_rows(bundle):
     index = None
     if adm is not None and path is not None and isinstance(adm.index, pd.RangeIndex):
         try:
-            from .contract import read_raw
+            from helhedsplan_eval.data.contract import read_raw
 
             raw = read_raw(path).frame.index
             if len(raw) == len(adm):
@@ -1520,12 +1520,12 @@ def _file_rows(bundle):
 
 
 def validation_issues(bundle) -> list:
-    """The FIT module's own findings as :class:`helhedsplan_eval.contract.Issue` objects, for
+    """The FIT module's own findings as :class:`helhedsplan_eval.data.contract.Issue` objects, for
     ``helhedsplan-eval validate``: those the data contract does not check itself (a total of 0,
     partial items beside a total, more than one decimal, rater ids that conflict or are missing
     on same-day forms, a self-rating by someone else, referrer forms from the almen group).
     Errors leave the form out of the FIT analysis; warnings keep it."""
-    from .contract import ERROR, WARNING, Issue
+    from helhedsplan_eval.data.contract import ERROR, WARNING, Issue
 
     fd = from_bundle(bundle)
     if fd is None:

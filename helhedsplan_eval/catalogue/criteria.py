@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .paths import params_dir
+from helhedsplan_eval.paths import params_dir
 
 REQUIRED_PARAMS = {
     "annual_minimum": ("target",),
@@ -271,7 +271,7 @@ def _check_register_measures(plan_doc, problems: list[str]) -> None:
 def _indicator_problems(where: str, name, args) -> list[str]:
     import inspect
 
-    from .registry import load_all
+    from helhedsplan_eval.analysis.registry import load_all
 
     registry = load_all()
     if not isinstance(name, str) or name not in registry:

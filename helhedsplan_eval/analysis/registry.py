@@ -1,7 +1,7 @@
 """Registry of indicator functions.
 
-An indicator function takes a :class:`~helhedsplan_eval.bundle.DataBundle` and the list of
-years to compute, and returns an :class:`~helhedsplan_eval.status.IndicatorSeries`. Criteria in
+An indicator function takes a :class:`~helhedsplan_eval.data.bundle.DataBundle` and the list of
+years to compute, and returns an :class:`~helhedsplan_eval.analysis.status.IndicatorSeries`. Criteria in
 ``params/criteria.yml`` name their indicator by the id registered here.
 """
 
@@ -28,7 +28,7 @@ def indicator(name: str, sources: tuple[str, ...] = ()):
 
 def load_all() -> dict[str, Callable]:
     """Import every module that registers indicators and return the registry."""
-    from . import indicators  # noqa: F401  (registers the core indicators)
+    from helhedsplan_eval.analysis import indicators  # noqa: F401  (registers the core indicators)
 
     for mod in ("fit", "survey"):
         try:

@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .contract_doc import TYPE_DA, allowed_text, criteria_texts, meaning_text, required_text, survey_items, survey_scale
-from .sources import SOURCES, Source
+from helhedsplan_eval.data.contract_doc import TYPE_DA, allowed_text, criteria_texts, meaning_text, required_text, survey_items, survey_scale
+from helhedsplan_eval.data.sources import SOURCES, Source
 
 DATA_SHEET = "data"
 GUIDE_SHEET = "Vejledning"

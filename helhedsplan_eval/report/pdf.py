@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from .runner import BOARD_TEMPLATE, TEMPLATES_DIR
+from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR
 
 #: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
 PDF_CSS = """

@@ -1,8 +1,8 @@
 """Indicator functions: record-level data in, yearly series out.
 
 Each function is registered under the id that ``params/criteria.yml`` names, takes a
-:class:`~helhedsplan_eval.bundle.DataBundle` and the years to compute, and returns an
-:class:`~helhedsplan_eval.status.IndicatorSeries`. Counts of unique people are computed from
+:class:`~helhedsplan_eval.data.bundle.DataBundle` and the years to compute, and returns an
+:class:`~helhedsplan_eval.analysis.status.IndicatorSeries`. Counts of unique people are computed from
 pseudonymous ids, de-duplicated across activities and years where the criterion says so.
 
 **Coverage rule (missing years are never zeros).** For a record-level source, a year counts as
@@ -31,11 +31,11 @@ import math
 
 import pandas as pd
 
-from . import formatting as F
-from . import status as _status
-from .bundle import DataBundle
-from .registry import indicator
-from .status import IndicatorSeries
+from helhedsplan_eval import formatting as F
+from helhedsplan_eval.analysis import status as _status
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.analysis.registry import indicator
+from helhedsplan_eval.analysis.status import IndicatorSeries
 
 PLAN_START = 2017
 
@@ -124,7 +124,7 @@ def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int
 def source_coverage(bundle: DataBundle, horizon: int | None = None) -> dict[str, list[int]]:
     """Covered years of every delivered record-level source (for ``validate``): spell registers by
     active spells, other sources by their records' years, or as ``manifest.yml`` declares."""
-    from .sources import SOURCES
+    from helhedsplan_eval.data.sources import SOURCES
 
     out: dict[str, list[int]] = {}
     for name, src in SOURCES.items():

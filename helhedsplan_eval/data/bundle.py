@@ -10,11 +10,11 @@ import pandas as pd
 
 @dataclass
 class DataBundle:
-    """Tables by source name (see :mod:`helhedsplan_eval.contract`).
+    """Tables by source name (see :mod:`helhedsplan_eval.data.contract`).
 
     ``table(name)`` returns a DataFrame, or ``None`` when the source was not delivered (its
     criteria then show "Afventer data"). ``issues`` holds validation problems and warnings
-    (:class:`helhedsplan_eval.contract.Issue`), ``files`` the input files read (for provenance).
+    (:class:`helhedsplan_eval.data.contract.Issue`), ``files`` the input files read (for provenance).
     """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -41,8 +41,8 @@ class DataBundle:
     def coverage(self, horizon: int | None = None) -> dict[str, list[int]]:
         """Each delivered source's covered years: years with records, years a spell register has an active
         spell in, and manifest.yml's declared coverage. Other years are missing, never 0."""
-        from .indicators import source_coverage
-        from .sources import LAST_YEAR
+        from helhedsplan_eval.analysis.indicators import source_coverage
+        from helhedsplan_eval.data.sources import LAST_YEAR
 
         return source_coverage(self, horizon=horizon or LAST_YEAR)
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import formatting as F
-from .bundle import DataBundle
-from .catalogue import Catalogue, Criterion, load_catalogue
-from .contract import ERROR, load_bundle
-from .disclosure import (DEFAULT_MIN_CELL, SafeSeries, board_issue_texts, board_text, protect_series,
+from helhedsplan_eval import formatting as F
+from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.catalogue.criteria import Catalogue, Criterion, load_catalogue
+from helhedsplan_eval.data.contract import ERROR, load_bundle
+from helhedsplan_eval.report.disclosure import (DEFAULT_MIN_CELL, SafeSeries, board_issue_texts, board_text, protect_series,
                          safe_evaluation)
-from .registry import INDICATORS, INDICATOR_SOURCES, load_all
-from .sources import feeds_index
-from .status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
+from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES, load_all
+from helhedsplan_eval.data.sources import feeds_index
+from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
 
 FIRST_DATA_YEAR = 2014
 
@@ -43,7 +43,7 @@ class YearResult:
 
     def board_series(self, crit: Criterion, year: int | None = None) -> SafeSeries:
         """The criterion's yearly figures, target path included, as the board may see them (tables, charts)."""
-        from .status import target_path
+        from helhedsplan_eval.analysis.status import target_path
 
         base = self.catalogue.resolve(crit)
         s = self.series_for(crit)
@@ -88,10 +88,10 @@ def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) ->
 
     The series are kept on the bundle itself (attribute ``_series_cache``), keyed by the indicator,
     its arguments, ``last_year`` and the disclosure threshold. The runner pickles its bundle after
-    computing the status table (helhedsplan_eval.bundle_cache, keyed by the data files' SHA-256 and
+    computing the status table (helhedsplan_eval.data.bundle_cache, keyed by the data files' SHA-256 and
     the package version), so every notebook of the run receives the series already computed.
     Callers get a deep copy: nothing they change reaches the next caller."""
-    from . import status as _status
+    from helhedsplan_eval.analysis import status as _status
 
     cache = bundle.__dict__.setdefault(SERIES_CACHE_ATTR, {})
     key = (series_key(crit), int(last_year), int(_status.MIN_CELL))
@@ -112,7 +112,7 @@ def evaluate_year(year: int, data: str | Path | DataBundle, catalogue: Catalogue
                   min_cell: int = 5) -> YearResult:
     """Evaluate every criterion for ``year`` (data: a folder or a loaded bundle); ``min_cell`` is the
     disclosure threshold (counts of persons under it show as "<min_cell")."""
-    from .status import disclosure_threshold
+    from helhedsplan_eval.analysis.status import disclosure_threshold
 
     with disclosure_threshold(min_cell):
         return _evaluate_year(year, data, catalogue, int(min_cell))
@@ -202,7 +202,7 @@ def status_counts(res_or_df, catalogue: Catalogue | None = None) -> pd.DataFrame
 
 def write_status_files(df: pd.DataFrame, out_dir, year: int) -> list[Path]:
     """Write ``maalopfyldelse_<year>.csv`` (semicolon, UTF-8 with BOM: opens in Danish Excel) and ``.xlsx``."""
-    from .safe_io import write_csv, write_xlsx  # text is never written as a formula
+    from helhedsplan_eval.report.safe_io import write_csv, write_xlsx  # text is never written as a formula
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

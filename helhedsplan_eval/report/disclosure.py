@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import formatting as F
+from helhedsplan_eval import formatting as F
 
 DEFAULT_MIN_CELL = 5
 HIDDEN = "skjult"

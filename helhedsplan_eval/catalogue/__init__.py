@@ -1,0 +1,12 @@
+"""The catalogue: the plan and its success criteria as data.
+
+``criteria`` loads and checks ``params/plan.yml`` and ``params/criteria.yml`` (areas, activities, budgets, the 43
+criteria with their kind, parameters, periods and recorded readings) into :class:`Catalogue` and
+:class:`Criterion`. What lives here changes when the plan changes, never when the data or the report does.
+
+May import: the standard library, PyYAML and :mod:`helhedsplan_eval.paths`; it checks indicator names against
+:mod:`helhedsplan_eval.analysis.registry` lazily (the registry module itself imports nothing of the package).
+"""
+
+from helhedsplan_eval.catalogue.criteria import (KIND_LABELS_DA, Catalogue, CatalogueError, Criterion,  # noqa: F401
+                                                 load_catalogue)

@@ -1,0 +1,11 @@
+"""The data contract: what each source delivers, how it is read and validated, and sample data.
+
+``sources`` declares the 29 sources (columns, types, allowed values); ``contract`` reads CSV/xlsx files into a
+validated :class:`bundle.DataBundle` and reports every problem with file, row, column and value; ``bundle_cache``
+shares one parsed bundle between the notebooks of a run; ``contract_doc`` and ``templates`` write the contract as
+Markdown and as empty spreadsheets; ``sample``, ``sample_fit`` and ``sample_survey`` generate the synthetic sample.
+
+May import: :mod:`helhedsplan_eval.catalogue`, :mod:`helhedsplan_eval.paths`, :mod:`helhedsplan_eval.formatting`;
+module-specific checks that need an analysis module (the FIT form rules, spell-register coverage) are imported
+lazily inside the function that runs them.
+"""

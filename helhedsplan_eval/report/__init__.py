@@ -1,0 +1,10 @@
+"""The board report: disclosure control, formatting of board tables, charts, pages, the PDF pack and history.
+
+``disclosure`` is the one layer every board-facing number passes; ``board`` holds the building blocks the
+notebooks call (area reports, the overview, charts, provenance notes); ``safe_io`` writes the målopfyldelse
+CSV/xlsx without formula injection; ``pdf`` builds the PDF board pack from the rendered pages; ``history`` keeps
+each run's status table and builds the change page; ``templates/`` holds the HTML templates and stylesheet.
+
+May import: :mod:`helhedsplan_eval.analysis`, :mod:`helhedsplan_eval.data`, :mod:`helhedsplan_eval.catalogue`,
+:mod:`helhedsplan_eval.formatting`, :mod:`helhedsplan_eval.paths`; never :mod:`helhedsplan_eval.run`.
+"""
