@@ -113,29 +113,20 @@ class CriterionResult:
 
 
 def _check(criterion_id, year, data, min_cell):
-    """(catalogue, data path or bundle, problems): every argument problem at once, in Danish."""
+    """(catalogue, data path or bundle): every argument problem at once, in Danish (the notebooks' check,
+    :func:`paths.argument_problems`, plus the criterion id)."""
     from helhedsplan_eval.data.bundle import DataBundle
     from helhedsplan_eval.catalogue.criteria import load_catalogue
-    from helhedsplan_eval.paths import resolve_path, year_problem
+    from helhedsplan_eval.paths import argument_problems
 
     cat = load_catalogue()
     problems = []
     if criterion_id not in cat.criteria:
         problems.append(f"kriteriet {criterion_id!r} findes ikke i params/criteria.yml; "
                         f"kendte id'er: {', '.join(cat.criteria)}")
-    problem = year_problem(year)
-    if problem:
-        problems.append(problem.rstrip("."))
-    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
-        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
-    where = data
-    if not isinstance(data, DataBundle):
-        if not isinstance(data, (str, Path)) or not str(data):
-            problems.append(f"data skal være en datamappe eller en indlæst DataBundle, ikke {data!r}")
-        else:
-            where = resolve_path(data)
-            if not where.is_dir():
-                problems.append(f"datamappen {data} findes ikke ({where})")
+    more, where = argument_problems(year, min_cell, data, data_name="data", year_name="year",
+                                    accept=(DataBundle,))
+    problems += more
     if problems:
         raise CriterionArgumentError("Ugyldige argumenter: " + "; ".join(problems) + ".")
     return cat, where

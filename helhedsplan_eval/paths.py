@@ -69,6 +69,28 @@ def year_problem(year, params: str | os.PathLike | None = None) -> str | None:
     return None
 
 
+def argument_problems(year, min_cell, data, data_name: str = "data_dir", year_name: str = "evaluation_year",
+                      accept=()) -> tuple[list[str], object]:
+    """The one check of (year, min_cell, data folder) that notebooks (papermill parameters) and the researcher API
+    share: every problem as a Danish sentence, and the data folder resolved (or ``data`` itself when it is an
+    instance of one of ``accept``, e.g. an already loaded bundle)."""
+    problems = []
+    problem = year_problem(year)
+    if problem:
+        problems.append(f"{year_name}: {problem.rstrip('.')}")
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
+    where = data
+    if not (accept and isinstance(data, tuple(accept))):
+        if isinstance(data, bool) or not isinstance(data, (str, os.PathLike)) or not str(data):
+            problems.append(f"{data_name} skal være en datamappe, ikke {data!r}")
+        else:
+            where = resolve_path(data)
+            if not where.is_dir():
+                problems.append(f"datamappen {data} findes ikke ({where})")
+    return problems, where
+
+
 def is_within(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
     """True if ``path`` is ``folder`` or lies inside it (both resolved: symlinks and '..')."""
     p, f = Path(path).resolve(), Path(folder).resolve()
