@@ -1154,3 +1154,84 @@ def test_item_answer_counts_never_reveal_a_small_ved_ikke_or_skipped_group(sampl
                     assert shown == sv.fmt_count(n, min_cell)
         if min_cell == 40:
             assert hidden > 0  # the check above is not vacuous
+
+
+# --------------------------------------------------------------------------------------------
+# The whole analysis of data/sample, pinned (issue 13: optimising must not change a result)
+# --------------------------------------------------------------------------------------------
+
+PIN = Path(__file__).parent / "fixtures" / "survey_pin" / "analyse_sample_2020.json"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def _frame_snapshot(df: pd.DataFrame | None):
+    if df is None:
+        return None
+    return {"index": [str(i) for i in df.index], "columns": [str(c) for c in df.columns],
+            "values": {str(c): [v.item() if hasattr(v, "item") else v for v in df[c].tolist()] for c in df.columns}}
+
+
+def _analysis_snapshot(an) -> dict:
+    """Every figure of a SurveyAnalysis as plain JSON values (frames column by column)."""
+    return {
+        "frames": {name: _frame_snapshot(getattr(an, name)) for name in ("index", "strong", "alpha", "items",
+                                                                          "robustness")},
+        "differences": {name: {k: float(v) for k, v in vars(getattr(an, name)).items()}
+                        for name in ("index_diff", "strong_diff", "index_diff_fixed")},
+        "decision": an.decision, "cohens_d": an.cohens_d, "notes": an.notes, "problems": an.problems,
+        "plan": {"variables": an.plan.variables, "collapse": an.plan.collapse, "notes": an.plan.notes,
+                 "problems": an.plan.problems},
+        "waves": {str(w): {"weights": wd.weights.tolist(), "index": wd.index.tolist(),
+                           "variables": wd.rake.variables, "iterations": wd.rake.iterations,
+                           "converged": wd.rake.converged, "bounds_bound": wd.rake.bounds_bound,
+                           "n_at_bound": wd.rake.n_at_bound, "margins": wd.margins, "notes": wd.rake.notes,
+                           "problems": wd.rake.problems}
+                  for w, wd in an.waves.items()},
+    }
+
+
+def write_pin() -> None:
+    """Regenerate the pinned snapshot (deliberately only, when a result is meant to change):
+    ``.venv/bin/python -c "import tests.test_survey as t; t.write_pin()"``."""
+    import json
+
+    PIN.parent.mkdir(parents=True, exist_ok=True)
+    PIN.write_text(json.dumps(_analysis_snapshot(sv.analyse(SAMPLE, evaluation_year=2020)), indent=1,
+                              ensure_ascii=False), encoding="utf-8")
+
+
+def _assert_same(got, want, where="an"):
+    """Numbers equal to 1e-12 (relative, or absolute near 0), NaN where NaN; everything else exactly."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), where
+        for k in want:
+            _assert_same(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        if want and all(isinstance(x, float) or (isinstance(x, int) and not isinstance(x, bool)) for x in want) \
+                and any(isinstance(x, float) for x in want + got):
+            np.testing.assert_allclose(np.asarray(got, float), np.asarray(want, float), rtol=1e-12, atol=1e-12,
+                                       equal_nan=True, err_msg=where)
+        else:
+            for i, (g, w) in enumerate(zip(got, want)):
+                _assert_same(g, w, f"{where}[{i}]")
+    elif isinstance(want, float) and not isinstance(got, bool):
+        if math.isnan(want):
+            assert math.isnan(got), where
+        else:
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-12), where
+    else:
+        assert got == want, where
+
+
+def test_analyse_on_the_sample_is_pinned():
+    """survey.analyse on data/sample for 2020, every frame, difference, note and weight, as computed before
+    the speed work of issue 13 (tests/fixtures/survey_pin/analyse_sample_2020.json)."""
+    import json
+
+    want = json.loads(PIN.read_text(encoding="utf-8"))
+    got = json.loads(json.dumps(_analysis_snapshot(sv.analyse(SAMPLE, evaluation_year=2020)), ensure_ascii=False))
+    _assert_same(got, want)
+    # the pin is not vacuous: the sample's comparison has figures and a decision
+    assert want["decision"]["code"] in {"stronger", "weaker", "no_detectable_change"}
+    assert len(want["frames"]["items"]["index"]) == 8 and len(want["waves"]["2020"]["weights"]) > 300
