@@ -8,7 +8,7 @@ documentation cannot drift from what the validator checks. Regenerate it with::
     python -m helhedsplan_eval.data.contract_doc > data/README.md
 
 The column descriptions (type, required, allowed values / range, unit, meaning) are shared with
-the spreadsheet templates (:mod:`.templates_xlsx`).
+the spreadsheet templates (:mod:`.templates`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,10 @@ import re
 import sys
 from dataclasses import dataclass
 
-from helhedsplan_eval.data.contract import MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED
+from helhedsplan_eval.data.cells import _FALSE as _BOOL_FALSE  # the spellings convert_cell accepts
+from helhedsplan_eval.data.cells import _TRUE as _BOOL_TRUE
+from helhedsplan_eval.data.raw import MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED
 from helhedsplan_eval.data.sources import ACTIVITY_CODES, FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
-
-# Spellings the validator accepts for booleans (kept in sync with contract.convert_cell).
-try:  # pragma: no cover - the names exist in contract.py; the fallback only guards a rename
-    from helhedsplan_eval.data.contract import _FALSE as _BOOL_FALSE
-    from helhedsplan_eval.data.contract import _TRUE as _BOOL_TRUE
-except ImportError:  # pragma: no cover
-    _BOOL_TRUE = {"ja"}
-    _BOOL_FALSE = {"nej"}
 
 TYPE_EN = {"str": "text", "int": "integer", "float": "number", "date": "date", "bool": "yes/no"}
 TYPE_DA = {"str": "tekst", "int": "heltal", "float": "tal", "date": "dato", "bool": "ja/nej"}

@@ -1,0 +1,87 @@
+"""The declarative checks of one table: ranges, allowed values, missing cells and unique keys, with **pandera**.
+
+The schema is built from :mod:`helhedsplan_eval.data.sources`; ``lazy=True`` collects every failure at once, with
+the row index, and :func:`_schema_issues` turns each failure case into a Danish :class:`~.issues.Issue`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helhedsplan_eval.data.issues import ERROR, Issue
+from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, Source
+
+
+def _pandera_schema(src: Source, present: list[str]):
+    import pandera.pandas as pa
+
+    cols = {}
+    for c in src.columns:
+        if c.name not in present:
+            continue
+        checks = []
+        if c.allowed is not None:
+            allowed = list(c.allowed)
+            checks.append(pa.Check.isin(allowed, error=f"allowed:{c.name}"))
+        if c.min is not None:
+            checks.append(pa.Check.ge(c.min, error=f"min:{c.name}"))
+        if c.max is not None:
+            checks.append(pa.Check.le(c.max, error=f"max:{c.name}"))
+        if c.type == "date":
+            checks.append(pa.Check(lambda s: s.map(lambda d: FIRST_YEAR <= d.year <= LAST_YEAR),
+                                   element_wise=False, error=f"daterange:{c.name}"))
+        cols[c.name] = pa.Column(object, checks=checks, nullable=c.nullable, required=False, coerce=False)
+    key = [k for k in src.key if k in present]
+    return pa.DataFrameSchema(cols, unique=key if len(key) == len(src.key) and key else None, strict=False)
+
+
+def _schema_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
+    import pandera.errors as pe
+
+    issues: list[Issue] = []
+    schema = _pandera_schema(src, list(df.columns))
+    try:
+        schema.validate(df, lazy=True)
+        return issues
+    except pe.SchemaErrors as exc:
+        fc = exc.failure_cases
+    seen_unique_rows: set = set()
+    for rec in fc.to_dict("records"):
+        check = str(rec.get("check"))
+        col = rec.get("column")
+        idx = rec.get("index")
+        val = rec.get("failure_case")
+        row = int(idx) if idx is not None and not pd.isna(idx) else None
+        if check.startswith("allowed:"):
+            c = src.col(col)
+            issues.append(Issue(ERROR, src.name, fname, f"værdien '{val}' er ikke tilladt (forventet {c.expected()})",
+                                row, col, str(val), category=f"værdien er ikke tilladt (forventet {c.expected()})"))
+        elif check.startswith(("min:", "max:")):
+            c = src.col(col)
+            issues.append(Issue(ERROR, src.name, fname, f"værdien '{_show(val)}' ligger uden for det tilladte "
+                                f"(forventet {c.expected()})", row, col, _show(val),
+                                category=f"værdien ligger uden for det tilladte (forventet {c.expected()})"))
+        elif check.startswith("daterange:"):
+            issues.append(Issue(ERROR, src.name, fname, f"datoen {val} ligger uden for programmets år "
+                                f"(forventet {FIRST_YEAR}-{LAST_YEAR})", row, col, str(val),
+                                category=f"datoen ligger uden for programmets år "
+                                         f"(forventet {FIRST_YEAR}-{LAST_YEAR})"))
+        elif "not_nullable" in check or check == "not_nullable":
+            issues.append(Issue(ERROR, src.name, fname, "cellen er tom, men skal udfyldes", row, col, ""))
+        elif "unique" in check or "duplicates" in check:
+            if row in seen_unique_rows:
+                continue
+            seen_unique_rows.add(row)
+            keytxt = ", ".join(src.key)
+            issues.append(Issue(ERROR, src.name, fname, f"nøglen ({keytxt}) findes mere end én gang", row,
+                                ", ".join(src.key), str(val)))
+        else:
+            issues.append(Issue(ERROR, src.name, fname, f"kontrol '{check}' fejlede for værdien '{val}'", row, col,
+                                str(val), category=f"kontrol '{check}' fejlede"))
+    return issues
+
+
+def _show(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
