@@ -1,0 +1,332 @@
+"""Executing the notebooks: tasks, the kernels' environment, the worker pool and one line per notebook.
+
+A :class:`_Task` is one notebook to execute and render; :func:`_run_task` runs it on this process's warm kernel
+(``kernel_pool``), keeps the cleaned .ipynb and writes its board page (``render``), and names a failing cell the way
+a researcher finds it in JupyterLab. :class:`NotebookPool` holds the worker processes (``spawn``), each with one warm
+kernel, or one kernel in this process with ``jobs=1``; :func:`_run_tasks` runs the tasks on it and fails fast.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helhedsplan_eval.paths import PACKAGE_DIR
+from helhedsplan_eval.run.errors import RunError, _short
+from helhedsplan_eval.run.processes import _worker_init, descendants, kill_descendants
+from helhedsplan_eval.run.render import _clean_executed, render_html, scrub_paths
+
+
+EXECUTION_TIMEOUT = 1800  # seconds per cell
+
+
+START_TIMEOUT = 120  # seconds for a kernel to start
+
+
+MAX_JOBS = 4
+
+
+@dataclass
+class _Task:
+    notebook: str
+    title: str
+    out_ipynb: str
+    out_html: str
+    parameters: dict
+    cwd: str
+    board: dict
+    kernel_env: dict
+    execution_timeout: int = EXECUTION_TIMEOUT
+    start_timeout: int = START_TIMEOUT
+    scrub: list = field(default_factory=list)  # (absolute path, replacement) pairs, see scrub_paths
+
+
+@dataclass
+class _Result:
+    notebook: str
+    ok: bool
+    seconds: float = 0.0
+    message: str = ""
+    attempts: int = 1
+    error: dict = field(default_factory=dict)
+
+
+@contextmanager
+def _environ(extra: dict):
+    """Temporarily set environment variables (the kernel inherits them)."""
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _kernel_env() -> dict:
+    """Environment for the kernels: the package importable even when not pip-installed, a fixed
+    hash seed so set/dict-of-str iteration cannot change the order of what a page shows, and
+    matplotlib's inline backend."""
+    root = str(PACKAGE_DIR.parent)
+    current = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    pythonpath = os.pathsep.join([root] + [p for p in current if p != root])
+    # Charts must reach the page whatever the evaluator's MPLBACKEND is: with e.g. MPLBACKEND=Agg
+    # the kernel would show "<Figure size …>" text instead of the image.
+    return {"PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0", "MPLBACKEND": INLINE_BACKEND}
+
+
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    markers = ("Kernel didn't respond", "Kernel died before replying", "ZMQError", "Address already in use")
+    return any(m in text for m in markers)
+
+
+def _injected_position(source_nb) -> tuple[int | None, bool]:
+    """Where papermill puts the injected parameters cell: (index, replaces_existing)."""
+    for i, cell in enumerate(source_nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            return i, True
+    for i, cell in enumerate(source_nb.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return i + 1, False
+    return 0, False
+
+
+def _describe_failure(task: _Task, exc) -> dict:
+    """Name the failing cell in terms of the source notebook a researcher opens in JupyterLab."""
+    import nbformat
+
+    source_nb = nbformat.read(task.notebook, as_version=4)
+    inj, replaced = _injected_position(source_nb)
+    idx = exc.cell_index
+    injected = bool(task.parameters)
+    if injected and idx == inj:
+        where = "den indsatte parametercelle"
+        cell_no = None
+    else:
+        src_idx = idx - 1 if (injected and not replaced and idx > inj) else idx
+        cell_no = src_idx + 1
+        code_no = sum(1 for c in source_nb.cells[: src_idx + 1] if c.cell_type == "code")
+        first_line = next((ln.strip() for ln in str(exc.source).splitlines() if ln.strip()), "")
+        where = f"celle {cell_no} (kodecelle {code_no}, In [{exc.exec_count}])"
+        if first_line:
+            where += f": `{_short(first_line, 80)}`"
+    return {
+        "cell_number": cell_no,
+        "exec_count": exc.exec_count,
+        "ename": exc.ename,
+        "evalue": _short(exc.evalue),
+        "where": where,
+    }
+
+
+@contextmanager
+def _kernel_stderr_captured():
+    """Send what kernels write to stderr (e.g. 'KeyboardInterrupt caught in kernel' at shutdown)
+    to a temporary file instead of the evaluator's terminal; restored after the notebook."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under pytest capture)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+def _run_task(task: _Task) -> _Result:
+    """Execute one notebook with papermill on this process's warm kernel (kernel_pool: reset to a
+    fresh namespace first), keep the cleaned .ipynb, render its HTML page. After a failure or a
+    timeout the kernel is killed and the next notebook gets a new one."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from helhedsplan_eval.run.kernel_pool import KernelStartError, execute, process_kernel
+
+    t0 = time.perf_counter()
+    name = Path(task.notebook).name
+    attempts = 0
+    warm = process_kernel(task.kernel_env, task.start_timeout)
+    with _environ(task.kernel_env):
+        while True:
+            attempts += 1
+            try:
+                with _kernel_stderr_captured():
+                    executed = execute(warm, task.notebook, task.out_ipynb, task.parameters, task.cwd,
+                                       task.kernel_env, task.execution_timeout, task.start_timeout)
+                break
+            except PapermillExecutionError as exc:
+                warm.replace()  # the next notebook must not inherit a half-run kernel
+                err = _describe_failure(task, exc)
+                msg = f"{name}, {err['where']}: {err['ename']}: {err['evalue']}"
+                return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
+            except Exception as exc:  # kernel start, dead kernel, timeout, unreadable notebook
+                warm.replace()  # a hung or dead kernel: kill it, the next notebook gets a new one
+                if attempts == 1 and (_is_kernel_start_failure(exc) or isinstance(exc, KernelStartError)):
+                    continue  # one retry with a new kernel
+                err = {"ename": type(exc).__name__, "evalue": _short(exc)}
+                msg = f"{name}: {err['ename']}: {err['evalue']}"
+                return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
+    try:
+        executed = _clean_executed(executed, task.notebook)
+        executed = scrub_paths(executed, task.scrub)
+        nbformat.write(executed, task.out_ipynb)
+        html = render_html(executed, task.title, task.board, task.cwd)
+        Path(task.out_html).write_text(html, encoding="utf-8")
+    except Exception as exc:
+        err = {"ename": type(exc).__name__, "evalue": _short(exc)}
+        msg = f"{name}: HTML-siden kunne ikke dannes: {err['ename']}: {err['evalue']}"
+        return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
+    return _Result(name, True, time.perf_counter() - t0, "", attempts)
+
+
+def _resolve_jobs(jobs: int | None, n: int) -> int:
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, MAX_JOBS)
+    if jobs < 1:
+        raise RunError(f"--jobs skal være mindst 1, fik {jobs}.")
+    return max(1, min(jobs, n))
+
+
+class NotebookPool:
+    """The run's notebook executors: ``jobs`` worker processes (``spawn``), each keeping one warm
+    kernel (helhedsplan_eval.run.kernel_pool) for every notebook it runs, or, with ``jobs=1``, one warm
+    kernel in this process. ``run_cli`` keeps one pool for all years of ``--all-years``.
+
+    :meth:`close` stops the workers and their kernels; :meth:`kill` (interruption, failure) stops
+    every process the pool started (:func:`kill_descendants`, sparing what ran before)."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = None if jobs is None else max(1, int(jobs))  # None: the first run decides
+        self._executor = None
+        self._warming: list = []
+        self._existing = descendants()  # not ours to stop
+
+    def warm_up(self) -> None:
+        """Start the workers and their kernels now, in the background: while the runner loads and
+        validates the data and computes the status table, the kernels start and import."""
+        if self.jobs is None or self.jobs < 2 or self._warming and self._executor is not None:
+            return
+        from helhedsplan_eval.run.kernel_pool import warm_up_process_kernel
+
+        ex = self.executor()
+        self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT) for _ in range(self.jobs)]
+
+    def executor(self):
+        if self._executor is None:
+            ctx = mp.get_context("spawn")
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_worker_init)
+        return self._executor
+
+    def close(self) -> None:
+        self._warming = []
+        ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)  # workers shut their kernels down on exit
+        from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
+
+        shutdown_process_kernel()
+
+    def kill(self) -> None:
+        self._warming = []
+        ex, self._executor = self._executor, None
+        kill_descendants(keep=self._existing)
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
+        from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
+
+        shutdown_process_kernel()
+
+    def __enter__(self) -> "NotebookPool":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.kill()
+
+
+def progress_line(res: "_Result", year: int, label: str = "") -> str:
+    """One line per notebook for logs and non-terminal output:
+    '2020 (år 2 af 4): oversigt.ipynb – ok, 3,4 s' or '… – fejlede, 1,2 s'."""
+    secs = f"{res.seconds:.1f}".replace(".", ",")
+    where = f"{year} ({label})" if label else str(year)
+    return f"{where}: {res.notebook} – {'ok' if res.ok else 'fejlede'}, {secs} s"
+
+
+def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: NotebookPool | None = None,
+               on_result=None) -> list[_Result]:
+    """Run the notebooks on ``pool`` (a new one for this call when None), fail fast; ``on_result``
+    is called with each result as it arrives."""
+    from tqdm.auto import tqdm
+
+    results: list[_Result] = []
+    bar = tqdm(total=len(tasks), desc=f"{year}: notesbøger", unit="nb", disable=not progress, file=sys.stderr)
+    own = pool is None
+    if own:
+        pool = NotebookPool(jobs)
+
+    def record(res):
+        results.append(res)
+        bar.update(1)
+        if on_result is not None:
+            on_result(res)
+
+    try:
+        if pool.jobs == 1:
+            for task in tasks:
+                bar.set_postfix_str(Path(task.notebook).name, refresh=False)
+                res = _run_task(task)
+                record(res)
+                if not res.ok:
+                    break  # fail fast: the run cannot succeed any more
+        else:
+            ex = pool.executor()
+            pending = {ex.submit(_run_task, t) for t in tasks}
+            failed = False
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    if fut.cancelled():
+                        continue
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
+                        res = _Result("?", False, 0.0,
+                                      f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
+                        pool.kill()  # a broken pool cannot run the next year: start afresh
+                    record(res)
+                    if not res.ok and not failed:
+                        failed = True
+                        for other in pending:
+                            other.cancel()  # not yet started: skip
+        if own:
+            pool.close()
+        return results
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
+        pool.kill()
+        raise
+    finally:
+        bar.close()

@@ -1,0 +1,119 @@
+"""The notebook list: which notebooks the annual run executes, with their page titles, in the front page's order.
+
+The list is data: ``notebooks:`` in ``params/plan.yml``, one entry per board page with ``file`` (the notebook in
+the notebooks folder) and ``title`` (the page's Danish title). Adding a page is adding a notebook and one entry,
+no code. :func:`load_notebooks` reads and checks the list when a run starts and names every problem at once
+(plan.yml, the entry, what was expected); ``NOTEBOOKS`` is the project's list, read when first asked for.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from helhedsplan_eval.run.errors import UsageError, _display_path, _short
+from helhedsplan_eval.run.params import _plan_params_dir, default_notebooks_dir
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One page of the board report: a notebook file in the notebooks folder and its Danish title."""
+
+    filename: str
+    title: str
+
+    @property
+    def stem(self) -> str:
+        return Path(self.filename).stem
+
+    @property
+    def html_name(self) -> str:
+        return f"{self.stem}.html"
+
+
+#: The keys of an entry of plan.yml's ``notebooks:`` list: what each must be (Danish, for messages).
+NOTEBOOK_KEYS = {
+    "file": "notesbogens filnavn i notesbogsmappen, en tekst der ender på .ipynb (fx oversigt.ipynb)",
+    "title": "sidens titel på forsiden og i sidehovedet, en ikke-tom tekst (fx Bestyrelsesoversigt)",
+}
+
+
+def load_notebooks(params_dir: str | os.PathLike | None = None,
+                   notebooks_dir: str | os.PathLike | None = None) -> list[NotebookSpec]:
+    """The pages of the report from plan.yml's ``notebooks:`` list, each notebook checked to exist in
+    ``notebooks_dir`` (default: the project's notebooks/). plan.yml is the one beside the year files in
+    ``params_dir`` when there is one, else the project's. Raises :class:`UsageError` naming every problem."""
+    import yaml
+
+    path = _plan_params_dir(params_dir) / "plan.yml"
+    source = _display_path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{source} kan ikke læses, så notesbogslisten (notebooks:) mangler: {_short(exc)}") from None
+    entries = raw.get("notebooks") if isinstance(raw, dict) else None
+    specs, problems = notebook_specs(entries, source, Path(notebooks_dir or default_notebooks_dir()))
+    if problems:
+        raise UsageError(f"Notesbogslisten (notebooks:) i {source} er ugyldig:\n"
+                         + "\n".join(f"  - {p}" for p in problems))
+    return specs
+
+
+def notebook_specs(entries, source: str, notebooks_dir: Path) -> tuple[list[NotebookSpec], list[str]]:
+    """The valid entries of a ``notebooks:`` list as :class:`NotebookSpec`, and every problem of the list."""
+    if not isinstance(entries, list) or not entries:
+        return [], [f"{source}: notebooks skal være en ikke-tom liste med én side pr. element, hvert med "
+                    f"nøglerne {', '.join(NOTEBOOK_KEYS)} (fandt {_short(repr(entries), 80)})."]
+    specs: list[NotebookSpec] = []
+    problems: list[str] = []
+    pages: dict[str, str] = {}  # page stem -> where it was first given
+    for n, entry in enumerate(entries, 1):
+        named = isinstance(entry, dict) and isinstance(entry.get("file"), str)
+        where = f"{source}: notebooks, element {n}" + (f" ({entry['file']})" if named else "")
+        found = _entry_problems(entry, where, notebooks_dir)
+        if found:
+            problems += found
+            continue
+        spec = NotebookSpec(entry["file"], entry["title"].strip())
+        if spec.stem in pages:
+            problems.append(f"{where}: siden {spec.html_name} står allerede i {pages[spec.stem]}; "
+                            "hver notesbog må kun stå én gang.")
+            continue
+        pages[spec.stem] = f"element {n}"
+        specs.append(spec)
+    return specs, problems
+
+
+def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
+    """What is wrong with one entry of the list (unknown or missing keys, wrong values, a missing notebook)."""
+    if not isinstance(entry, dict):
+        return [f"{where}: skal være en mapping med nøglerne {', '.join(NOTEBOOK_KEYS)}, "
+                f"fandt {type(entry).__name__} {_short(repr(entry), 80)}."]
+    problems = []
+    for key in entry:
+        if key not in NOTEBOOK_KEYS:
+            hint = difflib.get_close_matches(str(key), list(NOTEBOOK_KEYS), n=1)
+            also = f"; mente du {hint[0]!r}?" if hint else "."
+            problems.append(f"{where}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(NOTEBOOK_KEYS)}){also}")
+    for key, what in NOTEBOOK_KEYS.items():
+        if key not in entry:
+            problems.append(f"{where}: nøglen {key} mangler (forventet {what}).")
+        elif not isinstance(entry[key], str) or not entry[key].strip():
+            problems.append(f"{where}: {key} = {entry[key]!r} er ugyldig (forventet {what}).")
+    file = entry.get("file")
+    if isinstance(file, str) and file.strip():
+        if Path(file).name != file or not file.endswith(".ipynb"):
+            problems.append(f"{where}: file = {file!r} er ugyldig (forventet {NOTEBOOK_KEYS['file']}).")
+        elif not (notebooks_dir / file).is_file():
+            problems.append(f"{where}: notesbogen {file} findes ikke i {_display_path(notebooks_dir)}.")
+    return problems
+
+
+def __getattr__(name: str):
+    """``NOTEBOOKS``: the project's notebook list (plan.yml), read when asked for, so that importing the runner
+    never fails on a broken plan.yml (the run then says what is wrong)."""
+    if name == "NOTEBOOKS":
+        return tuple(load_notebooks())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,147 @@
+"""Child processes: no worker or kernel outlives the run.
+
+:func:`descendants` lists every process below this one (from /proc on Linux), :func:`kill_descendants` stops them
+and the kernels' process groups; :func:`_signals_interrupt` turns SIGTERM/SIGHUP into :class:`RunInterrupted` in
+the main thread so that the run's clean-up always runs; :func:`_worker_init` makes a worker die with its parent and
+take its kernel along.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterable
+
+from helhedsplan_eval.data.bundle_cache import pid_alive as _pid_alive
+from helhedsplan_eval.run.errors import RunInterrupted
+
+
+def _children_map() -> dict[int, list[int]]:
+    """``{ppid: [pid, …]}`` of every process, read from /proc (Linux); empty elsewhere."""
+    out: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return out
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        out.setdefault(int(fields[1]), []).append(int(name))
+    return out
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Every process below ``pid`` (default: this one): workers, kernels and what they started."""
+    pid = os.getpid() if pid is None else pid
+    children = _children_map()
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        if p in found:
+            continue
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def kill_descendants(pid: int | None = None, grace: float = 3.0, keep: Iterable[int] = ()) -> list[int]:
+    """SIGTERM every descendant except those in ``keep`` (processes that existed before the run,
+    when run_year is called inside a larger program), and the process group of each kernel, which
+    jupyter_client starts in its own session; then SIGKILL what is left after ``grace`` seconds."""
+    import signal
+
+    keep = set(keep)
+    procs = [p for p in descendants(pid) if p not in keep]
+    if not procs or os.name != "posix":
+        return procs
+    groups = set()
+    for p in procs:
+        try:
+            if os.getpgid(p) == p:  # a session/group leader of its own: a kernel
+                groups.add(p)
+        except OSError:
+            pass
+    for p in procs:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in procs):
+        time.sleep(0.05)
+    for g in groups:
+        try:
+            os.killpg(g, signal.SIGKILL)
+        except OSError:
+            pass
+    for p in procs:
+        if _pid_alive(p):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+    return procs
+
+
+@contextmanager
+def _signals_interrupt():
+    """In the main thread: SIGTERM and SIGHUP raise :class:`RunInterrupted` (like Ctrl-C raises
+    KeyboardInterrupt), so that the run's clean-up (children, temporary folder) always runs."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunInterrupted(signum)
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved[sig] = signal.signal(sig, handler)
+        except (OSError, ValueError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            try:
+                signal.signal(sig, old)
+            except (OSError, ValueError):
+                pass
+
+
+def _worker_init() -> None:
+    """In each worker process: die with the parent (Linux PR_SET_PDEATHSIG), and on SIGTERM take
+    the kernel(s) this worker started along."""
+    import signal
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def on_term(signum, frame):
+        kill_descendants(grace=1.0)
+        os._exit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, on_term)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it then terminates us
+    except (OSError, ValueError):
+        pass

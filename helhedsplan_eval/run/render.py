@@ -1,0 +1,164 @@
+"""Rendering: executed notebooks made reproducible and path-free, and their code-free board pages.
+
+:func:`_clean_executed` strips papermill's and Jupytext's metadata and fixes the cell ids; :func:`scrub_paths`
+replaces the evaluator's absolute paths (:func:`path_replacements`) in every text of a kept notebook;
+:func:`render_html` renders the board page with the ``board`` nbconvert template (no code, no prompts, no
+tracebacks, no warnings, images embedded).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR, project_root
+
+
+#: Placeholder for a data folder outside the project in the kept notebooks and provenance.json.
+OUTSIDE_DATA = "<datamappe uden for projektet>"
+
+
+def _clean_executed(nb, source_path: str | os.PathLike | None = None):
+    """Strip run-dependent metadata so the kept .ipynb and the HTML are reproducible.
+
+    Cell ids become fixed: the injected parameters cell is ``injected-parameters``; cells the
+    source notebook saved without an id (nbformat < 4.5; papermill/nbformat then invent random
+    ones) get ``cell-<n>`` by their position in the source notebook."""
+    nb.metadata.pop("papermill", None)
+    # the kept copy is an output, not a source: without the pairing a researcher who opens and saves it in
+    # JupyterLab does not get a stray Jupytext .py beside it
+    nb.metadata.pop("jupytext", None)
+    src_ids: list | None = None
+    src_had_injected = False
+    if source_path is not None:
+        with open(source_path, encoding="utf-8") as f:
+            src_cells = json.load(f).get("cells", [])
+        src_ids = [c.get("id") for c in src_cells]
+        src_had_injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in src_cells)
+    k = 0  # position in the source notebook
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+            k += 1 if src_had_injected else 0  # it replaced the source's own injected cell
+            continue
+        if src_ids is not None and k < len(src_ids):
+            cell["id"] = src_ids[k] or f"cell-{k + 1}"
+        k += 1
+    if src_ids is not None:
+        nb.nbformat, nb.nbformat_minor = 4, max(int(nb.get("nbformat_minor", 5)), 5)
+    return nb
+
+
+def path_replacements(data_dir: str | os.PathLike | None = None, extra: Sequence[tuple[str, str]] = ()) -> list:
+    """``(path, replacement)`` pairs that make the evaluator's absolute paths disappear from kept
+    notebooks: the data folder (relative to the project, or a placeholder when outside it), the
+    project root (paths become relative to it), the home folder (``~``) and the temp folder."""
+    pairs: list[tuple[str, str]] = list(extra)
+    root = project_root()
+    if data_dir is not None:
+        data = Path(data_dir).resolve()
+        try:
+            rel = data.relative_to(root).as_posix()
+        except ValueError:
+            rel = None
+        if rel is None:
+            pairs.append((str(data), OUTSIDE_DATA))
+    pairs.append((str(root), "."))
+    home = Path.home()
+    if str(home) not in ("/", ""):
+        pairs.append((str(home), "~"))
+    for tmp in {tempfile.gettempdir(), os.path.realpath(tempfile.gettempdir())}:
+        if tmp not in ("/", ""):
+            pairs.append((tmp, "<tmp>"))
+    # longest first, so that a folder inside another is replaced as a whole
+    return sorted(dict.fromkeys(pairs), key=lambda kv: len(kv[0]), reverse=True)
+
+
+_PATH_END = r"""(?=$|[/\\\s'"`),:;\]}>|]|\x1b)"""
+
+
+def _scrub_text(text: str, pairs) -> str:
+    import re
+
+    for old, new in pairs:
+        if old not in text:
+            continue
+        if new == ".":  # inside the project root: relative paths
+            text = re.sub(re.escape(old) + r"[/\\]", "", text)
+        text = re.sub(re.escape(old) + _PATH_END, lambda m: new, text)
+    return text
+
+
+def scrub_paths(nb, pairs):
+    """The executed notebook with the absolute paths of ``pairs`` replaced in every text: cell
+    sources, text outputs, tracebacks, metadata (images and other binary outputs are left as is)."""
+    if not pairs:
+        return nb
+
+    def walk(obj, key=None):
+        if isinstance(obj, str):
+            return _scrub_text(obj, pairs)
+        if isinstance(obj, list):
+            return [walk(v) for v in obj]
+        if isinstance(obj, dict):
+            for k in list(obj):
+                if isinstance(k, str) and k.startswith("image/") and k != "image/svg+xml":
+                    continue
+                obj[k] = walk(obj[k], k)
+            return obj
+        return obj
+
+    for cell in nb.cells:
+        walk(cell)
+    walk(nb.metadata)
+    return nb
+
+
+def _board_copy(nb):
+    """The notebook as the board may see it: no error tracebacks, no warnings on stderr."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [
+            o for o in cell.get("outputs", [])
+            if o.get("output_type") != "error"
+            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+        ]
+    return nb
+
+
+def render_html(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = None) -> str:
+    """Render an executed notebook to the self-contained board HTML page; ``nb_dir`` is the
+    folder relative to which markdown images are found and embedded."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.CSSHTMLHeaderPreprocessor.enabled = False  # Pygments CSS: no code is shown
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
+    c.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+    c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    exporter = HTMLExporter(
+        config=c,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name=BOARD_TEMPLATE,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code="da",
+    )
+    nb = _board_copy(nb)
+    nb.metadata["title"] = f"{title} – {board['year']}"
+    resources = {"board": board, "metadata": {"name": title, "path": str(nb_dir or ".")}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
