@@ -1,8 +1,13 @@
 """The annual run: parameters, notebook execution on warm kernels, rendering, publication.
 
-``runner`` checks parameters and folders, executes the notebooks with papermill, renders code-free HTML, writes
-the index, status tables, provenance and history, and swaps the finished report in atomically; ``kernel_pool``
-keeps warm kernels with a fresh namespace per notebook.
+``runner`` orchestrates one year's run (``run_year``) and the command line's (``run_cli``) as a short sequence of
+named steps, and re-exports the names of its steps. The steps: ``params`` (the plan's years, params/<year>.yml,
+the notebooks' declared parameters) and ``notebook_list`` (the pages, ``notebooks:`` in params/plan.yml), checked
+before anything is written; ``folders`` (where a run may write, temporary folders, the atomic swap); ``inputs``
+(the data read once, refused when unusable, cached for the kernels); ``status`` (the status table, its counts);
+``execute`` (tasks, the worker pool, progress lines) on ``kernel_pool`` (warm kernels with a fresh namespace per
+notebook) and ``processes`` (signals, no child process left behind); ``render`` (kept notebooks cleaned and
+path-free, the code-free board pages); ``publish`` (front page, provenance.json); ``errors`` (RunError, UsageError).
 
 May import: everything else in the package (it is the top of the stack); nothing imports it but the CLI.
 """
