@@ -1,0 +1,178 @@
+"""Checks of ``plan.yml`` and of one criterion's parameters, each reporting every problem in Danish.
+
+The functions append to (or return) a list of problems rather than raising, so that :func:`.criteria.load_catalogue`
+can report all problems of both files at once.
+"""
+
+from __future__ import annotations
+
+from helhedsplan_eval.catalogue.spec import _EXPECTED_DA, FIRST_DATA_YEAR, PARAM_SPECS, UNIT_LABELS_DA
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    import math
+
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) and math.isfinite(v)
+
+
+def _check_value(v, spec, years: tuple[int, int]) -> str | None:
+    """None if ``v`` matches ``spec``, else what was expected (Danish)."""
+    if isinstance(spec, tuple):
+        return None if v in spec else "en af " + ", ".join(f"'{a}'" for a in spec)
+    if spec == "number":
+        return None if _is_number(v) else _EXPECTED_DA["number"]
+    if spec == "share":
+        return None if _is_number(v) and 0 <= v <= 100 else _EXPECTED_DA["share"]
+    if spec == "int":
+        return None if _is_int(v) and v >= 1 else "et helt tal ≥ 1"
+    if spec == "year":
+        return (None if _is_int(v) and years[0] <= v <= years[1]
+                else f"et årstal (helt tal) mellem {years[0]} og {years[1]}")
+    if spec == "bool":
+        return None if isinstance(v, bool) else _EXPECTED_DA["bool"]
+    if spec == "date":
+        import datetime as dt
+
+        if isinstance(v, dt.date):
+            d = v
+        else:
+            try:
+                d = dt.date.fromisoformat(str(v))
+            except ValueError:
+                return _EXPECTED_DA["date"]
+        return (None if years[0] <= d.year <= years[1]
+                else f"en dato (ÅÅÅÅ-MM-DD) i årene {years[0]}-{years[1]}")
+    if spec == "str":
+        return None if isinstance(v, str) and v.strip() else _EXPECTED_DA["str"]
+    return None
+
+
+def _show(v) -> str:
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def check_params(where: str, kind: str, params: dict, years: tuple[int, int], label: str = "params",
+                 partial: bool = False) -> list[str]:
+    """Problems of one criterion's ``params`` against its kind (all at once). ``partial``: an
+    alternative reading's params, which only override some keys."""
+    spec = PARAM_SPECS.get(kind, {})
+    problems = []
+    for key, v in params.items():
+        if key not in spec:
+            known = ", ".join(spec) or "ingen"
+            problems.append(f"{where}: {label}.{key} kendes ikke for kind {kind} (kendte parametre: {known})")
+            continue
+        exp = _check_value(v, spec[key], years)
+        if exp:
+            problems.append(f"{where}: {label}.{key} er {_show(v)}, men skal være {exp}")
+    if not partial:
+        if kind == "period_mean_max" and "max" in params and "min" in params:
+            problems.append(f"{where}: {label} har både 'max' og 'min'; angiv kun én af dem")
+        if kind == "period_mean_max" and ("baseline" in params) != ("baseline_year" in params):
+            problems.append(f"{where}: {label}.baseline og {label}.baseline_year skal angives sammen")
+        sw, ew = params.get("start_wave"), params.get("end_wave")
+        if _is_int(sw) and _is_int(ew) and sw >= ew:
+            problems.append(f"{where}: {label}.start_wave ({sw}) skal ligge før end_wave ({ew})")
+    return problems
+
+
+def _check_plan(plan_doc, problems: list[str]) -> tuple[dict, int, int]:
+    """Basic checks of plan.yml; returns (plan mapping, first year, last year)."""
+    if not isinstance(plan_doc, dict):
+        problems.append("plan.yml: filen skal være en YAML-mapping med 'plan', 'areas' og 'register_measures'")
+        return {}, 2017, 2020
+    plan = plan_doc.get("plan", {})
+    if not isinstance(plan, dict):
+        problems.append("plan.yml: 'plan' skal være en mapping (name, period, budget, ...)")
+        plan = {}
+    start, end = 2017, 2020
+    period = plan.get("period", {"start": 2017, "end": 2020})
+    if not isinstance(period, dict) or not _is_int(period.get("start")) or not _is_int(period.get("end")):
+        problems.append(f"plan.yml: plan.period er {_show(period)}, men skal være {{start: årstal, end: årstal}} "
+                        "med hele årstal")
+    elif not FIRST_DATA_YEAR <= period["start"] <= period["end"] <= 2100:
+        problems.append(f"plan.yml: plan.period {period['start']}-{period['end']} skal have start ≤ end og "
+                        f"start ≥ {FIRST_DATA_YEAR}")
+    else:
+        start, end = period["start"], period["end"]
+    budget = plan.get("budget", {})
+    if not isinstance(budget, dict):
+        problems.append("plan.yml: plan.budget skal være en mapping (lbf, local, total)")
+    else:
+        for k in ("lbf", "local", "total"):
+            if k in budget and not (_is_number(budget[k]) and budget[k] >= 0):
+                problems.append(f"plan.yml: plan.budget.{k} er {_show(budget[k])}, men skal være et tal ≥ 0 (kr.)")
+    for key in ("areas", "register_measures"):
+        if key in plan_doc and not isinstance(plan_doc[key], list):
+            problems.append(f"plan.yml: '{key}' skal være en liste")
+    return plan, start, end
+
+
+def _check_areas(plan_doc, problems: list[str]) -> list[dict]:
+    """The valid area entries of plan.yml (every problem reported)."""
+    raw = plan_doc.get("areas", []) if isinstance(plan_doc, dict) else []
+    if not isinstance(raw, list):
+        return []
+    out, seen = [], set()
+    for n, a in enumerate(raw, start=1):
+        if not isinstance(a, dict):
+            problems.append(f"plan.yml: areas, element {n} skal være en mapping (id, name, activities, ...)")
+            continue
+        aid = a.get("id")
+        where = f"plan.yml: areas, {aid if isinstance(aid, str) else f'element {n}'}"
+        ok = True
+        for k in ("id", "name"):
+            if not isinstance(a.get(k), str) or not a.get(k).strip():
+                if k in a:
+                    problems.append(f"{where}: '{k}' er {_show(a.get(k))}, men skal være en tekst")
+                else:
+                    problems.append(f"{where}: '{k}' mangler")
+                ok = False
+        if isinstance(aid, str) and aid in seen:
+            problems.append(f"{where}: id '{aid}' står der flere gange")
+            ok = False
+        seen.add(aid)
+        acts = a.get("activities", [])
+        if not isinstance(acts, list):
+            problems.append(f"{where}: 'activities' skal være en liste")
+            ok = False
+        else:
+            for m, act in enumerate(acts, start=1):
+                if not (isinstance(act, dict) and isinstance(act.get("id"), str) and isinstance(act.get("name"), str)):
+                    problems.append(f"{where}: activities, element {m} skal have 'id' og 'name' som tekst")
+                    ok = False
+        budget = a.get("budget", {})
+        if not isinstance(budget, dict):
+            problems.append(f"{where}: 'budget' skal være en mapping (lbf, local, total)")
+            ok = False
+        else:
+            for k in ("lbf", "local", "total"):
+                if k in budget and not (_is_number(budget[k]) and budget[k] >= 0):
+                    problems.append(f"{where}: budget.{k} er {_show(budget[k])}, men skal være et tal ≥ 0 (kr.)")
+                    ok = False
+        if not isinstance(a.get("objectives", []), list):
+            problems.append(f"{where}: 'objectives' skal være en liste")
+            ok = False
+        if ok:
+            out.append(a)
+    return out
+
+
+def _check_register_measures(plan_doc, problems: list[str]) -> None:
+    raw = plan_doc.get("register_measures", []) if isinstance(plan_doc, dict) else []
+    if not isinstance(raw, list):
+        return
+    for n, m in enumerate(raw, start=1):
+        if not isinstance(m, dict) or not isinstance(m.get("id"), str):
+            problems.append(f"plan.yml: register_measures, element {n} skal være en mapping med 'id'")
+            continue
+        where = f"plan.yml: register_measures, {m['id']}"
+        if m.get("unit") is not None and m.get("unit") not in UNIT_LABELS_DA:
+            problems.append(f"{where}: unit er {_show(m.get('unit'))}, men skal være en af "
+                            f"{', '.join(UNIT_LABELS_DA)}")
+        if m.get("direction") is not None and m.get("direction") not in ("up", "down"):
+            problems.append(f"{where}: direction er {_show(m.get('direction'))}, men skal være 'up' eller 'down'")

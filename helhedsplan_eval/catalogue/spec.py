@@ -1,0 +1,82 @@
+"""The catalogue's vocabulary: the kinds of criterion, their parameters, units and labels.
+
+Each kind names the evaluator in :mod:`helhedsplan_eval.analysis.status` that judges it; :data:`PARAM_SPECS` lists
+the parameters that evaluator reads, with their type, so that :mod:`.checks` can refuse a typo instead of ignoring
+it. The Danish labels are what the board reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REQUIRED_PARAMS = {
+    "annual_minimum": ("target",),
+    "minimum_share": ("target",),
+    "cumulative_total": ("target",),
+    "period_mean_change": ("baseline_year", "change"),
+    "period_mean_max": (),
+    "growth": ("baseline_year", "rate"),
+    "yoy_growth": ("baseline_year", "rate"),
+    "gap_target": ("baseline_year", "baseline_gap", "target_gap"),
+    "gap_reduction_rate": ("baseline_year", "baseline_gap", "rate"),
+    "survey_wave_increase": (),
+    "milestone": ("due",),
+    "qualitative": (),
+}
+
+KIND_LABELS_DA = {
+    "annual_minimum": "Årligt minimum",
+    "minimum_share": "Mindsteandel",
+    "cumulative_total": "Samlet antal over perioden",
+    "period_mean_change": "Periodegennemsnit mod basisår",
+    "period_mean_max": "Periodegennemsnit højst",
+    "growth": "Vækst mod basisår",
+    "yoy_growth": "Årlig vækst",
+    "gap_target": "Forskel til sammenligningsgrundlag i slutåret",
+    "gap_reduction_rate": "Forskel mindskes pr. år",
+    "survey_wave_increase": "Stigning mellem to surveymålinger",
+    "milestone": "Milepæl",
+    "qualitative": "Kvalitativ vurdering",
+}
+
+UNIT_LABELS_DA = {
+    "pct": "procent",
+    "pp": "procentpoint",
+    "count": "antal",
+    "persons": "antal personer",
+    "kr": "kr.",
+    "rate": "pr. 100 børn",
+    "index": "indeks 0-100",
+    "number": "gennemsnit",
+    "text": "tekst",
+}
+
+
+# The parameters each kind's evaluator (status.py) reads, with their type: "number" (int or float),
+# "int", "year" (a whole year within the data years), "bool", "date" (YYYY-MM-DD) or a tuple of the
+# allowed words. A key not listed for its kind is an error (a typo would otherwise be ignored).
+PARAM_SPECS: dict[str, dict[str, Any]] = {
+    "annual_minimum": {"target": "number", "target_alt": "number", "uncertainty": ("poisson", "none")},
+    "minimum_share": {"target": "share", "scope": ("annual", "period"), "min_years": "int"},
+    "cumulative_total": {"target": "number"},
+    "period_mean_change": {"baseline_year": "year", "change": "number", "uncertainty": ("poisson", "none"),
+                           "min_years": "int"},
+    "period_mean_max": {"max": "number", "min": "number", "measure": ("gap",), "uncertainty": ("poisson", "none"),
+                        "min_years": "int", "baseline": "number", "baseline_year": "year"},
+    "growth": {"baseline_year": "year", "rate": "number", "mode": ("compound", "linear")},
+    "yoy_growth": {"baseline_year": "year", "rate": "number", "rule": ("average", "every_year")},
+    "gap_target": {"baseline_year": "year", "baseline_gap": "number", "target_gap": "number", "yearly": "bool"},
+    "gap_reduction_rate": {"baseline_year": "year", "baseline_gap": "number", "rate": "number"},
+    "survey_wave_increase": {"start_wave": "year", "end_wave": "year"},
+    "milestone": {"due": "date"},
+    "qualitative": {"due_year": "year"},
+}
+
+# fields of an entry in criteria.yml
+CRITERION_FIELDS = ("id", "area", "activity", "text", "text_strategic", "source", "indicator", "indicator_args", "unit",
+                    "direction", "kind", "params", "period", "years", "linked_to", "readings", "chosen_reading",
+                    "reason", "alternatives", "short")
+FIRST_DATA_YEAR = 2014  # the first baseline year the data contract accepts
+
+_EXPECTED_DA = {"number": "et tal", "int": "et helt tal", "year": "et årstal (helt tal)", "bool": "true eller false",
+                "date": "en dato (ÅÅÅÅ-MM-DD)", "share": "et tal mellem 0 og 100 (procent)", "str": "en tekst"}
