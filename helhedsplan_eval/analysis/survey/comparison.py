@@ -189,34 +189,22 @@ def _fixed(e: Estimate) -> Estimate:
     return Estimate(e.value, e.se_fixed, math.nan, math.nan, e.n, e.df, e.n_eff, e.se_fixed)
 
 
-def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None) -> SurveyAnalysis:
-    """Everything the notebook and the indicator show, from a DataBundle, a dict of frames or a
-    data folder. Waves after ``evaluation_year`` are ignored (not yet due).
-
-    Both waves are weighted alike (:func:`plan_weighting`); every condition that makes the
-    comparison unreliable is collected in ``problems`` (see :attr:`SurveyAnalysis.unreliable_reason`)."""
-    cfg = cfg or load_config()
-    t = _tables_from(source)
-    notes: list[str] = []
+def _no_survey(cfg: SurveyConfig, evaluation_year: int) -> SurveyAnalysis:
+    """The analysis when the survey is not delivered: no figures, 'afventer data'."""
     empty = pd.DataFrame()
-    if t["survey_responses"] is None:
-        return SurveyAnalysis(cfg, evaluation_year, {}, None, empty, empty,
-                              difference(Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0),
-                                         Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0)),
-                              Difference(math.nan, math.nan, math.nan, math.nan, 0, math.nan),
-                              decide(math.nan, math.nan, math.nan, cfg.min_meaningful), math.nan, empty,
-                              empty, empty, ["Der er ingen data fra fællesskabsundersøgelsen."],
-                              source_missing=True)
-    resp = validate_responses(t["survey_responses"], cfg)
-    margins = validate_margins(t["survey_margins"], cfg) if t["survey_margins"] is not None else None
-    if margins is None:
-        notes.append("Der er ingen befolkningstal (survey_margins); resultaterne er uvægtede.")
-    info = validate_waves(t["survey_waves"]) if t["survey_waves"] is not None else None
-    wave_years = [w for w in cfg.waves if w <= evaluation_year and (resp["wave"] == w).any()]
-    plan = plan_weighting(resp, margins, wave_years, cfg)
-    notes.extend(plan.notes)
-    problems: list[str] = list(plan.problems)
-    waves = {w: _prepare_wave(resp, margins, w, cfg, plan) for w in wave_years}
+    return SurveyAnalysis(cfg, evaluation_year, {}, None, empty, empty,
+                          difference(Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0),
+                                     Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0)),
+                          Difference(math.nan, math.nan, math.nan, math.nan, 0, math.nan),
+                          decide(math.nan, math.nan, math.nan, cfg.min_meaningful), math.nan, empty,
+                          empty, empty, ["Der er ingen data fra fællesskabsundersøgelsen."],
+                          source_missing=True)
+
+
+def _weighting_problems(waves: dict[int, WaveData], cfg: SurveyConfig, notes: list[str],
+                        problems: list[str]) -> None:
+    """Add every wave's raking notes and problems (heavy respondents of several waves in one
+    clause) and flag waves weighted on different variables."""
     heavy = []
     for w, wd in waves.items():
         notes.extend(wd.rake.notes)
@@ -231,8 +219,12 @@ def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None
     if len(set(used.values())) > 1:
         problems.append("runderne er ikke vægtet ens (" + "; ".join(
             f"{w}: " + (", ".join(_var_da(v) for v in vs) or "ikke vægtet") for w, vs in used.items()) + ")")
-    a, b = cfg.baseline_wave, cfg.end_wave
-    # index and share with a strong community, per wave
+
+
+def _wave_frames(waves: dict[int, WaveData], cfg: SurveyConfig,
+                 notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per wave: the index (calibration SE, fixed-weight SE, weighted SD, unweighted mean, design
+    effect), the share with a strong community, and Cronbach's alpha (a note when it is low)."""
     irows, srows, arows = {}, {}, {}
     for w, wd in waves.items():
         e = weighted_mean(wd.index, wd.weights, cfg.level, wd.design)
@@ -250,22 +242,48 @@ def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None
             notes.append(f"{w}: Cronbachs alfa (et mål for, om udsagnene måler det samme) er "
                          f"{_num(al, 2)}, under {_num(cfg.raw['index'].get('alpha_warning', 0.7), 2)}; "
                          "indekset skal læses varsomt.")
-    idx_df = pd.DataFrame.from_dict(irows, orient="index")
-    strong_df = pd.DataFrame.from_dict(srows, orient="index")
-    alpha_df = pd.DataFrame.from_dict(arows, orient="index")
-    for df_ in (idx_df, strong_df, alpha_df):
+    frames = tuple(pd.DataFrame.from_dict(rows, orient="index") for rows in (irows, srows, arows))
+    for df_ in frames:
         df_.index.name = "wave"
+    return frames
 
-    def est(df_, w):
-        if w not in df_.index:
-            return Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0)
-        r = df_.loc[w]
-        return Estimate(r["value"], r["se"], r["ci_low"], r["ci_high"], int(r["n"]), int(r["df"]), r["n_eff"],
-                        r["se_fixed"])
 
-    idiff = difference(est(idx_df, a), est(idx_df, b), cfg.level)
-    idiff_fixed = difference(_fixed(est(idx_df, a)), _fixed(est(idx_df, b)), cfg.level)
-    sdiff = difference(est(strong_df, a), est(strong_df, b), cfg.level)
+def _row_estimate(df_: pd.DataFrame, w: int) -> Estimate:
+    """A wave's row of an estimate frame as an :class:`Estimate` (all NaN for a wave not there)."""
+    if w not in df_.index:
+        return Estimate(math.nan, math.nan, math.nan, math.nan, 0, 0)
+    r = df_.loc[w]
+    return Estimate(r["value"], r["se"], r["ci_low"], r["ci_high"], int(r["n"]), int(r["df"]), r["n_eff"],
+                    r["se_fixed"])
+
+
+def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None) -> SurveyAnalysis:
+    """Everything the notebook and the indicator show, from a DataBundle, a dict of frames or a
+    data folder. Waves after ``evaluation_year`` are ignored (not yet due).
+
+    Both waves are weighted alike (:func:`plan_weighting`); every condition that makes the
+    comparison unreliable is collected in ``problems`` (see :attr:`SurveyAnalysis.unreliable_reason`)."""
+    cfg = cfg or load_config()
+    t = _tables_from(source)
+    if t["survey_responses"] is None:
+        return _no_survey(cfg, evaluation_year)
+    notes: list[str] = []
+    resp = validate_responses(t["survey_responses"], cfg)
+    margins = validate_margins(t["survey_margins"], cfg) if t["survey_margins"] is not None else None
+    if margins is None:
+        notes.append("Der er ingen befolkningstal (survey_margins); resultaterne er uvægtede.")
+    info = validate_waves(t["survey_waves"]) if t["survey_waves"] is not None else None
+    wave_years = [w for w in cfg.waves if w <= evaluation_year and (resp["wave"] == w).any()]
+    plan = plan_weighting(resp, margins, wave_years, cfg)
+    notes.extend(plan.notes)
+    problems: list[str] = list(plan.problems)
+    waves = {w: _prepare_wave(resp, margins, w, cfg, plan) for w in wave_years}
+    _weighting_problems(waves, cfg, notes, problems)
+    a, b = cfg.baseline_wave, cfg.end_wave
+    idx_df, strong_df, alpha_df = _wave_frames(waves, cfg, notes)
+    idiff = difference(_row_estimate(idx_df, a), _row_estimate(idx_df, b), cfg.level)
+    idiff_fixed = difference(_fixed(_row_estimate(idx_df, a)), _fixed(_row_estimate(idx_df, b)), cfg.level)
+    sdiff = difference(_row_estimate(strong_df, a), _row_estimate(strong_df, b), cfg.level)
     sdiff.ci_low, sdiff.ci_high = max(sdiff.ci_low, -100.0), min(sdiff.ci_high, 100.0)  # pp of shares
     dec = decide(idiff.diff, idiff.ci_low, idiff.ci_high, cfg.min_meaningful)
     d = math.nan
@@ -276,8 +294,7 @@ def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None
     rob = (_robustness(waves, resp, margins, cfg, idiff, plan, idiff_fixed) if (a in waves and b in waves)
            else pd.DataFrame())
     if a in waves and b in waves:
-        big = items[items["dk_change"].abs() > 5]
-        for item in big.index:
+        for item in items[items["dk_change"].abs() > 5].index:
             notes.append(f"Andelen 'ved ikke' til '{cfg.item_short(item)}' har flyttet sig mere end 5 "
                          "procentpoint; se også andelen enige blandt alle svarpersoner.")
     return SurveyAnalysis(cfg, evaluation_year, waves, info, idx_df, strong_df, idiff, sdiff, dec, d,

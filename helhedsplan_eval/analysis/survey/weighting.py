@@ -61,6 +61,99 @@ def _resolve(rules: dict[str, str], cat: str) -> str:
     return cat
 
 
+def _merged_counts(pop: dict[str, float], counts: pd.Series, mapping: dict[str, str]) -> dict[str, int]:
+    """Respondents per raking group of one wave after the merges in ``mapping`` (0 for a group with
+    residents but no respondents)."""
+    out: dict[str, int] = {}
+    for cat in pop:
+        key = mapping.get(cat, cat)
+        out[key] = out.get(key, 0)
+    for cat, k in counts.items():
+        key = mapping.get(cat, cat)
+        out[key] = out.get(key, 0) + int(k)
+    return out
+
+
+def _collapse(order: list[str], rules: dict[str, str], pops: dict[int, dict], counts: dict[int, pd.Series],
+              min_n: int) -> dict[str, str]:
+    """The category merges of one variable: while a category has fewer than ``min_n`` respondents in
+    some wave and its rule leads somewhere useful, merge it (in every wave), following merges made."""
+    mapping: dict[str, str] = {}
+    waves = list(pops)
+
+    def target_of(c):
+        """Where a rule sends ``c`` (following merges already made); None when the rule
+        leads nowhere useful (no rule, a cycle, or a group without residents in a wave)."""
+        if c not in rules or c in mapping:
+            return None
+        t = _resolve(rules, c)
+        while t in mapping:
+            t = mapping[t]
+        if t == c or not all(any(mapping.get(k, k) == t for k in pops[w]) for w in waves):
+            return None
+        return t
+
+    while True:
+        small = [c for c in order
+                 if any(_merged_counts(pops[w], counts[w], mapping).get(c, min_n) < min_n for w in waves)
+                 and target_of(c) is not None]
+        if not small:
+            return mapping
+        c = small[0]
+        target = target_of(c)
+        mapping[c] = target
+        for k, v in list(mapping.items()):
+            if v == c:
+                mapping[k] = target
+
+
+def _populations(margins: pd.DataFrame, var: str, waves: list[int], plan: WeightingPlan) -> dict[int, dict] | None:
+    """The positive population counts of ``var`` per wave; None (with a note or a problem in ``plan``)
+    when a wave has none, so that ``var`` is left out of the weighting of every wave."""
+    pops = {w: {str(k): float(v) for k, v in margins_dict(margins, w, [var])[var].items() if float(v) > 0}
+            for w in waves}
+    if not any(pops[w] for w in waves):
+        plan.notes.append(f"Der er ingen befolkningstal for {_var_da(var)}; der vægtes ikke på "
+                          f"{_var_da(var)} i nogen af runderne.")
+        return None
+    lacking = [w for w in waves if not pops[w]]
+    if lacking:
+        plan.problems.append(f"der mangler befolkningstal for {_var_da(var)} i "
+                             f"{' og '.join(map(str, lacking))}, så runderne kan ikke vægtes ens "
+                             f"({_var_da(var)} er derfor udeladt af vægtningen i begge runder)")
+        return None
+    return pops
+
+
+def _plan_variable(plan: WeightingPlan, var: str, resp: pd.DataFrame, pops: dict[int, dict], cfg: SurveyConfig,
+                   few_by_wave: dict[int, list[str]]) -> None:
+    """Collapse the categories of one raking variable alike in every wave and add it to ``plan``,
+    or leave it out (with a problem) when a group still has residents but no respondents."""
+    waves, min_n = list(pops), cfg.min_respondents_per_category
+    rules = {str(k): str(v) for k, v in cfg.collapse_rules.get(var, {}).items()}
+    counts = {w: resp.loc[resp["wave"] == w, var].astype(str).value_counts() for w in waves}
+    mapping = _collapse(cfg.categories(var), rules, pops, counts, min_n)
+    for c, t in mapping.items():
+        plan.notes.append(f"{VARIABLE_LABELS.get(var, var)}: gruppen {_cat_da(c)} er lagt sammen med "
+                          f"{_cat_da(t)} i begge runder, fordi den har færre end {min_n} svarpersoner "
+                          "(regel i params/survey.yml).")
+    merged = {w: _merged_counts(pops[w], counts[w], mapping) for w in waves}
+    empty = [(w, c) for w in waves for c, k in merged[w].items() if k == 0]
+    if empty:
+        w, c = empty[0]
+        plan.problems.append(f"der er i {w} ingen svarpersoner i {_var_da(var)} {_cat_da(c)}, og der er "
+                             "ingen regel for at lægge gruppen sammen med en anden, så "
+                             f"{_var_da(var)} er udeladt af vægtningen i begge runder")
+        return
+    for w in waves:
+        few = [c for c, k in merged[w].items() if 0 < k < min_n]
+        if few:
+            few_by_wave.setdefault(w, []).append(f"{_var_da(var)} {' og '.join(map(_cat_da, few))}")
+    if mapping:
+        plan.collapse[var] = mapping
+    plan.variables.append(var)
+
+
 def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list[int],
                    cfg: SurveyConfig | None = None) -> WeightingPlan:
     """Decide, for all waves together, which raking variables are used and which categories are
@@ -79,87 +172,18 @@ def plan_weighting(resp: pd.DataFrame, margins: pd.DataFrame | None, waves: list
     plan = WeightingPlan(variables=[])
     if margins is None or not waves:
         return plan
-    min_n = cfg.min_respondents_per_category
-    rules_all = cfg.collapse_rules
     few_by_wave: dict[int, list[str]] = {}
     for var in cfg.weight_variables:
-        pops = {w: {str(k): float(v) for k, v in margins_dict(margins, w, [var])[var].items() if float(v) > 0}
-                for w in waves}
-        have = [w for w in waves if pops[w]]
-        if not have:
-            plan.notes.append(f"Der er ingen befolkningstal for {_var_da(var)}; der vægtes ikke på "
-                              f"{_var_da(var)} i nogen af runderne.")
-            continue
-        lacking = [w for w in waves if not pops[w]]
-        if lacking:
-            plan.problems.append(f"der mangler befolkningstal for {_var_da(var)} i "
-                                 f"{' og '.join(map(str, lacking))}, så runderne kan ikke vægtes ens "
-                                 f"({_var_da(var)} er derfor udeladt af vægtningen i begge runder)")
-            continue
-        rules = {str(k): str(v) for k, v in rules_all.get(var, {}).items()}
-        mapping: dict[str, str] = {}
-        counts = {w: resp.loc[resp["wave"] == w, var].astype(str).value_counts() for w in waves}
-
-        def merged_counts(w):
-            out: dict[str, int] = {}
-            for cat in pops[w]:
-                key = mapping.get(cat, cat)
-                out[key] = out.get(key, 0)
-            for cat, k in counts[w].items():
-                key = mapping.get(cat, cat)
-                out[key] = out.get(key, 0) + int(k)
-            return out
-
-        order = cfg.categories(var)
-
-        def target_of(c):
-            """Where a rule sends ``c`` (following merges already made); None when the rule
-            leads nowhere useful (no rule, a cycle, or a group without residents in a wave)."""
-            if c not in rules or c in mapping:
-                return None
-            t = _resolve(rules, c)
-            while t in mapping:
-                t = mapping[t]
-            if t == c or not all(any(mapping.get(k, k) == t for k in pops[w]) for w in waves):
-                return None
-            return t
-
-        while True:
-            small = [c for c in order if any(merged_counts(w).get(c, min_n) < min_n for w in waves)
-                     and target_of(c) is not None]
-            if not small:
-                break
-            c = small[0]
-            target = target_of(c)
-            mapping[c] = target
-            for k, v in list(mapping.items()):
-                if v == c:
-                    mapping[k] = target
-        for c, t in mapping.items():
-            plan.notes.append(f"{VARIABLE_LABELS.get(var, var)}: gruppen {_cat_da(c)} er lagt sammen med "
-                              f"{_cat_da(t)} i begge runder, fordi den har færre end {min_n} svarpersoner "
-                              "(regel i params/survey.yml).")
-        empty = [(w, c) for w in waves for c, k in merged_counts(w).items() if k == 0]
-        if empty:
-            w, c = empty[0]
-            plan.problems.append(f"der er i {w} ingen svarpersoner i {_var_da(var)} {_cat_da(c)}, og der er "
-                                 "ingen regel for at lægge gruppen sammen med en anden, så "
-                                 f"{_var_da(var)} er udeladt af vægtningen i begge runder")
-            continue
-        for w in waves:
-            few = [c for c, k in merged_counts(w).items() if 0 < k < min_n]
-            if few:
-                few_by_wave.setdefault(w, []).append(f"{_var_da(var)} {' og '.join(map(_cat_da, few))}")
-        if mapping:
-            plan.collapse[var] = mapping
-        plan.variables.append(var)
+        pops = _populations(margins, var, waves, plan)
+        if pops is not None:
+            _plan_variable(plan, var, resp, pops, cfg, few_by_wave)
     by_groups: dict[tuple, list[int]] = {}
     for w, parts in few_by_wave.items():
         by_groups.setdefault(tuple(parts), []).append(w)
     for parts, ws in by_groups.items():
         groups = ", i ".join(parts[:-1]) + (" og i " if len(parts) > 1 else "") + parts[-1]
-        plan.problems.append(f"der er i {' og '.join(map(str, ws))} færre end {min_n} svarpersoner i {groups}, "
-                             "så vægtene bliver ustabile")
+        plan.problems.append(f"der er i {' og '.join(map(str, ws))} færre end {cfg.min_respondents_per_category} "
+                             f"svarpersoner i {groups}, så vægtene bliver ustabile")
     return plan
 
 
@@ -167,26 +191,13 @@ def heavy_text(waves: str, limit: float) -> str:
     return f"én svarperson bærer i {waves} mere end {fmt_pct(100 * limit, 0)} af den samlede vægt"
 
 
-def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConfig | None = None,
-                 label: str = "", variables: list[str] | None = None) -> RakeResult:
-    """Rake one wave's respondents to one set of margins, with the checks the report needs.
-
-    ``variables`` (from :func:`plan_weighting`) are the raking variables every wave uses; without
-    it the wave is checked on its own: a variable without a margin, or whose margin has a category
-    with residents but no respondents, is left out (with a note and a problem, because the other
-    wave may be weighted on it).
-
-    - categories with population 0 are dropped from the margin;
-    - margins whose totals differ by more than ``margin_total_tolerance`` are an error; smaller
-      differences are scaled to the first variable's total (note);
-    - respondents in a category without a population count are an error;
-    - raking that does not reach the margins, and one respondent carrying more than
-      ``reliability.max_weight_share`` of the weight, are problems."""
-    cfg = cfg or load_config()
-    notes: list[str] = []
-    problems: list[str] = []
+def _usable_margins(sample: pd.DataFrame, margins: dict[str, dict], variables: list[str], label: str,
+                    notes: list[str], problems: list[str]) -> dict[str, dict]:
+    """The margins of ``variables`` the wave can be raked to (categories with residents only); a
+    variable without a margin, or with a category that has residents but no respondents, is left
+    out (note; problem for the latter). Respondents in a category without residents are an error."""
     use: dict[str, dict] = {}
-    for var in (cfg.weight_variables if variables is None else variables):
+    for var in variables:
         pop = {str(k): float(v) for k, v in margins.get(var, {}).items() if float(v) > 0}
         if not pop:
             notes.append(f"{label}: ingen befolkningstal for {_var_da(var)}; der vægtes ikke på denne variabel.")
@@ -204,11 +215,12 @@ def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConf
                             f"{_var_da(var)} indgår ikke i vægtningen af denne runde")
             continue
         use[var] = pop
-    if not use:
-        w = np.ones(len(sample))
-        notes.append(f"{label}: ingen vægtningsmargener; resultaterne er uvægtede.")
-        return RakeResult(weights=w, converged=True, iterations=0, max_rel_error=0.0, notes=notes,
-                          problems=problems)
+    return use
+
+
+def _same_totals(use: dict[str, dict], cfg: SurveyConfig, label: str, notes: list[str]) -> dict[str, dict]:
+    """Margins scaled to the first variable's total (note); totals further apart than
+    ``margin_total_tolerance`` are an error."""
     totals = {v: sum(p.values()) for v, p in use.items()}
     first = next(iter(totals.values()))
     tol_total = float(cfg.raw["weighting"].get("margin_total_tolerance", 0.02))
@@ -222,6 +234,13 @@ def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConf
             use[v] = {k: x * first / t for k, x in use[v].items()}
             notes.append(f"{label}: befolkningstallet for {_var_da(v)} er skaleret til samme total "
                          f"({fmt_number(first)}).")
+    return use
+
+
+def _rake_checked(sample: pd.DataFrame, use: dict[str, dict], cfg: SurveyConfig, label: str,
+                  notes: list[str], problems: list[str]) -> RakeResult:
+    """Rake within the weight bounds; when bounds and margins cannot both hold, the margins win
+    (documented). Raking that misses the margins and a too heavy respondent are problems."""
     tol = float(cfg.raw["weighting"]["tolerance"])
     max_iter = int(cfg.raw["weighting"]["max_iter"])
     res = rake(sample, use, bounds=cfg.weight_bounds, tol=tol, max_iter=max_iter)
@@ -244,6 +263,35 @@ def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConf
     limit = cfg.max_weight_share
     if res.n and res.max_weight_share > limit:
         problems.append(heavy_text(label, limit))
+    return res
+
+
+def wave_weights(sample: pd.DataFrame, margins: dict[str, dict], cfg: SurveyConfig | None = None,
+                 label: str = "", variables: list[str] | None = None) -> RakeResult:
+    """Rake one wave's respondents to one set of margins, with the checks the report needs.
+
+    ``variables`` (from :func:`plan_weighting`) are the raking variables every wave uses; without
+    it the wave is checked on its own: a variable without a margin, or whose margin has a category
+    with residents but no respondents, is left out (with a note and a problem, because the other
+    wave may be weighted on it).
+
+    - categories with population 0 are dropped from the margin;
+    - margins whose totals differ by more than ``margin_total_tolerance`` are an error; smaller
+      differences are scaled to the first variable's total (note);
+    - respondents in a category without a population count are an error;
+    - raking that does not reach the margins, and one respondent carrying more than
+      ``reliability.max_weight_share`` of the weight, are problems."""
+    cfg = cfg or load_config()
+    notes: list[str] = []
+    problems: list[str] = []
+    use = _usable_margins(sample, margins, cfg.weight_variables if variables is None else variables, label,
+                          notes, problems)
+    if not use:
+        w = np.ones(len(sample))
+        notes.append(f"{label}: ingen vægtningsmargener; resultaterne er uvægtede.")
+        return RakeResult(weights=w, converged=True, iterations=0, max_rel_error=0.0, notes=notes,
+                          problems=problems)
+    res = _rake_checked(sample, _same_totals(use, cfg, label, notes), cfg, label, notes, problems)
     res.notes = notes + res.notes
     res.problems = problems + res.problems
     return res
