@@ -14,8 +14,6 @@ from helhedsplan_eval.analysis.fit.params import ADMIN_FILE, ITEM_COLS, OUTCOME_
 from helhedsplan_eval.analysis.fit.formulas import items_from_total, natural_key
 
 
-
-
 def _is_blank(v) -> bool:
     if v is None:
         return True
@@ -46,99 +44,141 @@ def _has_more_than_one_decimal(x: float) -> bool:
     return abs(x * 10 - round(x * 10)) > 1e-6
 
 
-def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd.DataFrame, list[Problem]]:
-    """Score and validate every administered form.
+def _per_value(values: np.ndarray, fn) -> list:
+    """``fn`` of every value, computed once per distinct value (values equal in Python share a result)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    results = [fn(u) for u in uniques]
+    return [results[c] for c in codes]
 
-    Returns the usable rows with added columns ``score`` (0-40), ``score_source`` ('items' or
-    'total'), ``item_complete`` (all four items given), ``stream`` ('A'/'B'/'C'/None for SRS),
-    ``date`` (Timestamp), ``year``; and the list of problems. Rows with an error are left out."""
-    problems: list[Problem] = []
-    if adm is None or len(adm) == 0:
-        cols = list(adm.columns) if adm is not None else []
-        empty = pd.DataFrame(columns=cols + ["score", "score_source", "item_complete", "stream", "year"])
-        return empty, problems
-    # line numbers as a person sees them: the bundle's index is the Excel row (header = 1); a plain
-    # frame (0, 1, 2, ...) gets row = position + 2
+
+def _column(df: pd.DataFrame, name: str) -> np.ndarray:
+    """The cells of a column as Python objects (what ``row.get(name)`` gives; None when absent)."""
+    if name not in df:
+        return np.full(len(df), None, dtype=object)
+    return df[name].to_numpy(dtype=object)
+
+
+def _stripped(values: np.ndarray) -> np.ndarray:
+    return np.array([str(v).strip() for v in values], dtype=object)
+
+
+class _Findings:
+    """Problems found row by row, kept with their row and the order of the checks, so that the
+    list reads as a row-by-row pass would give it (row, then check)."""
+
+    def __init__(self, n: int):
+        self.rows: list[tuple] = []
+        self.error = np.zeros(n, dtype=bool)
+
+    def add(self, mask, order: int, column, values, expected, severity: str = "error", in_contract: bool = False):
+        """One finding per row in ``mask``; ``column``/``values``/``expected`` are one value for all
+        rows or a callable of the row."""
+        for i in np.flatnonzero(mask):
+            pick = (lambda x: x(i) if callable(x) else x)
+            self.rows.append((int(i), order, pick(column), pick(values), pick(expected), severity, in_contract))
+            if severity == "error":
+                self.error[i] = True
+
+    def problems(self, file: str, lines: np.ndarray) -> list[Problem]:
+        return [Problem(file, int(lines[i]), col, val, exp, sev, inc)
+                for i, _o, col, val, exp, sev, inc in sorted(self.rows, key=lambda r: (r[0], r[1]))]
+
+
+def _line_numbers(adm: pd.DataFrame) -> np.ndarray:
+    """Line numbers as a person sees them: the bundle's index is the Excel row (header = 1); a
+    plain frame (0, 1, 2, ...) gets row = position + 2."""
     if isinstance(adm.index, pd.RangeIndex) and adm.index.start == 0 and adm.index.step == 1:
-        lines = np.arange(len(adm)) + 2
-    else:
-        lines = pd.to_numeric(pd.Series(adm.index), errors="coerce").fillna(-1).astype(int).to_numpy()
-        if (lines < 1).any():
-            lines = np.arange(len(adm)) + 2
-    df = adm.reset_index(drop=True).copy()
-    keep = np.ones(len(df), dtype=bool)
-    scores = np.full(len(df), np.nan)
-    source = np.array([None] * len(df), dtype=object)
-    complete = np.zeros(len(df), dtype=bool)
-    items_out = np.full((len(df), 4), np.nan)
-    dates = pd.to_datetime(df["date"], errors="coerce", format="ISO8601") if "date" in df else None
+        return np.arange(len(adm)) + 2
+    lines = pd.to_numeric(pd.Series(adm.index), errors="coerce").fillna(-1).astype(int).to_numpy()
+    return np.arange(len(adm)) + 2 if (lines < 1).any() else lines
 
-    def err(i, col, val, expected, severity="error", in_contract=False):
-        problems.append(Problem(file, int(lines[i]), col, val, expected, severity, in_contract))
-        if severity == "error":
-            keep[i] = False
 
-    for i in range(len(df)):
-        row = df.iloc[i]
-        for col, allowed in VALID.items():
-            val = row.get(col)
-            if _is_blank(val) or str(val).strip() not in allowed:
-                err(i, col, None if _is_blank(val) else val, f"forventet en af {', '.join(allowed)}",
-                    in_contract=True)
-        if dates is None or pd.isna(dates.iloc[i]):
-            err(i, "date", row.get("date"), "forventet en dato på formen ÅÅÅÅ-MM-DD", in_contract=True)
-        if str(row.get("rater")).strip() == "henviser" and str(row.get("about")).strip() == "selv":
-            err(i, "about", row.get("about"), "en henviser vurderer kun barnet (forventet 'barn')")
-        items = []
-        for c in ITEM_COLS:
-            f, ok = _to_float(row.get(c))
-            if not ok:
-                err(i, c, row.get(c), "forventet et tal fra 0 til 10 eller tom", in_contract=True)
-            elif not math.isnan(f):
-                if not 0 <= f <= 10:
-                    err(i, c, row.get(c), "forventet et tal fra 0 til 10", in_contract=True)
-                    f = math.nan
-                elif _has_more_than_one_decimal(f):
-                    err(i, c, row.get(c), "højst én decimal forventet (mm på en 10 cm-linje)", "warning")
-            items.append(f)
-        total, ok = _to_float(row.get("total"))
-        if not ok:
-            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40 eller tom", in_contract=True)
-        elif not math.isnan(total) and not 0 <= total <= 40:
-            err(i, "total", row.get("total"), "forventet et tal fra 0 til 40", in_contract=True)
-            total = math.nan
-        given = [x for x in items if not math.isnan(x)]
-        if len(given) == 4:
-            s = float(sum(items))
-            complete[i] = True
-            items_out[i] = items
-            if not math.isnan(total) and abs(s - total) > 0.05 + 1e-9:
-                err(i, "total", row.get("total"), f"stemmer ikke med summen af de fire items ({fmt_number(s, 1)})",
-                    in_contract=True)
-            scores[i], source[i] = s, "items"
-        elif not math.isnan(total):
-            scores[i], source[i] = total, "total"
-            items_out[i] = items_from_total(total)
-            if given:
-                err(i, "item1-item4", f"{len(given)} af 4 items", "delvise items ignoreret; totalen er brugt", "warning")
-        else:
-            missing = [c for c, x in zip(ITEM_COLS, items) if math.isnan(x)]
-            err(
-                i,
-                ",".join(missing) if given else "total",
-                None,
-                "mangler: en score kræver alle fire items eller en total (et manglende item tælles aldrig som 0)",
-                in_contract=True,
-            )
-        if keep[i] and scores[i] == 0:
-            err(i, "total" if source[i] == "total" or not math.isnan(total) else "item1-item4", 0,
-                "en samlet score på 0 er usædvanlig; kontrollér, at 0 ikke står for manglende svar "
-                "(skemaet tæller med)", "warning")
-        rid = row.get("rater_id")
-        if not _is_blank(rid) and str(row.get("about")).strip() == "selv" \
-                and str(rid).strip() != str(row.get("rated_person_id")).strip():
-            err(i, "rater_id", "(pseudonym)", "ved en selvvurdering ('selv') skal rater_id være tom eller "
-                "den samme som rated_person_id")
+def _check_codes(df: pd.DataFrame, dates, found: _Findings) -> None:
+    """The coded columns (rater, about, scale, group), the date, and no referrer rating themself."""
+    for order, (col, allowed) in enumerate(VALID.items()):
+        raw = _column(df, col)
+        blank = np.array(_per_value(raw, _is_blank), dtype=bool)
+        bad = blank | ~np.isin(_stripped(raw), list(allowed))
+        found.add(bad, order, col, lambda i, raw=raw, blank=blank: None if blank[i] else raw[i],
+                  f"forventet en af {', '.join(allowed)}", in_contract=True)
+    no_date = np.ones(len(df), dtype=bool) if dates is None else dates.isna().to_numpy()
+    found.add(no_date, 4, "date", _column(df, "date").__getitem__, "forventet en dato på formen ÅÅÅÅ-MM-DD",
+              in_contract=True)
+    about = _column(df, "about")
+    referrer_self = (_stripped(_column(df, "rater")) == "henviser") & (_stripped(about) == "selv")
+    found.add(referrer_self, 5, "about", about.__getitem__, "en henviser vurderer kun barnet (forventet 'barn')")
+
+
+def _read_number(df: pd.DataFrame, col: str, order: int, top: float, found: _Findings,
+                 decimals: bool) -> np.ndarray:
+    """A numeric column as floats (NaN: blank or rejected), its problems reported."""
+    raw = _column(df, col)
+    parsed = _per_value(raw, _to_float)
+    f = np.array([x for x, _ok in parsed], dtype=float)
+    ok = np.array([ok for _x, ok in parsed], dtype=bool)
+    found.add(~ok, order, col, raw.__getitem__, f"forventet et tal fra 0 til {top:g} eller tom", in_contract=True)
+    given = ok & ~np.isnan(f)
+    with np.errstate(invalid="ignore"):
+        out = given & ~((f >= 0) & (f <= top))
+    found.add(out, order, col, raw.__getitem__, f"forventet et tal fra 0 til {top:g}", in_contract=True)
+    if decimals:
+        with np.errstate(invalid="ignore"):
+            fine = np.abs(f * 10 - np.round(f * 10)) > 1e-6
+        found.add(given & ~out & fine, order, col, raw.__getitem__,
+                  "højst én decimal forventet (mm på en 10 cm-linje)", "warning")
+    f[out] = math.nan
+    return f
+
+
+def _score(df: pd.DataFrame, found: _Findings):
+    """Score per form: the sum of four items, else the total (items = total/4, OpenFIT rule T15)."""
+    items = np.column_stack([_read_number(df, c, 6 + j, 10, found, True) for j, c in enumerate(ITEM_COLS)])
+    total = _read_number(df, "total", 10, 40, found, False)
+    raw_total = _column(df, "total")
+    n_given = (~np.isnan(items)).sum(axis=1)
+    full = n_given == 4
+    s = ((items[:, 0] + items[:, 1]) + items[:, 2]) + items[:, 3]
+    has_total = ~np.isnan(total)
+    mismatch = full & has_total & (np.abs(np.where(full & has_total, s - total, 0)) > 0.05 + 1e-9)
+    found.add(mismatch, 11, "total", raw_total.__getitem__,
+              lambda i: f"stemmer ikke med summen af de fire items ({fmt_number(float(s[i]), 1)})", in_contract=True)
+    by_total = ~full & has_total
+    found.add(by_total & (n_given > 0), 11, "item1-item4", lambda i: f"{n_given[i]} af 4 items",
+              "delvise items ignoreret; totalen er brugt", "warning")
+    neither = ~full & ~has_total
+    found.add(neither, 11, lambda i: ",".join(c for c, x in zip(ITEM_COLS, items[i]) if math.isnan(x))
+              if n_given[i] else "total", None,
+              "mangler: en score kræver alle fire items eller en total (et manglende item tælles aldrig som 0)",
+              in_contract=True)
+    scores = np.where(full, s, np.where(by_total, total, math.nan))
+    source = np.where(full, "items", np.where(by_total, "total", None)).astype(object)
+    items_out = np.where(full[:, None], items, np.where(by_total[:, None], total[:, None] / 4.0, math.nan))
+    found.add(~found.error & (scores == 0), 12, lambda i: "total" if source[i] == "total" or has_total[i]
+              else "item1-item4", 0, "en samlet score på 0 er usædvanlig; kontrollér, at 0 ikke står for manglende "
+              "svar (skemaet tæller med)", "warning")
+    return scores, source, full, items_out
+
+
+def _check_self_rater(df: pd.DataFrame, found: _Findings) -> None:
+    """A self-rating ('selv') is rated by the parent: ``rater_id`` blank or the rated person's id."""
+    rid = _column(df, "rater_id")
+    given = ~np.array(_per_value(rid, _is_blank), dtype=bool)
+    other = given & (_stripped(_column(df, "about")) == "selv") \
+        & (_stripped(rid) != _stripped(_column(df, "rated_person_id")))
+    found.add(other, 13, "rater_id", "(pseudonym)", "ved en selvvurdering ('selv') skal rater_id være tom eller "
+              "den samme som rated_person_id")
+
+
+def _clean_codes(values) -> np.ndarray:
+    """None for a blank cell, else the text stripped."""
+    values = np.asarray(values, dtype=object)
+    blank = np.array(_per_value(values, _is_blank), dtype=bool)
+    return np.where(blank, None, _stripped(values)).astype(object)
+
+
+def _add_columns(df: pd.DataFrame, dates, scored, lines: np.ndarray) -> None:
+    """The scoring's columns: score, source, items, date and year, stream, cleaned codes, order keys."""
+    scores, source, complete, items_out = scored
     df["score"] = scores
     df["score_source"] = source
     df["item_complete"] = complete
@@ -146,20 +186,40 @@ def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd
         df[c + "_scored"] = items_out[:, j]
     df["date"] = dates
     df["year"] = dates.dt.year if dates is not None else np.nan
-    rater = df["rater"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
-    about = df["about"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
-    scale = df["scale"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    rater, about, scale = (_clean_codes(df[c].astype("object")) for c in ("rater", "about", "scale"))
     stream = np.array([None] * len(df), dtype=object)
     for key, (r, a) in STREAMS.items():
-        stream[((rater == r) & (about == a) & scale.isin(OUTCOME_SCALES)).to_numpy()] = key
+        stream[(rater == r) & (about == a) & np.isin(scale, OUTCOME_SCALES)] = key
     df["stream"] = stream
-    df["group"] = df["group"].astype("object").map(lambda v: None if _is_blank(v) else str(v).strip())
+    df["group"] = _clean_codes(df["group"].astype("object"))
     df["rated_age"] = pd.to_numeric(df.get("rated_age"), errors="coerce")
-    df["rater_id"] = (df["rater_id"].astype("object") if "rater_id" in df else pd.Series([None] * len(df)))
-    df["rater_id"] = df["rater_id"].map(lambda v: "" if _is_blank(v) else str(v).strip())
+    rid = _clean_codes(df["rater_id"].astype("object")) if "rater_id" in df else np.full(len(df), None, object)
+    df["rater_id"] = np.where(pd.isna(rid), "", rid).astype(object)
     df["_line"] = lines
-    ids = df["administration_id"].astype("object").map(lambda v: "" if _is_blank(v) else str(v).strip())
+    ids = _clean_codes(df["administration_id"].astype("object"))
+    ids = np.where(pd.isna(ids), "", ids).astype(object)
     rank = {a: r for r, a in enumerate(sorted(set(ids), key=natural_key))}
-    df["_admin_order"] = ids.map(rank).astype(int)
-    out = df.loc[keep].reset_index(drop=True)
-    return out, problems
+    df["_admin_order"] = pd.Series(ids, index=df.index).map(rank).astype(int)
+
+
+def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd.DataFrame, list[Problem]]:
+    """Score and validate every administered form.
+
+    Returns the usable rows with added columns ``score`` (0-40), ``score_source`` ('items' or
+    'total'), ``item_complete`` (all four items given), ``stream`` ('A'/'B'/'C'/None for SRS),
+    ``date`` (Timestamp), ``year``; and the list of problems. Rows with an error are left out.
+    Problems are listed row by row, in the order of the checks."""
+    if adm is None or len(adm) == 0:
+        cols = list(adm.columns) if adm is not None else []
+        empty = pd.DataFrame(columns=cols + ["score", "score_source", "item_complete", "stream", "year"])
+        return empty, []
+    lines = _line_numbers(adm)
+    df = adm.reset_index(drop=True).copy()
+    dates = pd.to_datetime(df["date"], errors="coerce", format="ISO8601") if "date" in df else None
+    found = _Findings(len(df))
+    _check_codes(df, dates, found)
+    scored = _score(df, found)
+    _check_self_rater(df, found)
+    _add_columns(df, dates, scored, lines)
+    out = df.loc[~found.error].reset_index(drop=True)
+    return out, found.problems(file, lines)
