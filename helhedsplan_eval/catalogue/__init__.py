@@ -3,7 +3,8 @@
 ``criteria`` loads and checks ``params/plan.yml`` and ``params/criteria.yml`` (areas, activities, budgets, the 43
 criteria with their kind, parameters, periods and recorded readings) into :class:`Catalogue` and
 :class:`Criterion`; ``spec`` holds the vocabulary (kinds, their parameters and types, units, Danish labels) and
-``checks`` the checks of ``plan.yml`` and of a criterion's parameters. What lives here changes when the plan changes, never when the data or the report does.
+``checks`` the checks of ``plan.yml`` and of a criterion's parameters. What lives here changes when the plan
+changes, never when the data or the report does.
 
 May import: the standard library, PyYAML and :mod:`helhedsplan_eval.paths`; it checks indicator names against
 :mod:`helhedsplan_eval.analysis.registry` lazily (the registry module itself imports nothing of the package).

@@ -8,187 +8,23 @@ sized like Høje Gladsaxe (about 4.100 residents in five housing departments) an
 no safety survey in 2020).
 
 Regenerate with ``helhedsplan-eval sample data/sample``; a test checks that this reproduces the
-committed files byte for byte.
+committed files byte for byte. This module writes the folder (:func:`generate`) and makes the register, inspector,
+assessment and budget tables; the logbook (:mod:`.sample_logbook`), the youth and outreach activities
+(:mod:`.sample_youth`), the FIT forms (:mod:`.sample_fit`) and the community survey (:mod:`.sample_survey`) have
+their own generators, built from :mod:`.sample_base`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-SEED = 20170101
-YEARS = (2017, 2018, 2019, 2020)
+from helhedsplan_eval.data.sample_base import SEED, YEARS, _Ids, _rng, _spread_dates
+from helhedsplan_eval.data.sample_logbook import make_bydelsmoedre_visits, make_logbook
+from helhedsplan_eval.data.sample_youth import make_skur2, make_youth
 
-
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([seed, stream])
-
-
-def _date(rng, year: int, month_lo: int = 1, month_hi: int = 12) -> dt.date:
-    m = int(rng.integers(month_lo, month_hi + 1))
-    d = int(rng.integers(1, 29))
-    return dt.date(year, m, d)
-
-
-def _spread_dates(rng, year: int, n: int, months=(1, 12)) -> list[dt.date]:
-    return sorted(_date(rng, year, *months) for _ in range(n))
-
-
-class _Ids:
-    def __init__(self, prefix: str, width: int = 5):
-        self.prefix, self.width, self.n = prefix, width, 0
-
-    def new(self) -> str:
-        self.n += 1
-        return f"{self.prefix}{self.n:0{self.width}d}"
-
-
-# ----------------------------------------------------------------------------- logbook
-
-def make_logbook(seed: int = SEED) -> dict[str, pd.DataFrame]:
-    rng = _rng(seed, 1)
-    events, att = [], []
-    eid = _Ids("E", 5)
-    parents = _Ids("P", 5)
-    children = _Ids("B", 5)
-    youths = _Ids("U", 5)
-    households = _Ids("H", 4)
-
-    def event(date, activity, title, resident_run=False, common_area=False, headcount=0, skur2=False):
-        e = eid.new()
-        events.append(dict(event_id=e, date=date.isoformat(), activity=activity, title=title,
-                           resident_run="ja" if resident_run else "nej", common_area="ja" if common_area else "nej",
-                           headcount=int(headcount), skur2_participation="ja" if skur2 else "nej"))
-        return e
-
-    # bydelsmødre: 12 trained in 2016, then yearly cohorts (used for volunteering at café/courses)
-    bydelsmoedre_ids = {2016: [parents.new() for _ in range(12)]}
-    trained = {2017: 10, 2018: 8, 2019: 11, 2020: 6}
-    for y, n in trained.items():
-        bydelsmoedre_ids[y] = [parents.new() for _ in range(n)]
-
-    plan = {
-        # year: (resident-run, common-area events, skur2 events, café events, dialogue uniques, talent, course families)
-        2017: dict(rr=20, ca=40, skur2=3, cafe=9, dia=62, talent=7, fam=16, new_parents=70),
-        2018: dict(rr=22, ca=48, skur2=2, cafe=8, dia=75, talent=9, fam=21, new_parents=56),
-        2019: dict(rr=23, ca=52, skur2=1, cafe=10, dia=81, talent=11, fam=23, new_parents=55),
-        2020: dict(rr=21, ca=47, skur2=2, cafe=6, dia=48, talent=8, fam=18, new_parents=36),
-    }
-    parent_pool: list[str] = []
-    for y in YEARS:
-        p = plan[y]
-        active_bm = [b for yy, ids in bydelsmoedre_ids.items() if yy <= y for b in ids]
-        # --- open activities on common areas and other events (headcount only)
-        n_other = 14
-        kinds = [("aabne_tilbud", True)] * p["ca"] + [("andet", False)] * n_other
-        order = rng.permutation(len(kinds))
-        rr_idx = set(rng.choice(len(kinds), size=p["rr"], replace=False).tolist())
-        sk_idx = set(rng.choice([i for i in range(p["ca"])], size=p["skur2"], replace=False).tolist())
-        dates = _spread_dates(rng, y, len(kinds), (1, 12) if y != 2020 else (1, 12))
-        titles = ["Loppemarked", "Fællesspisning", "Legetøjsudlån", "Office Outside", "Nyttehaver", "Musik i gården",
-                  "Sommerfest", "Træning på Byens Arena"]
-        for k, i in enumerate(order):
-            act, ca = kinds[i]
-            e = event(dates[k], act, str(rng.choice(titles)), resident_run=i in rr_idx, common_area=ca,
-                      headcount=int(rng.integers(12, 80)), skur2=i in sk_idx)
-            if rng.random() < 0.5 and active_bm:
-                att.append(dict(event_id=e, person_id=str(rng.choice(active_bm)), role="frivillig", household_id=""))
-        # --- parents: pool grows by new_parents a year (unique parents across activities)
-        new = [parents.new() for _ in range(p["new_parents"])]
-        returning = [x for x in parent_pool if rng.random() < 0.35]
-        year_parents = new + returning
-        parent_pool += new
-        hh = {x: households.new() for x in year_parents}
-        # --- forældrecafé: regulars come often, others now and then
-        regulars = year_parents[: 16]
-        occasional = year_parents[16:40]
-        for d in _spread_dates(rng, y, p["cafe"]):
-            reg = [x for x in regulars if rng.random() < 0.62]
-            occ = [x for x in occasional if rng.random() < 0.16]
-            e = event(d, "foraeldrecafe", "Forældrecafé", headcount=len(reg) + len(occ) + int(rng.integers(4, 12)))
-            for x in reg + occ:
-                att.append(dict(event_id=e, person_id=x, role="forælder", household_id=hh[x]))
-            for b in rng.choice(active_bm, size=min(2, len(active_bm)), replace=False):
-                att.append(dict(event_id=e, person_id=str(b), role="frivillig", household_id=""))
-        # --- familiekurser: two courses a year of 12-15 sessions
-        fam = year_parents[40: 40 + p["fam"]]
-        half = len(fam) // 2
-        for c, members in enumerate((fam[:half], fam[half:])):
-            start = dt.date(y, 2 if c == 0 else 8, int(rng.integers(1, 20)))
-            kids = {x: children.new() for x in members}
-            for s in range(int(rng.integers(12, 16))):
-                d = start + dt.timedelta(days=7 * s)
-                if d.year != y:
-                    break
-                present = [x for x in members if rng.random() < 0.8]
-                e = event(d, "familiekursus", "Familiekursus", headcount=2 * len(present))
-                for x in present:
-                    att.append(dict(event_id=e, person_id=x, role="forælder", household_id=hh[x]))
-                    if rng.random() < 0.3:
-                        att.append(dict(event_id=e, person_id=kids[x], role="barn", household_id=hh[x]))
-                if rng.random() < 0.4 and active_bm:
-                    att.append(dict(event_id=e, person_id=str(rng.choice(active_bm)), role="frivillig", household_id=""))
-        # --- bydelsmødre meetings: active mothers and some visited mothers
-        visited = year_parents[40 + p["fam"]:]
-        for m in range(1, 13 if y != 2020 else 7):
-            d = dt.date(y, m, int(rng.integers(1, 28)))
-            present = [b for b in active_bm if rng.random() < 0.5]
-            guests = [x for x in visited if rng.random() < 0.25]
-            e = event(d, "bydelsmoedre", "Bydelsmødremøde", headcount=len(present) + len(guests))
-            for b in present:
-                att.append(dict(event_id=e, person_id=b, role="bydelsmor", household_id=""))
-            for x in guests:
-                att.append(dict(event_id=e, person_id=x, role="forælder", household_id=hh[x]))
-        # --- dialogue meetings: exactly p['dia'] unique participants over 4-5 meetings
-        people = [parents.new() for _ in range(p["dia"] - 10)] + [youths.new() for _ in range(10)]
-        n_meet = 5 if y != 2020 else 3
-        groups = np.array_split(np.array(people), n_meet)
-        for g, d in zip(groups, _spread_dates(rng, y, n_meet)):
-            e = event(d, "dialogmoeder", "Dialogmøde", headcount=len(g) + int(rng.integers(0, 6)))
-            for x in g:
-                att.append(dict(event_id=e, person_id=str(x), role="ung" if str(x).startswith("U") else "forælder",
-                                household_id=""))
-        # --- talent development: one course a year
-        tal = [youths.new() for _ in range(p["talent"])]
-        for d in _spread_dates(rng, y, 8, (3, 11)):
-            present = [x for x in tal if rng.random() < 0.8] or tal[:1]
-            e = event(d, "talent", "Talentforløb", headcount=len(present))
-            for x in present:
-                att.append(dict(event_id=e, person_id=x, role="ung", household_id=""))
-    ev = pd.DataFrame(events).sort_values(["date", "event_id"]).reset_index(drop=True)
-    at = pd.DataFrame(att).drop_duplicates(["event_id", "person_id"]).reset_index(drop=True)
-    bm_rows = []
-    for yy, ids in bydelsmoedre_ids.items():
-        for i, b in enumerate(ids):
-            trained_d = dt.date(yy, 5 if yy != 2016 else 4, 10 + i % 15)
-            active_to = ""
-            if yy == 2016 and i < 3:
-                active_to = dt.date(2018, 12, 31).isoformat()
-            bm_rows.append(dict(person_id=b, trained_date=trained_d.isoformat(),
-                                active_from=trained_d.isoformat(), active_to=active_to))
-    return {"logbook_events": ev, "logbook_attendance": at, "bydelsmoedre": pd.DataFrame(bm_rows)}
-
-
-def make_bydelsmoedre_visits(bm: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
-    rng = _rng(seed, 2)
-    ids = bm["person_id"].tolist()
-    fams = _Ids("F9", 4)
-    rows = []
-    vid = _Ids("BV", 5)
-    for y, n_fam in ((2017, 64), (2018, 58), (2019, 61), (2020, 40)):
-        active = bm[bm["trained_date"].str[:4].astype(int) <= y]["person_id"].tolist()
-        for _ in range(n_fam):
-            f = fams.new()
-            b = str(rng.choice(active or ids))
-            for _ in range(int(rng.integers(1, 4))):
-                rows.append(dict(visit_id=vid.new(), date=_date(rng, y).isoformat(), bydelsmor_id=b, family_id=f))
-    return pd.DataFrame(rows).sort_values(["date", "visit_id"]).reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- inspector, police, registers
 
 def make_inspector(seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = _rng(seed, 3)
@@ -226,6 +62,32 @@ def _shares(rows, measure, area, kommune, den_area, den_kommune, keys=("year", "
             rows.append({k: r[k] for k in (*keys, "numerator", "denominator", value_col)})
 
 
+def _police_and_bkf() -> tuple[list[dict], list[dict]]:
+    """The police safety index and the BKF measures (area vs comparison population)."""
+    # police safety index: stated 2014 and 2015; no survey in 2020
+    pol = []
+    safe = {2014: (68.4, 78.3), 2015: (71.2, 86.2), 2016: (73.0, 85.9), 2017: (77.0, 85.0), 2018: (78.6, 85.3),
+            2019: (79.9, 86.1)}
+    for y, (a, k) in safe.items():
+        pol.append(dict(year=y, population="område", share_safe_pct=f"{a:.1f}", respondents=290 + (y % 7) * 4))
+        pol.append(dict(year=y, population="politikreds", share_safe_pct=f"{k:.1f}", respondents=3900 + (y % 5) * 60))
+    # BKF: stated DUBU 12,0 vs 5,0 and dental 30,4 vs 18 (school year 2013/14)
+    bkf = []
+    dubu_a = {2014: 12.3, 2015: 12.2, 2016: 12.0, 2017: 11.3, 2018: 10.2, 2019: 9.2, 2020: 8.4}
+    dubu_k = {2014: 5.1, 2015: 5.0, 2016: 5.0, 2017: 5.0, 2018: 5.0, 2019: 5.0, 2020: 5.0}
+    for y in sorted(dubu_a):
+        for pop, val, den in (("område", dubu_a[y], 1100), ("kommune", dubu_k[y], 15200)):
+            bkf.append(dict(year=y, measure="dubu", population=pop, numerator=int(round(val * den / 100)),
+                            denominator=den, value=f"{val:.1f}"))
+    tand_a = {2014: 30.4, 2015: 29.0, 2016: 28.1, 2017: 27.0, 2018: 26.5, 2019: 26.9, 2020: 25.8}
+    tand_k = {2014: 18.0, 2015: 17.8, 2016: 17.5, 2017: 17.6, 2018: 17.4, 2019: 17.7, 2020: 17.2}
+    for y in sorted(tand_a):
+        for pop, val, den in (("område", tand_a[y], 820), ("kommune", tand_k[y], 11800)):
+            bkf.append(dict(year=y, measure="tandpleje", population=pop, numerator=int(round(val * den / 100)),
+                            denominator=den, value=f"{val:.1f}"))
+    return pol, bkf
+
+
 def make_registers() -> dict[str, pd.DataFrame]:
     rows: list[dict] = []
     yrs = range(2014, 2021)
@@ -261,150 +123,12 @@ def make_registers() -> dict[str, pd.DataFrame]:
             rows.append(dict(year=y, measure="unge_offentlig_forsoergelse", population=pop,
                              numerator=int(round(val * den / 100)), denominator=den, value_pct=f"{val:.1f}"))
     reg = pd.DataFrame(rows).sort_values(["measure", "year", "population"]).reset_index(drop=True)
-    # police safety index: stated 2014 and 2015; no survey in 2020
-    pol = []
-    safe = {2014: (68.4, 78.3), 2015: (71.2, 86.2), 2016: (73.0, 85.9), 2017: (77.0, 85.0), 2018: (78.6, 85.3),
-            2019: (79.9, 86.1)}
-    for y, (a, k) in safe.items():
-        pol.append(dict(year=y, population="område", share_safe_pct=f"{a:.1f}", respondents=290 + (y % 7) * 4))
-        pol.append(dict(year=y, population="politikreds", share_safe_pct=f"{k:.1f}", respondents=3900 + (y % 5) * 60))
-    # BKF: stated DUBU 12,0 vs 5,0 and dental 30,4 vs 18 (school year 2013/14)
-    bkf = []
-    dubu_a = {2014: 12.3, 2015: 12.2, 2016: 12.0, 2017: 11.3, 2018: 10.2, 2019: 9.2, 2020: 8.4}
-    dubu_k = {2014: 5.1, 2015: 5.0, 2016: 5.0, 2017: 5.0, 2018: 5.0, 2019: 5.0, 2020: 5.0}
-    for y in sorted(dubu_a):
-        for pop, val, den in (("område", dubu_a[y], 1100), ("kommune", dubu_k[y], 15200)):
-            bkf.append(dict(year=y, measure="dubu", population=pop, numerator=int(round(val * den / 100)),
-                            denominator=den, value=f"{val:.1f}"))
-    tand_a = {2014: 30.4, 2015: 29.0, 2016: 28.1, 2017: 27.0, 2018: 26.5, 2019: 26.9, 2020: 25.8}
-    tand_k = {2014: 18.0, 2015: 17.8, 2016: 17.5, 2017: 17.6, 2018: 17.4, 2019: 17.7, 2020: 17.2}
-    for y in sorted(tand_a):
-        for pop, val, den in (("område", tand_a[y], 820), ("kommune", tand_k[y], 11800)):
-            bkf.append(dict(year=y, measure="tandpleje", population=pop, numerator=int(round(val * den / 100)),
-                            denominator=den, value=f"{val:.1f}"))
+    pol, bkf = _police_and_bkf()
     return {"register_measures": reg, "police_safety": pd.DataFrame(pol), "bkf_measures": pd.DataFrame(bkf),
             "public_support": pd.DataFrame(ps_rows),
             "infohuset_cases": pd.DataFrame(dict(year=[2016, 2017, 2018, 2019, 2020], cases=[6, 4, 3, 2, 3])),
             "ung_i_gladsaxe": pd.DataFrame(dict(year=list(YEARS), activity=["dialogprojekt"] * 4,
                                                 participants=[10, 14, 13, 9]))}
-
-
-# ----------------------------------------------------------------------------- other registers
-
-def make_skur2(seed: int = SEED) -> dict[str, pd.DataFrame]:
-    rng = _rng(seed, 4)
-    visits, regulars = [], []
-    vid = _Ids("S", 5)
-    pid = _Ids("X", 4)
-    pool: list[str] = []
-    plan = {2017: (64, 20, 6), 2018: (72, 26, 8), 2019: (78, 30, 9), 2020: (58, 19, 5)}
-    for y, (n, followed, new_regular) in plan.items():
-        persons = [pid.new() for _ in range(int(n * 0.6))] + [str(x) for x in rng.choice(pool, size=n - int(n * 0.6))] \
-            if pool else [pid.new() for _ in range(n)]
-        persons = list(persons)
-        pool += [p for p in persons if p not in pool]
-        flags = np.array([True] * followed + [False] * (n - followed))
-        rng.shuffle(flags)
-        dates = _spread_dates(rng, y, n)
-        for p, f, d in zip(persons, flags, dates):
-            visits.append(dict(visit_id=vid.new(), date=d.isoformat(), person_id=p, followed_by_visit="ja" if f else "nej"))
-        followed_people = [p for p, f in zip(persons, flags) if f]
-        already = {r["person_id"] for r in regulars}
-        cand = [p for p in dict.fromkeys(followed_people) if p not in already]
-        for p in cand[:new_regular]:
-            regulars.append(dict(person_id=p, regular_since=_date(rng, y, 6, 12).isoformat()))
-    # two long-time regulars who were never visited (they do not count for TT-SKUR-3)
-    regulars.append(dict(person_id="X9001", regular_since="2016-03-01"))
-    regulars.append(dict(person_id="X9002", regular_since="2018-09-14"))
-    return {"skur2_outreach": pd.DataFrame(visits).sort_values(["date", "visit_id"]).reset_index(drop=True),
-            "skur2_regulars": pd.DataFrame(regulars)}
-
-
-def _share_rows(rng, n, k):
-    flags = np.array([True] * k + [False] * (n - k))
-    rng.shuffle(flags)
-    return flags
-
-
-def make_youth(seed: int = SEED) -> dict[str, pd.DataFrame]:
-    rng = _rng(seed, 5)
-    dan, leis, pm, mb, lj, cafe, bud, vol = [], [], [], [], [], [], [], []
-    cid = _Ids("D", 4)
-    for y, (n, k, unassessed) in {2017: (12, 8, 1), 2018: (12, 10, 0), 2019: (11, 9, 1), 2020: (10, 7, 2)}.items():
-        for f in _share_rows(rng, n, k):
-            dan.append(dict(year=y, child_id=cid.new(), assessment="styrket" if f else "ikke styrket"))
-        for _ in range(unassessed):
-            dan.append(dict(year=y, child_id=cid.new(), assessment="ikke vurderet"))
-    yid = _Ids("R", 4)
-    for y, (n, k) in {2017: (25, 8), 2018: (25, 10), 2019: (27, 12), 2020: (25, 9)}.items():
-        for f in _share_rows(rng, n, k):
-            leis.append(dict(year=y, youth_id=yid.new(), active_leisure="ja" if f else "nej"))
-    jid, lid = _Ids("L", 4), _Ids("J", 4)
-    for y, (n, k, unk) in {2017: (15, 12, 1), 2018: (16, 15, 0), 2019: (15, 13, 2), 2020: (10, 9, 1)}.items():
-        for f in _share_rows(rng, n, k):
-            s = _date(rng, y, 1, 8)
-            pm.append(dict(job_id=jid.new(), person_id=yid.new(), start_date=s.isoformat(),
-                           end_date=(s + dt.timedelta(days=90)).isoformat(), moved_on="ja" if f else "nej"))
-        for _ in range(unk):
-            s = _date(rng, y, 1, 8)
-            pm.append(dict(job_id=jid.new(), person_id=yid.new(), start_date=s.isoformat(),
-                           end_date=(s + dt.timedelta(days=90)).isoformat(), moved_on="ukendt"))
-    for y, n in {2018: 1, 2019: 2, 2020: 1}.items():
-        for i in range(n):
-            mb.append(dict(business_id=f"M{y}{i + 1}", founded_date=_date(rng, y, 3, 11).isoformat(),
-                           participants=int(rng.integers(2, 5))))
-    for y, n in {2017: 16, 2018: 21, 2019: 24, 2020: 12}.items():
-        by = ["frivillig"] * n + ["ungementor"] * 3  # only those established by volunteers count
-        for d, b in zip(_spread_dates(rng, y, len(by)), rng.permutation(by)):
-            lj.append(dict(job_id=lid.new(), established_date=d.isoformat(),
-                           type=str(rng.choice(["fritidsjob", "praktikplads"], p=[0.7, 0.3])), established_by=str(b)))
-    # homework cafés: 'regulars' unique persons with >3 visits (both cafés added up)
-    pid = _Ids("C", 4)
-    for y, n_reg in {2017: 44, 2018: 52, 2019: 57, 2020: 41}.items():
-        regs = [pid.new() for _ in range(n_reg)]
-        occ = [pid.new() for _ in range(30)]
-        weeks = 40 if y != 2020 else 28
-        for p in regs:
-            k = int(rng.integers(4, 20))
-            split = int(rng.integers(0, k + 1)) if rng.random() < 0.3 else k
-            cafe_main = "grundskole" if rng.random() < 0.7 else "ungdomsuddannelse"
-            wk = rng.choice(weeks, size=k, replace=False)
-            for j, w in enumerate(sorted(wk)):
-                c = cafe_main if j < split else ("ungdomsuddannelse" if cafe_main == "grundskole" else "grundskole")
-                d = dt.date(y, 1, 4) + dt.timedelta(days=7 * int(w) + (0 if c == "grundskole" else 2))
-                cafe.append(dict(date=d.isoformat(), cafe=c, person_id=p))
-        for p in occ:
-            k = int(rng.integers(1, 4))
-            for w in sorted(rng.choice(weeks, size=k, replace=False)):
-                cafe.append(dict(date=(dt.date(y, 1, 4) + dt.timedelta(days=7 * int(w))).isoformat(),
-                                 cafe="grundskole", person_id=p))
-    bid = _Ids("LK", 3)
-    for y, specs in {2017: [(90, None), (70, None), (30, None)], 2018: [(120, None)] * 3,
-                     2019: [(75, None)] * 4 + [(40, None)], 2020: [(100, None), (65, None)]}.items():
-        for days, _ in specs:
-            s = _date(rng, y, 1, 9)
-            bud.append(dict(course_id=bid.new(), buddy_id=f"V{int(rng.integers(100, 999))}",
-                            pupil_id=f"E{int(rng.integers(1000, 9999))}", start_date=s.isoformat(),
-                            end_date=(s + dt.timedelta(days=days)).isoformat()))
-    vid = _Ids("V", 4)
-    active_targets = {2017: 40, 2018: 43, 2019: 44, 2020: 47}
-    current: list[dict] = []
-    for y, target in active_targets.items():
-        # everyone active at some point in year y counts; end some, add new
-        still = [v for v in current if v["end_date"] == ""]
-        n_new = target - len(still)
-        for _ in range(n_new):
-            v = dict(volunteer_id=vid.new(), start_date=_date(rng, y, 1, 10).isoformat(), end_date="")
-            vol.append(v)
-            current.append(v)
-        active_now = [v for v in current if v["end_date"] == ""]
-        for v in rng.choice(active_now, size=5 if y < 2020 else 0, replace=False) if y < 2020 else []:
-            v["end_date"] = dt.date(y, 12, 31).isoformat()
-    return {"dannelse_assessments": pd.DataFrame(dan), "risk_group_leisure": pd.DataFrame(leis),
-            "pocket_money_jobs": pd.DataFrame(pm), "micro_businesses": pd.DataFrame(mb),
-            "leisure_jobs": pd.DataFrame(lj),
-            "homework_cafe_visits": pd.DataFrame(cafe).drop_duplicates().sort_values(["date", "cafe", "person_id"]).reset_index(drop=True),
-            "homework_buddies": pd.DataFrame(bud), "volunteers": pd.DataFrame(vol)}
 
 
 def make_assessments() -> pd.DataFrame:

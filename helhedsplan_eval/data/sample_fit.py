@@ -56,30 +56,101 @@ def _courses(year: int) -> list[tuple[str, dt.date, dt.date, str]]:
     return [spring_small, spring_big, autumn]
 
 
-def make_fit_tables(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
-    """Return ``{"fit_courses": ..., "fit_administrations": ...}`` with ISO date strings."""
-    course_rows = []
-    rows = []
-    fam_no = person_no = course_no = admin_no = 0
+class _Forms:
+    """The FIT administrations being written: one row per form, numbered in the order they are drawn."""
 
-    def add(course_id, fam, person, rater, about, scale, date, total, group, age, mode):
-        nonlocal admin_no
-        admin_no += 1
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.rows: list[list] = []
+        self.admin_no = 0
+
+    def add(self, course_id, fam, person, rater, about, scale, date, total, group, age, mode):
+        self.admin_no += 1
         total = float(np.clip(round(total, 1), 0, 40))
         if mode == "total":
             items = ["", "", "", ""]
             tot = _fmt1(total)
         else:
-            its = _items(rng, total)
+            its = _items(self.rng, total)
             items = [_fmt1(x) for x in its]
             tot = _fmt1(round(sum(its), 1)) if mode == "both" else ""
-        rows.append([f"A{admin_no:05d}", course_id, fam, person, rater, about, scale, date.isoformat(),
-                     *items, tot, group, "" if age is None else str(int(age))])
+        self.rows.append([f"A{self.admin_no:05d}", course_id, fam, person, rater, about, scale, date.isoformat(),
+                          *items, tot, group, "" if age is None else str(int(age))])
 
-    def mode():
-        u = rng.random()
+    def mode(self):
+        """How the form was filled in: total only (about 15 %), items only, or both."""
+        u = self.rng.random()
         return "total" if u < 0.15 else ("items" if u < 0.35 else "both")
 
+    def parents_about_themselves(self, cid, fam, parents, dates, special, group, year):
+        """Stream A: each parent's ORS about themself and an SRS after each measured session."""
+        rng = self.rng
+        for pid, page in parents:
+            intake = rng.normal(17 if special else 25, 6)
+            if rng.random() < 0.12:
+                intake = rng.uniform(30, 37)  # resourceful family, above cut-off
+            gain = rng.normal(GAIN[year] + (2 if special else 0), 5.5)
+            gain = min(gain, 39.5 - intake)
+            for j, d in enumerate(dates):
+                frac = j / max(1, len(dates) - 1)
+                self.add(cid, fam, pid, "forælder", "selv", "ORS", d,
+                         np.clip(intake + frac * gain + rng.normal(0, 1), 1, 40), group, page, self.mode())
+                self.add(cid, fam, pid, "forælder", "selv", "SRS", d,
+                         np.clip(rng.normal(38.0, 2.0), 20, 40), group, page,
+                         "both" if rng.random() < 0.7 else "total")
+
+    def about_the_child(self, cid, fam, child, dates, points, dropout, special, group, year):
+        """Stream B: the first parent about the child; stream C: the referrer (specialgruppe only), intake and end."""
+        rng = self.rng
+        c_intake = rng.normal(22 if special else 28, 5)
+        c_gain = min(rng.normal(GAIN[year] - 0.5, 5), 39.5 - c_intake)
+        for j, d in enumerate(dates):
+            frac = j / max(1, len(dates) - 1)
+            self.add(cid, fam, child[0], "forælder", "barn", "CORS", d,
+                     np.clip(c_intake + frac * c_gain + rng.normal(0, 1), 1, 40), group, child[1],
+                     self.mode() if rng.random() > 0.05 else "total")
+        if not special:
+            return
+        r_intake = rng.normal(20, 5)
+        r_gain = min(rng.normal(GAIN[year] + 1, 5), 39.5 - r_intake)
+        r_dates = [points[0] + dt.timedelta(days=7)]
+        if not dropout or rng.random() < 0.5:
+            r_dates.append(points[-1])
+        for j, d in enumerate(r_dates):
+            self.add(cid, fam, child[0], "henviser", "barn", "CORS", d,
+                     np.clip(r_intake + j * r_gain, 1, 40), group,
+                     None if rng.random() < 0.1 else child[1], "both")
+
+    def family(self, year: int, fam: str, course, person_no: int) -> int:
+        """One family's forms on ``course``; returns the last person number used."""
+        rng = self.rng
+        cid, start, end, band = course
+        special = rng.random() < SPECIAL_SHARE[year]
+        group = "special" if special else "almen"
+        n_parents = 2 if rng.random() < 0.3 else 1
+        parents = []
+        for _ in range(n_parents):
+            person_no += 1
+            parents.append((f"P{person_no:05d}", int(rng.integers(19, 46))))
+        person_no += 1
+        child_age = int(rng.integers(0, 2)) if band == "0-1,5" else int(rng.integers(2, 7))
+        child = (f"P{person_no:05d}", child_age)
+        span = (end - start).days
+        points = [start + dt.timedelta(days=int(f * span)) for f in (0.0, 0.35, 0.7, 1.0)]
+        points[-1] = end - dt.timedelta(days=3)
+        dropout = rng.random() < 0.1
+        n_meas = 1 if dropout else int(rng.integers(2, 5))
+        dates = [points[0]] + points[-(n_meas - 1):] if n_meas > 1 else [points[0]]
+        self.parents_about_themselves(cid, fam, parents, dates, special, group, year)
+        self.about_the_child(cid, fam, child, dates, points, dropout, special, group, year)
+        return person_no
+
+
+def make_fit_tables(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """Return ``{"fit_courses": ..., "fit_administrations": ...}`` with ISO date strings."""
+    course_rows = []
+    forms = _Forms(rng)
+    fam_no = person_no = course_no = 0
     for year in YEARS:
         courses = []
         for start, end, band in _courses(year):
@@ -89,58 +160,8 @@ def make_fit_tables(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
             courses.append((cid, start, end, band))
         for k in range(FAMILIES_PER_YEAR[year]):
             fam_no += 1
-            fam = f"F{fam_no:04d}"
-            cid, start, end, band = courses[k % 3]
-            special = rng.random() < SPECIAL_SHARE[year]
-            group = "special" if special else "almen"
-            n_parents = 2 if rng.random() < 0.3 else 1
-            parents = []
-            for _ in range(n_parents):
-                person_no += 1
-                parents.append((f"P{person_no:05d}", int(rng.integers(19, 46))))
-            person_no += 1
-            child_age = int(rng.integers(0, 2)) if band == "0-1,5" else int(rng.integers(2, 7))
-            child = (f"P{person_no:05d}", child_age)
-            span = (end - start).days
-            points = [start + dt.timedelta(days=int(f * span)) for f in (0.0, 0.35, 0.7, 1.0)]
-            points[-1] = end - dt.timedelta(days=3)
-            dropout = rng.random() < 0.1
-            n_meas = 1 if dropout else int(rng.integers(2, 5))
-            dates = [points[0]] + points[-(n_meas - 1):] if n_meas > 1 else [points[0]]
-            # stream A: each parent about themself
-            for pid, page in parents:
-                intake = rng.normal(17 if special else 25, 6)
-                if rng.random() < 0.12:
-                    intake = rng.uniform(30, 37)  # resourceful family, above cut-off
-                gain = rng.normal(GAIN[year] + (2 if special else 0), 5.5)
-                gain = min(gain, 39.5 - intake)
-                for j, d in enumerate(dates):
-                    frac = j / max(1, len(dates) - 1)
-                    add(cid, fam, pid, "forælder", "selv", "ORS", d, np.clip(intake + frac * gain + rng.normal(0, 1), 1, 40),
-                        group, page, mode())
-                    add(cid, fam, pid, "forælder", "selv", "SRS", d,
-                        np.clip(rng.normal(38.0, 2.0), 20, 40), group, page, "both" if rng.random() < 0.7 else "total")
-            # stream B: the first parent about the child
-            c_intake = rng.normal(22 if special else 28, 5)
-            c_gain = min(rng.normal(GAIN[year] - 0.5, 5), 39.5 - c_intake)
-            scale_b = "CORS"
-            for j, d in enumerate(dates):
-                frac = j / max(1, len(dates) - 1)
-                add(cid, fam, child[0], "forælder", "barn", scale_b, d,
-                    np.clip(c_intake + frac * c_gain + rng.normal(0, 1), 1, 40), group, child[1],
-                    mode() if rng.random() > 0.05 else "total")
-            # stream C: the referrer about the child (specialgruppe only), intake and end
-            if special:
-                r_intake = rng.normal(20, 5)
-                r_gain = min(rng.normal(GAIN[year] + 1, 5), 39.5 - r_intake)
-                r_dates = [points[0] + dt.timedelta(days=7)]
-                if not dropout or rng.random() < 0.5:
-                    r_dates.append(points[-1])
-                for j, d in enumerate(r_dates):
-                    add(cid, fam, child[0], "henviser", "barn", "CORS", d,
-                        np.clip(r_intake + j * r_gain, 1, 40), group,
-                        None if rng.random() < 0.1 else child[1], "both")
+            person_no = forms.family(year, f"F{fam_no:04d}", courses[k % 3], person_no)
     courses = pd.DataFrame(course_rows, columns=["course_id", "start_date", "end_date", "age_band"])
-    adm = pd.DataFrame(rows, columns=ADMIN_COLUMNS)
+    adm = pd.DataFrame(forms.rows, columns=ADMIN_COLUMNS)
     adm = adm.sort_values(["date", "administration_id"], kind="mergesort").reset_index(drop=True)
     return {"fit_courses": courses, "fit_administrations": adm}
