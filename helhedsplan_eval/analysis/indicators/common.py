@@ -1,0 +1,191 @@
+"""Shared by every indicator family: the coverage rule (which years a source is delivered for, spell
+registers included), the ``records`` per year that keep a baseline from being a silent zero, and the builders of
+yearly frames, counts and cumulative totals (see the package docstring for the rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from helhedsplan_eval import formatting as F
+from helhedsplan_eval.analysis.status import IndicatorSeries
+from helhedsplan_eval.analysis.status import common as _status_common
+from helhedsplan_eval.data.bundle import DataBundle
+
+PLAN_START = 2017
+
+# spell registers: source -> (start column(s), first non-empty wins; end column or None)
+SPELL_SOURCES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "volunteers": (("start_date",), "end_date"),
+    "homework_buddies": (("start_date",), "end_date"),
+    "bydelsmoedre": (("active_from", "trained_date"), "active_to"),
+    "pocket_money_jobs": (("start_date",), "end_date"),
+    "skur2_regulars": (("regular_since",), None),
+}
+
+
+def _n(n) -> str:
+    """A count of persons in a note, with disclosure control ("<5")."""
+    return F.fmt_count(n, _status_common.MIN_CELL)
+
+
+def _empty(name: str, unit: str, years, note: str | None = None, **extra) -> IndicatorSeries:
+    df = pd.DataFrame({"value": [math.nan] * len(years)}, index=pd.Index(list(years), name="year"))
+    return IndicatorSeries(name, unit, df, list(years), notes=[note] if note else [], extra=extra, source_missing=True)
+
+
+def _frame(years, **cols) -> pd.DataFrame:
+    idx = pd.Index(list(years), name="year")
+    df = pd.DataFrame(index=idx)
+    for k, v in cols.items():
+        df[k] = [v.get(y, math.nan) if isinstance(v, dict) else math.nan for y in idx]
+    return df
+
+
+def declared_years(bundle: DataBundle, source: str) -> set[int] | None:
+    """The years ``manifest.yml`` declares covered for ``source`` (None: not declared)."""
+    cov = (bundle.manifest or {}).get("coverage", {}) or {}
+    if source in cov:
+        return {int(y) for y in (cov[source] or [])}
+    return None
+
+
+def spell_counts(df: pd.DataFrame, source: str, horizon: int) -> dict[int, int]:
+    """Year -> number of spells of a spell register active at some time in the year. An open spell
+    (no end) is active up to ``horizon``; a spell whose end lies before its start counts in its start year."""
+    starts, end_col = SPELL_SOURCES[source]
+    start = None
+    for c in starts:
+        if c in df:
+            col = df[c]
+            start = col if start is None else start.where(start.notna(), col)
+    counts: dict[int, int] = {}
+    if start is None:
+        return counts
+    ends = df[end_col] if end_col and end_col in df else None
+    for i, st in start.items():
+        y0 = _year_of(st)
+        if y0 is None:
+            continue
+        y1 = _year_of(ends.at[i]) if ends is not None else None
+        y1 = horizon if y1 is None else y1
+        for y in range(y0, max(y0, y1) + 1):
+            counts[y] = counts.get(y, 0) + 1
+    return counts
+
+
+def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int | None = None) -> set[int]:
+    """The years a source is delivered for (see the module docstring). For a spell register the
+    records' spells are read from the bundle's table (``record_years`` is then not needed)."""
+    declared = declared_years(bundle, source)
+    if declared is not None:
+        return declared
+    if source in SPELL_SOURCES and bundle.table(source) is not None:
+        df = bundle.table(source)
+        starts = [_year_of(d) for c in SPELL_SOURCES[source][0] if c in df for d in df[c]]
+        starts = [y for y in starts if y is not None]
+        if horizon is None:
+            horizon = max(starts) if starts else PLAN_START
+        active = spell_counts(df, source, horizon)
+        if not active:
+            return set()
+        return set(range(min(min(active), PLAN_START), max(active) + 1))
+    ys = [int(y) for y in record_years if y is not None and not (isinstance(y, float) and math.isnan(y))]
+    if not ys:
+        return set()
+    return set(range(min(min(ys), PLAN_START), max(ys) + 1))
+
+
+def source_coverage(bundle: DataBundle, horizon: int | None = None) -> dict[str, list[int]]:
+    """Covered years of every delivered record-level source (for ``validate``): spell registers by
+    active spells, other sources by their records' years, or as ``manifest.yml`` declares."""
+    from helhedsplan_eval.data.sources import SOURCES
+
+    out: dict[str, list[int]] = {}
+    for name, src in SOURCES.items():
+        df = bundle.table(name)
+        if df is None:
+            continue
+        try:
+            ys = _source_years(bundle, name, src, df, horizon)
+        except (KeyError, TypeError, ValueError):  # a table the contract let through in an odd shape: no line
+            continue
+        if ys is not None:
+            out[name] = ys
+    return out
+
+
+def _source_years(bundle, name, src, df, horizon) -> list[int] | None:
+    """One source's covered years (None: the source has no year or date column)."""
+    if name in SPELL_SOURCES:
+        return sorted(covered_years(bundle, name, horizon=horizon))
+    col = src.year_column or src.date_column
+    if declared_years(bundle, name) is not None:
+        return sorted(declared_years(bundle, name))
+    if src.aggregate and col and col in df:  # aggregates: delivered for the rows present
+        return sorted({y for y in df[col].map(_year_of) if y is not None})
+    if col and col in df:
+        return sorted(covered_years(bundle, name, df[col].map(_year_of)))
+    return None
+
+
+def _year_of(d) -> int | None:
+    if d is None:
+        return None
+    try:
+        if pd.isna(d):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(d, (dt.date, pd.Timestamp)):
+        return d.year
+    return int(str(d)[:4])
+
+
+def _records(bundle: DataBundle, source: str, record_years, years) -> tuple[dict, dict]:
+    """Per year: the number of the source's records (spell registers: active spells), and the
+    ``extra`` entry naming the years the manifest declares covered."""
+    df = bundle.table(source)
+    if source in SPELL_SOURCES and df is not None:
+        c = spell_counts(df, source, max(years))
+        recs = {y: float(c.get(y, 0)) for y in years}
+    else:
+        ys = pd.Series([_year_of(v) for v in record_years], dtype=object)
+        recs = {y: float((ys == y).sum()) for y in years}
+    return recs, {"declared_years": sorted(declared_years(bundle, source) or [])}
+
+
+def _count_by_year(bundle, source, df, date_col, years, unit="count", name="", mask=None, value_col=None, how="count"):
+    yrs = df[date_col].map(_year_of)
+    cov = covered_years(bundle, source, yrs, horizon=max(years))
+    recs, extra = _records(bundle, source, yrs, years)
+    sel = df if mask is None else df[mask]
+    sel_years = sel[date_col].map(_year_of)
+    vals = {}
+    for y in years:
+        if y not in cov:
+            continue
+        part = sel[sel_years == y]
+        if how == "count":
+            vals[y] = float(len(part))
+        elif how == "sum":
+            vals[y] = float(pd.to_numeric(part[value_col]).sum())
+        elif how == "mean":
+            vals[y] = float(pd.to_numeric(part[value_col]).mean()) if len(part) else math.nan
+    missing = [y for y in years if y not in cov]
+    notes = [f"Ingen leverede registreringer for {', '.join(map(str, missing))} (behandles som manglende, ikke 0)."] \
+        if missing and any(y >= PLAN_START for y in missing) else []
+    return IndicatorSeries(name, unit, _frame(years, value=vals, records=recs), list(years), notes=notes, extra=extra)
+
+
+def _cumulative(name, first_year_of: pd.Series, years, cov, start=PLAN_START):
+    """first_year_of: unit -> the year it is first counted. Returns cumulative and new counts."""
+    vals, new = {}, {}
+    for y in years:
+        if y < start or y not in cov:
+            continue
+        new[y] = float((first_year_of == y).sum())
+        vals[y] = float(((first_year_of >= start) & (first_year_of <= y)).sum())
+    return _frame(years, value=vals, new=new)
