@@ -142,7 +142,8 @@ def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundl
     from helhedsplan_eval.data.bundle import DataBundle
     from helhedsplan_eval.data.contract import load_bundle
     from helhedsplan_eval.analysis.evaluate import evaluate_year
-    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES, load_all
+    from helhedsplan_eval.analysis.all_indicators import load_all
+    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES
     from helhedsplan_eval.data.sources import feeds_index
 
     cat, where = _check(criterion_id, year, data, min_cell)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helhedsplan_eval.analysis import registry
+from helhedsplan_eval.analysis import all_indicators
 from helhedsplan_eval.analysis import status as S
 from helhedsplan_eval.catalogue.criteria import (KIND_LABELS_DA, REQUIRED_PARAMS, UNIT_LABELS_DA, CatalogueError,
                                         load_catalogue)
@@ -100,7 +100,7 @@ def test_every_unit_has_a_danish_label(crits):
 
 
 def test_every_criterion_has_an_evaluator_and_a_registered_indicator(crits):
-    indicators = registry.load_all()
+    indicators = all_indicators.load_all()
     for cid, c in crits.items():
         assert c.kind in S.EVALUATORS, cid
         assert c.indicator in indicators, (cid, c.indicator)

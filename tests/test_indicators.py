@@ -263,3 +263,20 @@ def test_validate_command_prints_covered_years(capsys):
     assert rc == 0
     assert "Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):" in out
     assert "  homework_buddies: 2017–2020" in out
+
+
+def test_registry_knows_nothing_of_its_users():
+    """Issue 11: the registry imports nothing of the package (no circle registry ↔ indicators); the one list of
+    registering modules is analysis/all_indicators.py, and it registers the core, FIT and survey indicators."""
+    import ast
+
+    from helhedsplan_eval.analysis import all_indicators, registry
+
+    tree = ast.parse(Path(registry.__file__).read_text(encoding="utf-8"))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith("helhedsplan_eval")], imported
+    assert not hasattr(registry, "load_all")
+    reg = all_indicators.load_all()
+    assert {"active_parents", "fit_parent_self", "faellesskab_index"} <= set(reg)
+    assert reg is registry.INDICATORS

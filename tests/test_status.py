@@ -1506,3 +1506,16 @@ def test_danish_text_hygiene():
                        unit="kr", direction="down"), series({2017: 100000, 2018: 80000}, unit="kr"), 2018)
     assert "kr.." not in ev.explanation and "kr.." not in ev.remaining_text
     assert rtxt(ev) == "De resterende år (2019, 2020) skal i gennemsnit ligge på højst 95.000 kr."
+
+
+def test_default_disclosure_threshold_agrees_with_the_disclosure_layer():
+    """The engine keeps its own default threshold (analysis may not import report at module level): it must be
+    the disclosure layer's."""
+    from helhedsplan_eval.analysis.status import common
+    from helhedsplan_eval.report import disclosure
+
+    assert common.DEFAULT_MIN_CELL == disclosure.DEFAULT_MIN_CELL == 5
+    assert S.MIN_CELL == 5
+    with S.disclosure_threshold(3):
+        assert S.MIN_CELL == 3 and common.MIN_CELL == 3
+    assert S.MIN_CELL == 5

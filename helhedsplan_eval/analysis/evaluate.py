@@ -1,4 +1,10 @@
-"""Evaluate every criterion of the catalogue for an evaluation year: the målopfyldelse table."""
+"""Evaluate every criterion of the catalogue for an evaluation year: the målopfyldelse table.
+
+:class:`YearResult` also offers the board view of its evaluations (``board_evaluation``, ``board_series``,
+``warnings_for``) and :func:`status_frame` builds the board's table: both pass the disclosure layer
+(:mod:`helhedsplan_eval.report.disclosure`), which lies in a higher layer and is therefore imported inside those
+functions only (listed in tests/test_house.py ``LAZY_UPWARD``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -13,11 +20,13 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.catalogue.criteria import Catalogue, Criterion, load_catalogue
 from helhedsplan_eval.data.contract import ERROR, load_bundle
-from helhedsplan_eval.report.disclosure import (DEFAULT_MIN_CELL, SafeSeries, board_issue_texts, board_text, protect_series,
-                         safe_evaluation)
-from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES, load_all
+from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES
 from helhedsplan_eval.data.sources import feeds_index
 from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
+from helhedsplan_eval.analysis.status.common import DEFAULT_MIN_CELL
+
+if TYPE_CHECKING:
+    from helhedsplan_eval.report.disclosure import SafeSeries
 
 FIRST_DATA_YEAR = 2014
 
@@ -37,6 +46,8 @@ class YearResult:
 
     def board_evaluation(self, criterion_id: str) -> Evaluation:
         """The evaluation as the board may see it: passed through the disclosure layer."""
+        from helhedsplan_eval.report.disclosure import safe_evaluation
+
         crit = self.catalogue.criteria[criterion_id]
         return safe_evaluation(self.catalogue.resolve(crit), self.evaluations[criterion_id], self.series_for(crit),
                                self.min_cell)
@@ -44,6 +55,7 @@ class YearResult:
     def board_series(self, crit: Criterion, year: int | None = None) -> SafeSeries:
         """The criterion's yearly figures, target path included, as the board may see them (tables, charts)."""
         from helhedsplan_eval.analysis.status import target_path
+        from helhedsplan_eval.report.disclosure import protect_series
 
         base = self.catalogue.resolve(crit)
         s = self.series_for(crit)
@@ -56,6 +68,8 @@ class YearResult:
     def warnings_for(self, crit: Criterion) -> list[str]:
         """Data-quality remarks for the board: problems counted per file, column and kind (never a cell
         value), and the indicator's notes through the disclosure layer's text check."""
+        from helhedsplan_eval.report.disclosure import board_issue_texts, board_text
+
         base = self.catalogue.resolve(crit)
         srcs = set(INDICATOR_SOURCES.get(base.indicator, ())) | set(feeds_index().get(crit.id, []))
         out = board_issue_texts([i for i in self.bundle.issues if i.source in srcs])
@@ -70,6 +84,9 @@ def series_key(crit: Criterion) -> str:
 
 
 def compute_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -> IndicatorSeries:
+    """The criterion's indicator series for every year from ``FIRST_DATA_YEAR`` to ``last_year``."""
+    from helhedsplan_eval.analysis.all_indicators import load_all  # every registering module (lazy: FIT, survey)
+
     load_all()
     func = INDICATORS.get(crit.indicator)
     if func is None:

@@ -3,6 +3,10 @@
 An indicator function takes a :class:`~helhedsplan_eval.data.bundle.DataBundle` and the list of
 years to compute, and returns an :class:`~helhedsplan_eval.analysis.status.IndicatorSeries`. Criteria in
 ``params/criteria.yml`` name their indicator by the id registered here.
+
+The registry imports nothing of the package and knows nothing of its users: a module registers its functions
+with :func:`indicator` when it is imported. :mod:`helhedsplan_eval.analysis.all_indicators` is the one place that
+imports every registering module (``all_indicators.load_all()`` returns the full registry).
 """
 
 from __future__ import annotations
@@ -24,16 +28,3 @@ def indicator(name: str, sources: tuple[str, ...] = ()):
         return func
 
     return deco
-
-
-def load_all() -> dict[str, Callable]:
-    """Import every module that registers indicators and return the registry."""
-    from helhedsplan_eval.analysis import indicators  # noqa: F401  (registers the core indicators)
-
-    for mod in ("fit", "survey"):
-        try:
-            __import__(f"{__package__}.{mod}")
-        except ModuleNotFoundError as exc:  # module not written yet
-            if exc.name != f"{__package__}.{mod}":
-                raise
-    return INDICATORS

@@ -34,7 +34,7 @@ class CatalogueError(ValueError):
 def _indicator_problems(where: str, name, args) -> list[str]:
     import inspect
 
-    from helhedsplan_eval.analysis.registry import load_all
+    from helhedsplan_eval.analysis.all_indicators import load_all
 
     registry = load_all()
     if not isinstance(name, str) or name not in registry:

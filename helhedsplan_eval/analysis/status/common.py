@@ -16,7 +16,8 @@ from helhedsplan_eval.analysis.status.types import Evaluation, IndicatorSeries
 
 # ----------------------------------------------------------------------------- helpers
 
-MIN_CELL = 5  # disclosure control: counts of persons under 5 are shown as "<5"
+DEFAULT_MIN_CELL = 5  # the disclosure threshold unless a run says otherwise (report.disclosure has the same)
+MIN_CELL = DEFAULT_MIN_CELL  # disclosure control: counts of persons under it are shown as "<5"
 
 
 @contextmanager
