@@ -618,3 +618,98 @@ def test_kept_notebooks_lose_the_jupytext_pairing_and_papermill_metadata():
     nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
     out = runner._clean_executed(nb)
     assert "jupytext" not in out.metadata and "papermill" not in out.metadata
+
+
+# ------------------------------------------------------------------ the notebook list is data (issue 11)
+
+PROJECT_PLAN = Path(__file__).resolve().parents[1] / "params" / "plan.yml"
+
+
+def _plan_with_notebooks(params: Path, entries) -> Path:
+    """params/plan.yml as the project's, with ``entries`` as its notebooks: list."""
+    import yaml
+
+    plan = yaml.safe_load(PROJECT_PLAN.read_text(encoding="utf-8"))
+    plan["notebooks"] = entries
+    path = params / "plan.yml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _extra_notebook(path: Path) -> None:
+    """A page nobody wrote code for: it declares the three parameters and shows two of them."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    params = 'evaluation_year: int = 2020\ndata_dir: str = "data"\nmin_cell: int = 5'
+    nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell('print(f"Ekstra-markør {evaluation_year}, min_cell {min_cell}")')]
+    nbformat.write(nb, path)
+
+
+def test_the_projects_notebook_list_comes_from_plan_yml():
+    from helhedsplan_eval.run.notebook_list import load_notebooks
+
+    specs = load_notebooks()
+    assert specs[0] == NotebookSpec("oversigt.ipynb", "Bestyrelsesoversigt")
+    assert len(specs) == 7 and tuple(specs) == runner.NOTEBOOKS
+    assert all((runner.default_notebooks_dir() / s.filename).is_file() for s in specs)
+
+
+def test_a_page_added_in_plan_yml_runs_without_code(tmp_path):
+    env = _make_env(tmp_path)
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    shutil.copy(FIXTURE_NB / "beta.ipynb", nbs / "beta.ipynb")
+    _extra_notebook(nbs / "ekstra.ipynb")
+    _plan_with_notebooks(env["params"], [{"file": "beta.ipynb", "title": "Beta-siden"},
+                                         {"file": "ekstra.ipynb", "title": "Ekstra side"}])
+    folder = runner.run_year(YEAR, out_root=env["out"], jobs=1, notebooks_dir=nbs, params_dir=env["params"],
+                             progress=False)  # no notebooks=: the list of plan.yml
+    assert f"Ekstra-markør {YEAR}, min_cell 5" in (folder / "ekstra.html").read_text(encoding="utf-8")
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', (folder / "index.html").read_text(encoding="utf-8"))
+    assert links == [("beta.html", "Beta-siden"), ("ekstra.html", "Ekstra side")]
+    prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    assert [n["file"] for n in prov["notebooks"]] == ["beta.ipynb", "ekstra.ipynb"]
+
+
+def test_a_broken_notebook_entry_is_refused_with_exit_2(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "proj"
+    env = _make_env(root)
+    (root / "notebooks").mkdir()
+    shutil.copy(FIXTURE_NB / "beta.ipynb", root / "notebooks" / "beta.ipynb")
+    _extra_notebook(root / "notebooks" / "ekstra.ipynb")
+    _plan_with_notebooks(env["params"], [{"file": "beta.ipynb", "title": "Beta-siden"},
+                                         {"file": "ekstra.ipynb", "titel": "Ekstra side"},
+                                         {"file": "mangler.ipynb", "title": "Findes ikke"}])
+    monkeypatch.setenv("HELHEDSPLAN_ROOT", str(root))
+    assert runner.run_cli(YEAR, None, None, 1, False) == 2
+    err = capsys.readouterr().err
+    assert "Notesbogslisten (notebooks:) i params/plan.yml er ugyldig" in err
+    assert ("params/plan.yml: notebooks, element 2 (ekstra.ipynb): ukendt nøgle 'titel' (gyldige nøgler: "
+            "file, title); mente du 'title'?") in err
+    assert "params/plan.yml: notebooks, element 2 (ekstra.ipynb): nøglen title mangler" in err
+    assert ("params/plan.yml: notebooks, element 3 (mangler.ipynb): notesbogen mangler.ipynb findes ikke i "
+            "notebooks") in err
+    assert "element 1" not in err and "Traceback" not in err
+    assert not env["out"].exists() and not (root / "outputs").exists()  # refused before anything was written
+    with pytest.raises(runner.UsageError, match=r"element 2 \(ekstra\.ipynb\)") as exc:  # run_year alike
+        runner.run_year(YEAR, out_root=env["out"], jobs=1, params_dir=env["params"], progress=False)
+    assert exc.value.exit_code == 2
+
+
+@pytest.mark.parametrize("entries,needle", [
+    (None, "notebooks skal være en ikke-tom liste"),
+    ([], "notebooks skal være en ikke-tom liste"),
+    (["beta.ipynb"], "element 1: skal være en mapping med nøglerne file, title, fandt str 'beta.ipynb'"),
+    ([{"file": "beta.ipynb", "title": ""}], "element 1 (beta.ipynb): title = '' er ugyldig"),
+    ([{"file": "../beta.ipynb", "title": "B"}], "file = '../beta.ipynb' er ugyldig"),
+    ([{"file": "beta.py", "title": "B"}], "file = 'beta.py' er ugyldig"),
+    ([{"file": "beta.ipynb", "title": "B"}, {"file": "beta.ipynb", "title": "C"}],
+     "element 2 (beta.ipynb): siden beta.html står allerede i element 1"),
+])
+def test_notebook_list_problems_are_named(entries, needle):
+    from helhedsplan_eval.run.notebook_list import notebook_specs
+
+    specs, problems = notebook_specs(entries, "params/plan.yml", FIXTURE_NB)
+    assert any(needle in p for p in problems), problems
+    assert len(problems) == 1
