@@ -141,8 +141,7 @@ def _source_kind(src: Source) -> str:
 # ----------------------------------------------------------------------------- markdown
 
 def _intro() -> list[str]:
-    true_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_TRUE) - {"ja"}))
-    false_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_FALSE) - {"nej"}))
+    """The contract's general part: files, cells, privacy, missing years, errors and how to validate."""
     return [
         "# Data contract",
         "",
@@ -157,6 +156,12 @@ def _intro() -> list[str]:
         "",
         "`data/sample/` is a synthetic sample data set in this format (see its own README).",
         "",
+    ] + _files_section() + _cells_section() + _privacy_section() + _missing_years_section() + _errors_section()
+
+
+def _files_section() -> list[str]:
+    """File names, CSV shapes, encodings, .xlsx, size limits, row numbers and column names."""
+    return [
         "## Files",
         "",
         "* **File name**: `<source>.csv` or `<source>.xlsx`, e.g. `logbook_events.csv`, all in one folder. "
@@ -182,6 +187,14 @@ def _intro() -> list[str]:
         "* **Column names** are written exactly as below (lower case, English). Column order does not matter. "
         "An unknown column is ignored with a warning (except in the survey files, which carry their item columns).",
         "",
+    ]
+
+
+def _cells_section() -> list[str]:
+    """Dates, booleans, numbers, empty cells and allowed values."""
+    true_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_TRUE) - {"ja"}))
+    false_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_FALSE) - {"nej"}))
+    return [
         "## Cells",
         "",
         f"* **Dates**: `YYYY-MM-DD` (preferred), or `DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY`; a time after an ISO "
@@ -194,6 +207,12 @@ def _intro() -> list[str]:
         "is never read as 0 (e.g. a FIT item that was not scored is left empty, never 0).",
         "* **Allowed values** are written exactly as listed (they are codes, e.g. activity codes).",
         "",
+    ]
+
+
+def _privacy_section() -> list[str]:
+    """Pseudonymous ids and the CPR check."""
+    return [
         "## Privacy: ids are pseudonyms",
         "",
         "Person, family, household and similar ids are **pseudonyms**: the same person has the same id in every "
@@ -205,6 +224,12 @@ def _intro() -> list[str]:
         "rationales) hold no names of persons (a CPR-shaped number in them is an error too). Reports show only "
         "aggregates; counts under 5 are shown as \"<5\".",
         "",
+    ]
+
+
+def _missing_years_section() -> list[str]:
+    """The coverage rule and manifest.yml."""
+    return [
         "## Missing years are never zeros",
         "",
         _coverage_rule(),
@@ -218,6 +243,12 @@ def _intro() -> list[str]:
         f"error), `coverage` (a known source name mapped to a list of whole years {FIRST_YEAR}-{LAST_YEAR}), "
         "`description` (text) and `seed` (a whole number); anything else is an error naming the key.",
         "",
+    ]
+
+
+def _errors_section() -> list[str]:
+    """What is an error, what a warning, and how to validate."""
+    return [
         "## Errors and warnings",
         "",
         "All problems are reported at once, each with file, row, column, value and what was expected (messages "

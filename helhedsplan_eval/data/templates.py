@@ -22,7 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from helhedsplan_eval.data.contract_doc import TYPE_DA, allowed_text, criteria_texts, meaning_text, required_text, survey_items, survey_scale
+from helhedsplan_eval.data.contract_doc import (TYPE_DA, allowed_text, criteria_texts, meaning_text, required_text,
+                                                survey_items, survey_scale)
 from helhedsplan_eval.data.sources import SOURCES, Source
 
 DATA_SHEET = "data"
@@ -71,7 +72,14 @@ def _list_formula(values) -> str | None:
 
 def _write_xlsx(path: Path, src: Source) -> None:
     wb = Workbook()
-    ws = wb.active
+    _data_sheet(wb.active, src)
+    _guide_sheet(wb.create_sheet(GUIDE_SHEET), src)
+    _text_never_formula(wb)
+    wb.save(path)
+
+
+def _data_sheet(ws, src: Source) -> None:
+    """The empty data sheet: bold, frozen header row, column widths, drop-down lists for coded columns."""
     ws.title = DATA_SHEET
     columns = template_columns(src)
     ws.append(columns)
@@ -96,7 +104,9 @@ def _write_xlsx(path: Path, src: Source) -> None:
         dv.add(f"{letter}2:{letter}{_MAX_VALIDATION_ROWS}")
         ws.add_data_validation(dv)
 
-    g = wb.create_sheet(GUIDE_SHEET)
+
+def _guide_sheet(g, src: Source) -> None:
+    """The guide: what the file is, its key and references, one row per column, and the criteria it feeds."""
     g.append([f"{src.title} ({src.name})"])
     g["A1"].font = Font(bold=True, size=13)
     g.append([src.description])
@@ -134,8 +144,6 @@ def _write_xlsx(path: Path, src: Source) -> None:
     for row in g.iter_rows(min_row=header_row + 1):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _text_never_formula(wb)
-    wb.save(path)
 
 
 def _text_never_formula(wb) -> None:
