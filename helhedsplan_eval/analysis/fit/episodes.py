@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helhedsplan_eval.analysis.fit.params import ADMIN_FILE, COLLATERAL_YEARS, DEFAULT_THRESHOLD, ITEM_COLS, Problem
-from helhedsplan_eval.analysis.fit.formulas import _clean_delta, classify_change, cutoff_for_age, jt_category
-
-
+from helhedsplan_eval.analysis.fit.params import (
+    ADMIN_FILE, COLLATERAL_YEARS, CUTOFFS, DEFAULT_THRESHOLD, ITEM_COLS, Problem,
+)
+from helhedsplan_eval.analysis.fit.formulas import _clean_delta, classify_change, jt_category
 
 EPISODE_COLUMNS = [
     "stream", "course_id", "rated_person_id", "rater_key", "unit_id", "family_id", "n_scores", "intake", "last",
@@ -28,66 +28,69 @@ def _resolve_raters(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     two or more, a blank form cannot be placed and is left out (error). Forms about the parent's
     own well-being are rated by the parent (key = the parent's id). Without any rater id, two
     forms on the same date about the same child in the same course get a warning: they may come
-    from two raters (e.g. mother and father), which only ``rater_id`` can tell apart."""
-    problems: list[Problem] = []
+    from two raters (e.g. mother and father), which only ``rater_id`` can tell apart. Problems
+    are listed group by group (in the order the groups first occur), form by form within a group."""
     df = df.copy()
     df["rater_key"] = df["rater_id"].astype(str)
     own = df["stream"] == "A"
     df.loc[own, "rater_key"] = df.loc[own, "rated_person_id"].astype(str)
     keep = np.ones(len(df), dtype=bool)
-    grp = ["stream", "course_id", "rated_person_id"]
-    for _key, idx in df[~own].groupby(grp, sort=False, dropna=False).groups.items():
-        sub = df.loc[idx]
-        known = sorted(set(sub["rater_key"]) - {""})
-        blank = sub.index[sub["rater_key"] == ""]
-        if len(known) == 1:
-            df.loc[blank, "rater_key"] = known[0]
-        elif len(known) > 1:
-            for i in blank:
-                problems.append(Problem(ADMIN_FILE, int(df.at[i, "_line"]), "rater_id", None,
-                                        f"tom, men {len(known)} forskellige bedømmere har vurderet samme person i "
-                                        "samme kursus; skemaet kan ikke placeres i et forløb og er udeladt"))
-                keep[df.index.get_loc(i)] = False
-        else:
-            dup = sub[sub.duplicated("date", keep="first")]
-            for line in dup["_line"]:
-                problems.append(Problem(ADMIN_FILE, int(line), "rater_id", None,
-                                        "to skemaer samme dag om samme person i samme kursus uden rater_id; er de "
-                                        "udfyldt af to forskellige (fx mor og far), skal rater_id angives, ellers "
-                                        "lægges de i ét forløb", "warning"))
-    return df[keep], problems
+    others = df[~own]
+    if len(others) == 0:
+        return df[keep], []
+    gid = others.groupby(["stream", "course_id", "rated_person_id"], sort=False, dropna=False).ngroup().to_numpy()
+    key = others["rater_key"].to_numpy(dtype=object)
+    named = key != ""
+    n_known = pd.Series(key[named]).groupby(gid[named]).nunique().reindex(range(gid.max() + 1), fill_value=0)
+    n_known = n_known.to_numpy()
+    one_name = pd.Series(key[named]).groupby(gid[named]).first().reindex(range(gid.max() + 1)).to_numpy(dtype=object)
+    pos = np.flatnonzero(~own.to_numpy())  # positions of ``others`` in ``df``
+    fill = ~named & (n_known[gid] == 1)
+    df.iloc[pos[fill], df.columns.get_loc("rater_key")] = one_name[gid[fill]]
+    found = []
+    conflict = ~named & (n_known[gid] > 1)
+    for j in np.flatnonzero(conflict):
+        found.append((gid[j], j, Problem(ADMIN_FILE, int(others["_line"].iat[j]), "rater_id", None,
+                                         f"tom, men {n_known[gid[j]]} forskellige bedømmere har vurderet samme "
+                                         "person i samme kursus; skemaet kan ikke placeres i et forløb og er udeladt")))
+    keep[pos[conflict]] = False
+    unnamed = n_known[gid] == 0
+    twin = unnamed & pd.DataFrame({"g": gid, "d": others["date"].to_numpy()}).duplicated(keep="first").to_numpy()
+    for j in np.flatnonzero(twin):
+        found.append((gid[j], j, Problem(ADMIN_FILE, int(others["_line"].iat[j]), "rater_id", None,
+                                         "to skemaer samme dag om samme person i samme kursus uden rater_id; er de "
+                                         "udfyldt af to forskellige (fx mor og far), skal rater_id angives, ellers "
+                                         "lægges de i ét forløb", "warning")))
+    return df[keep], [p for _g, _j, p in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
-def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> tuple[pd.DataFrame, list[Problem]]:
-    """Episodes per course x rated person x rater x stream from scored ORS/CORS forms.
-
-    Forms are ordered by date, then by the number in the administration id (natural order), then
-    by file line. Stream C keeps only specialgruppe forms (others: warning, left out); all of its
-    forms build episodes, whatever their year, so an episode that crosses 1 January keeps its
-    intake. Which episodes count for FF-FAM-4 is decided by the episode's year (its last score),
-    see :func:`stream_table`. ``collateral_years`` is kept for backward compatibility."""
-    problems: list[Problem] = []
-    if scored is None or len(scored) == 0:
-        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+def _outcome_forms(scored: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """The ORS/CORS forms that build episodes; referrer forms from the almen group are left out (warning)."""
     df = scored[scored["stream"].notna()].copy()
     if "rater_id" not in df:
         df["rater_id"] = ""
     if "_admin_order" not in df:
         df["_admin_order"] = 0
-    is_c = df["stream"] == "C"
-    almen_c = is_c & (df["group"] != "special")
-    for line in df.loc[almen_c, "_line"]:
-        problems.append(Problem(ADMIN_FILE, int(line), "group", "almen",
-                                "collateral scores fra henvisere findes kun for specialgruppen; rækken er udeladt",
-                                "warning"))
-    df = df[~almen_c]
-    if len(df) == 0:
-        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
-    df, p2 = _resolve_raters(df)
-    problems.extend(p2)
-    if len(df) == 0:
-        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    almen_c = (df["stream"] == "C") & (df["group"] != "special")
+    problems = [Problem(ADMIN_FILE, int(line), "group", "almen",
+                        "collateral scores fra henvisere findes kun for specialgruppen; rækken er udeladt", "warning")
+                for line in df.loc[almen_c, "_line"]]
+    return df[~almen_c], problems
+
+
+def _cutoffs(age: pd.Series, stream: pd.Series) -> np.ndarray:
+    """:func:`cutoff_for_age` for whole columns."""
+    age = age.astype(float).to_numpy()
+    missing = np.where(stream.to_numpy(dtype=object) == "A", CUTOFFS["adult"], CUTOFFS["child"])
+    with np.errstate(invalid="ignore"):
+        known = np.where(age >= 18, CUTOFFS["adult"], np.where(age >= 13, CUTOFFS["adolescent"], CUTOFFS["child"]))
+    return np.where(np.isnan(age), missing, known)
+
+
+def _episode_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per episode from its forms: intake (first form), last, change, year, unit."""
     df = df.sort_values(EPISODE_KEY + ["date", "_admin_order", "_line"], kind="mergesort")
+    df["_special"] = df["group"] == "special"
     g = df.groupby(EPISODE_KEY, sort=True, dropna=False)
     first = g.head(1).set_index(EPISODE_KEY)
     lastrow = g.tail(1).set_index(EPISODE_KEY)
@@ -101,10 +104,10 @@ def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> t
     ep["analysable"] = ep["n_scores"] >= 2
     ep["change"] = np.where(ep["analysable"], _clean_delta(ep["last"] - ep["intake"]), np.nan)
     ep.loc[~ep["analysable"], "last"] = np.nan
-    ep["special"] = g["group"].agg(lambda s: bool((s == "special").any()))
-    ep["rated_age"] = g["rated_age"].agg(lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
+    ep["special"] = g["_special"].any()
+    ep["rated_age"] = g["rated_age"].first()  # the first age given, in the order of the forms
     ep = ep.reset_index()
-    ep["cutoff"] = [cutoff_for_age(a, s) for a, s in zip(ep["rated_age"], ep["stream"])]
+    ep["cutoff"] = _cutoffs(ep["rated_age"], ep["stream"])
     ep["intake_complete"] = first["item_complete"].to_numpy()
     for j, c in enumerate(ITEM_COLS, start=1):
         ep[f"intake_item{j}"] = first[c + "_scored"].to_numpy()
@@ -112,7 +115,27 @@ def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> t
     # without a rater id each episode is its own rater, as before
     ep["unit_id"] = np.where(ep["rater_key"] != "", ep["stream"] + "|" + ep["rater_key"],
                              ep["stream"] + "|" + ep["course_id"].astype(str) + "|" + ep["rated_person_id"].astype(str))
-    return ep[EPISODE_COLUMNS], problems
+    return ep[EPISODE_COLUMNS]
+
+
+def build_episodes(scored: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> tuple[pd.DataFrame, list[Problem]]:
+    """Episodes per course x rated person x rater x stream from scored ORS/CORS forms.
+
+    Forms are ordered by date, then by the number in the administration id (natural order), then
+    by file line. Stream C keeps only specialgruppe forms (others: warning, left out); all of its
+    forms build episodes, whatever their year, so an episode that crosses 1 January keeps its
+    intake. Which episodes count for FF-FAM-4 is decided by the episode's year (its last score),
+    see :func:`stream_table`. ``collateral_years`` is kept for backward compatibility."""
+    if scored is None or len(scored) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), []
+    df, problems = _outcome_forms(scored)
+    if len(df) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    df, p2 = _resolve_raters(df)
+    problems.extend(p2)
+    if len(df) == 0:
+        return pd.DataFrame(columns=EPISODE_COLUMNS), problems
+    return _episode_frame(df), problems
 
 
 def assign_unit_years(ep: pd.DataFrame, collateral_years=COLLATERAL_YEARS) -> pd.Series:

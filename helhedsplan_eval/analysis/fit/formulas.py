@@ -94,10 +94,15 @@ def cutoff_for_age(age, stream: str) -> float:
     return CUTOFFS["child"]
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def natural_key(text: str) -> tuple:
     """Sort key that reads the digits in an id as a number: 'A10' after 'A9', not after 'A1'."""
-    parts = re.split(r"(\d+)", str(text))
-    return tuple(int(p) if j % 2 else p.lower() for j, p in enumerate(parts))
+    parts = _DIGITS.split(str(text))
+    parts[1::2] = map(int, parts[1::2])
+    parts[0::2] = map(str.lower, parts[0::2])
+    return tuple(parts)
 
 
 def items_from_total(total: float) -> tuple[float, float, float, float]:

@@ -44,11 +44,13 @@ def _has_more_than_one_decimal(x: float) -> bool:
     return abs(x * 10 - round(x * 10)) > 1e-6
 
 
-def _per_value(values: np.ndarray, fn) -> list:
+def _per_value(values: np.ndarray, fn) -> np.ndarray:
     """``fn`` of every value, computed once per distinct value (values equal in Python share a result)."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    results = [fn(u) for u in uniques]
-    return [results[c] for c in codes]
+    results = np.empty(len(uniques), dtype=object)
+    for j, u in enumerate(uniques):
+        results[j] = fn(u)
+    return results[codes]
 
 
 def _column(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -59,7 +61,15 @@ def _column(df: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _stripped(values: np.ndarray) -> np.ndarray:
-    return np.array([str(v).strip() for v in values], dtype=object)
+    """``str(v).strip()`` of every value (text columns: once per distinct text)."""
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return np.array([str(v).strip() for v in values], dtype=object)
+    codes, uniques = pd.factorize(values)  # missing cells get code -1 and are done one by one
+    out = np.array([u.strip() for u in uniques] + [None], dtype=object)[codes]
+    for i in np.flatnonzero(codes < 0):
+        out[i] = str(values[i]).strip()
+    return out
 
 
 class _Findings:
@@ -114,8 +124,8 @@ def _read_number(df: pd.DataFrame, col: str, order: int, top: float, found: _Fin
     """A numeric column as floats (NaN: blank or rejected), its problems reported."""
     raw = _column(df, col)
     parsed = _per_value(raw, _to_float)
-    f = np.array([x for x, _ok in parsed], dtype=float)
-    ok = np.array([ok for _x, ok in parsed], dtype=bool)
+    f = np.fromiter((x for x, _ok in parsed), dtype=float, count=len(parsed))
+    ok = np.fromiter((ok for _x, ok in parsed), dtype=bool, count=len(parsed))
     found.add(~ok, order, col, raw.__getitem__, f"forventet et tal fra 0 til {top:g} eller tom", in_contract=True)
     given = ok & ~np.isnan(f)
     with np.errstate(invalid="ignore"):
