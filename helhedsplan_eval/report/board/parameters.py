@@ -1,0 +1,67 @@
+"""Notebook parameters and the first screen: the papermill parameter check and the synthetic-data banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helhedsplan_eval.paths import resolve_path
+
+FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2017, 2020
+
+
+class ParameterError(ValueError):
+    pass
+
+
+def _html(s: str):
+    from IPython.display import HTML
+
+    return HTML(s)
+
+
+def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
+    """Check the papermill parameters (papermill checks nothing) and return the data folder.
+
+    Raises :class:`ParameterError` with a Danish message naming every problem."""
+    problems = []
+    if not isinstance(evaluation_year, int) or isinstance(evaluation_year, bool):
+        problems.append(f"evaluation_year skal være et helt tal, ikke {evaluation_year!r}")
+    elif not FIRST_PLAN_YEAR <= evaluation_year <= LAST_PLAN_YEAR:
+        problems.append(f"evaluation_year skal ligge i {FIRST_PLAN_YEAR}-{LAST_PLAN_YEAR}, ikke {evaluation_year}")
+    if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
+        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
+    path = None
+    if not isinstance(data_dir, (str, Path)) or not str(data_dir):
+        problems.append(f"data_dir skal være en mappe, ikke {data_dir!r}")
+    else:
+        path = resolve_path(data_dir)
+        if not path.is_dir():
+            problems.append(f"datamappen {data_dir} findes ikke")
+    if problems:
+        raise ParameterError("Ugyldige parametre: " + "; ".join(problems) + ".")
+    return path
+
+
+def is_synthetic(data_dir) -> bool:
+    from helhedsplan_eval.data.contract import read_manifest  # checked like data: only a real boolean true ('nej' is not true)
+
+    return read_manifest(resolve_path(data_dir))[0].get("synthetic") is True
+
+
+SYNTHETIC_TEXT = ("Rapporten bygger på <strong>syntetiske eksempeldata</strong>, ikke på helhedsplanens virkelige "
+                  "registreringer. Kun de tal, som aftalen selv angiver (fx basisniveauer for DUBU-sager, "
+                  "tandplejeudeblivelser, tryghed og indkomst), er virkelige. Status og tal viser, hvordan rapporten "
+                  "virker, og siger intet om Høje Gladsaxe.")
+
+
+def banner_html(data_dir) -> str:
+    if is_synthetic(data_dir):
+        return ('<div class="synthetic-banner" role="note" style="border:3px solid #b45309;background:#fef3c7;'
+                'padding:12px 16px;margin:8px 0 16px;font-size:1.05em"><strong>OBS: Syntetiske data.</strong> '
+                f"{SYNTHETIC_TEXT}</div>")
+    return ""
+
+
+def data_banner(data_dir):
+    """Display the 'synthetic data' banner (first screen of every report built on sample data)."""
+    return _html(banner_html(data_dir))
