@@ -1235,3 +1235,93 @@ def test_analyse_on_the_sample_is_pinned():
     # the pin is not vacuous: the sample's comparison has figures and a decision
     assert want["decision"]["code"] in {"stronger", "weaker", "no_detectable_change"}
     assert len(want["frames"]["items"]["index"]) == 8 and len(want["waves"]["2020"]["weights"]) > 300
+
+
+# --------------------------------------------------------------------------------------------
+# The fast paths of issue 13 agree with the direct computations they replace
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [
+    [0.01, 0.04, 0.03, 0.005],
+    [0.02, 0.02, 0.02, 0.5],                 # ties
+    [1.0, 0.3, 1.0, 0.001, 0.3],             # p = 1 and ties
+    [0.4, 0.45, 0.5, 0.9],                   # adjusted values above 1 are capped at 1
+    [0.03],
+    [0.0, 1e-12, 0.2, 0.2, 0.2, 0.7, 0.049, 0.051],
+])
+def test_holm_equals_statsmodels_multipletests_holm(p):
+    from statsmodels.stats.multitest import multipletests
+
+    np.testing.assert_array_equal(sv.holm(p), multipletests(p, alpha=0.05, method="holm")[1])
+
+
+def test_holm_by_hand_with_ties_and_nan():
+    # sorted 0.02, 0.02, 0.5 (m = 3): 0.06, max(0.06, 0.04) = 0.06, max(0.06, 0.5) = 0.5; NaN stays out
+    np.testing.assert_allclose(sv.holm([0.5, 0.02, np.nan, 0.02]), [0.5, 0.06, np.nan, 0.06])
+    assert np.isnan(sv.holm([np.nan, np.nan])).all() and len(sv.holm([])) == 0
+
+
+def _lstsq_residual(groups: pd.DataFrame, z: np.ndarray) -> np.ndarray:
+    x = np.column_stack([pd.get_dummies(groups[c].astype(str)).to_numpy(float) for c in groups.columns])
+    beta, *_ = np.linalg.lstsq(x, z, rcond=None)
+    return z - x @ beta
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_calibration_projection_equals_least_squares_residual(nested):
+    """The per-cell projection of calibration.Calibration gives numpy lstsq's residual on the dummies of
+    every margin, also when the margins are nested (a rank deficiency beyond the one per margin)."""
+    from helhedsplan_eval.analysis.survey.calibration import Calibration
+
+    rng = np.random.default_rng(5)
+    n = 300
+    g = pd.DataFrame({"department": rng.choice(["3B", "AAB", "ABG", "Lejerbo"], n),
+                      "age_group": rng.choice(["18-29", "30-49", "50-64", "65+"], n),
+                      "gender": rng.choice(["kvinde", "mand"], n)})
+    if nested:
+        g["age_group"] = g["department"].map({"3B": "a", "AAB": "a", "ABG": "b", "Lejerbo": "b"})
+    cal = Calibration.from_groups(g)
+    for _ in range(3):
+        z = rng.normal(size=n) * rng.choice([0.0, 1.0], n)
+        np.testing.assert_allclose(cal.residual(z), _lstsq_residual(g, z), rtol=0, atol=1e-13)
+    # the SE through a Calibration equals the SE through the groups frame
+    y = np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 6, n).astype(float))
+    w = rng.uniform(0.5, 2.0, n)
+    assert sv.rake_adjusted_se(y, w, cal, list(g.columns)) == pytest.approx(
+        sv.rake_adjusted_se(y, w, g, list(g.columns)), rel=1e-12)
+    with pytest.raises(ValueError):
+        sv.rake_adjusted_se(y, w, cal, ["department"])
+
+
+def test_ridits_equal_the_direct_sums():
+    from helhedsplan_eval.analysis.survey.inference import _ridits
+
+    rng = np.random.default_rng(8)
+    va = rng.integers(1, 6, 60).astype(float)
+    wa = rng.uniform(0.2, 3.0, 60)
+    wa /= wa.sum()
+    vb = np.concatenate([rng.integers(0, 7, 40).astype(float), [2.5]])
+    direct = np.array([wa[va < v].sum() + 0.5 * wa[va == v].sum() for v in vb])
+    np.testing.assert_allclose(_ridits(va, wa, vb), direct, rtol=0, atol=1e-15)
+    # by hand: values 1, 2, 2 with weights ½, ¼, ¼ -> ridit of 2 = ½ + ½·½ = 0,75; of 0 = 0; of 3 = 1
+    np.testing.assert_allclose(_ridits(np.array([1.0, 2, 2]), np.array([0.5, 0.25, 0.25]), np.array([2.0, 0, 3])),
+                               [0.75, 0.0, 1.0])
+
+
+def test_integer_parsing_per_distinct_value_equals_the_elementwise_rule():
+    from helhedsplan_eval.analysis.survey.reading import _map_values
+
+    s = pd.Series([" 3", "3", 3, 3.0, None, np.nan, pd.NA, "", "  ", "9", "x", 2.5, "4 "], dtype=object)
+
+    def rule(v):
+        return None if (v is None or (not isinstance(v, str) and pd.isna(v))) else (str(v).strip() or None)
+
+    assert _map_values(s, rule).tolist() == [rule(v) for v in s]
+    assert _map_values(pd.Series([], dtype=object), rule).tolist() == []
+    ok = sv._as_int_series(pd.Series([" 3", 4, None, "", "9"], dtype=object), "f.csv", "q01", allow_missing=True)
+    np.testing.assert_array_equal(ok.to_numpy(), [3.0, 4.0, np.nan, np.nan, 9.0])
+    with pytest.raises(sv.SurveyDataError, match=r"row 4, column 'q01': value 2\.5"):
+        sv._as_int_series(pd.Series(["1", 4, 2.5]), "f.csv", "q01", allow_missing=True)
+    with pytest.raises(sv.SurveyDataError, match=r"row 3, column 'q01': value 'x'"):
+        sv._as_int_series(pd.Series(["1", "x"]), "f.csv", "q01", allow_missing=True)

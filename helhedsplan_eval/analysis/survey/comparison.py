@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from helhedsplan_eval.formatting import fmt_number
+from helhedsplan_eval.analysis.survey.calibration import Calibration
 from helhedsplan_eval.analysis.survey.config import SurveyConfig, load_config
 from helhedsplan_eval.analysis.survey.danish import _num, _var_da
 from helhedsplan_eval.analysis.survey.estimators import (Difference, Estimate, difference, weighted_mean,
@@ -81,6 +83,12 @@ class WaveData:
             return None
         return self.groups[self.rake.variables].reset_index(drop=True)
 
+    @cached_property
+    def calibration(self) -> Calibration | None:
+        """The raking design (:attr:`design`) reduced once for the wave's calibration SEs."""
+        design = self.design
+        return None if design is None else Calibration.from_groups(design)
+
 
 UNRELIABLE_LEAD = "Sammenligningen kan ikke vurderes pålideligt, fordi "
 
@@ -134,9 +142,9 @@ def _prepare_wave(resp: pd.DataFrame, margins_df: pd.DataFrame, wave: int, cfg: 
     else:
         groups, mm = plan.apply(d, m)
         rk = wave_weights(groups, mm, cfg, label=label, variables=plan.variables)
-    return WaveData(wave=wave, data=d, rake=rk, items=scored_items(d, cfg),
-                    raw_items=scored_items(d, cfg, reverse=False), index=index_scores(d, cfg), margins=mm,
-                    groups=groups)
+    items = scored_items(d, cfg)
+    return WaveData(wave=wave, data=d, rake=rk, items=items, raw_items=scored_items(d, cfg, reverse=False),
+                    index=index_scores(d, cfg, items), margins=mm, groups=groups)
 
 
 def _estimate_row(est: Estimate, **extra) -> dict:
@@ -151,21 +159,21 @@ def _item_table(waves: dict[int, WaveData], cfg: SurveyConfig, a: int | None, b:
                "family": cfg.item_family(item), "reversed": cfg.is_reversed(item)}
         ests = {}
         for wv, wd in waves.items():
-            raw = wd.data[item]
-            answered = raw.notna()
-            opinion = wd.raw_items[item]
-            agree = opinion.isin(cfg.agree_codes).astype(float).where(opinion.notna())
-            dk = (raw == cfg.dont_know).astype(float).where(answered)
-            e = weighted_share(agree, wd.weights, cfg.level, wd.design)
+            raw = wd.data[item].to_numpy(float)
+            answered = ~np.isnan(raw)
+            opinion = wd.raw_items[item].to_numpy(float)
+            agrees = np.isin(opinion, cfg.agree_codes).astype(float)
+            agree = np.where(np.isnan(opinion), np.nan, agrees)
+            dk = np.where(answered, (raw == cfg.dont_know).astype(float), np.nan)
+            e = weighted_share(agree, wd.weights, cfg.level, wd.calibration)
             e_dk = weighted_share(dk, wd.weights, cfg.level)
-            u_agree = float(agree.mean()) * 100 if agree.notna().any() else math.nan
+            u_agree = float(np.nanmean(agree)) * 100 if not np.isnan(agree).all() else math.nan
             ests[wv] = e
             row.update({f"agree_{wv}": e.value, f"agree_se_{wv}": e.se, f"agree_ci_low_{wv}": e.ci_low,
                         f"agree_ci_high_{wv}": e.ci_high, f"n_{wv}": e.n, f"n_answered_{wv}": int(answered.sum()),
                         f"dk_{wv}": e_dk.value, f"agree_unweighted_{wv}": u_agree,
-                        f"agree_all_{wv}": weighted_share(
-                            opinion.isin(cfg.agree_codes).astype(float).where(answered), wd.weights,
-                            cfg.level).value})
+                        f"agree_all_{wv}": weighted_share(np.where(answered, agrees, np.nan), wd.weights,
+                                                          cfg.level).value})
         if a in ests and b in ests:
             d = difference(ests[a], ests[b], cfg.level)
             row.update({"diff": d.diff, "diff_ci_low": max(d.ci_low, -100.0), "diff_ci_high": min(d.ci_high, 100.0),
@@ -227,7 +235,7 @@ def _wave_frames(waves: dict[int, WaveData], cfg: SurveyConfig,
     effect), the share with a strong community, and Cronbach's alpha (a note when it is low)."""
     irows, srows, arows = {}, {}, {}
     for w, wd in waves.items():
-        e = weighted_mean(wd.index, wd.weights, cfg.level, wd.design)
+        e = weighted_mean(wd.index, wd.weights, cfg.level, wd.calibration)
         y = wd.index.to_numpy(float)
         ok = ~np.isnan(y)
         sd = (math.sqrt(np.sum(wd.weights[ok] * (y[ok] - e.value) ** 2) / wd.weights[ok].sum())
@@ -235,7 +243,7 @@ def _wave_frames(waves: dict[int, WaveData], cfg: SurveyConfig,
         irows[w] = _estimate_row(e, sd=sd, unweighted=float(np.nanmean(y)) if ok.any() else math.nan,
                                  n_respondents=wd.n, n_eff_wave=wd.rake.n_eff, deff=wd.rake.deff)
         strong = (wd.index >= cfg.strong_threshold).astype(float).where(wd.index.notna())
-        srows[w] = _estimate_row(weighted_share(strong, wd.weights, cfg.level, wd.design))
+        srows[w] = _estimate_row(weighted_share(strong, wd.weights, cfg.level, wd.calibration))
         al, (alo, ahi), an = cronbach_alpha(wd.items[cfg.index_items])
         arows[w] = {"alpha": al, "ci_low": alo, "ci_high": ahi, "n": an}
         if not math.isnan(al) and al < float(cfg.raw["index"].get("alpha_warning", 0.7)):
@@ -318,8 +326,8 @@ def _robustness(waves, resp, margins, cfg, idiff: Difference, plan: WeightingPla
                  "ci_high": du.ci_high, "p_value": du.p_value, "unit": "point"})
     if margins is not None:
         rew = _prepare_wave(resp, margins, b, cfg, plan, margins_wave=a)
-        ea = weighted_mean(wa.index, wa.weights, cfg.level, wa.design)
-        eb = weighted_mean(rew.index, rew.weights, cfg.level, rew.design)
+        ea = weighted_mean(wa.index, wa.weights, cfg.level, wa.calibration)
+        eb = weighted_mean(rew.index, rew.weights, cfg.level, rew.calibration)
         dr = difference(ea, eb, cfg.level)
         rows.append({"check": "reweighted_to_baseline",
                      "label": f"{b} vægtet til beboersammensætningen i {a}", "diff": dr.diff,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helhedsplan_eval.paths import resolve_path
@@ -27,11 +28,40 @@ def _bad(file: str, idx, column: str, value, expected: str) -> SurveyDataError:
     return SurveyDataError(f"{file}, {_row(idx)}, column '{column}': value {value!r}; expected {expected}")
 
 
+_ONE_TYPE = {"string", "empty", "integer", "floating", "boolean"}
+
+
+def _per_distinct(s: pd.Series, func) -> tuple[np.ndarray, np.ndarray]:
+    """``func`` called once per distinct value of ``s`` (answers repeat a handful of codes), every
+    missing value (None, NaN, NA) as None: returns (code of each row, result per code), code -1 being
+    the missing values' result (the last). Values of mixed types are mapped one by one (``factorize``
+    would take 3, 3.0 and True for one value)."""
+    if pd.api.types.infer_dtype(s, skipna=True) not in _ONE_TYPE:
+        mapped = np.empty(len(s) + 1, dtype=object)
+        mapped[:-1] = [func(v) for v in s.astype("object")]
+        mapped[-1] = func(None)
+        return np.arange(len(s)), mapped
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, v in enumerate(uniques):
+        mapped[i] = func(v)
+    mapped[-1] = func(None)
+    return codes, mapped
+
+
+def _map_values(s: pd.Series, func) -> pd.Series:
+    """``s.astype(object).map(func)``, with ``func`` called once per distinct value."""
+    codes, mapped = _per_distinct(s, func)
+    return pd.Series(mapped[codes], index=s.index, dtype=object)
+
+
 def _as_int_series(s: pd.Series, file: str, column: str, allow_missing: bool = False) -> pd.Series:
     """Integer values (given as numbers or text) as floats; a clear error for anything else."""
-    txt = s.astype("object").map(lambda v: None if (v is None or (not isinstance(v, str) and pd.isna(v)))
+    codes, txt_u = _per_distinct(s, lambda v: None if (v is None or (not isinstance(v, str) and pd.isna(v)))
                                  else (str(v).strip() or None))
-    num = pd.to_numeric(txt, errors="coerce").astype(float)
+    num_u = pd.to_numeric(pd.Series(txt_u, dtype=object), errors="coerce").astype(float).to_numpy()
+    txt = pd.Series(txt_u[codes], index=s.index, dtype=object)
+    num = pd.Series(num_u[codes], index=s.index, dtype=float)
     bad = (txt.notna() & num.isna()) | (num.notna() & (num % 1 != 0))
     if not allow_missing:
         bad |= num.isna()
@@ -65,8 +95,8 @@ def validate_responses(df: pd.DataFrame, cfg: SurveyConfig | None = None,
         raise _bad(file, i, "wave", int(out.loc[i, "wave"]), f"one of {cfg.waves}")
     for col in ("department", "age_group", "gender", "mode"):
         allowed = cfg.categories(col)
-        vals = out[col].astype("object").map(lambda v: (v.strip() or None) if isinstance(v, str) else
-                                             (None if pd.isna(v) else v))
+        vals = _map_values(out[col], lambda v: (v.strip() or None) if isinstance(v, str) else
+                           (None if pd.isna(v) else v))
         bad = ~vals.isin(allowed)
         if col == "mode":  # optional in the data contract
             bad &= vals.notna()

@@ -17,23 +17,26 @@ from helhedsplan_eval.analysis.survey.config import SurveyConfig
 
 def scored_items(df: pd.DataFrame, cfg: SurveyConfig, reverse: bool = True) -> pd.DataFrame:
     """Items as 1-5 floats, "ved ikke" and not answered as NaN, reversed items as 6 - x."""
-    x = df[cfg.items].astype(float).where(lambda d: d != cfg.dont_know)
+    x = df[cfg.items].to_numpy(dtype=float, copy=True)
+    x[x == cfg.dont_know] = np.nan
     if reverse:
         top = int(cfg.raw["scale"]["min"]) + int(cfg.raw["scale"]["max"])
-        for item in cfg.items:
+        for j, item in enumerate(cfg.items):
             if cfg.is_reversed(item):
-                x[item] = top - x[item]
-    return x
+                x[:, j] = top - x[:, j]
+    return pd.DataFrame(x, index=df.index, columns=pd.Index(cfg.items))
 
 
-def index_scores(df: pd.DataFrame, cfg: SurveyConfig) -> pd.Series:
-    """The 0-100 fællesskab index per respondent (NaN with fewer than ``min_answered`` items)."""
-    x = scored_items(df, cfg)[cfg.index_items]
+def index_scores(df: pd.DataFrame, cfg: SurveyConfig, scored: pd.DataFrame | None = None) -> pd.Series:
+    """The 0-100 fællesskab index per respondent (NaN with fewer than ``min_answered`` items).
+    ``scored``: :func:`scored_items` of ``df`` when already at hand."""
+    x = (scored_items(df, cfg) if scored is None else scored)[cfg.index_items].to_numpy(float)
     lo, hi = int(cfg.raw["scale"]["min"]), int(cfg.raw["scale"]["max"])
     a, b = cfg.raw["index"].get("rescale", [0, 100])
-    m = x.mean(axis=1, skipna=True)
-    m = m.where(x.notna().sum(axis=1) >= cfg.min_answered)
-    return (m - lo) / (hi - lo) * (b - a) + a
+    answered = (~np.isnan(x)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(answered >= cfg.min_answered, np.where(np.isnan(x), 0.0, x).sum(axis=1) / answered, np.nan)
+    return pd.Series((m - lo) / (hi - lo) * (b - a) + a, index=df.index)
 
 
 def cronbach_alpha(items: pd.DataFrame, nan_policy: str = "pairwise", ci: float = 0.95

@@ -19,9 +19,11 @@ from helhedsplan_eval.analysis.survey.raking import RakeResult, rake
 
 
 def margins_dict(margins: pd.DataFrame, wave: int, variables: list[str]) -> dict[str, dict]:
-    m = margins[margins["wave"] == wave]
-    return {v: dict(zip(m.loc[m["variable"] == v, "category"], m.loc[m["variable"] == v, "population"]))
-            for v in variables}
+    """``{variable: {category: population}}`` of one wave, in the file's order."""
+    sel = (margins["wave"] == wave).to_numpy()
+    var = margins["variable"].to_numpy()[sel]
+    cat, pop = margins["category"].to_numpy()[sel], margins["population"].to_numpy()[sel]
+    return {v: dict(zip(cat[var == v].tolist(), pop[var == v].tolist())) for v in variables}
 
 
 @dataclass
@@ -43,7 +45,8 @@ class WeightingPlan:
         groups = pd.DataFrame(index=sample.index)
         out: dict[str, dict] = {}
         for var in self.variables:
-            groups[var] = sample[var].astype(str).map(lambda c, v=var: self.group(v, c))
+            cats = sample[var].astype(str)
+            groups[var] = cats.map({c: self.group(var, c) for c in cats.unique()})
             merged: dict[str, float] = {}
             for cat, pop in margins.get(var, {}).items():
                 if float(pop) > 0:
@@ -202,7 +205,7 @@ def _usable_margins(sample: pd.DataFrame, margins: dict[str, dict], variables: l
         if not pop:
             notes.append(f"{label}: ingen befolkningstal for {_var_da(var)}; der vægtes ikke på denne variabel.")
             continue
-        present = set(sample[var].astype(str))
+        present = set(sample[var].astype(str).unique())
         outside = sorted(present - set(pop))
         if outside:
             raise SurveyDataError(f"survey_margins.csv: wave {label}, variable {var!r}: no population "
