@@ -280,3 +280,66 @@ def test_registry_knows_nothing_of_its_users():
     reg = all_indicators.load_all()
     assert {"active_parents", "fit_parent_self", "faellesskab_index"} <= set(reg)
     assert reg is registry.INDICATORS
+
+
+@pytest.mark.parametrize("values", [
+    [D(2017, 3, 1), D(2018, 1, 1), D(2017, 3, 1)],  # all dates: int64, as the direct map gives
+    [D(2017, 3, 1), None, D(2019, 12, 31), float("nan")],  # missing dates: None and NaN
+    [pd.Timestamp("2018-05-01"), D(2018, 5, 1), "2020-01-02", None],  # mixed types, a date as text
+    [pd.NaT, None],  # nothing but missing values
+])
+def test_years_of_is_the_direct_map(values):
+    """Issue 13: ``_years_of`` computes each distinct value's year once; it must give exactly what
+    ``col.map(_year_of)`` gives: values, dtype, index and name."""
+    col = pd.Series(values, index=[10 + i for i in range(len(values))], name="date", dtype=object)
+    pd.testing.assert_series_equal(I._years_of(col), col.map(I._year_of))
+    assert I._years_list(col) == [I._year_of(v) for v in col]
+
+
+def test_spell_counts_with_shared_and_open_spells():
+    """Spells counted per (start year, end year) pair give the same counts as one by one: three spells
+    2017–2018 (two share the pair), one open from 2019 (active to the horizon 2020), one ending before it
+    starts (counted in its start year), one without a start (not counted).
+    The counts are worked out in the comment below."""
+    df = pd.DataFrame({
+        "start_date": [D(2017, 1, 5), D(2017, 6, 1), D(2017, 2, 1), D(2019, 3, 1), D(2017, 8, 1), None],
+        "end_date": [D(2018, 3, 1), D(2018, 9, 1), D(2018, 1, 1), None, D(2016, 1, 1), D(2018, 1, 1)],
+    })
+    # 2017: rows 0, 1, 2, 4 -> 4; 2018: rows 0, 1, 2 -> 3; 2019: row 3 -> 1; 2020: row 3 -> 1
+    assert I.spell_counts(df, "volunteers", 2020) == {2017: 4, 2018: 3, 2019: 1, 2020: 1}
+
+
+def test_compute_once_shares_derived_tables_only_inside_the_block():
+    """Issue 13: inside ``compute_once`` the logbook's events (with their year) are derived once per pass and
+    shared; outside every call derives its own; a bundle whose table is replaced gets a new derivation."""
+    from helhedsplan_eval.analysis.indicators import logbook
+
+    events = pd.DataFrame({"event_id": ["E1", "E2"], "date": [D(2017, 5, 1), D(2018, 6, 1)],
+                           "activity": ["foraeldrecafe", "foraeldrecafe"]})
+    bundle = DataBundle.from_frames({"logbook_events": events})
+    assert logbook._events(bundle)[0] is not logbook._events(bundle)[0]
+    with I.compute_once():
+        first, cov = logbook._events(bundle)
+        assert logbook._events(bundle)[0] is first
+        assert list(first["year"]) == [2017, 2018] and cov == {2017, 2018}
+        bundle.tables["logbook_events"] = events.iloc[:1].copy()
+        again, cov2 = logbook._events(bundle)
+        assert again is not first and list(again["year"]) == [2017] and cov2 == {2017}
+    assert I.common._DERIVED is None
+
+
+def test_outreach_new_regulars_counts_only_regulars_since_their_first_visit():
+    """P1: first visit 1.3.2017, regular from 1.6.2017 -> counted in 2017. P2: regular from 1.1.2018, before
+    the first visit 1.5.2018 -> not counted. P3: visited 1.1.2018, regular from 1.2.2019 -> 2019. P4: never
+    visited -> not counted, named in a note ("<5"). Coverage 2017–2020 (the regular users' register is a spell
+    register, open to 2020), so cumulative 1, 1, 2, 2 and new 1, 0, 1, 0."""
+    vis = pd.DataFrame({"visit_id": ["V1", "V2", "V3", "V4"], "person_id": ["P1", "P2", "P3", "P1"],
+                        "date": [D(2017, 3, 1), D(2018, 5, 1), D(2018, 1, 1), D(2018, 2, 1)],
+                        "followed_by_visit": [True, False, True, True]})
+    reg = pd.DataFrame({"person_id": ["P1", "P2", "P3", "P4"],
+                        "regular_since": [D(2017, 6, 1), D(2018, 1, 1), D(2019, 2, 1), D(2018, 3, 1)]})
+    s = I.outreach_new_regulars(DataBundle.from_frames({"skur2_outreach": vis, "skur2_regulars": reg}),
+                                [2017, 2018, 2019, 2020])
+    assert [s.value(y) for y in (2017, 2018, 2019, 2020)] == [1.0, 1.0, 2.0, 2.0]
+    assert [s._get(y, "new") for y in (2017, 2018, 2019, 2020)] == [1.0, 0.0, 1.0, 0.0]
+    assert s.notes == ["<5 regelmæssige brugere er ikke kommet via opsøgende besøg og tæller ikke med."]

@@ -20,6 +20,7 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.catalogue.criteria import Catalogue, Criterion, load_catalogue
 from helhedsplan_eval.data.contract import ERROR, load_bundle
+from helhedsplan_eval.analysis.indicators.common import compute_once
 from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES
 from helhedsplan_eval.data.sources import feeds_index
 from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
@@ -141,13 +142,14 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int =
     series: dict[str, IndicatorSeries] = {}
     evals: dict[str, Evaluation] = {}
     last = max(int(cat.plan.get("period", {}).get("end", 2020)), year)
-    for crit in cat.criteria.values():
-        if crit.linked_to:
-            continue
-        key = series_key(crit)
-        if key not in series:
-            series[key] = cached_series(crit, bundle, last)
-        evals[crit.id] = evaluate(crit, _truncate(series[key], year), year)
+    with compute_once():  # tables derived from the bundle are shared by the indicators of this pass
+        for crit in cat.criteria.values():
+            if crit.linked_to:
+                continue
+            key = series_key(crit)
+            if key not in series:
+                series[key] = cached_series(crit, bundle, last)
+            evals[crit.id] = evaluate(crit, _truncate(series[key], year), year)
     for crit in cat.criteria.values():
         if crit.linked_to:
             ev = copy.deepcopy(evals[crit.linked_to])

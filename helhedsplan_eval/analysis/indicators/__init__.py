@@ -31,7 +31,7 @@ registers its indicators on import (:mod:`.registers`, :mod:`.logbook`, :mod:`.c
 from __future__ import annotations
 
 from helhedsplan_eval.analysis.indicators.common import (PLAN_START, SPELL_SOURCES, _count_by_year, _cumulative,
-                                                         _empty, _frame, _n, _records, _source_years, _year_of,
+                                                         _empty, _frame, _n, _records, _source_years, _year_of, _years_list, _years_of, compute_once,
                                                          covered_years, declared_years, source_coverage, spell_counts)
 from helhedsplan_eval.analysis.indicators.registers import (_area_vs, bkf_measure, complaints_common_areas,
                                                             concern_cases, police_safety, register_measure,

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 
 from helhedsplan_eval import formatting as F
@@ -24,6 +26,39 @@ SPELL_SOURCES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pocket_money_jobs": (("start_date",), "end_date"),
     "skur2_regulars": (("regular_since",), None),
 }
+
+
+# tables derived from a bundle's tables while :func:`compute_once` is active (None: not active)
+_DERIVED: dict | None = None
+
+
+@contextmanager
+def compute_once():
+    """Within the block, a table derived from the bundle (the logbook's events with their year, the attendance
+    joined to its events) is computed once and shared by every indicator that reads it (issue 13); outside,
+    every call derives its own. The derived tables are only read, never changed, by the indicators."""
+    global _DERIVED
+    outer = _DERIVED
+    if outer is None:
+        _DERIVED = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _DERIVED = None
+
+
+def _derived(name: str, sources: tuple, make):
+    """``make()``, or inside :func:`compute_once` the result already made from the same source tables (the very
+    same objects)."""
+    if _DERIVED is None:
+        return make()
+    hit = _DERIVED.get(name)
+    if hit is not None and len(hit[0]) == len(sources) and all(a is b for a, b in zip(hit[0], sources)):
+        return hit[1]
+    out = make()
+    _DERIVED[name] = (sources, out)
+    return out
 
 
 def _n(n) -> str:
@@ -64,15 +99,19 @@ def spell_counts(df: pd.DataFrame, source: str, horizon: int) -> dict[int, int]:
     counts: dict[int, int] = {}
     if start is None:
         return counts
-    ends = df[end_col] if end_col and end_col in df else None
-    for i, st in start.items():
-        y0 = _year_of(st)
+    ends = _years_list(df[end_col]) if end_col and end_col in df else None
+    # spells with the same (start year, end year) are counted together; in order of first occurrence, so the
+    # years enter ``counts`` in the order the rows would add them
+    pairs: dict[tuple[int, int], int] = {}
+    for i, y0 in enumerate(_years_list(start)):
         if y0 is None:
             continue
-        y1 = _year_of(ends.at[i]) if ends is not None else None
-        y1 = horizon if y1 is None else y1
+        y1 = ends[i] if ends is not None else None
+        key = (y0, horizon if y1 is None else y1)
+        pairs[key] = pairs.get(key, 0) + 1
+    for (y0, y1), n in pairs.items():
         for y in range(y0, max(y0, y1) + 1):
-            counts[y] = counts.get(y, 0) + 1
+            counts[y] = counts.get(y, 0) + n
     return counts
 
 
@@ -84,7 +123,7 @@ def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int
         return declared
     if source in SPELL_SOURCES and bundle.table(source) is not None:
         df = bundle.table(source)
-        starts = [_year_of(d) for c in SPELL_SOURCES[source][0] if c in df for d in df[c]]
+        starts = [y for c in SPELL_SOURCES[source][0] if c in df for y in _years_list(df[c])]
         starts = [y for y in starts if y is not None]
         if horizon is None:
             horizon = max(starts) if starts else PLAN_START
@@ -125,9 +164,9 @@ def _source_years(bundle, name, src, df, horizon) -> list[int] | None:
     if declared_years(bundle, name) is not None:
         return sorted(declared_years(bundle, name))
     if src.aggregate and col and col in df:  # aggregates: delivered for the rows present
-        return sorted({y for y in df[col].map(_year_of) if y is not None})
+        return sorted({y for y in _years_of(df[col]) if y is not None})
     if col and col in df:
-        return sorted(covered_years(bundle, name, df[col].map(_year_of)))
+        return sorted(covered_years(bundle, name, _years_of(df[col])))
     return None
 
 
@@ -144,6 +183,38 @@ def _year_of(d) -> int | None:
     return int(str(d)[:4])
 
 
+def _years_list(values) -> list:
+    """``[_year_of(v) for v in values]``, with ``_year_of`` called once per distinct value (a date column of
+    100 000 records holds a few thousand distinct dates). Values are told apart by type and equality, so every
+    value gets exactly the year ``_year_of`` gives it."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        try:
+            y = memo[(type(v), v)]
+        except KeyError:
+            y = memo[(type(v), v)] = _year_of(v)
+        except TypeError:  # an unhashable value
+            y = _year_of(v)
+        out.append(y)
+    return out
+
+
+def _identity(x):
+    return x
+
+
+def _years_of(col: pd.Series) -> pd.Series:
+    """``col.map(_year_of)`` (same values, index, name and dtype), computed with :func:`_years_list`. The
+    years are passed through ``Series.map`` once more (identity) so that pandas infers the dtype exactly as the
+    direct map does."""
+    if col.dtype != object or not len(col):
+        return col.map(_year_of)
+    years = np.empty(len(col), dtype=object)
+    years[:] = _years_list(col.to_numpy())
+    return pd.Series(years, index=col.index, name=col.name, dtype=object).map(_identity)
+
+
 def _records(bundle: DataBundle, source: str, record_years, years) -> tuple[dict, dict]:
     """Per year: the number of the source's records (spell registers: active spells), and the
     ``extra`` entry naming the years the manifest declares covered."""
@@ -152,17 +223,17 @@ def _records(bundle: DataBundle, source: str, record_years, years) -> tuple[dict
         c = spell_counts(df, source, max(years))
         recs = {y: float(c.get(y, 0)) for y in years}
     else:
-        ys = pd.Series([_year_of(v) for v in record_years], dtype=object)
+        ys = pd.Series(_years_list(record_years), dtype=object)
         recs = {y: float((ys == y).sum()) for y in years}
     return recs, {"declared_years": sorted(declared_years(bundle, source) or [])}
 
 
 def _count_by_year(bundle, source, df, date_col, years, unit="count", name="", mask=None, value_col=None, how="count"):
-    yrs = df[date_col].map(_year_of)
+    yrs = _years_of(df[date_col])
     cov = covered_years(bundle, source, yrs, horizon=max(years))
     recs, extra = _records(bundle, source, yrs, years)
     sel = df if mask is None else df[mask]
-    sel_years = sel[date_col].map(_year_of)
+    sel_years = _years_of(sel[date_col])
     vals = {}
     for y in years:
         if y not in cov:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
-from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _cumulative, _empty, _frame, _n, _records, _year_of, covered_years)
+from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _cumulative, _empty, _frame, _n, _records, _years_of, covered_years)
 
 
 from helhedsplan_eval.analysis.indicators.logbook import _attendance
@@ -28,7 +28,7 @@ def bydelsmoedre_trained(bundle, years):
     bm = bundle.table("bydelsmoedre")
     if bm is None:
         return _empty("bydelsmoedre_trained", "count", years, "Registret over bydelsmødre er ikke leveret.")
-    yrs = bm["trained_date"].map(_year_of)
+    yrs = _years_of(bm["trained_date"])
     cov = covered_years(bundle, "bydelsmoedre", yrs, horizon=max(years))
     vals = {y: float((yrs == y).sum()) for y in years if y in cov}
     recs, extra = _records(bundle, "bydelsmoedre", yrs, years)
@@ -41,7 +41,7 @@ def bydelsmoedre_visited_families(bundle, years):
     v = bundle.table("bydelsmoedre_visits")
     if v is None:
         return _empty("bydelsmoedre_visited_families", "count", years, "Bydelsmødrenes besøgslogbog er ikke leveret.")
-    yrs = v["date"].map(_year_of)
+    yrs = _years_of(v["date"])
     cov = covered_years(bundle, "bydelsmoedre_visits", yrs)
     vals = {y: float(v[yrs == y]["family_id"].nunique()) for y in years if y in cov}
     return IndicatorSeries("bydelsmoedre_visited_families", "count", _frame(years, value=vals), list(years))
@@ -83,7 +83,7 @@ def outreach_followed_share(bundle, years):
     df = bundle.table("skur2_outreach")
     if df is None:
         return _empty("outreach_followed_share", "pct", years, "Skur 2's register over opsøgende besøg er ikke leveret.")
-    yrs = df["date"].map(_year_of)
+    yrs = _years_of(df["date"])
     cov = covered_years(bundle, "skur2_outreach", yrs)
     num, den, val = {}, {}, {}
     for y in years:
@@ -106,11 +106,12 @@ def outreach_new_regulars(bundle, years):
         return _empty("outreach_new_regulars", "count", years, "Skur 2's registre er ikke leveret.")
     first_visit = vis.groupby("person_id")["date"].min()
     r = reg[reg["person_id"].isin(first_visit.index)].copy()
-    r = r[r.apply(lambda x: x["regular_since"] >= first_visit[x["person_id"]], axis=1)] if len(r) else r
-    first_year = r.set_index("person_id")["regular_since"].map(_year_of) if len(r) else pd.Series(dtype=float)
+    if len(r):  # became regular on or after the first visit (dates compared element by element)
+        r = r[(r["regular_since"] >= r["person_id"].map(first_visit)).to_numpy(dtype=bool)]
+    first_year = _years_of(r.set_index("person_id")["regular_since"]) if len(r) else pd.Series(dtype=float)
     # covered when either register covers the year: the regular users' register is a spell register
     # (regular since …, still regular), so a year with regular users but no outreach visit is covered too
-    cov = (covered_years(bundle, "skur2_outreach", vis["date"].map(_year_of), horizon=max(years))
+    cov = (covered_years(bundle, "skur2_outreach", _years_of(vis["date"]), horizon=max(years))
            | covered_years(bundle, "skur2_regulars", horizon=max(years)))
     notes = []
     not_visited = int((~reg["person_id"].isin(first_visit.index)).sum())

@@ -5,24 +5,33 @@ from __future__ import annotations
 
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
-from helhedsplan_eval.analysis.indicators.common import (PLAN_START, _cumulative, _empty, _frame, _n, _records, _year_of, covered_years)
+from helhedsplan_eval.analysis.indicators.common import (PLAN_START, _cumulative, _derived, _empty, _frame, _n, _records, _years_of,
+                                                         covered_years)
 
 
 def _events(bundle):
+    """The logbook's events with their year, and the years the logbook covers (once per pass, see
+    :func:`~helhedsplan_eval.analysis.indicators.common.compute_once`)."""
     ev = bundle.table("logbook_events")
     if ev is None:
         return None, None
+    return _derived("logbook_events", (ev,), lambda: _events_with_year(bundle, ev))
+
+
+def _events_with_year(bundle, ev):
     ev = ev.copy()
-    ev["year"] = ev["date"].map(_year_of)
+    ev["year"] = _years_of(ev["date"])
     return ev, covered_years(bundle, "logbook_events", ev["year"])
 
 
 def _attendance(bundle):
+    """The attendance joined to its events (activity, year), and the years the logbook covers."""
     ev, cov = _events(bundle)
     at = bundle.table("logbook_attendance")
     if ev is None or at is None:
         return None, None
-    m = at.merge(ev[["event_id", "activity", "year"]], on="event_id", how="inner")
+    m = _derived("logbook_attendance", (at, ev), lambda: at.merge(ev[["event_id", "activity", "year"]], on="event_id",
+                                                                  how="inner"))
     return m, cov
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
-from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _cumulative, _empty, _frame, _n, _records, _year_of, covered_years)
+from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _cumulative, _empty, _frame, _n, _records, _years_of, covered_years)
 
 
 def _share_by_year(bundle, source, df, years, name, yes_mask, include_mask=None, note_excluded=None):
@@ -60,7 +60,7 @@ def pocket_money_moved_on(bundle, years):
     if df is None:
         return _empty("pocket_money_moved_on", "pct", years, "Opgørelsen af lommepengejob er ikke leveret.")
     d = df[df["end_date"].notna()].copy()
-    d["year"] = d["end_date"].map(_year_of)
+    d["year"] = _years_of(d["end_date"])
     return _share_by_year(bundle, "pocket_money_jobs", d, years, "pocket_money_moved_on",
                           lambda p: p["moved_on"] == "ja", include_mask=lambda p: p["moved_on"] != "ukendt",
                           note_excluded="Lommepengejobbere med ukendt forløb indgår ikke:")
@@ -71,7 +71,7 @@ def micro_businesses(bundle, years):
     df = bundle.table("micro_businesses")
     if df is None:
         return _empty("micro_businesses", "count", years, "Opgørelsen af mikrovirksomheder er ikke leveret.")
-    first = df.set_index("business_id")["founded_date"].map(_year_of)
+    first = _years_of(df.set_index("business_id")["founded_date"])
     cov = covered_years(bundle, "micro_businesses", first)
     return IndicatorSeries("micro_businesses", "count", _cumulative("m", first, years, cov), list(years))
 
@@ -97,7 +97,7 @@ def homework_cafe_regulars(bundle, years, more_than: int):
     df = bundle.table("homework_cafe_visits")
     if df is None:
         return _empty("homework_cafe_regulars", "count", years, "URK's logbog er ikke leveret.")
-    yrs = df["date"].map(_year_of)
+    yrs = _years_of(df["date"])
     cov = covered_years(bundle, "homework_cafe_visits", yrs)
     vals, users = {}, {}
     for y in years:

@@ -73,6 +73,7 @@ def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:
     A whole source that was not delivered gives *Afventer data* (or *Ikke aktuel endnu* before
     the criterion applies)."""
     func = EVALUATORS[crit.kind]
+    series = series.indexed()  # read-only from here: one table of cells instead of a pandas look-up per read
     ev = func(crit, series, year)
     unreliable = (series.extra or {}).get("unreliable")
     if series.source_missing and ev.status not in (NOT_YET,):
@@ -95,7 +96,7 @@ def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:
             alt_series = (series.extra or {}).get("alternative_series", {}).get(alt["series"])
             if alt_series is None:
                 continue
-            alt_series = _until(alt_series, year)
+            alt_series = _until(alt_series, year).indexed()
         alt_crit = crit.with_params(alt.get("params", {}))
         alt_ev = func(alt_crit, alt_series, year)
         if ev.status in (AWAITING, NOT_YET, SUPPRESSED, UNJUDGEABLE):

@@ -3,6 +3,7 @@ yearly :class:`IndicatorSeries` an evaluator reads and the :class:`Evaluation` i
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,15 @@ STATUS_COLOURS = {
 }
 
 
+def _cell(v) -> float | None:
+    """One cell as ``IndicatorSeries._get`` returns it: a float, or None when missing or not a number."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
 @dataclass
 class IndicatorSeries:
     """Yearly values of one indicator.
@@ -65,6 +75,9 @@ class IndicatorSeries:
         return self._get(year, "comparison")
 
     def _get(self, year: int, col: str) -> float | None:
+        if self.__dict__.get("_cells_of") is self.data:  # an indexed copy (see ``indexed``)
+            cells = self._cells.get(col)
+            return None if cells is None else cells.get(year)
         if col not in self.data.columns or year not in self.data.index:
             return None
         v = self.data.at[year, col]
@@ -73,6 +86,21 @@ class IndicatorSeries:
         except (TypeError, ValueError):
             return None
         return None if math.isnan(v) else v
+
+    def indexed(self) -> "IndicatorSeries":
+        """A shallow copy whose look-ups (``value``, ``comparison``, ``_get``) read every cell from a table built
+        once instead of one pandas look-up each (issue 13: the status engine reads a series some twenty times per
+        evaluation). The cells hold exactly what ``_get`` returns. For a series that is only read, as in
+        :func:`~helhedsplan_eval.analysis.status.evaluate`; a copy whose ``data`` is replaced falls back to pandas."""
+        data = self.data
+        if not (data.index.is_unique and data.columns.is_unique):
+            return self
+        fast = copy.copy(self)
+        years = data.index.tolist()
+        cells = data.to_numpy(dtype=object)  # one conversion for all columns; each cell as ``data.at`` gives it
+        fast._cells = {col: {y: _cell(v) for y, v in zip(years, cells[:, j])} for j, col in enumerate(data.columns)}
+        fast._cells_of = data
+        return fast
 
     def has(self, year: int) -> bool:
         return self.value(year) is not None
