@@ -1519,3 +1519,24 @@ def test_default_disclosure_threshold_agrees_with_the_disclosure_layer():
     with S.disclosure_threshold(3):
         assert S.MIN_CELL == 3 and common.MIN_CELL == 3
     assert S.MIN_CELL == 5
+
+
+def test_indexed_series_reads_what_pandas_reads():
+    """Issue 13: ``IndicatorSeries.indexed`` reads every cell from a table built once; each read must equal the
+    pandas look-up: numbers, NaN and None (missing), text (not a number), absent years and columns; a copy
+    whose data is replaced (truncation) reads the new data."""
+    import pandas as pd
+
+    df = pd.DataFrame({"value": [1.5, math.nan, 3.0], "comparison": [None, "x", 2],
+                       "numerator": [1, 2, 3]}, index=pd.Index([2017, 2018, 2019], name="year"))
+    s = IndicatorSeries("i", "pct", df)
+    fast = s.indexed()
+    for y in (2016, 2017, 2018, 2019, 2017.0):
+        for col in ("value", "comparison", "numerator", "denominator"):
+            assert fast._get(y, col) == s._get(y, col), (y, col)
+    assert [fast.value(y) for y in (2017, 2018, 2019)] == [1.5, None, 3.0]
+    assert fast.comparison(2019) == 2.0 and fast.comparison(2018) is None
+    cut = S._until(fast, 2018)
+    assert cut.value(2019) is None and cut.value(2017) == 1.5
+    dup = IndicatorSeries("i", "pct", pd.DataFrame({"value": [1.0, 2.0]}, index=[2017, 2017]))
+    assert dup.indexed() is dup  # no table for an index with repeated years: pandas decides
