@@ -48,6 +48,12 @@ difference), ``inference`` (rank test, Holm, Cohen's h), ``comparison`` (:func:`
 rule), ``indicator`` (the registered ``faellesskab_index`` and the ``validate`` warnings; registered on
 import), ``danish`` (numbers and labels as the board writes them), ``tables``, ``texts`` and ``charts``
 (what the board sees, with disclosure control).
+
+May import: :mod:`helhedsplan_eval.formatting`, :mod:`helhedsplan_eval.paths`, the indicator registry
+(:mod:`helhedsplan_eval.analysis.registry`) and, inside :func:`faellesskab_index`, the status engine's
+``IndicatorSeries``. The modules import one another by their full path (never this package), in the order
+config < danish, reading, raking < weighting, scores, calibration < estimators < inference < comparison <
+indicator, tables, texts, charts.
 """
 
 from __future__ import annotations
