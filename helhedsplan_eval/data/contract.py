@@ -107,8 +107,12 @@ def _cpr_issues(src: Source, df: pd.DataFrame, fname: str) -> tuple[set, list[Is
         for c in cols:
             if list(df.columns).count(c) != 1:
                 continue
-            for row, cell in df[c].items():
-                if looks_like_cpr(cell):
+            cells = df[c].tolist()
+            shaped = {v for v in set(cells) if looks_like_cpr(v)}  # each distinct value tested once
+            if not shaped:
+                continue
+            for row, cell in zip(df.index, cells):
+                if cell in shaped:
                     cpr_cells.add((row, c))
                     issues.append(Issue(ERROR, src.name, fname, msg, int(row), c, None))
     return cpr_cells, issues
@@ -118,10 +122,11 @@ def _typed_column(col: Col, cells: pd.Series, cpr_cells: set, decimal_comma: boo
                   fname: str) -> tuple[pd.Series, list[Issue]]:
     """One column converted by its declared type; a cell that cannot be converted is None and an issue.
     Each distinct text is converted once (a column repeats few values: years, dates, codes)."""
+    cpr_rows = {row for row, c in cpr_cells if c == col.name}  # reported already; never repeated in a later message
     seen: dict[str, tuple] = {}
     vals, issues = [], []
     for row, cell in zip(cells.index, cells.tolist()):
-        if (row, col.name) in cpr_cells:  # reported already; never repeated in a later message
+        if cpr_rows and row in cpr_rows:
             vals.append(None)
             continue
         hit = seen.get(cell)
@@ -152,18 +157,20 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
         return None, issues
     if len(df) == 0:
         issues.append(Issue(WARNING, src.name, fname, "filen har kun overskrifter og ingen rækker"))
-    typed = pd.DataFrame(index=df.index)
+    columns: dict[str, pd.Series] = {}
     for c in src.columns:
         if c.name not in df.columns:
-            typed[c.name] = pd.Series([None] * len(df), index=df.index, dtype=object)
+            columns[c.name] = pd.Series([None] * len(df), index=df.index, dtype=object)
             continue
-        typed[c.name], bad = _typed_column(c, df[c.name], cpr_cells, raw.shape == "csv-semikolon", src.name, fname)
+        columns[c.name], bad = _typed_column(c, df[c.name], cpr_cells, raw.shape == "csv-semikolon", src.name,
+                                             fname)
         issues += bad
     names = [c.name for c in src.columns]
     if src.extra_columns_allowed:
         for c in df.columns:
             if c not in names:
-                typed[c] = df[c]
+                columns[c] = df[c]
+    typed = pd.DataFrame(columns, index=df.index)
     bad_cells = {(i.row, i.column) for i in issues if i.severity == ERROR and i.row is not None}
     check_df = typed[[c.name for c in src.columns if c.name in df.columns]]
     issues += [i for i in _schema_issues(src, check_df, fname) if (i.row, i.column) not in bad_cells]
@@ -175,56 +182,72 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
 
 
 def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catalogue_ids, prior=()) -> list[Issue]:
+    """Checks across files and rows: references, assessed criteria, FIT form totals, years without records."""
     issues: list[Issue] = []
     for name, df in tables.items():
-        src = SOURCES[name]
-        for col, other, other_col in src.references:
-            if other not in tables:
-                issues.append(Issue(WARNING, name, files[name].name, f"henvisningen til {other} kan ikke kontrolleres, "
-                                    f"fordi {other} mangler", None, col))
-                continue
-            known = set(tables[other][other_col].dropna())
-            for row, v in df[col].items():
-                if v is not None and v not in known:
-                    issues.append(Issue(ERROR, name, files[name].name, f"'{v}' findes ikke i {files[other].name} "
-                                        f"(kolonne '{other_col}')", int(row), col, str(v),
-                                        category=f"findes ikke i {files[other].name} (kolonne '{other_col}')"))
+        fname = files[name].name
+        issues += _reference_issues(name, df, tables, files)
         if name == "assessments" and catalogue_ids is not None:
-            for row, v in df["criterion_id"].items():
+            for row, v in zip(df.index, df["criterion_id"].tolist()):
                 if v is not None and v not in catalogue_ids:
-                    issues.append(Issue(ERROR, name, files[name].name, f"kriteriet '{v}' findes ikke i målkataloget",
+                    issues.append(Issue(ERROR, name, fname, f"kriteriet '{v}' findes ikke i målkataloget",
                                         int(row), "criterion_id", str(v),
                                         category="kriteriet findes ikke i målkataloget"))
         if name == "fit_administrations":
-            bad = {i.row for i in prior if i.source == name and i.severity == ERROR and i.column in
-                   ("item1", "item2", "item3", "item4", "total")}
-            for row, r in df.iterrows():
-                if row in bad:
-                    continue
-                items = [r.get(f"item{i}") for i in range(1, 5)]
-                if r.get("total") is None and any(x is None for x in items):
-                    issues.append(Issue(ERROR, name, files[name].name, "hverken total eller alle fire items er udfyldt",
-                                        int(row), "total"))
-                elif r.get("total") is not None and all(x is not None for x in items):
-                    s = sum(items)
-                    if abs(s - r["total"]) > 0.05:
-                        issues.append(Issue(ERROR, name, files[name].name,
-                                            f"total {r['total']:g} passer ikke med summen af items ({s:g})",
-                                            int(row), "total", str(r["total"]),
-                                            category="total passer ikke med summen af items"))
-        # years without records (a warning: missing years are never zeros)
-        yrs = _years_of(src, df)
-        # --- helper E (issue 10): a spell register (start + optional end) covers the years a spell is active in
-        from helhedsplan_eval.analysis.indicators import SPELL_SOURCES, spell_counts
-
-        if name in SPELL_SOURCES and len(df):
-            yrs = set(spell_counts(df, name, max(src.record_years or (LAST_YEAR,))))
-        # --- end helper E
-        if yrs is not None and len(df):
-            for y in src.record_years:
-                if y not in yrs:
-                    issues.append(Issue(WARNING, name, files[name].name, f"ingen registreringer for {y}"))
+            issues += _fit_form_issues(df, fname, prior)
+        issues += _missing_year_issues(SOURCES[name], df, fname)
     return issues
+
+
+def _reference_issues(name: str, df: pd.DataFrame, tables: dict[str, pd.DataFrame], files: dict[str, Path]):
+    issues = []
+    for col, other, other_col in SOURCES[name].references:
+        if other not in tables:
+            issues.append(Issue(WARNING, name, files[name].name, f"henvisningen til {other} kan ikke kontrolleres, "
+                                f"fordi {other} mangler", None, col))
+            continue
+        known = set(tables[other][other_col].dropna())
+        for row, v in zip(df.index, df[col].tolist()):
+            if v is not None and v not in known:
+                issues.append(Issue(ERROR, name, files[name].name, f"'{v}' findes ikke i {files[other].name} "
+                                    f"(kolonne '{other_col}')", int(row), col, str(v),
+                                    category=f"findes ikke i {files[other].name} (kolonne '{other_col}')"))
+    return issues
+
+
+def _fit_form_issues(df: pd.DataFrame, fname: str, prior) -> list[Issue]:
+    """A FIT form needs a total or all four items, and a total that agrees with its items (rows whose items or
+    total are already in error are skipped)."""
+    name = "fit_administrations"
+    bad = {i.row for i in prior if i.source == name and i.severity == ERROR and i.column in
+           ("item1", "item2", "item3", "item4", "total")}
+    cols = [df[c].tolist() if c in df.columns else [None] * len(df) for c in ("item1", "item2", "item3", "item4")]
+    totals = df["total"].tolist() if "total" in df.columns else [None] * len(df)
+    issues = []
+    for row, total, *items in zip(df.index, totals, *cols):
+        if row in bad:
+            continue
+        if total is None and any(x is None for x in items):
+            issues.append(Issue(ERROR, name, fname, "hverken total eller alle fire items er udfyldt", int(row), "total"))
+        elif total is not None and all(x is not None for x in items):
+            s = sum(items)
+            if abs(s - total) > 0.05:
+                issues.append(Issue(ERROR, name, fname, f"total {total:g} passer ikke med summen af items ({s:g})",
+                                    int(row), "total", str(total), category="total passer ikke med summen af items"))
+    return issues
+
+
+def _missing_year_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
+    """A warning per year without records (missing years are never zeros); a spell register (start + optional
+    end) covers the years a spell is active in."""
+    from helhedsplan_eval.analysis.indicators import SPELL_SOURCES, spell_counts
+
+    yrs = _years_of(src, df)
+    if src.name in SPELL_SOURCES and len(df):
+        yrs = set(spell_counts(df, src.name, max(src.record_years or (LAST_YEAR,))))
+    if yrs is None or not len(df):
+        return []
+    return [Issue(WARNING, src.name, fname, f"ingen registreringer for {y}") for y in src.record_years if y not in yrs]
 
 
 def _years_of(src: Source, df: pd.DataFrame):
