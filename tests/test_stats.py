@@ -91,3 +91,16 @@ def test_the_libraries_agree_with_the_closed_forms(level):
     for count in (0, 1, 5, 47.5, 1000):
         lib = confint_poisson(count, 1, method="exact-c", alpha=1 - level)
         assert tuple(map(float, lib)) == approx(garwood_closed_form(count, level), abs=1e-9, rel=1e-12)
+
+
+def test_cached_intervals_are_the_computed_ones():
+    """Issue 13: the intervals are memoised (the status engine asks for the same numbers every year); a cached
+    answer is the computed one, and an int and a float count are kept apart (typed cache)."""
+    stats.wilson_interval.cache_clear()
+    first = stats.wilson_interval(15, 148)
+    assert stats.wilson_interval(15, 148) == first == approx(wilson_closed_form(15, 148), abs=1e-9)
+    assert stats.wilson_interval(15.0, 148.0) == approx(first, abs=1e-12)
+    assert stats.wilson_interval.cache_info().hits == 1
+    assert stats.poisson_interval(4) == approx(garwood_closed_form(4), abs=1e-9)
+    lo, hi = stats.poisson_interval(float("nan"))
+    assert math.isnan(lo) and math.isnan(hi)

@@ -120,9 +120,15 @@ def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) ->
 
 
 def _truncate(s: IndicatorSeries, year: int) -> IndicatorSeries:
-    """Never let a judgement for ``year`` see later years' data."""
+    """Never let a judgement for ``year`` see later years' data: a copy of the series for reading (it may share
+    its rows with ``s``). A numeric index in year order is cut by position; any other by comparison."""
     t = copy.copy(s)
-    t.data = s.data.loc[s.data.index <= year]
+    idx = s.data.index
+    if idx.dtype.kind in "iuf" and idx.is_monotonic_increasing and not idx.hasnans:
+        n = int(idx.searchsorted(year, side="right"))
+        t.data = s.data if n == len(idx) else s.data.iloc[:n]
+    else:
+        t.data = s.data.loc[idx <= year]
     return t
 
 

@@ -12,8 +12,10 @@ reason in its docstring: the calibration (rake-adjusted) standard error and the 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096, typed=True)  # pure: the status engine asks for the same numbers every year
 def wilson_interval(k: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for k successes out of n, as fractions (0-1); (nan, nan) when n is 0 or missing."""
     if n is None or n <= 0:
@@ -24,6 +26,7 @@ def wilson_interval(k: float, n: float, level: float = 0.95) -> tuple[float, flo
     return (float(max(0.0, lo)), float(min(1.0, hi)))
 
 
+@lru_cache(maxsize=4096, typed=True)
 def poisson_interval(count: float, level: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for a Poisson count; (nan, nan) for a missing or negative count."""
     if count is None or count < 0 or math.isnan(count):
