@@ -88,20 +88,8 @@ def _shown_count(fd: FitData, stream: str, evaluation_year: int, min_cell: int, 
     return t.at[row, col] if col in t.columns else None
 
 
-def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
-    """Board table for one stream: Danish metric labels as rows, years (and 'I alt') as columns.
-
-    The counts (episodes started, analysable, single-score; units and how many started below
-    and at or above the clinical cut-off) get primary and secondary suppression: started =
-    analysable + single-score, units = below + above, and 'I alt' = the sum of the years.
-    Means and effect sizes over fewer than ``min_cell`` episodes and shares over fewer than
-    ``min_cell`` units are not shown ("–")."""
-    years = _stream_years(stream, evaluation_year)
-    if not years:
-        return pd.DataFrame()
-    t = stream_table(fd, stream, years, include_total=len(years) > 1)
-    thr = fmt_number(fd.threshold, 0)
-    cols = [_col_label(c) for c in t.index]
+def _board_counts(t: pd.DataFrame, cols: list[str], stream: str, min_cell: int) -> dict[str, dict]:
+    """The count rows of a stream's board table, with primary and secondary suppression."""
     count_rows = [
         ("Forløb påbegyndt", "n_started"),
         ("Forløb med mindst to målinger", "n_analysable"),
@@ -127,49 +115,71 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
     # keeps its count; for C the pooled 'I alt' is the judged figure, so a year is hidden instead
     mask = suppress_groups(counts, groups, min_cell, prefer={labels[0]} | ({"I alt"} if stream != "C" else set()))
     shown = _fmt_counts_with_mask(counts, mask, min_cell)
-    labels = labels[:5]
-    rows: dict[str, dict] = {lab: {col: shown.at[lab, col] for col in cols} for lab in labels}
-    den_label = {"n_units": labels[3]}
-    for c, col in zip(t.index, cols):
-        m = t.loc[c]
+    return {lab: {col: shown.at[lab, col] for col in cols} for lab in labels[:5]}
 
-        def small(key):
-            n = m.get(key)
-            return pd.isna(n) or n < min_cell
 
-        def num(key, d=1):
-            return MISSING if small("n_analysable") else _num(m.get(key), d)
+def _board_metrics(rows: dict, m: pd.Series, col: str, stream: str, threshold: float, min_cell: int) -> None:
+    """The means, intervals, effect sizes and shares of one column (``m``: its metrics) of a
+    stream's board table; nothing over fewer than ``min_cell`` episodes or units, and no share
+    whose denominator the table hides."""
+    thr = fmt_number(threshold, 0)
 
-        def den_hidden(den):
-            # a share whose denominator the table hides would give the denominator away (70 % -> 10)
-            return small(den) or (den in den_label and not _is_number_text(rows[den_label[den]][col]))
+    def small(key):
+        n = m.get(key)
+        return pd.isna(n) or n < min_cell
 
-        def pct(key, den="n_units"):
-            return MISSING if den_hidden(den) else _pct(m.get(key), 0)
+    def num(key, d=1):
+        return MISSING if small("n_analysable") else _num(m.get(key), d)
 
-        def ci(lo, hi, den="n_units"):
-            return MISSING if den_hidden(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
+    def den_hidden(den):
+        # a share whose denominator the table hides would give the denominator away (70 % -> 10)
+        return small(den) or (den == "n_units" and not _is_number_text(rows[_units_label(stream)][col]))
 
-        rows.setdefault("Gns. første måling (0–40 point)", {})[col] = num("mean_intake")
-        rows.setdefault("Gns. seneste måling (0–40 point)", {})[col] = num("mean_last")
-        rows.setdefault("Gns. ændring (point)", {})[col] = num("mean_change")
-        rows.setdefault("95 %-konfidensinterval for ændringen (point)", {})[col] = (
-            MISSING if small("n_analysable") else fmt_range(m.get("change_ci_low"), m.get("change_ci_high"), 1))
-        rows.setdefault("Effektstørrelse: ændringen delt med spredningen ved start", {})[col] = num("d_intake", 2)
-        rows.setdefault("Effektstørrelse: ændringen delt med spredningen af ændringerne", {})[col] = num("d_z", 2)
-        rows.setdefault(share_row("literal", stream, fd.threshold), {})[col] = pct("share_improved_literal")
-        rows.setdefault(share_row("reliable", stream, fd.threshold), {})[col] = pct("share_improved_reliable")
-        rows.setdefault(f"95 %-konfidensinterval (mindst {thr} point)", {})[col] = ci("reliable_ci_low",
-                                                                                     "reliable_ci_high")
-        rows.setdefault(share_row("reliable_below", stream, fd.threshold), {})[col] = pct("share_improved_below",
-                                                                                       "n_units_below")
-        rows.setdefault("95 %-konfidensinterval (startede under grænsen)", {})[col] = ci(
-            "below_ci_low", "below_ci_high", "n_units_below")
-        rows.setdefault("Grænse for pålidelig ændring beregnet ud fra data (point)", {})[col] = num("rci_data")
-        rows.setdefault("Skemaets pålidelighed brugt i beregningen (Cronbachs alfa)", {})[col] = (
+    def pct(key, den="n_units"):
+        return MISSING if den_hidden(den) else _pct(m.get(key), 0)
+
+    def ci(lo, hi, den="n_units"):
+        return MISSING if den_hidden(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
+
+    cells = {
+        "Gns. første måling (0–40 point)": num("mean_intake"),
+        "Gns. seneste måling (0–40 point)": num("mean_last"),
+        "Gns. ændring (point)": num("mean_change"),
+        "95 %-konfidensinterval for ændringen (point)": (
+            MISSING if small("n_analysable") else fmt_range(m.get("change_ci_low"), m.get("change_ci_high"), 1)),
+        "Effektstørrelse: ændringen delt med spredningen ved start": num("d_intake", 2),
+        "Effektstørrelse: ændringen delt med spredningen af ændringerne": num("d_z", 2),
+        share_row("literal", stream, threshold): pct("share_improved_literal"),
+        share_row("reliable", stream, threshold): pct("share_improved_reliable"),
+        f"95 %-konfidensinterval (mindst {thr} point)": ci("reliable_ci_low", "reliable_ci_high"),
+        share_row("reliable_below", stream, threshold): pct("share_improved_below", "n_units_below"),
+        "95 %-konfidensinterval (startede under grænsen)": ci("below_ci_low", "below_ci_high", "n_units_below"),
+        "Grænse for pålidelig ændring beregnet ud fra data (point)": num("rci_data"),
+        "Skemaets pålidelighed brugt i beregningen (Cronbachs alfa)": (
             MISSING if small("n_analysable") else f"{_num(m.get('reliability'), 2)} "
-            f"({'fra data' if m.get('reliability_source') == 'data' else 'standardværdi'})")
-        rows.setdefault("Andel forbedret mere end den beregnede grænse", {})[col] = pct("share_improved_rci_data")
+            f"({'fra data' if m.get('reliability_source') == 'data' else 'standardværdi'})"),
+        "Andel forbedret mere end den beregnede grænse": pct("share_improved_rci_data"),
+    }
+    for label, cell in cells.items():
+        rows.setdefault(label, {})[col] = cell
+
+
+def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int = 5) -> pd.DataFrame:
+    """Board table for one stream: Danish metric labels as rows, years (and 'I alt') as columns.
+
+    The counts (episodes started, analysable, single-score; units and how many started below
+    and at or above the clinical cut-off) get primary and secondary suppression: started =
+    analysable + single-score, units = below + above, and 'I alt' = the sum of the years.
+    Means and effect sizes over fewer than ``min_cell`` episodes and shares over fewer than
+    ``min_cell`` units are not shown ("–")."""
+    years = _stream_years(stream, evaluation_year)
+    if not years:
+        return pd.DataFrame()
+    t = stream_table(fd, stream, years, include_total=len(years) > 1)
+    cols = [_col_label(c) for c in t.index]
+    rows = _board_counts(t, cols, stream, min_cell)
+    for c, col in zip(t.index, cols):
+        _board_metrics(rows, t.loc[c], col, stream, fd.threshold, min_cell)
     out = pd.DataFrame(rows).T
     out.index.name = "Nøgletal"
     return out

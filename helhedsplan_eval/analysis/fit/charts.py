@@ -40,6 +40,19 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
                 "empty_text": {s: "FIT-data er ikke leveret" for s in STREAMS},
                 "empty_share_text": {s: "FIT-data er ikke leveret" for s in STREAMS}}
     years = list(range(FIRST_YEAR, int(evaluation_year) + 1))
+    il = pd.DataFrame(_intake_last_rows(fd, years, evaluation_year, min_cell), columns=il_cols)
+    shares = pd.DataFrame(_share_rows(fd, evaluation_year, min_cell), columns=sh_cols)
+    hrows = []
+    for s in STREAMS:
+        hrows += _hist_rows(fd, s, years, min_cell, threshold, bin_width)
+    hist = pd.DataFrame(hrows, columns=h_cols)
+    empty, empty_share = _empty_texts(evaluation_year, min_cell)
+    return {"intake_last": il, "shares": shares, "change_hist": hist, "threshold": threshold, "empty_text": empty,
+            "empty_share_text": empty_share}
+
+
+def _intake_last_rows(fd, years, evaluation_year: int, min_cell: int) -> list[dict]:
+    """Mean intake and last per stream and year, where at least ``min_cell`` episodes are analysable."""
     rows = []
     for s in STREAMS:
         t = stream_table(fd, s, years, include_total=False)
@@ -52,7 +65,11 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
                 rows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "year": y,
                              "n": int(n) if _is_number_text(shown) else math.nan,
                              "mean_intake": t.at[y, "mean_intake"], "mean_last": t.at[y, "mean_last"]})
-    il = pd.DataFrame(rows, columns=il_cols)
+    return rows
+
+
+def _share_rows(fd, evaluation_year: int, min_cell: int) -> list[dict]:
+    """The shares under every reading per stream and period, only where the board table shows them."""
     srows = []
     for s in STREAMS:
         ys = _stream_years(s, evaluation_year)
@@ -76,33 +93,36 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
                 srows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "period": label, "reading": r,
                               "Læsning": READING_SHORT[r], "n": int(n), "share": share, "ci_low": lo,
                               "ci_high": hi})
-    shares = pd.DataFrame(srows, columns=sh_cols)
-    hrows = []
-    for s in STREAMS:
-        ep = fd.episodes
-        sel = (ep["stream"] == s) & ep["analysable"].astype(bool) & ep["year"].isin(years)
-        if s == "C":
-            sel &= ep["year"].isin(list(COLLATERAL_YEARS))
-        ch = ep.loc[sel, "change"].astype(float).to_numpy()
-        if len(ch) < min_cell:
-            continue
-        width = bin_width or (2.5 if len(ch) >= 40 else 5.0)
-        edges = np.arange(-40, 40 + width, width)
-        idx = np.clip(np.floor(np.round((ch + 40) / width, 9)).astype(int), 0, len(edges) - 2)
-        counts = np.bincount(idx, minlength=len(edges) - 1).astype(float)
-        nz = np.nonzero(counts)[0]
-        lo_i, hi_i = nz.min(), nz.max()
-        bins = list(range(lo_i, hi_i + 1))
-        c = pd.DataFrame({"n": counts[lo_i:hi_i + 1]}, index=bins).T
-        up = [("n", b) for b in bins if edges[b] >= threshold - 1e-9]
-        rest = [("n", b) for b in bins if edges[b] < threshold - 1e-9]
-        groups = [[("n", b) for b in bins], up, rest]
-        mask = suppress_groups(c, [g for g in groups if g], min_cell).iloc[0].to_numpy()
-        for j, b in enumerate(bins):
-            hrows.append({"stream": s, "Målgruppe": STREAM_SHORT[s], "bin_left": edges[b],
-                          "bin_right": edges[b + 1],
-                          "count": math.nan if mask[j] else counts[b], "suppressed": bool(mask[j])})
-    hist = pd.DataFrame(hrows, columns=h_cols)
+    return srows
+
+
+def _hist_rows(fd, s: str, years, min_cell: int, threshold: float, bin_width: float | None) -> list[dict]:
+    """The histogram of change of one stream, with primary and secondary suppression of its bins."""
+    ep = fd.episodes
+    sel = (ep["stream"] == s) & ep["analysable"].astype(bool) & ep["year"].isin(years)
+    if s == "C":
+        sel &= ep["year"].isin(list(COLLATERAL_YEARS))
+    ch = ep.loc[sel, "change"].astype(float).to_numpy()
+    if len(ch) < min_cell:
+        return []
+    width = bin_width or (2.5 if len(ch) >= 40 else 5.0)
+    edges = np.arange(-40, 40 + width, width)
+    idx = np.clip(np.floor(np.round((ch + 40) / width, 9)).astype(int), 0, len(edges) - 2)
+    counts = np.bincount(idx, minlength=len(edges) - 1).astype(float)
+    nz = np.nonzero(counts)[0]
+    lo_i, hi_i = nz.min(), nz.max()
+    bins = list(range(lo_i, hi_i + 1))
+    c = pd.DataFrame({"n": counts[lo_i:hi_i + 1]}, index=bins).T
+    up = [("n", b) for b in bins if edges[b] >= threshold - 1e-9]
+    rest = [("n", b) for b in bins if edges[b] < threshold - 1e-9]
+    groups = [[("n", b) for b in bins], up, rest]
+    mask = suppress_groups(c, [g for g in groups if g], min_cell).iloc[0].to_numpy()
+    return [{"stream": s, "Målgruppe": STREAM_SHORT[s], "bin_left": edges[b], "bin_right": edges[b + 1],
+             "count": math.nan if mask[j] else counts[b], "suppressed": bool(mask[j])} for j, b in enumerate(bins)]
+
+
+def _empty_texts(evaluation_year: int, min_cell: int) -> tuple[dict, dict]:
+    """What an empty distribution chart and an empty share chart say, per stream."""
     empty, empty_share = {}, {}
     for s in STREAMS:
         if s == "C" and int(evaluation_year) < COLLATERAL_YEARS[0]:
@@ -111,8 +131,7 @@ def chart_data(bundle, evaluation_year: int, min_cell: int = 5, threshold: float
             empty[s] = f"Færre end {min_cell} forløb med to målinger {EN_DASH} fordelingen vises ikke"
             empty_share[s] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} med to målinger {EN_DASH} "
                               "andelen vises ikke")
-    return {"intake_last": il, "shares": shares, "change_hist": hist, "threshold": threshold, "empty_text": empty,
-            "empty_share_text": empty_share}
+    return empty, empty_share
 
 
 def _tick(kind: str = "number"):

@@ -28,17 +28,8 @@ def _share(k, n):
     return 100.0 * k / n, 100.0 * lo, 100.0 * hi
 
 
-def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-              default_reliability: float = DEFAULT_RELIABILITY, units: pd.DataFrame | None = None) -> dict:
-    """All metrics of the spec for one set of episodes (one stream, one year or a pooled period).
-
-    Counts, means, effect sizes and categories are per episode; the shares that the criteria
-    judge (``n_units``, ``n_improved_*``, ``share_*``) are per unit (parent or referrer, see
-    :func:`unit_outcomes`); ``units`` defaults to the units of ``ep``."""
-    ep = add_classification(ep, threshold) if "category" not in ep else ep
-    if units is None:
-        units = unit_outcomes(ep, threshold)
-    a = ep[ep["analysable"].astype(bool)]
+def _episode_metrics(ep: pd.DataFrame, a: pd.DataFrame) -> dict:
+    """Counts, means, the change's interval and effect sizes over the episodes (``a``: the analysable)."""
     n = len(a)
     m: dict = {
         "n_started": len(ep),
@@ -61,10 +52,14 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
         m["change_ci_low"] = m["change_ci_high"] = math.nan
     m["d_intake"] = m["mean_change"] / m["sd_intake"] if n >= 2 and m["sd_intake"] > 0 else math.nan
     m["d_z"] = m["mean_change"] / m["sd_change"] if n >= 2 and m["sd_change"] > 0 else math.nan
+    return m
+
+
+def _unit_shares(units: pd.DataFrame) -> dict:
+    """The units and the shares of them improved under the three readings, with Wilson intervals."""
     nu = len(units)
     below = units["below"].astype(bool) if nu else pd.Series(dtype=bool)
-    m["n_units"] = nu
-    m["n_units_below"] = int(below.sum())
+    m: dict = {"n_units": nu, "n_units_below": int(below.sum())}
     m["n_units_above"] = nu - m["n_units_below"]
     k_lit = int(units["improved_literal"].astype(bool).sum()) if nu else 0
     k_rel = int(units["improved_reliable"].astype(bool).sum()) if nu else 0
@@ -75,27 +70,52 @@ def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
     m["share_improved_reliable"], m["reliable_ci_low"], m["reliable_ci_high"] = _share(k_rel, nu)
     m["n_improved_below"] = k_below
     m["share_improved_below"], m["below_ci_low"], m["below_ci_high"] = _share(k_below, m["n_units_below"])
-    m["n_unchanged_reliable"] = int((a["change_class"] == "no_change").sum())
-    m["n_deteriorated_reliable"] = int((a["change_class"] == "deterioration").sum())
-    m["threshold"] = threshold
-    # Jacobson-Truax RCI from the data
+    return m
+
+
+def _data_rci(a: pd.DataFrame, units: pd.DataFrame, sd_intake: float, default_reliability: float) -> dict:
+    """The Jacobson-Truax RCI from the data (alpha of the intake items, or the standard value) and
+    the share of units improving beyond it."""
+    m: dict = {}
     items = a.loc[a["intake_complete"].astype(bool), [f"intake_item{j}" for j in range(1, 5)]]
     alpha = cronbach_alpha(items) if len(items) >= MIN_ITEM_SETS_FOR_ALPHA else math.nan
     if np.isfinite(alpha) and 0 < alpha < 1:
         m["reliability"], m["reliability_source"] = alpha, "data"
     else:
         m["reliability"], m["reliability_source"] = default_reliability, "standard"
-    m["rci_data"] = rci_points(m["sd_intake"], m["reliability"]) if n >= 2 else math.nan
+    m["rci_data"] = rci_points(sd_intake, m["reliability"]) if len(a) >= 2 else math.nan
+    nu = len(units)
     if np.isfinite(m["rci_data"]) and nu:
         k_rci = int((classify_change(units["change"], m["rci_data"], strict=True) == "improvement").sum())
         m["n_improved_rci_data"] = k_rci
         m["share_improved_rci_data"] = _share(k_rci, nu)[0]
     else:
         m["n_improved_rci_data"], m["share_improved_rci_data"] = (math.nan, math.nan)
+    return m
+
+
+def summarise(ep: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+              default_reliability: float = DEFAULT_RELIABILITY, units: pd.DataFrame | None = None) -> dict:
+    """All metrics of the spec for one set of episodes (one stream, one year or a pooled period).
+
+    Counts, means, effect sizes and categories are per episode; the shares that the criteria
+    judge (``n_units``, ``n_improved_*``, ``share_*``) are per unit (parent or referrer, see
+    :func:`unit_outcomes`); ``units`` defaults to the units of ``ep``. The keys' order is the
+    order of the columns of :func:`stream_table`."""
+    ep = add_classification(ep, threshold) if "category" not in ep else ep
+    if units is None:
+        units = unit_outcomes(ep, threshold)
+    a = ep[ep["analysable"].astype(bool)]
+    m = _episode_metrics(ep, a)
+    m.update(_unit_shares(units))
+    m["n_unchanged_reliable"] = int((a["change_class"] == "no_change").sum())
+    m["n_deteriorated_reliable"] = int((a["change_class"] == "deterioration").sum())
+    m["threshold"] = threshold
+    m.update(_data_rci(a, units, m["sd_intake"], default_reliability))
     for c in CATEGORIES:
         m[f"n_{c}"] = int((a["category"] == c).sum())
     m["n_intake_at_or_above_cutoff"] = int((a["intake"] >= a["cutoff"]).sum())
-    m["n_intake_below_cutoff"] = n - m["n_intake_at_or_above_cutoff"]
+    m["n_intake_below_cutoff"] = len(a) - m["n_intake_at_or_above_cutoff"]
     return m
 
 

@@ -13,62 +13,70 @@ from helhedsplan_eval.analysis.fit.indicators import stream_series
 from helhedsplan_eval.analysis.fit.board import _is_number_text, _pct, _shown_count, _units_label, _units_text, share_row
 
 
+def _judged_years(crit, y: int) -> list[int]:
+    """The years a criterion is judged on in the evaluation year (annual: the one year; pooled: all so far)."""
+    judged = [t for t in crit.years if t <= y]
+    if crit.params.get("scope", "annual") == "annual":
+        judged = [min(y, max(crit.years))] if judged else []
+    return judged
+
+
+def _explanation(ev, crit, s: str, hide: bool, judged, shown, min_cell: int) -> str:
+    """The status explanation, without a count that the tables hide."""
+    if hide:
+        return f"Færre end {min_cell} {UNIT_WORD[s].lower()} indgår; andelen vises ikke af hensyn til diskretionen."
+    if judged and not _is_number_text(shown) and ev.value is not None:
+        # the table hides this count (a small number elsewhere could be worked out from it), so the
+        # explanation must not quote it either
+        return (f"Status er vurderet mod målet på mindst {_pct(float(crit.params['target']), 0)}"
+                + ("; intervallet omfatter målet, så resultatet er usikkert" if ev.uncertain else "")
+                + f". Antallet af {UNIT_WORD[s].lower()} og andelen vises ikke, så "
+                "små tal i tabellerne ikke kan regnes ud.")
+    return ev.explanation
+
+
+def _status_row(bundle, crit, s: str, y: int, years, order, min_cell: int) -> dict:
+    """One criterion's row: its status and share under every reading, the count and the explanation."""
+    from helhedsplan_eval.analysis.status import evaluate
+
+    judged = _judged_years(crit, y)
+    row = {"Kriterium": crit.id, "Succeskriterium": crit.text,
+           "Opgjort for": (MISSING if not judged else str(judged[0]) if len(judged) == 1
+                           else f"{judged[0]}{EN_DASH}{judged[-1]} samlet")}
+    fd = from_bundle(bundle)
+    for j, r in enumerate(order):
+        series = stream_series(bundle, years, s, reading=r)
+        ev = evaluate(crit, series, y)
+        den = float(series.data["denominator"].reindex(judged).fillna(0).sum())
+        hide = 0 < den < min_cell
+        row[f"Status ({READING_SHORT[r]})"] = ev.label
+        cell = None if fd is None else _shown_count(fd, s, y, min_cell, share_row(r, s, fd.threshold))
+        # the share as the stream table shows it (hidden there when its denominator is hidden)
+        row[f"Andel ({READING_SHORT[r]})"] = (MISSING if hide or ev.value is None or cell is None
+                                              or not str(cell).endswith("%") else _pct(ev.value, 0))
+        if j == 0:
+            shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
+            row["Antal i andelen"] = _units_text(shown, s) if judged else MISSING
+            row["Forklaring"] = _explanation(ev, crit, s, hide, judged, shown, min_cell)
+    row["Læsning brugt til status"] = READING_SHORT[STATUS_READING]
+    return row
+
+
 def status_table(bundle, evaluation_year: int, min_cell: int = 5, catalogue=None) -> pd.DataFrame:
     """Status of FF-FAM-2/3/4 under the three readings (the one used first), via the status
     engine and its disclosure threshold set to ``min_cell``.
 
     Shares and the engine's explanation are hidden when the denominator is 1..min_cell-1."""
     from helhedsplan_eval.catalogue.criteria import load_catalogue
-    from helhedsplan_eval.analysis.status import disclosure_threshold, evaluate
+    from helhedsplan_eval.analysis.status import disclosure_threshold
 
     cat = catalogue or load_catalogue()
     y = int(evaluation_year)
     years = list(range(FIRST_YEAR, max(y, FIRST_YEAR) + 1))
     order = [STATUS_READING] + [r for r in READINGS if r != STATUS_READING]
-    rows = []
     with disclosure_threshold(min_cell):
-        for s in STREAMS:
-            crit = cat.criteria[STREAM_CRITERION[s]]
-            row = {"Kriterium": crit.id, "Succeskriterium": crit.text}
-            scope = crit.params.get("scope", "annual")
-            judged = [t for t in crit.years if t <= y]
-            if scope == "annual":
-                judged = [min(y, max(crit.years))] if judged else []
-            row["Opgjort for"] = (MISSING if not judged else str(judged[0]) if len(judged) == 1
-                                  else f"{judged[0]}{EN_DASH}{judged[-1]} samlet")
-            first = None
-            for r in order:
-                series = stream_series(bundle, years, s, reading=r)
-                ev = evaluate(crit, series, y)
-                dens = series.data["denominator"].reindex(judged)
-                den = float(dens.fillna(0).sum())
-                hide = 0 < den < min_cell
-                row[f"Status ({READING_SHORT[r]})"] = ev.label
-                fd = from_bundle(bundle)
-                cell = None if fd is None else _shown_count(fd, s, y, min_cell, share_row(r, s, fd.threshold))
-                # the share as the stream table shows it (hidden there when its denominator is hidden)
-                row[f"Andel ({READING_SHORT[r]})"] = (MISSING if hide or ev.value is None or cell is None
-                                                      or not str(cell).endswith("%") else _pct(ev.value, 0))
-                if first is None:
-                    first = ev
-                    shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
-                    row["Antal i andelen"] = _units_text(shown, s) if judged else MISSING
-                    if hide:
-                        row["Forklaring"] = (f"Færre end {min_cell} {UNIT_WORD[s].lower()} indgår; andelen vises "
-                                             "ikke af hensyn til diskretionen.")
-                    elif judged and not _is_number_text(shown) and ev.value is not None:
-                        # the table hides this count (a small number elsewhere could be worked out from
-                        # it), so the explanation must not quote it either
-                        row["Forklaring"] = (f"Status er vurderet mod målet på mindst "
-                                             f"{_pct(float(crit.params['target']), 0)}"
-                                             + ("; intervallet omfatter målet, så resultatet er usikkert"
-                                                if ev.uncertain else "")
-                                             + f". Antallet af {UNIT_WORD[s].lower()} og andelen vises ikke, så "
-                                             "små tal i tabellerne ikke kan regnes ud.")
-                    else:
-                        row["Forklaring"] = ev.explanation
-            row["Læsning brugt til status"] = READING_SHORT[STATUS_READING]
-            rows.append(row)
+        rows = [_status_row(bundle, cat.criteria[STREAM_CRITERION[s]], s, y, years, order, min_cell)
+                for s in STREAMS]
     cols = ["Kriterium", "Succeskriterium", "Opgjort for", "Antal i andelen"]
     for r in order:
         cols += [f"Status ({READING_SHORT[r]})", f"Andel ({READING_SHORT[r]})"]
