@@ -343,3 +343,15 @@ def test_outreach_new_regulars_counts_only_regulars_since_their_first_visit():
     assert [s.value(y) for y in (2017, 2018, 2019, 2020)] == [1.0, 1.0, 2.0, 2.0]
     assert [s._get(y, "new") for y in (2017, 2018, 2019, 2020)] == [1.0, 0.0, 1.0, 0.0]
     assert s.notes == ["<5 regelmæssige brugere er ikke kommet via opsøgende besøg og tæller ikke med."]
+
+
+def test_first_date_is_the_groupby_minimum():
+    """Issue 13: ``_first_date`` ranks the distinct dates once instead of comparing them group by group; it must
+    equal ``groupby(key)[date].min()``: a's first date is 1.5.2017, b has none (NaN), c's is 1.1.2019."""
+    from helhedsplan_eval.analysis.indicators.community import _first_date
+
+    df = pd.DataFrame({"p": ["a", "a", "b", "c", "c"], "d": [D(2018, 1, 2), D(2017, 5, 1), None, D(2019, 1, 1), None]},
+                      dtype=object)
+    got = _first_date(df, "p", "d")
+    pd.testing.assert_series_equal(got, df.groupby("p")["d"].min())
+    assert got["a"] == D(2017, 5, 1) and pd.isna(got["b"]) and got["c"] == D(2019, 1, 1)

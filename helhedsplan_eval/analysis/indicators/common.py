@@ -131,6 +131,11 @@ def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int
         if not active:
             return set()
         return set(range(min(min(active), PLAN_START), max(active) + 1))
+    if isinstance(record_years, pd.Series) and record_years.dtype.kind in "iuf":  # numbers: only the extremes
+        ys = record_years.dropna()
+        if not len(ys):
+            return set()
+        return set(range(min(int(ys.min()), PLAN_START), int(ys.max()) + 1))
     ys = [int(y) for y in record_years if y is not None and not (isinstance(y, float) and math.isnan(y))]
     if not ys:
         return set()
@@ -183,21 +188,23 @@ def _year_of(d) -> int | None:
     return int(str(d)[:4])
 
 
+def _years_array(values) -> np.ndarray:
+    """``[_year_of(v) for v in values]`` as an object array, with ``_year_of`` called once per distinct value
+    (a date column of 100 000 records holds a few thousand distinct dates): the values are factorised (equal
+    values share a code, missing ones (None, NaN, NaT) get none and the year None) and each code's year is taken."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(list(values), dtype=object)
+    if not len(arr):
+        return np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(arr)
+    per_code = np.empty(len(uniques) + 1, dtype=object)
+    per_code[:-1] = [_year_of(u) for u in uniques]
+    per_code[-1] = None  # code -1: a missing value
+    return per_code[codes]
+
+
 def _years_list(values) -> list:
-    """``[_year_of(v) for v in values]``, with ``_year_of`` called once per distinct value (a date column of
-    100 000 records holds a few thousand distinct dates). Values are told apart by type and equality, so every
-    value gets exactly the year ``_year_of`` gives it."""
-    memo: dict = {}
-    out = []
-    for v in values:
-        try:
-            y = memo[(type(v), v)]
-        except KeyError:
-            y = memo[(type(v), v)] = _year_of(v)
-        except TypeError:  # an unhashable value
-            y = _year_of(v)
-        out.append(y)
-    return out
+    """``[_year_of(v) for v in values]``, computed once per distinct value (see :func:`_years_array`)."""
+    return _years_array(values).tolist()
 
 
 def _identity(x):
@@ -205,13 +212,14 @@ def _identity(x):
 
 
 def _years_of(col: pd.Series) -> pd.Series:
-    """``col.map(_year_of)`` (same values, index, name and dtype), computed with :func:`_years_list`. The
-    years are passed through ``Series.map`` once more (identity) so that pandas infers the dtype exactly as the
-    direct map does."""
+    """``col.map(_year_of)`` (same values, index, name and dtype), computed once per distinct value. Whole years
+    without a missing one come back as int64, as from the map; otherwise the years are passed through
+    ``Series.map`` once more (identity) so that pandas infers the dtype exactly as the direct map does."""
     if col.dtype != object or not len(col):
         return col.map(_year_of)
-    years = np.empty(len(col), dtype=object)
-    years[:] = _years_list(col.to_numpy())
+    years = _years_array(col)
+    if all(type(y) is int for y in set(years.tolist())):
+        return pd.Series(years.astype(np.int64), index=col.index, name=col.name)
     return pd.Series(years, index=col.index, name=col.name, dtype=object).map(_identity)
 
 

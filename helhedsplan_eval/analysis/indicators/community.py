@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from helhedsplan_eval.analysis.registry import indicator
@@ -97,6 +98,20 @@ def outreach_followed_share(bundle, years):
                            list(years))
 
 
+def _first_date(df: pd.DataFrame, key: str, date_col: str) -> pd.Series:
+    """``df.groupby(key)[date_col].min()`` for a column of date objects, without comparing dates group by
+    group: the distinct dates are ranked once (``factorize(sort=True)``), the groups take the minimum rank, and the
+    rank is turned back into its date (a group without a date gets NaN, as from ``min``)."""
+    codes, uniques = pd.factorize(df[date_col], sort=True)
+    ranks = pd.Series(np.where(codes < 0, np.nan, codes), index=df.index)
+    first = ranks.groupby(df[key]).min()
+    dates = np.empty(len(first), dtype=object)
+    known = first.notna().to_numpy()
+    dates[known] = np.asarray(uniques, dtype=object)[first[known].astype(np.int64).to_numpy()]
+    dates[~known] = np.nan
+    return pd.Series(dates, index=first.index, name=date_col)
+
+
 @indicator("outreach_new_regulars", sources=("skur2_outreach", "skur2_regulars"))
 def outreach_new_regulars(bundle, years):
     """Persons visited by the outreach work who became regular users of Skur 2 on or after their
@@ -104,7 +119,7 @@ def outreach_new_regulars(bundle, years):
     vis, reg = bundle.table("skur2_outreach"), bundle.table("skur2_regulars")
     if vis is None or reg is None:
         return _empty("outreach_new_regulars", "count", years, "Skur 2's registre er ikke leveret.")
-    first_visit = vis.groupby("person_id")["date"].min()
+    first_visit = _first_date(vis, "person_id", "date")
     r = reg[reg["person_id"].isin(first_visit.index)].copy()
     if len(r):  # became regular on or after the first visit (dates compared element by element)
         r = r[(r["regular_since"] >= r["person_id"].map(first_visit)).to_numpy(dtype=bool)]
