@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from helhedsplan_eval.analysis.survey.calibration import rake_adjusted_se
+from helhedsplan_eval.analysis.survey.calibration import Calibration, rake_adjusted_se
 from helhedsplan_eval.analysis.survey.raking import kish_n_eff
 
 
@@ -53,10 +53,11 @@ def linearised_mean(y, w) -> tuple[float, float, int, int]:
     return m, se, n_ok, n_all - 1
 
 
-def weighted_mean(y, w, level: float = 0.95, groups: pd.DataFrame | None = None) -> Estimate:
+def weighted_mean(y, w, level: float = 0.95, groups: pd.DataFrame | Calibration | None = None) -> Estimate:
     """Weighted mean with a 95 % CI. With ``groups`` (the raking categories of the respondents,
-    one column per margin) the SE accounts for the raking (calibration SE, the primary one);
-    the fixed-weight linearised SE is kept in ``se_fixed``."""
+    one column per margin, or the wave's :class:`~.calibration.Calibration` built from them once) the
+    SE accounts for the raking (calibration SE, the primary one); the fixed-weight linearised SE is
+    kept in ``se_fixed``."""
     m, se, n, df = linearised_mean(y, w)
     if math.isnan(m) or df < 1:
         return Estimate(m, se, math.nan, math.nan, n, df, se_fixed=se)
@@ -90,7 +91,8 @@ def korn_graubard_ci(p: float, se: float, n: int, df: float, level: float = 0.95
     return lo, hi
 
 
-def weighted_share(indicator_values, w, level: float = 0.95, groups: pd.DataFrame | None = None) -> Estimate:
+def weighted_share(indicator_values, w, level: float = 0.95, groups: pd.DataFrame | Calibration | None = None
+                   ) -> Estimate:
     """Weighted share (percent units) of a 0/1 variable (NaN = no answer) with an xlogit CI;
     ``groups`` as in :func:`weighted_mean` (calibration SE)."""
     p, se, n, df = linearised_mean(indicator_values, w)
