@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from functools import lru_cache
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status.types import Evaluation, IndicatorSeries
@@ -46,6 +47,7 @@ def _whole(x) -> bool:
     return abs(float(x) - round(float(x))) < 1e-9
 
 
+@lru_cache(maxsize=8192, typed=True)  # pure; the same targets are written every year (issue 13)
 def _fmt(x, unit: str) -> str:
     """A target or path value."""
     if unit in ("persons", "count"):
@@ -55,8 +57,13 @@ def _fmt(x, unit: str) -> str:
 
 def _fmt_obs(x, unit: str) -> str:
     """An observed value: a count of persons under 5 is shown as "<5"."""
+    return _fmt_obs_at(x, unit, MIN_CELL)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _fmt_obs_at(x, unit: str, min_cell: int) -> str:
     if unit == "persons":
-        return F.fmt_count(x, MIN_CELL)
+        return F.fmt_count(x, min_cell)
     return F.fmt_value(x, unit)
 
 
