@@ -5,7 +5,7 @@ Usage (from the project root)::
     .venv/bin/python benchmarks/bench_fit.py --scales 1 10 100 --repeat 3
 
 For each scale k the sample's FIT forms are replicated k times as in ``bench_status.py`` (copy i gets
-``~i`` appended to every id), then timed, medians of ``--repeat``: ``fit.prepare`` as a whole (scoring,
+``~i`` appended to every id), then timed (wall clock and CPU time), medians of ``--repeat``: ``fit.prepare`` as a whole (scoring,
 course check, episodes with their raters, classification) and, separately, ``score_administrations``,
 ``_resolve_raters`` and ``build_episodes`` (which includes ``_resolve_raters``). ``--profile K`` prints
 the cProfile top 25 (cumulative) of ``fit.prepare`` at scale K instead. Not a test.
@@ -29,16 +29,18 @@ from benchmarks.bench_status import _fmt, scaled_bundle  # noqa: E402
 from benchmarks.machine import describe_machine, load_average  # noqa: E402
 
 
-def _median_time(fn, repeat: int) -> float:
-    times = []
+def _median_time(fn, repeat: int) -> tuple[float, float]:
+    """Median wall-clock and median CPU seconds (CPU time is less disturbed by a busy machine)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
-def time_scale(base, k: int, repeat: int) -> dict[str, float]:
+def time_scale(base, k: int, repeat: int) -> dict:
     from helhedsplan_eval.analysis import fit
 
     b = scaled_bundle(base, k)
@@ -80,7 +82,7 @@ def main(argv=None) -> int:
     print("|---:|---:|---:|---:|---:|---:|")
     for k, r in rows:
         print(f"| × {k} | {r['rows']:,}".replace(",", ".") + " | "
-              + " | ".join(f"{_fmt(r[c], 3)} s" for c in ("prepare", "score_administrations", "_resolve_raters",
+              + " | ".join(f"{_fmt(r[c][0], 3)} s (CPU {_fmt(r[c][1], 3)} s)" for c in ("prepare", "score_administrations", "_resolve_raters",
                                                            "build_episodes")) + " |")
     return 0
 

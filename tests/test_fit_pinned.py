@@ -25,6 +25,7 @@ import gzip
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -137,6 +138,17 @@ def test_messy_input_exercises_every_branch():
     assert set(ep["stream"]) == {"A", "B", "C"}
     assert (ep["rater_key"] != "").any() and (ep["rater_key"] == "").any()
     assert ep["analysable"].any() and not ep["analysable"].all()
+
+
+def test_admin_order_is_the_natural_order_of_the_ids():
+    """Hand-ordered: A1 < a2 < A9 < A10 < B2 (digits read as numbers, case ignored); A3~9 < A3~10."""
+    from helhedsplan_eval.analysis.fit.scoring import _natural_ranks
+
+    ids = np.array(["A10", "A9", "A1", "B2", "a2", "A10"], dtype=object)
+    assert list(_natural_ranks(ids)) == [3, 2, 0, 4, 1, 3]
+    assert list(_natural_ranks(np.array(["A3~10", "A3~9", "A3"], dtype=object))) == [2, 1, 0]
+    long = "9" * 25  # beyond int64: still read as a number
+    assert list(_natural_ranks(np.array([long, "8" * 24, "A"], dtype=object))) == [1, 0, 2]
 
 
 def regenerate() -> None:

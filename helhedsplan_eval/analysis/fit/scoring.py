@@ -11,7 +11,7 @@ import pandas as pd
 
 from helhedsplan_eval.formatting import fmt_number
 from helhedsplan_eval.analysis.fit.params import ADMIN_FILE, ITEM_COLS, OUTCOME_SCALES, Problem, STREAMS, VALID
-from helhedsplan_eval.analysis.fit.formulas import items_from_total, natural_key
+from helhedsplan_eval.analysis.fit.formulas import _DIGITS, items_from_total, natural_key
 
 
 def _is_blank(v) -> bool:
@@ -44,13 +44,11 @@ def _has_more_than_one_decimal(x: float) -> bool:
     return abs(x * 10 - round(x * 10)) > 1e-6
 
 
-def _per_value(values: np.ndarray, fn) -> np.ndarray:
-    """``fn`` of every value, computed once per distinct value (values equal in Python share a result)."""
+def _per_value(values: np.ndarray, fn) -> tuple[np.ndarray, list]:
+    """(codes, results): ``fn`` of every distinct value once (values equal in Python share a
+    result); ``results[codes]`` gives the result of every cell."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    for j, u in enumerate(uniques):
-        results[j] = fn(u)
-    return results[codes]
+    return codes, [fn(u) for u in uniques]
 
 
 def _column(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -60,16 +58,21 @@ def _column(df: pd.DataFrame, name: str) -> np.ndarray:
     return df[name].to_numpy(dtype=object)
 
 
-def _stripped(values: np.ndarray) -> np.ndarray:
-    """``str(v).strip()`` of every value (text columns: once per distinct text)."""
+def _text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``str(v).strip()``, :func:`_is_blank`) of every cell; a text column once per distinct text."""
     values = np.asarray(values, dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return np.array([str(v).strip() for v in values], dtype=object)
-    codes, uniques = pd.factorize(values)  # missing cells get code -1 and are done one by one
-    out = np.array([u.strip() for u in uniques] + [None], dtype=object)[codes]
-    for i in np.flatnonzero(codes < 0):
-        out[i] = str(values[i]).strip()
-    return out
+        codes, blanks = _per_value(values, _is_blank)
+        return np.array([str(v).strip() for v in values], dtype=object), np.array(blanks, dtype=bool)[codes]
+    codes, uniques = pd.factorize(values)  # missing cells: code -1
+    strip = np.array([u.strip() for u in uniques] + [""], dtype=object)
+    out, na = strip[codes], codes < 0
+    out[na] = np.array([str(v).strip() for v in values[na]] + [None], dtype=object)[:-1]
+    return out, na | (strip[codes] == "")
+
+
+def _stripped(values: np.ndarray) -> np.ndarray:
+    return _text(values)[0]
 
 
 class _Findings:
@@ -107,8 +110,8 @@ def _check_codes(df: pd.DataFrame, dates, found: _Findings) -> None:
     """The coded columns (rater, about, scale, group), the date, and no referrer rating themself."""
     for order, (col, allowed) in enumerate(VALID.items()):
         raw = _column(df, col)
-        blank = np.array(_per_value(raw, _is_blank), dtype=bool)
-        bad = blank | ~np.isin(_stripped(raw), list(allowed))
+        text, blank = _text(raw)
+        bad = blank | ~np.isin(text, list(allowed))
         found.add(bad, order, col, lambda i, raw=raw, blank=blank: None if blank[i] else raw[i],
                   f"forventet en af {', '.join(allowed)}", in_contract=True)
     no_date = np.ones(len(df), dtype=bool) if dates is None else dates.isna().to_numpy()
@@ -123,9 +126,9 @@ def _read_number(df: pd.DataFrame, col: str, order: int, top: float, found: _Fin
                  decimals: bool) -> np.ndarray:
     """A numeric column as floats (NaN: blank or rejected), its problems reported."""
     raw = _column(df, col)
-    parsed = _per_value(raw, _to_float)
-    f = np.fromiter((x for x, _ok in parsed), dtype=float, count=len(parsed))
-    ok = np.fromiter((ok for _x, ok in parsed), dtype=bool, count=len(parsed))
+    codes, parsed = _per_value(raw, _to_float)
+    f = np.array([x for x, _ok in parsed], dtype=float)[codes]
+    ok = np.array([ok for _x, ok in parsed], dtype=bool)[codes]
     found.add(~ok, order, col, raw.__getitem__, f"forventet et tal fra 0 til {top:g} eller tom", in_contract=True)
     given = ok & ~np.isnan(f)
     with np.errstate(invalid="ignore"):
@@ -171,19 +174,44 @@ def _score(df: pd.DataFrame, found: _Findings):
 
 def _check_self_rater(df: pd.DataFrame, found: _Findings) -> None:
     """A self-rating ('selv') is rated by the parent: ``rater_id`` blank or the rated person's id."""
-    rid = _column(df, "rater_id")
-    given = ~np.array(_per_value(rid, _is_blank), dtype=bool)
-    other = given & (_stripped(_column(df, "about")) == "selv") \
-        & (_stripped(rid) != _stripped(_column(df, "rated_person_id")))
+    rid, rid_blank = _text(_column(df, "rater_id"))
+    other = ~rid_blank & (_stripped(_column(df, "about")) == "selv") \
+        & (rid != _stripped(_column(df, "rated_person_id")))
     found.add(other, 13, "rater_id", "(pseudonym)", "ved en selvvurdering ('selv') skal rater_id være tom eller "
               "den samme som rated_person_id")
 
 
 def _clean_codes(values) -> np.ndarray:
     """None for a blank cell, else the text stripped."""
-    values = np.asarray(values, dtype=object)
-    blank = np.array(_per_value(values, _is_blank), dtype=bool)
-    return np.where(blank, None, _stripped(values)).astype(object)
+    text, blank = _text(values)
+    return np.where(blank, None, text).astype(object)
+
+
+def _natural_ranks(ids: np.ndarray) -> np.ndarray:
+    """The rank of every id among the distinct ids in natural order (:func:`natural_key`): the ids
+    are cut into text and number parts once, and the parts sorted column by column (texts in lower
+    case, numbers as numbers, a missing part first, as a shorter tuple sorts first). Ids whose keys
+    are equal ('A1', 'a01') are ranked in order of first appearance."""
+    uniq = pd.unique(ids)
+    parts = [_DIGITS.split(str(u)) for u in uniq]
+    table = pd.DataFrame(parts)
+    cols = {}
+    for j in table.columns:
+        if j % 2:
+            digits = table[j].dropna()
+            if len(digits) and digits.str.len().max() > 18:  # beyond int64: the key itself
+                order = sorted(range(len(uniq)), key=lambda i: natural_key(uniq[i]))
+                break
+            cols[j] = pd.to_numeric(table[j]).fillna(-1).astype(np.int64)
+        else:
+            cols[j] = table[j].fillna("").str.lower()
+    else:
+        keys = pd.DataFrame(cols)
+        order = keys.sort_values(list(keys.columns), kind="mergesort").index.to_numpy() if len(keys.columns) \
+            else np.arange(len(uniq))
+    rank = np.empty(len(uniq), dtype=int)
+    rank[np.asarray(order)] = np.arange(len(uniq))
+    return rank[pd.Index(uniq).get_indexer(ids)]
 
 
 def _add_columns(df: pd.DataFrame, dates, scored, lines: np.ndarray) -> None:
@@ -208,8 +236,7 @@ def _add_columns(df: pd.DataFrame, dates, scored, lines: np.ndarray) -> None:
     df["_line"] = lines
     ids = _clean_codes(df["administration_id"].astype("object"))
     ids = np.where(pd.isna(ids), "", ids).astype(object)
-    rank = {a: r for r, a in enumerate(sorted(set(ids), key=natural_key))}
-    df["_admin_order"] = pd.Series(ids, index=df.index).map(rank).astype(int)
+    df["_admin_order"] = _natural_ranks(ids)
 
 
 def score_administrations(adm: pd.DataFrame, file: str = ADMIN_FILE) -> tuple[pd.DataFrame, list[Problem]]:
