@@ -14,6 +14,10 @@ margins — stay as they are). Timed per scale, medians of ``--repeat``:
 - **warm**: the same four years again on that bundle (series already computed: the judging alone).
 
 Loading/validating the files is not included (``helhedsplan-eval validate`` measures that). Not a test.
+
+``--parts`` also times, per scale, what the cold pass is made of: the core indicators (analysis/indicators/), the
+FIT indicators, the survey indicator (each series once, as in the cold pass) and the judging alone (the warm
+pass), so that a slow figure names its owner.
 """
 
 from __future__ import annotations
@@ -82,6 +86,30 @@ def time_scale(base, k: int) -> tuple[float, float, int]:
     return cold, warm, records(b)
 
 
+def time_parts(base, k: int) -> dict[str, float]:
+    """Seconds of the cold pass by part: core, FIT and survey indicators (each series once, derived tables
+    shared as in ``evaluate_year``)."""
+    from helhedsplan_eval.analysis.evaluate import compute_series, series_key
+    from helhedsplan_eval.analysis.indicators import compute_once
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+
+    b = scaled_bundle(base, k)
+    parts = {"core": 0.0, "FIT": 0.0, "survey": 0.0}
+    seen = set()
+    with compute_once():
+        for crit in load_catalogue().criteria.values():
+            key = series_key(crit)
+            if crit.linked_to or key in seen:
+                continue
+            seen.add(key)
+            part = "FIT" if crit.indicator.startswith("fit_") else (
+                "survey" if crit.indicator == "faellesskab_index" else "core")
+            t0 = time.perf_counter()
+            compute_series(crit, b, max(YEARS))
+            parts[part] += time.perf_counter() - t0
+    return parts
+
+
 def _fmt(x: float, d: int = 2) -> str:
     return f"{x:.{d}f}".replace(".", ",")
 
@@ -91,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=str(ROOT / "data" / "sample"))
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--parts", action="store_true", help="also time the cold pass by part (core, FIT, survey)")
     a = ap.parse_args(argv)
     from helhedsplan_eval.data.contract import load_bundle
     from helhedsplan_eval.analysis.evaluate import evaluate_year
@@ -99,6 +128,7 @@ def main(argv=None) -> int:
     evaluate_year(2020, scaled_bundle(base, 1))  # imports and first-call costs out of the figures
     load_before = load_average()
     rows = []
+    parts: dict[int, dict[str, float]] = {}
     for k in a.scales:
         cold, warm, n = [], [], 0
         for _ in range(a.repeat):
@@ -107,6 +137,9 @@ def main(argv=None) -> int:
             warm.append(w)
         rows.append((k, n, statistics.median(cold), statistics.median(warm), min(cold), max(cold)))
         print(f"  ×{k}: {n} poster, kold {_fmt(rows[-1][2])} s, varm {_fmt(rows[-1][3])} s", file=sys.stderr)
+        if a.parts:
+            runs = [time_parts(base, k) for _ in range(a.repeat)]
+            parts[k] = {p: statistics.median(r[p] for r in runs) for p in runs[0]}
     print(f"Machine: {describe_machine()}; load average before {load_before}, after {load_average()}")
     print("| Records (× sample) | Record rows | All criteria 2017–2020, cold (median, min – max) | "
           "Judging only, warm | Growth of cold vs × 1 |")
@@ -115,6 +148,13 @@ def main(argv=None) -> int:
     for k, n, c, w, lo, hi in rows:
         print(f"| × {k} | {n:,}".replace(",", ".") + f" | {_fmt(c)} s ({_fmt(lo)} – {_fmt(hi)}) | {_fmt(w)} s | "
               f"{_fmt(c / base_cold, 1)}× |")
+    if parts:
+        print()
+        print("| Records (× sample) | Core indicators | FIT indicators | Survey indicator | Judging (warm) |")
+        print("|---:|---:|---:|---:|---:|")
+        for k, n, c, w, lo, hi in rows:
+            p = parts[k]
+            print(f"| × {k} | {_fmt(p['core'])} s | {_fmt(p['FIT'])} s | {_fmt(p['survey'])} s | {_fmt(w)} s |")
     return 0
 
 
