@@ -80,12 +80,7 @@ class IndicatorSeries:
             return None if cells is None else cells.get(year)
         if col not in self.data.columns or year not in self.data.index:
             return None
-        v = self.data.at[year, col]
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            return None
-        return None if math.isnan(v) else v
+        return _cell(self.data.at[year, col])
 
     def indexed(self) -> "IndicatorSeries":
         """A shallow copy whose look-ups (``value``, ``comparison``, ``_get``) read every cell from a table built
