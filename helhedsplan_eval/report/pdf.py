@@ -33,6 +33,15 @@ details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }
 """
 
+#: The pack's table cells break long words only where they must (``break-word``), not anywhere: with
+#: board.css's ``overflow-wrap: anywhere`` WeasyPrint measures every cell's narrowest width character by
+#: character (quadratic in the text's length), which was half of the pack's build time. Words of prose never
+#: decide a column's width at A4, so the layout is the same; a table that does not fit with it is laid out
+#: again with ``anywhere`` (see :func:`render_pack`).
+FAST_WRAP_CSS = """
+td, tbody th { overflow-wrap: break-word; }
+"""
+
 SYNTHETIC_PAGE_CSS = """
 @page { @top-center { font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif; content: "Syntetiske eksempeldata – siger intet om Høje Gladsaxe"; font-size: 8.5pt;
   font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; background: #fef3c7; padding: 2pt 8pt; } }
@@ -40,6 +49,7 @@ SYNTHETIC_PAGE_CSS = """
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+_NARROW_CHART = re.compile(r"<figure class=(['\"])board-chart chart-narrow\1.*?</figure>", re.S)
 
 
 class PdfError(RuntimeError):
@@ -52,11 +62,16 @@ def _body(page_html: str) -> str:
     body = _STYLE.sub("", body)
     # the navigation and links between the HTML pages mean nothing on paper
     body = re.sub(r"<nav\b.*?</nav>", "", body, flags=re.S | re.I)
+    # the phone version of a chart is never shown on paper (board.css): not parsed, not decoded
+    body = _NARROW_CHART.sub("", body)
     return body
 
 
-def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool) -> str:
-    """The single HTML document the PDF is rendered from: the front page, then every page in order."""
+def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wrap_anywhere: bool = False) -> str:
+    """The single HTML document the PDF is rendered from: the front page, then every page in order.
+
+    ``wrap_anywhere`` keeps board.css's ``overflow-wrap: anywhere`` in table cells (slow, for tables that do
+    not fit otherwise); by default cells break words only where they must (:data:`FAST_WRAP_CSS`)."""
     folder = Path(folder)
     css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
     parts = []
@@ -76,7 +91,7 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool) ->
         body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
         parts.append(f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>")
     title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
-    extra = PDF_CSS + (SYNTHETIC_PAGE_CSS if synthetic else "")
+    extra = PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{css}</style><style>{extra}</style></head><body class='board-report board-pdf'>"
             f"<span class='pdf-title-string'>{html.escape(title)}</span>{''.join(parts)}</body></html>")
@@ -91,10 +106,20 @@ def render_document(doc_html: str, base_url: str | None = None):
     return HTML(string=doc_html, base_url=base_url).render()
 
 
+def render_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False):
+    """The laid-out pack: cells break words only where they must; if a table is then wider than the
+    printable width (a long unbreakable token), the pack is laid out again with ``overflow-wrap: anywhere``."""
+    folder, pages = Path(folder), list(pages)
+    doc = render_document(pack_html(folder, year, pages, synthetic), base_url=str(folder))
+    if table_overflows(doc):
+        doc = render_document(pack_html(folder, year, pages, synthetic, wrap_anywhere=True), base_url=str(folder))
+    return doc
+
+
 def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
     """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path."""
     folder = Path(folder)
-    doc = render_document(pack_html(folder, year, list(pages), synthetic), base_url=str(folder))
+    doc = render_pack(folder, year, pages, synthetic)
     out = folder / f"bestyrelsespakke_{year}.pdf"
     doc.write_pdf(out)
     return out
