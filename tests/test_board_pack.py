@@ -100,6 +100,28 @@ def test_the_width_check_finds_a_table_that_does_not_fit():
     assert pdf.table_overflows(doc)
 
 
+def test_a_table_that_does_not_fit_with_whole_words_is_laid_out_again_and_fits(tmp_path):
+    # the pack breaks cell text at word ends only (fast); a 400-character token cannot fit that way, so the
+    # pack is laid out again with overflow-wrap: anywhere, and then every table fits
+    token = "Forbrugsoversigt" * 25
+    row = f"<tr><td>TT-1</td><td>{token}</td><td>12,5 %</td></tr>"
+    (tmp_path / "index.html").write_text("<html><body><h1>Forside</h1></body></html>", encoding="utf-8")
+    (tmp_path / "side.html").write_text(
+        "<html><body><main><table class='board-table'><thead><tr><th>Id</th><th>Tekst</th><th>Værdi</th></tr></thead>"
+        f"<tbody>{row}</tbody></table>"
+        "<figure class='board-chart chart-wide'><img alt='bred'></figure>"
+        "<figure class='board-chart chart-narrow'><img alt='smal'></figure></main></body></html>", encoding="utf-8")
+    fast = pdf.pack_html(tmp_path, 2020, ["side.html"], synthetic=False)
+    assert "alt='bred'" in fast and "alt='smal'" not in fast  # the phone chart is never printed: left out
+    assert pdf.table_overflows(pdf.render_document(fast))  # whole words alone do not fit
+    doc = pdf.render_pack(tmp_path, 2020, ["side.html"], synthetic=False)
+    assert pdf.table_overflows(doc) == []
+    out = pdf.build_board_pdf(tmp_path, 2020, ["side.html"])
+    from pypdf import PdfReader
+
+    assert token[:40] in _squash(" ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+
+
 def test_print_stylesheet_reflows_tables_and_removes_scroll_boxes():
     css = CSS.read_text(encoding="utf-8")
     print_block = css[css.index("@media print"):]
@@ -172,6 +194,19 @@ def test_linked_card_shows_its_own_id():
     alt = re.findall(r'alt="([^"]*)"', card)
     assert len(alt) == 1 and alt[0].startswith("Diagram for TT-KOM-1 (")
     assert "TT-4" not in alt[0]
+
+
+def test_figure_html_draws_the_board_charts_once_at_their_size(tiny_area):
+    # tight=False: the whole 6,5 × 3,9 in figure at 150 dpi (975 × 585 px), shown at 100 CSS px per inch;
+    # tight=True (other figures): cropped to what is drawn, so never larger
+    crit = next(c for c in tiny_area.criteria if c.id == "TT-2")
+    plain = report.figure_html(tiny_area.criterion_chart(crit), "a", tight=False)
+    assert "width='650' height='390'" in plain
+    cropped = report.figure_html(tiny_area.criterion_chart(crit), "a")
+    w, h = map(int, re.search(r"width='(\d+)' height='(\d+)'", cropped).groups())
+    assert w <= 650 and h <= 390 and (w, h) != (650, 390)
+    assert "width='650' height='390'" in tiny_area.criterion_chart_html(crit)  # the cards use the single draw
+    plt.close("all")
 
 
 def test_rendered_charts_are_images_with_meaningful_alt_text(runs):

@@ -175,7 +175,7 @@ class AreaReport:
             return ""
         ev = self.res.board_evaluation(crit.id)
         alt = chart_alt_text(crit, self.cat.resolve(crit), fig, self.year, ev.label)
-        return figure_html(fig, alt)
+        return figure_html(fig, alt, tight=False)  # laid out by tight_layout: one draw, not two
 
     def show_criteria(self):
         """Display every criterion of the area: card, figures and chart (as an image with alt text)."""

@@ -176,14 +176,17 @@ def chart_alt_text(shown: Criterion, crit: Criterion, fig, year: int, status_lab
     return "".join(parts)
 
 
-def figure_html(fig, alt: str, cls: str = "board-chart") -> str:
-    """The figure as an inline PNG <img> with its alt text (independent of the notebook's backend)."""
+def figure_html(fig, alt: str, cls: str = "board-chart", tight: bool = True) -> str:
+    """The figure as an inline PNG <img> with its alt text (independent of the notebook's backend).
+
+    ``tight`` crops the image to what is drawn (``bbox_inches="tight"``), which draws the figure twice;
+    the board's own charts are laid out with ``tight_layout`` already and pass ``tight=False``."""
     import base64
     import io
 
     buf = io.BytesIO()
     dpi = 150
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, metadata={"Software": None})
     plt.close(fig)
     data = buf.getvalue()
     w = int.from_bytes(data[16:20], "big")

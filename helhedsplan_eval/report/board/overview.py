@@ -149,8 +149,8 @@ class Overview:
         alt = (f"Små diagrammer over {n} registermålinger fra Landsbyggefonden, "
                f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i Høje Gladsaxe (blå) mod Gladsaxe "
                "Kommune (grå) for hver måling; tallene står i tabellen ovenfor.")
-        return (figure_html(self.register_chart(3), alt, cls="board-chart chart-wide")
-                + figure_html(self.register_chart(1), alt, cls="board-chart chart-narrow"))
+        return (figure_html(self.register_chart(3), alt, cls="board-chart chart-wide", tight=False)
+                + figure_html(self.register_chart(1), alt, cls="board-chart chart-narrow", tight=False))
 
     def register_html(self) -> str:
         df = self.register_frame()
