@@ -98,11 +98,10 @@ def unique_participants(bundle, years, activity: str):
         return _empty(name, "count", years, "Logbogen er ikke leveret.")
     sel = m[(m["activity"] == activity) & m["role"].isin(PARTICIPANT_ROLES)]
     ev, _ = _events(bundle)
-    vals, heads = {}, {}
-    for y in years:
-        if y in cov:
-            vals[y] = float(sel[sel["year"] == y]["person_id"].nunique())
-            heads[y] = float(ev[(ev["activity"] == activity) & (ev["year"] == y)]["headcount"].sum())
+    people = sel.groupby("year")["person_id"].nunique()  # per year at once; a year without rows: 0
+    headcounts = ev[ev["activity"] == activity].groupby("year")["headcount"].sum()
+    vals = {y: float(people.get(y, 0)) for y in years if y in cov}
+    heads = {y: float(headcounts.get(y, 0)) for y in years if y in cov}
     return IndicatorSeries(name, "count", _frame(years, value=vals, headcount_sum=heads), list(years))
 
 
@@ -138,7 +137,8 @@ def course_families(bundle, years):
     if no_hh.any():
         notes.append(f"{_n(no_hh.sum())} deltagelser i familiekurser mangler husstands-id; personen tælles da som sin egen husstand.")
         sel.loc[no_hh, "household_id"] = "person:" + sel.loc[no_hh, "person_id"]
-    vals = {y: float(sel[sel["year"] == y]["household_id"].nunique()) for y in years if y in cov}
+    households = sel.groupby("year")["household_id"].nunique()
+    vals = {y: float(households.get(y, 0)) for y in years if y in cov}
     return IndicatorSeries("course_families", "count", _frame(years, value=vals), list(years), notes=notes)
 
 

@@ -149,7 +149,7 @@ def active_volunteers(bundle, years):
     for y in years:
         if y in cov:
             s, e = dt.date(y, 1, 1), dt.date(y, 12, 31)
-            act = df[(df["start_date"] <= e) & (df["end_date"].isna() | df["end_date"].map(lambda d: d is not None and d >= s))]
+            act = df[(df["start_date"] <= e) & (df["end_date"].isna() | (df["end_date"] >= s))]
             vals[y] = float(act["volunteer_id"].nunique())
     return IndicatorSeries("active_volunteers", "count", _frame(years, value=vals, records=recs), list(years),
                            extra=extra)
