@@ -122,6 +122,28 @@ def test_a_table_that_does_not_fit_with_whole_words_is_laid_out_again_and_fits(t
     assert token[:40] in _squash(" ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
 
 
+def test_inline_styles_become_one_rule_per_distinct_style():
+    body = ("<p style='color:#444'>a</p><div class='x' style=\"color:#444\">b</div><span style='x{}'>c</span>"
+            "<p>style='color:red' står i teksten</p><b style='font-weight:600'>d</b>")
+    out, rules = pdf._styles_to_rules(body)
+    assert out.count('data-pdf-style="0"') == 2 and out.count('data-pdf-style="1"') == 1
+    assert "<div class='x' data-pdf-style=\"0\">" in out
+    assert "<span style='x{}'>" in out  # not a plain declaration list: left inline
+    assert "<p>style='color:red' står i teksten</p>" in out  # text is not an attribute
+    assert rules == ('#pdf-pack [data-pdf-style="0"] { color:#444 }\n'
+                     '#pdf-pack [data-pdf-style="1"] { font-weight:600 }')
+    doc = pdf.render_document(f"<html><head><style>{rules}</style></head><body id='pdf-pack'>{out}</body></html>")
+
+    def texts(box):
+        if getattr(box, "text", None):
+            yield box
+        for child in getattr(box, "children", None) or []:
+            yield from texts(child)
+
+    colour = {b.text: tuple(round(255 * v) for v in b.style["color"][:3]) for b in texts(doc.pages[0]._page_box)}
+    assert colour["a"] == colour["b"] == (0x44, 0x44, 0x44) and colour["c"] == (0, 0, 0)  # the rule applies
+
+
 def test_print_stylesheet_reflows_tables_and_removes_scroll_boxes():
     css = CSS.read_text(encoding="utf-8")
     print_block = css[css.index("@media print"):]

@@ -91,10 +91,36 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wr
         body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
         parts.append(f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>")
     title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
+    body, style_rules = _styles_to_rules("".join(parts))
     extra = PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{css}</style><style>{extra}</style></head><body class='board-report board-pdf'>"
-            f"<span class='pdf-title-string'>{html.escape(title)}</span>{''.join(parts)}</body></html>")
+            f"<style>{css}</style><style>{extra}</style><style>{style_rules}</style></head>"
+            f"<body class='board-report board-pdf' id='pdf-pack'>"
+            f"<span class='pdf-title-string'>{html.escape(title)}</span>{body}</body></html>")
+
+
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_STYLE_ATTR = re.compile(r"""\sstyle=(["'])([^"'<>{}]*)\1""")
+
+
+def _styles_to_rules(body: str) -> tuple[str, str]:
+    """The pages' inline ``style`` attributes as rules of one stylesheet, one rule per distinct style.
+
+    The board's tables repeat the same few inline styles thousands of times; WeasyPrint parses an inline
+    style once per element, a rule once. Each rule is ``#pdf-pack [data-pdf-style="n"]``: no rule of
+    board.css uses an id, so, like the inline style it replaces, it wins over every normal declaration
+    and loses to the print stylesheet's ``!important`` ones; the laid-out pack is the same."""
+    styles: dict[str, int] = {}
+
+    def attr(m: re.Match) -> str:
+        style = html.unescape(m.group(2))
+        if any(c in style for c in "{}<"):  # not a plain declaration list: left inline
+            return m.group(0)
+        return f' data-pdf-style="{styles.setdefault(style, len(styles))}"'
+
+    body = _TAG.sub(lambda t: _STYLE_ATTR.sub(attr, t.group(0)), body)
+    rules = "\n".join(f'#pdf-pack [data-pdf-style="{n}"] {{ {style} }}' for style, n in styles.items())
+    return body, rules
 
 
 def render_document(doc_html: str, base_url: str | None = None):
