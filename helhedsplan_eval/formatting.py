@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -40,6 +41,13 @@ def fmt_number(x, decimals: int = 0) -> str:
     d = _round(x, decimals)
     if d == 0:
         d = abs(d)  # no "-0"
+    return _format_rounded(d, decimals)
+
+
+@lru_cache(maxsize=4096)
+def _format_rounded(d: Decimal, decimals: int) -> str:
+    """Babel's Danish pattern for an already rounded value (memoised: the report formats the same few
+    numbers over and over, and babel's formatter is the slow part of judging a criterion)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(d, format=pattern, locale=LOCALE)
 

@@ -483,7 +483,7 @@ def test_unit_indicator_and_indicator_args(tmp_path):
     assert problems == [
         "criteria.yml, A-1: unit er 'stk', men skal være en af pct, pp, count, persons, kr, rate, index, number, text",
         "criteria.yml, A-2: indicator 'findes_ikke' er ikke registreret (kendte indikatorer står i "
-        "helhedsplan_eval/indicators.py, fit.py og survey.py)",
+        "helhedsplan_eval/analysis/indicators/, fit/ og survey/)",
         "criteria.yml, A-3: indikatoren activity_events kræver indicator_args.activity",
         "criteria.yml, A-4: indicator_args.aktivitet kendes ikke af indikatoren activity_events (kendte: activity)",
     ]

@@ -39,7 +39,7 @@ def _indicator_problems(where: str, name, args) -> list[str]:
     registry = load_all()
     if not isinstance(name, str) or name not in registry:
         return [f"{where}: indicator {_show(name)} er ikke registreret (kendte indikatorer står i "
-                "helhedsplan_eval/indicators.py, fit.py og survey.py)"]
+                "helhedsplan_eval/analysis/indicators/, fit/ og survey/)"]
     if not isinstance(args, dict):
         return [f"{where}: indicator_args skal være en mapping, fx {{activity: foraeldrecafe}}"]
     try:

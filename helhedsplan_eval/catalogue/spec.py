@@ -52,7 +52,7 @@ UNIT_LABELS_DA = {
 }
 
 
-# The parameters each kind's evaluator (status.py) reads, with their type: "number" (int or float),
+# The parameters each kind's evaluator (analysis/status/) reads, with their type: "number" (int or float),
 # "int", "year" (a whole year within the data years), "bool", "date" (YYYY-MM-DD) or a tuple of the
 # allowed words. A key not listed for its kind is an error (a typo would otherwise be ignored).
 PARAM_SPECS: dict[str, dict[str, Any]] = {
