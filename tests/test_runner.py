@@ -713,3 +713,51 @@ def test_notebook_list_problems_are_named(entries, needle):
     specs, problems = notebook_specs(entries, "params/plan.yml", FIXTURE_NB)
     assert any(needle in p for p in problems), problems
     assert len(problems) == 1
+
+
+# ---- issue 13: the notebooks that took longest last time start first (longest processing time first)
+
+def _task(name: str) -> "runner._Task":
+    return runner._Task(notebook=f"/nb/{name}", title=name, out_ipynb="", out_html="", parameters={}, cwd="",
+                        board={}, kernel_env={}, execution_timeout=1, scrub=[])
+
+
+def test_longest_first_orders_by_earlier_seconds_and_puts_unknown_notebooks_first():
+    tasks = [_task(n) for n in ("a.ipynb", "b.ipynb", "c.ipynb", "new.ipynb", "d.ipynb")]
+    order = runner.longest_first(tasks, {"a.ipynb": 1.0, "b.ipynb": 5.5, "c.ipynb": 3.0, "d.ipynb": 5.5})
+    # new.ipynb has no earlier time (it may be the longest); b and d tie at 5,5 s and keep their order
+    assert [Path(t.notebook).name for t in order] == ["new.ipynb", "b.ipynb", "d.ipynb", "c.ipynb", "a.ipynb"]
+    assert runner.longest_first(tasks, {}) == tasks  # nothing known: the plan's order
+
+
+def _report(folder: Path, year: int, seconds: dict, generator: str = runner.GENERATOR) -> None:
+    folder.mkdir(parents=True)
+    rows = [{"file": f, "seconds": s} for f, s in seconds.items()]
+    (folder / "provenance.json").write_text(
+        json.dumps({"generator": generator, "evaluation_year": year, "notebooks": rows}), encoding="utf-8")
+
+
+def test_earlier_seconds_come_from_the_years_own_report_else_the_newest_other_year(tmp_path):
+    assert runner.earlier_seconds(tmp_path, 2020) == {}
+    _report(tmp_path / "2018", 2018, {"a.ipynb": 2.0})
+    _report(tmp_path / "2019", 2019, {"a.ipynb": 3.0, "b.ipynb": "x", "c.ipynb": True})  # junk values are ignored
+    assert runner.earlier_seconds(tmp_path, 2020) == {"a.ipynb": 3.0}
+    _report(tmp_path / "2020", 2020, {"a.ipynb": 4.0})
+    assert runner.earlier_seconds(tmp_path, 2020) == {"a.ipynb": 4.0}
+    # a folder that is not this runner's report is never read
+    _report(tmp_path / "2017", 2017, {"a.ipynb": 9.0}, generator="someone else")
+    assert runner.earlier_seconds(tmp_path, 2017) == {"a.ipynb": 4.0}
+
+
+def test_the_run_submits_the_longest_notebooks_first_on_several_workers_only(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    _report(tmp_path / "2019", 2019, {"a.ipynb": 1.0, "b.ipynb": 9.0})
+    seen = []
+    monkeypatch.setattr(runner, "_run_tasks", lambda tasks, *a, **k: seen.append([Path(t.notebook).name
+                                                                                   for t in tasks]) or [])
+    run = SimpleNamespace(out_root=tmp_path, year=2020, log_lines=[])
+    tasks = [_task("a.ipynb"), _task("b.ipynb")]
+    runner._execute(run, tasks, SimpleNamespace(jobs=2), False, "", False)
+    runner._execute(run, tasks, SimpleNamespace(jobs=1), False, "", False)
+    assert seen == [["b.ipynb", "a.ipynb"], ["a.ipynb", "b.ipynb"]]

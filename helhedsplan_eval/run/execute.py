@@ -275,6 +275,18 @@ def progress_line(res: "_Result", year: int, label: str = "") -> str:
     return f"{where}: {res.notebook} – {'ok' if res.ok else 'fejlede'}, {secs} s"
 
 
+def longest_first(tasks: list[_Task], seconds: dict[str, float]) -> list[_Task]:
+    """The tasks in the order that keeps the workers busy to the end: the notebooks that took longest in an earlier
+    run first (longest processing time first), a notebook without an earlier time before all of them (it may be
+    the longest), ties in the given order. ``seconds``: notebook file name -> seconds."""
+    def key(item):
+        i, task = item
+        s = seconds.get(Path(task.notebook).name)
+        return (0, 0.0, i) if s is None else (1, -float(s), i)
+
+    return [t for _, t in sorted(enumerate(tasks), key=key)]
+
+
 def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: NotebookPool | None = None,
                on_result=None) -> list[_Result]:
     """Run the notebooks on ``pool`` (a new one for this call when None), fail fast; ``on_result``

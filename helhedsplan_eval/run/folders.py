@@ -88,6 +88,22 @@ def _read_provenance(folder: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def earlier_seconds(out_root: Path, year: int) -> dict[str, float]:
+    """Seconds per notebook file in the newest earlier report of this runner in ``out_root``: the year's own if
+    there is one, else another year's (the notebooks take about as long every year); {} when there is none."""
+    folders = [out_root / str(year)] + sorted((p for p in out_root.glob("[0-9][0-9][0-9][0-9]") if p.name != str(year)),
+                                              key=lambda p: p.name, reverse=True)
+    for folder in folders:
+        if not is_report_folder(folder):
+            continue
+        rows = (_read_provenance(folder) or {}).get("notebooks")
+        if isinstance(rows, list):
+            return {r["file"]: float(r["seconds"]) for r in rows
+                    if isinstance(r, dict) and isinstance(r.get("file"), str)
+                    and isinstance(r.get("seconds"), (int, float)) and not isinstance(r.get("seconds"), bool)}
+    return {}
+
+
 def is_report_folder(folder: str | os.PathLike, year: int | None = None) -> bool:
     """True if ``folder`` is a report this runner wrote: a real folder (no symlink) whose
     provenance.json carries ``"generator": "helhedsplan-eval run"`` (and ``year``, if given)."""

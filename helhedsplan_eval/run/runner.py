@@ -56,9 +56,10 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
-    _run_task, _run_tasks, _Task, progress_line)
+    _run_task, _run_tasks, _Task, longest_first, progress_line)
 from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
+    earlier_seconds,
     is_report_folder, keep_failed_notebooks, remove_failed_notebooks)
 from helhedsplan_eval.run.inputs import _LAST_BUNDLE, _write_bundle_cache, check_data, load_data  # noqa: F401
 from helhedsplan_eval.run.notebook_list import NOTEBOOK_KEYS, NotebookSpec, load_notebooks  # noqa: F401
@@ -304,7 +305,11 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
 
 def _execute(run: _Run, tasks: list[_Task], pool: NotebookPool, progress: bool, label: str,
              lines: bool) -> list[_Result]:
-    """Run the tasks on ``pool``; one line per notebook goes into the run's log (and to stdout with ``lines``)."""
+    """Run the tasks on ``pool``; one line per notebook goes into the run's log (and to stdout with ``lines``).
+    On several workers the notebooks that took longest in an earlier report start first (one worker is not left
+    with the long ones at the end); on one worker they run in the plan's order."""
+    if pool.jobs and pool.jobs > 1:
+        tasks = longest_first(tasks, earlier_seconds(run.out_root, run.year))
 
     def on_result(res):
         line = progress_line(res, run.year, label)
