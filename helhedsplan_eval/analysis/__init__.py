@@ -2,8 +2,8 @@
 
 ``registry`` holds the indicator functions by name (it imports nothing of the package); ``indicators`` computes
 each criterion's yearly series from the bundle; ``all_indicators`` is the one module that imports every module
-registering indicators (``indicators``, ``fit``, ``survey``); ``status`` judges a series against its criterion (one evaluator per kind); ``evaluate`` does that for
-every criterion of a year; ``fit`` and ``survey`` are the two specialised analyses; ``stats`` the intervals.
+registering indicators (``indicators``, ``fit``, ``survey``); ``status`` judges a series against its
+criterion (one evaluator per kind); ``evaluate`` does that for every criterion of a year; ``fit`` and ``survey`` are the two specialised analyses; ``stats`` the intervals.
 Nothing here decides what the board may see: that is :mod:`helhedsplan_eval.report.disclosure`.
 
 May import: :mod:`helhedsplan_eval.catalogue`, :mod:`helhedsplan_eval.data`, :mod:`helhedsplan_eval.formatting`,

@@ -6,8 +6,9 @@ criteria with their kind, parameters, periods and recorded readings) into :class
 ``checks`` the checks of ``plan.yml`` and of a criterion's parameters. What lives here changes when the plan
 changes, never when the data or the report does.
 
-May import: the standard library, PyYAML and :mod:`helhedsplan_eval.paths`; it checks indicator names against
-:mod:`helhedsplan_eval.analysis.registry` lazily (the registry module itself imports nothing of the package).
+May import: the standard library, PyYAML and :mod:`helhedsplan_eval.paths`; it checks indicator names against the
+indicators registered in :mod:`helhedsplan_eval.analysis` (``all_indicators.load_all``), imported inside the check
+only (tests/test_house.py ``LAZY_UPWARD``).
 """
 
 from helhedsplan_eval.catalogue.criteria import (KIND_LABELS_DA, Catalogue, CatalogueError, Criterion,  # noqa: F401

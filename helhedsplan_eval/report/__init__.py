@@ -1,7 +1,8 @@
 """The board report: disclosure control, formatting of board tables, charts, pages, the PDF pack and history.
 
 ``disclosure`` is the one layer every board-facing number passes; ``board`` holds the building blocks the
-notebooks call (area reports, the overview, charts, provenance notes); ``safe_io`` writes the målopfyldelse
+notebooks call (its modules: ``parameters``, ``tables``, ``targets``, ``charts``, ``area``, ``overview``,
+``provenance``); ``safe_io`` writes the målopfyldelse
 CSV/xlsx without formula injection; ``pdf`` builds the PDF board pack from the rendered pages; ``history`` keeps
 each run's status table and builds the change page; ``templates/`` holds the HTML templates and stylesheet.
 
