@@ -76,7 +76,9 @@ def argument_problems(year, min_cell, data, data_name: str = "data_dir", year_na
     instance of one of ``accept``, e.g. an already loaded bundle)."""
     problems = []
     problem = year_problem(year)
-    if problem:
+    if isinstance(year, bool) or not isinstance(year, int):
+        problems.append(f"{year_name} skal være et helt tal (et af planens år), ikke {year!r}")
+    elif problem:
         problems.append(f"{year_name}: {problem.rstrip('.')}")
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")

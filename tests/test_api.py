@@ -164,3 +164,24 @@ def test_area_notebook_ends_with_gaa_videre_through_the_api(name):
     for shown in ("k.records", "k.series", "k.evaluation.label", "k.evaluation.explanation",
                   "k.evaluation.remaining_text", "k.chart()"):
         assert shown in code
+
+
+def test_notebooks_and_the_api_check_their_arguments_alike(tmp_path):
+    """One check (paths.argument_problems) behind report.board.check_parameters and helhedsplan_eval.criterion."""
+    import pytest
+
+    import helhedsplan_eval as he
+    from helhedsplan_eval.report import board
+
+    with pytest.raises(board.ParameterError) as nb:
+        board.check_parameters("2020", str(tmp_path / "nope"), 0)
+    with pytest.raises(he.CriterionArgumentError) as api:
+        he.criterion("TT-2", year="2020", data=str(tmp_path / "nope"), min_cell=0)
+    for msg, year_name in ((str(nb.value), "evaluation_year"), (str(api.value), "year")):
+        assert f"{year_name} skal være et helt tal (et af planens år), ikke '2020'" in msg
+        assert "min_cell skal være et helt tal ≥ 1, ikke 0" in msg
+        assert "datamappen " in msg and "nope findes ikke" in msg
+    with pytest.raises(board.ParameterError, match="året 2031 ligger uden for helhedsplanens år; gyldige år er 2017-2020"):
+        board.check_parameters(2031, str(tmp_path), 5)
+    assert board.check_parameters(2019, str(tmp_path), 5) == tmp_path.resolve()
+    assert (board.FIRST_PLAN_YEAR, board.LAST_PLAN_YEAR) == (2017, 2020)  # from params/plan.yml

@@ -21,3 +21,4 @@ def test_memoised_formatting_equals_babel_whatever_was_formatted_before():
     assert F.fmt_number(-0.04, 1) == "0,0"  # no "-0,0"
     assert F.fmt_number(-0.05, 1) == "-0,1"
     assert F._format_rounded.cache_info().hits > 0
+

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helhedsplan_eval.paths import resolve_path
+from helhedsplan_eval.paths import argument_problems, plan_years, resolve_path
 
-FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2017, 2020
+#: The plan's years, from params/plan.yml (``plan.period``): the catalogue is data.
+FIRST_PLAN_YEAR, LAST_PLAN_YEAR = plan_years()
 
 
 class ParameterError(ValueError):
@@ -23,20 +24,7 @@ def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
     """Check the papermill parameters (papermill checks nothing) and return the data folder.
 
     Raises :class:`ParameterError` with a Danish message naming every problem."""
-    problems = []
-    if not isinstance(evaluation_year, int) or isinstance(evaluation_year, bool):
-        problems.append(f"evaluation_year skal være et helt tal, ikke {evaluation_year!r}")
-    elif not FIRST_PLAN_YEAR <= evaluation_year <= LAST_PLAN_YEAR:
-        problems.append(f"evaluation_year skal ligge i {FIRST_PLAN_YEAR}-{LAST_PLAN_YEAR}, ikke {evaluation_year}")
-    if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
-        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
-    path = None
-    if not isinstance(data_dir, (str, Path)) or not str(data_dir):
-        problems.append(f"data_dir skal være en mappe, ikke {data_dir!r}")
-    else:
-        path = resolve_path(data_dir)
-        if not path.is_dir():
-            problems.append(f"datamappen {data_dir} findes ikke")
+    problems, path = argument_problems(evaluation_year, min_cell, data_dir)  # the API's check too
     if problems:
         raise ParameterError("Ugyldige parametre: " + "; ".join(problems) + ".")
     return path
