@@ -75,10 +75,9 @@ def argument_problems(year, min_cell, data, data_name: str = "data_dir", year_na
     share: every problem as a Danish sentence, and the data folder resolved (or ``data`` itself when it is an
     instance of one of ``accept``, e.g. an already loaded bundle)."""
     problems = []
-    problem = year_problem(year)
     if isinstance(year, bool) or not isinstance(year, int):
         problems.append(f"{year_name} skal være et helt tal (et af planens år), ikke {year!r}")
-    elif problem:
+    elif problem := year_problem(year):
         problems.append(f"{year_name}: {problem.rstrip('.')}")
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")

@@ -8,13 +8,12 @@ no code. :func:`load_notebooks` reads and checks the list when a run starts and 
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from helhedsplan_eval.run.errors import UsageError, _display_path, _short
-from helhedsplan_eval.run.params import _plan_params_dir, default_notebooks_dir
+from helhedsplan_eval.run.params import _plan_params_dir, default_notebooks_dir, unknown_keys
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,7 @@ def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
     if not isinstance(entry, dict):
         return [f"{where}: skal være en mapping med nøglerne {', '.join(NOTEBOOK_KEYS)}, "
                 f"fandt {type(entry).__name__} {_short(repr(entry), 80)}."]
-    problems = []
-    for key in entry:
-        if key not in NOTEBOOK_KEYS:
-            hint = difflib.get_close_matches(str(key), list(NOTEBOOK_KEYS), n=1)
-            also = f"; mente du {hint[0]!r}?" if hint else "."
-            problems.append(f"{where}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(NOTEBOOK_KEYS)}){also}")
+    problems = unknown_keys(entry, NOTEBOOK_KEYS, where)
     for key, what in NOTEBOOK_KEYS.items():
         if key not in entry:
             problems.append(f"{where}: nøglen {key} mangler (forventet {what}).")

@@ -66,6 +66,19 @@ def check_year(year, params_dir: str | os.PathLike | None = None) -> int:
     return int(year)
 
 
+def unknown_keys(mapping: dict, known, where: str) -> list[str]:
+    """One problem per key of ``mapping`` that is not in ``known`` (in its order), with the closest known key as a
+    suggestion: "<where>: ukendt nøgle 'titel' (gyldige nøgler: file, title); mente du 'title'?"."""
+    known = list(known)
+    problems = []
+    for key in mapping:
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), known, n=1)
+            also = f"; mente du {hint[0]!r}?" if hint else "."
+            problems.append(f"{where}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(known)}){also}")
+    return problems
+
+
 def validate_params(raw, year: int, source: str) -> list[str]:
     """Every problem of a parameter file's content at once (file, key, value, what is expected)."""
     if raw is None:
@@ -73,12 +86,7 @@ def validate_params(raw, year: int, source: str) -> list[str]:
     if not isinstance(raw, dict):
         return [f"{source}: filen skal indeholde nøgle: værdi-par (en YAML-mapping), "
                 f"fandt {type(raw).__name__}; gyldige nøgler: {', '.join(PARAM_KEYS)}."]
-    problems = []
-    for key in raw:
-        if key not in PARAM_KEYS:
-            hint = difflib.get_close_matches(str(key), list(PARAM_KEYS), n=1)
-            also = f"; mente du {hint[0]!r}?" if hint else ""
-            problems.append(f"{source}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(PARAM_KEYS)}){also}")
+    problems = unknown_keys(raw, PARAM_KEYS, source)
     def is_int(v):
         return isinstance(v, int) and not isinstance(v, bool)
     if "evaluation_year" in raw:
