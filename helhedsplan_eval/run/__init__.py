@@ -7,7 +7,12 @@ before anything is written; ``folders`` (where a run may write, temporary folder
 (the data read once, refused when unusable, cached for the kernels); ``status`` (the status table, its counts);
 ``execute`` (tasks, the worker pool, progress lines) on ``kernel_pool`` (warm kernels with a fresh namespace per
 notebook) and ``processes`` (signals, no child process left behind); ``render`` (kept notebooks cleaned and
-path-free, the code-free board pages); ``publish`` (front page, provenance.json); ``errors`` (RunError, UsageError).
+path-free, the code-free board pages); ``publish`` (front page, provenance.json); ``errors`` (RunError, UsageError);
+``imports`` (a dependency's start-up import the run defers, done when this package is imported).
 
 May import: everything else in the package (it is the top of the stack); nothing imports it but the CLI.
 """
+
+from helhedsplan_eval.run.imports import defer_rfc3987_syntax as _defer_rfc3987_syntax
+
+_defer_rfc3987_syntax()  # before anything below imports nbformat (the runner and every worker)
