@@ -346,3 +346,98 @@ def test_index_of_all_years_never_replaces_a_foreign_index(tmp_path):
     assert history.write_years_index(tmp_path) == tmp_path / "index.html"
     assert "Der er endnu ingen rapporter." in (tmp_path / "index.html").read_text(encoding="utf-8")
     assert history.write_years_index(tmp_path) == tmp_path / "index.html"  # its own page is rewritten
+
+
+# ----------------------------------------------------------------------------- the pack from parts (issue 13)
+
+def _sheets(path):
+    """Per sheet: its text, and the places its links lead to (sheet, top in points, rounded)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    named = reader.named_destinations
+    index = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    sheets = []
+    for page in reader.pages:
+        targets = set()
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            dest = annot.get("/Dest")
+            if annot.get("/Subtype") != "/Link" or dest is None:
+                continue
+            if isinstance(dest, str):  # WeasyPrint's named destination
+                d = named[dest]
+                targets.add((reader.get_page_number(d.page), round(float(d.top))))
+            else:  # the assembly's explicit destination
+                targets.add((index[dest[0].idnum], round(float(dest[3]))))
+        sheets.append((page.extract_text(), targets))
+    return sheets
+
+
+def _number_places(path):
+    """Per sheet: where 'Side N af M' stands, (x, baseline) in points from the lower left corner."""
+    from pypdf import PdfReader
+
+    places = []
+    for page in PdfReader(str(path)).pages:
+        found = []
+
+        def visit(text, cm, tm, font, size):
+            if text.startswith("Side ") and " af " in text:
+                a, b, c, d, e, f = cm
+                found.append((round(a * tm[4] + c * tm[5] + e, 1), round(b * tm[4] + d * tm[5] + f, 1)))
+
+        page.extract_text(visitor_text=visit)
+        places.append(found)
+    return places
+
+
+def test_the_pack_from_the_workers_parts_equals_the_pack_laid_out_in_one_piece(runs, tmp_path):
+    # the run's pack is put together from parts its workers laid out; laid out in one piece by WeasyPrint, the
+    # same pages give the same sheets: the same text on each (page numbers and the front page's "(side N)"
+    # included), links to the same places, page numbers in the same place
+    folder, pages = runs / "2020", [s.html_name for s in SPECS]
+    one = tmp_path / "one.pdf"
+    pdf.render_pack(folder, 2020, pages, synthetic=True).write_pdf(one)
+    assembled = folder / "bestyrelsespakke_2020.pdf"
+    a, b = _sheets(one), _sheets(assembled)
+    assert len(a) == len(b) > 5
+    for n, ((text_a, links_a), (text_b, links_b)) in enumerate(zip(a, b), start=1):
+        assert text_a == text_b, n
+        assert links_a == links_b, n
+    assert sum(len(links) for _, links in b) >= len(pages)  # the front page's list and the overview's ids
+    pa, pb = _number_places(one), _number_places(assembled)
+    assert all(len(p) == 1 for p in pb)
+    for n, (x, y) in enumerate(zip(pa, pb), start=1):
+        assert abs(x[0][0] - y[0][0]) < 0.5 and abs(x[0][1] - y[0][1]) < 0.5, (n, x, y)
+    assert not list(folder.glob(".pdf-*"))  # the parts' files are not published
+
+
+def test_a_part_the_worker_could_not_lay_out_is_laid_out_when_the_pack_is_put_together(runs, tmp_path):
+    from helhedsplan_eval.report import pdf_assemble
+    from helhedsplan_eval.run.execute import _pack_part, _Task
+
+    for name in ["index.html", *(s.html_name for s in SPECS)]:
+        shutil.copy2(runs / "2020" / name, tmp_path / name)
+    pages = [s.html_name for s in SPECS]
+
+    def task(html_name):
+        return _Task(notebook="x.ipynb", title="x", out_ipynb="x.ipynb", out_html=str(tmp_path / html_name),
+                     parameters={}, cwd=str(tmp_path), board={}, kernel_env={},
+                     pack={"year": 2020, "pages": pages, "synthetic": True})
+
+    part = _pack_part(task("oversigt.html"))
+    assert part["name"] == "oversigt.html" and part["sheets"] >= 1 and Path(part["path"]).is_file()
+    assert _pack_part(task("findes_ikke.html")) is None  # a worker's failure is no failed run: the assembly retries
+    out = pdf_assemble.assemble_pack(tmp_path, 2020, pages, synthetic=True, parts={"oversigt.html": part})
+    assert not Path(part["path"]).exists() and not list(tmp_path.glob(".pdf-*"))
+    assert [t for t, _ in _sheets(out)] == [t for t, _ in _sheets(runs / "2020" / "bestyrelsespakke_2020.pdf")]
+
+
+def test_page_numbers_are_set_right_aligned_at_the_margin():
+    from helhedsplan_eval.report import pdf_assemble as pa
+
+    # Helvetica: S 667, i 222, d 556, e 556, space 278, digits 556, a 556, f 278 (1/1000 em)
+    assert pa.text_width("Side 1 af 87", 8) == pytest.approx(5337 * 8 / 1000)
+    assert pa.page_number_text(3, 12) == "Side 3 af 12"
+    assert pa.NUMBER_RIGHT_MARGIN == pytest.approx(42.52, abs=0.01)  # 1,5 cm, PDF_CSS's right margin

@@ -67,15 +67,9 @@ def _body(page_html: str) -> str:
     return body
 
 
-def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wrap_anywhere: bool = False) -> str:
-    """The single HTML document the PDF is rendered from: the front page, then every page in order.
-
-    ``wrap_anywhere`` keeps board.css's ``overflow-wrap: anywhere`` in table cells (slow, for tables that do
-    not fit otherwise); by default cells break words only where they must (:data:`FAST_WRAP_CSS`)."""
-    folder = Path(folder)
-    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
-    parts = []
-    names = [n for n in ["index.html", *pages] if (folder / n).is_file()]
+def _part_body(folder: Path, name: str, names: list[str]) -> str:
+    """One page of the pack as a ``pdf-part`` div: its body without navigation, notebook cell anchors, styles
+    or the phone charts; links to pages of the pack point inside the PDF, other page links are dropped."""
 
     def link(m: re.Match) -> str:
         # a link to a section of a page in the pack jumps inside the PDF; links to pages that are not
@@ -85,18 +79,66 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wr
             return ""
         return f'href="#{anchor}"' if anchor else f'href="#pdf-{Path(page).stem}"'
 
-    for name in names:
-        body = _body((folder / name).read_text(encoding="utf-8"))
-        body = re.sub(r'\bid=(["\'])cell-id=[^"\']*\1', "", body)  # notebook cell anchors repeat across pages
-        body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
-        parts.append(f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>")
+    body = _body((folder / name).read_text(encoding="utf-8"))
+    body = re.sub(r'\bid=(["\'])cell-id=[^"\']*\1', "", body)  # notebook cell anchors repeat across pages
+    body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
+    return f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>"
+
+
+def pack_names(folder: Path, pages: Iterable[str]) -> list[str]:
+    """The pack's pages in order: the front page, then every listed page that exists in ``folder``."""
+    return [n for n in dict.fromkeys(["index.html", *pages]) if (Path(folder) / n).is_file()]
+
+
+def _document(year: int, parts: list[str], synthetic: bool, wrap_anywhere: bool, extra_css: str = "") -> str:
+    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
     title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
     body, style_rules = _styles_to_rules("".join(parts))
-    extra = PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
+    extra = (PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
+             + extra_css)
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{css}</style><style>{extra}</style><style>{style_rules}</style></head>"
             f"<body class='board-report board-pdf' id='pdf-pack'>"
             f"<span class='pdf-title-string'>{html.escape(title)}</span>{body}</body></html>")
+
+
+def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wrap_anywhere: bool = False) -> str:
+    """The single HTML document the PDF is rendered from: the front page, then every page in order.
+
+    ``wrap_anywhere`` keeps board.css's ``overflow-wrap: anywhere`` in table cells (slow, for tables that do
+    not fit otherwise); by default cells break words only where they must (:data:`FAST_WRAP_CSS`)."""
+    folder = Path(folder)
+    names = pack_names(folder, pages)
+    return _document(year, [_part_body(folder, n, names) for n in names], synthetic, wrap_anywhere)
+
+
+#: A part laid out on its own (see :func:`layout_part`) carries no page numbers: they are stamped on when the
+#: parts are put together (report.pdf_assemble), when every part's number of sheets is known.
+PART_CSS = """
+@page { @bottom-right { content: none; } }
+"""
+
+
+def part_html(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool,
+              wrap_anywhere: bool = False, page_refs: dict[str, int] | None = None) -> str:
+    """One page of the pack as a document of its own, as it looks inside the whole pack but without page numbers.
+    ``page_refs`` (the front page): the first sheet of each part, written after its entry in the page list
+    (``(side N)``, which the whole pack computes with ``target-counter``)."""
+    folder, pages = Path(folder), list(pages)
+    # links are kept to every page of the pack, also to those not yet written when a worker lays this part out
+    body = _part_body(folder, name, ["index.html", *pages])
+    extra = PART_CSS
+    if page_refs is not None:
+        def ref(m: re.Match) -> str:
+            n = page_refs.get(m.group(2))
+            return m.group(0) if n is None else f"{m.group(1)}{m.group(3)} (side {n})</a>"
+
+        def page_list(m: re.Match) -> str:
+            return re.sub(r'(<a href="#pdf-([\w-]+)"[^>]*>)(.*?)</a>', ref, m.group(0), flags=re.S)
+
+        body = re.sub(r'<ol class=(["\'])page-list\1.*?</ol>', page_list, body, flags=re.S)
+        extra += ".page-list a::after { content: none; }\n"
+    return _document(year, [body], synthetic, wrap_anywhere, extra)
 
 
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
@@ -143,12 +185,11 @@ def render_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool =
 
 
 def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
-    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path."""
-    folder = Path(folder)
-    doc = render_pack(folder, year, pages, synthetic)
-    out = folder / f"bestyrelsespakke_{year}.pdf"
-    doc.write_pdf(out)
-    return out
+    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path: every page
+    laid out as its own part, put together by report.pdf_assemble (the run has its workers lay the parts out)."""
+    from helhedsplan_eval.report.pdf_assemble import assemble_pack
+
+    return assemble_pack(folder, year, pages, synthetic)
 
 
 def table_overflows(doc) -> list[tuple[int, float, float]]:
@@ -171,3 +212,33 @@ def table_overflows(doc) -> list[tuple[int, float, float]]:
 
         walk(root)
     return out
+
+
+def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
+                out: Path | None = None, page_refs: dict[str, int] | None = None) -> dict:
+    """Lay out one page of the pack on its own (:func:`part_html`), write its PDF to ``out`` (default
+    ``folder/.pdf-<stem>.pdf``) and return what putting the pack together needs (report.pdf_assemble): the
+    number of sheets, the sheet size, and the anchors and internal links with their places (CSS px from the
+    sheet's top-left corner). Internal links are left out of the part's PDF: their targets may lie in another
+    part, so the assembly adds them all. A table that does not fit is laid out again with ``anywhere``, as in
+    :func:`render_pack`. Pure data in the result: a worker process can return it."""
+    folder = Path(folder)
+    pages = list(pages)
+    doc = render_document(part_html(folder, year, name, pages, synthetic, page_refs=page_refs), base_url=str(folder))
+    if table_overflows(doc):
+        doc = render_document(part_html(folder, year, name, pages, synthetic, wrap_anywhere=True,
+                                        page_refs=page_refs), base_url=str(folder))
+    anchors: dict[str, tuple[int, float, float]] = {}
+    links: list[tuple[int, tuple[float, ...], str]] = []
+    for i, page in enumerate(doc.pages):
+        for anchor, (x, y, _w, _h) in page.anchors.items():
+            anchors.setdefault(anchor, (i, float(x), float(y)))
+        links += [(i, tuple(float(v) for v in rect), target)
+                  for kind, target, rect, _box in page.links if kind == "internal"]
+        page.links[:] = [link for link in page.links if link[0] != "internal"]
+        page.anchors.clear()
+    out = Path(out) if out is not None else folder / f".pdf-{Path(name).stem}.pdf"
+    doc.write_pdf(out)
+    first = doc.pages[0]
+    return {"name": name, "path": str(out), "sheets": len(doc.pages), "size": (float(first.width),
+            float(first.height)), "anchors": anchors, "links": links}

@@ -276,6 +276,7 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
         kernel_env[_CACHE_ENV] = str(cache)
     scrub = path_replacements(run.data_dir, extra=[(str(tmp), "."), (str(run.out_root), "<outputmappe>")])
+    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": bool(_banner(run.data_dir))}
     tasks = []
     for spec in run.specs:
         nb_path = run.notebooks_dir / spec.filename
@@ -299,6 +300,7 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
             kernel_env=kernel_env,
             execution_timeout=execution_timeout,
             scrub=scrub,
+            pack=pack,
         ))
     return tasks
 
@@ -350,10 +352,11 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
                      banner=banner, data_errors=len(run.data_errors)), encoding="utf-8"
     )
-    try:  # the printable board pack, built from the rendered (disclosure-controlled) pages
-        from helhedsplan_eval.report.pdf import build_board_pdf
+    try:  # the printable board pack, from the rendered (disclosure-controlled) pages the workers laid out
+        from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
-        build_board_pdf(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner))
+        parts = {r.pack_part["name"]: r.pack_part for r in results if r.pack_part}
+        assemble_pack(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner), parts=parts)
     except Exception as exc:
         raise RunError(f"PDF-bestyrelsespakken kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     record = provenance(
