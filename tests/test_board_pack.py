@@ -441,3 +441,26 @@ def test_page_numbers_are_set_right_aligned_at_the_margin():
     assert pa.text_width("Side 1 af 87", 8) == pytest.approx(5337 * 8 / 1000)
     assert pa.page_number_text(3, 12) == "Side 3 af 12"
     assert pa.NUMBER_RIGHT_MARGIN == pytest.approx(42.52, abs=0.01)  # 1,5 cm, PDF_CSS's right margin
+
+
+def test_a_chart_is_the_same_picture_with_the_faster_png_compression():
+    # figure_html writes zlib level 1 (speed, issue 13): lossless, so the pixels are those of the default level
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def pixels(png: bytes):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.plot([2017, 2018, 2019, 2020], [3, 5, 4, 6], marker="o", label="Høje Gladsaxe")
+    ax.set_title("TT-2 Henvendelser")
+    ax.legend()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, metadata={"Software": None})  # Pillow's default level
+    html = report.figure_html(fig, "TT-2", tight=False)
+    fast = base64.b64decode(re.search(r"base64,([^'\"]+)", html).group(1))
+    assert fast != buf.getvalue()  # other bytes …
+    assert np.array_equal(pixels(fast), pixels(buf.getvalue()))  # … the same picture
