@@ -201,7 +201,7 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from helhedsplan_eval.run.runner import run_cli
+    from helhedsplan_eval.run.command import run_cli
 
     return run_cli(args.year, args.data, args.out, args.jobs, args.all_years, args.allow_data_errors)
 

@@ -464,3 +464,59 @@ def test_a_chart_is_the_same_picture_with_the_faster_png_compression():
     fast = base64.b64decode(re.search(r"base64,([^'\"]+)", html).group(1))
     assert fast != buf.getvalue()  # other bytes …
     assert np.array_equal(pixels(fast), pixels(buf.getvalue()))  # … the same picture
+
+
+# ----------------------------------------------------------------------------- --all-years, pipelined (issue 13)
+
+def test_years_are_pipelined_and_the_change_page_waits_for_the_previous_years_history(tmp_path, monkeypatch, capsys):
+    # run_years queues 2020's notebooks while 2019's report is written, but holds back the change page (it reads the
+    # history) until 2019 is published: the 2020 change page finds the 2019 report
+    from helhedsplan_eval.run import command
+    from helhedsplan_eval.run import runner as run_mod
+    from helhedsplan_eval.report import history as hist
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(TINY, data)
+    events = []
+    real_submit, real_publish = run_mod.TaskBatch.submit, hist.publish_history
+
+    def submit(self, tasks):
+        events.extend(("submit", self.year, Path(t.notebook).stem) for t in tasks)
+        return real_submit(self, tasks)
+
+    def publish(out_root, year, *a, **k):
+        events.append(("published", year, ""))
+        return real_publish(out_root, year, *a, **k)
+
+    monkeypatch.setattr(run_mod.TaskBatch, "submit", submit)
+    monkeypatch.setattr(hist, "publish_history", publish)
+    rc = command.run_years([2019, 2020], 2, lines=True, data_dir=data, out_root=out, notebooks=SPECS)
+    stdout = capsys.readouterr().out
+    assert rc == 0
+    i = events.index
+    assert i(("submit", 2020, "oversigt")) < i(("published", 2019, ""))  # queued before 2019 was written …
+    assert i(("published", 2019, "")) < i(("submit", 2020, "udvikling"))  # … the change page only after it
+    assert "Der findes ingen gemt rapport" in _page(out, 2019, "udvikling.html")  # 2018 has none
+    assert "Der findes ingen gemt rapport" not in _page(out, 2020, "udvikling.html")
+    assert stdout.index("Færdig 2019 (år 1 af 2)") < stdout.index("Færdig 2020 (år 2 af 2)")
+    assert "2020 (år 2 af 2): udvikling.ipynb – ok" in stdout
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temporary folders
+
+
+def test_an_interrupted_pipelined_run_leaves_no_temporary_folder_and_no_process(tmp_path, monkeypatch, capsys):
+    from helhedsplan_eval.run import command
+    from helhedsplan_eval.run.processes import descendants
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(TINY, data)
+    before = set(descendants())
+
+    def interrupted(started):
+        assert list(out.glob(".2020.tmp-*"))  # the next year is already queued when the first is written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "_finish", interrupted)
+    rc = command.run_years([2019, 2020], 2, lines=True, data_dir=data, out_root=out, notebooks=SPECS)
+    assert rc == 130 and "Afbrudt" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) in ([], ["historik"])  # nothing published, nothing left
+    assert set(descendants()) <= before  # no worker, no kernel

@@ -753,11 +753,7 @@ def test_the_run_submits_the_longest_notebooks_first_on_several_workers_only(tmp
     from types import SimpleNamespace
 
     _report(tmp_path / "2019", 2019, {"a.ipynb": 1.0, "b.ipynb": 9.0})
-    seen = []
-    monkeypatch.setattr(runner, "_run_tasks", lambda tasks, *a, **k: seen.append([Path(t.notebook).name
-                                                                                   for t in tasks]) or [])
     run = SimpleNamespace(out_root=tmp_path, year=2020, log_lines=[])
     tasks = [_task("a.ipynb"), _task("b.ipynb")]
-    runner._execute(run, tasks, SimpleNamespace(jobs=2), False, "", False)
-    runner._execute(run, tasks, SimpleNamespace(jobs=1), False, "", False)
+    seen = [[Path(t.notebook).name for t in runner._ordered(run, tasks, SimpleNamespace(jobs=jobs))] for jobs in (2, 1)]
     assert seen == [["b.ipynb", "a.ipynb"], ["a.ipynb", "b.ipynb"]]

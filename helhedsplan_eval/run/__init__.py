@@ -1,8 +1,8 @@
 """The annual run: parameters, notebook execution on warm kernels, rendering, publication.
 
-``runner`` orchestrates one year's run (``run_year``) and the command line's (``run_cli``) as a short sequence of
-named steps, and re-exports the names of its steps. The steps: ``params`` (the plan's years, params/<year>.yml,
-the notebooks' declared parameters) and ``notebook_list`` (the pages, ``notebooks:`` in params/plan.yml), checked
+``runner`` orchestrates one year's run (``run_year``) as a short sequence of named steps and re-exports the names of
+its steps; ``command`` is the command line's run (``run_cli``: one year, or ``--all-years`` pipelined on one pool).
+The steps: ``params`` (the plan's years, params/<year>.yml, the notebooks' declared parameters) and ``notebook_list`` (the pages, ``notebooks:`` in params/plan.yml), checked
 before anything is written; ``folders`` (where a run may write, temporary folders, the atomic swap); ``inputs``
 (the data read once, refused when unusable, cached for the kernels); ``status`` (the status table, its counts);
 ``execute`` (tasks, the worker pool, progress lines) on ``kernel_pool`` (warm kernels with a fresh namespace per

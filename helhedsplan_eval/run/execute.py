@@ -306,52 +306,93 @@ def longest_first(tasks: list[_Task], seconds: dict[str, float]) -> list[_Task]:
     return [t for _, t in sorted(enumerate(tasks), key=key)]
 
 
+class TaskBatch:
+    """One year's notebooks on ``pool``: :meth:`submit` queues them (a worker starts each as soon as it is free),
+    :meth:`collect` waits for their results. In between the runner may do other work: the command line queues the
+    next year's notebooks and writes this year's report while the workers go on. Fail fast: after a failed notebook
+    the batch's notebooks that have not started are cancelled. With one job the notebooks run in this process, in
+    :meth:`collect`. ``on_result`` is called with each result as it is collected."""
+
+    def __init__(self, pool: NotebookPool, year: int, progress: bool = False, on_result=None):
+        self.pool, self.year, self.progress, self.on_result = pool, year, progress, on_result
+        self._queued: list[_Task] = []  # jobs == 1: run in collect
+        self._futures: list = []
+
+    def submit(self, tasks: list[_Task]) -> None:
+        if self.pool.jobs == 1:
+            self._queued += tasks
+            return
+        ex = self.pool.executor()
+        self._futures += [ex.submit(_run_task, t) for t in tasks]
+
+    def cancel(self) -> None:
+        """Cancel what has not started (an interrupted or failed run)."""
+        self._queued = []
+        for fut in self._futures:
+            fut.cancel()
+
+    def collect(self) -> list[_Result]:
+        from tqdm.auto import tqdm
+
+        results: list[_Result] = []
+        bar = tqdm(total=len(self._queued) + len(self._futures), desc=f"{self.year}: notesbøger", unit="nb",
+                   disable=not self.progress, file=sys.stderr)
+
+        def record(res):
+            results.append(res)
+            bar.update(1)
+            if self.on_result is not None:
+                self.on_result(res)
+
+        try:
+            if self.pool.jobs == 1:
+                for task in self._queued:
+                    bar.set_postfix_str(Path(task.notebook).name, refresh=False)
+                    res = _run_task(task)
+                    record(res)
+                    if not res.ok:
+                        break  # fail fast: the run cannot succeed any more
+            else:
+                self._wait(record)
+            return results
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
+            self.pool.kill()
+            raise
+        finally:
+            self._queued, self._futures = [], []
+            bar.close()
+
+    def _wait(self, record) -> None:
+        pending, failed = set(self._futures), False
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut.cancelled():
+                    continue
+                try:
+                    res = fut.result()
+                except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
+                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
+                    self.pool.kill()  # a broken pool cannot run the next year: start afresh
+                record(res)
+                if not res.ok and not failed:
+                    failed = True
+                    for other in pending:
+                        other.cancel()  # not yet started: skip
+
+
 def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: NotebookPool | None = None,
                on_result=None) -> list[_Result]:
     """Run the notebooks on ``pool`` (a new one for this call when None), fail fast; ``on_result``
     is called with each result as it arrives."""
-    from tqdm.auto import tqdm
-
-    results: list[_Result] = []
-    bar = tqdm(total=len(tasks), desc=f"{year}: notesbøger", unit="nb", disable=not progress, file=sys.stderr)
     own = pool is None
     if own:
         pool = NotebookPool(jobs)
-
-    def record(res):
-        results.append(res)
-        bar.update(1)
-        if on_result is not None:
-            on_result(res)
-
     try:
-        if pool.jobs == 1:
-            for task in tasks:
-                bar.set_postfix_str(Path(task.notebook).name, refresh=False)
-                res = _run_task(task)
-                record(res)
-                if not res.ok:
-                    break  # fail fast: the run cannot succeed any more
-        else:
-            ex = pool.executor()
-            pending = {ex.submit(_run_task, t) for t in tasks}
-            failed = False
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    if fut.cancelled():
-                        continue
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
-                        res = _Result("?", False, 0.0,
-                                      f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
-                        pool.kill()  # a broken pool cannot run the next year: start afresh
-                    record(res)
-                    if not res.ok and not failed:
-                        failed = True
-                        for other in pending:
-                            other.cancel()  # not yet started: skip
+        batch = TaskBatch(pool, year, progress, on_result)
+        batch.submit(tasks)
+        results = batch.collect()
         if own:
             pool.close()
         return results
@@ -359,5 +400,3 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: N
         # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
         pool.kill()
         raise
-    finally:
-        bar.close()

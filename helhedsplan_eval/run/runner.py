@@ -56,7 +56,7 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
-    _run_task, _run_tasks, _Task, longest_first, progress_line)
+    _run_task, _run_tasks, _Task, TaskBatch, longest_first, progress_line)
 from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
     earlier_seconds,
@@ -79,9 +79,14 @@ from helhedsplan_eval.run.status import (  # noqa: F401
 
 
 def __getattr__(name: str):
-    """``NOTEBOOKS``: the project's notebook list (plan.yml), read when asked for (see ``notebook_list``)."""
+    """``NOTEBOOKS``: the project's notebook list (plan.yml), read when asked for (see ``notebook_list``);
+    ``run_cli``, ``run_years`` and ``main``: the command line's run (``command``, which builds on this module)."""
     if name == "NOTEBOOKS":
         return tuple(load_notebooks())
+    if name in ("run_cli", "run_years", "main"):
+        from helhedsplan_eval.run import command
+
+        return getattr(command, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -168,11 +173,20 @@ def _run_year(
     progress_lines: bool = False,
 ) -> Path:
     """The steps of :func:`run_year` (which describes the arguments)."""
+    if pool is None:
+        pool = NotebookPool()
+    run = _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, notebooks=notebooks, params_dir=params_dir,
+                        allow_data_errors=allow_data_errors, pool=pool)
+    with _signals_interrupt():
+        return _build_and_publish(run, pool, progress, progress_label, progress_lines, execution_timeout)
+
+
+def _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, *, notebooks=None, params_dir=None,
+                  allow_data_errors=False, pool: NotebookPool) -> _Run:
+    """What comes before any notebook: the checks, the kernels warming up, the data read and judged, the status table."""
     started, t0 = _now_local(), time.perf_counter()
     run = _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0)
     run.allow_data_errors = allow_data_errors
-    if pool is None:
-        pool = NotebookPool()
     if pool.jobs is None:
         pool.jobs = _resolve_jobs(jobs, len(run.specs))
     pool.warm_up()  # kernels start while the data are read and judged
@@ -180,8 +194,7 @@ def _run_year(
     run.out_root.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(run.out_root, run.year)
     _data_dir_for_notebooks(run)
-    with _signals_interrupt():
-        return _build_and_publish(run, pool, progress, progress_label, progress_lines, execution_timeout)
+    return run
 
 
 def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0) -> _Run:
@@ -236,23 +249,78 @@ def _data_dir_for_notebooks(run: _Run) -> None:
     run.shown_params = dict(run.params, data_dir=_shown_data_dir(run.data_dir))
 
 
+@dataclass
+class _Started:
+    """A year whose notebooks are queued on the workers (:func:`_start`) and whose report is not yet written
+    (:func:`_finish`): its temporary folder, the data cache for its kernels, its batch of notebooks, and those held
+    back until the previous year of ``--all-years`` is published (they read its history)."""
+
+    run: _Run
+    tmp: Path
+    batch: TaskBatch
+    label: str = ""
+    cache: Path | None = None
+    deferred: list = field(default_factory=list)
+
+    def submit_deferred(self) -> None:
+        tasks, self.deferred = self.deferred, []
+        self.batch.submit(tasks)
+
+    def release(self) -> None:
+        """Never to be published (failed or interrupted): nothing queued starts, the temporary folder and the cache
+        go."""
+        self.batch.cancel()
+        if self.cache is not None:
+            remove_cache(self.cache)
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def _build_and_publish(run: _Run, pool: NotebookPool, progress: bool, progress_label: str, progress_lines: bool,
                        execution_timeout: int) -> Path:
     """Execute the notebooks into a temporary folder, write the report's other files there and swap it in; the
     temporary folder and the bundle cache never outlive the run."""
-    tmp = _make_tmp(run.out_root, run.year)
-    swapped = False
-    cache = None
+    return _finish(_start(run, pool, progress, progress_label, progress_lines, execution_timeout))
+
+
+def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: bool, execution_timeout: int,
+           defer_history: bool = False) -> _Started:
+    """Queue the year's notebooks on ``pool`` (the longest first, :func:`_ordered`), each writing into a new
+    temporary folder; with ``defer_history`` the notebooks that read the run history are held back
+    (:meth:`_Started.submit_deferred`). One line per notebook goes into the run's log (and to stdout with
+    ``lines``) as its result is collected."""
+    def on_result(res):
+        line = progress_line(res, run.year, label)
+        run.log_lines.append(line)
+        if lines:
+            print(line, flush=True)
+
+    started = _Started(run, _make_tmp(run.out_root, run.year), TaskBatch(pool, run.year, progress, on_result), label)
     try:
-        (tmp / "notebooks").mkdir()
-        cache = _write_bundle_cache(run.bundle)
+        (started.tmp / "notebooks").mkdir()
+        started.cache = _write_bundle_cache(run.bundle)
         run.stamp = format_run_timestamp(run.started)
-        tasks = _tasks(run, tmp, cache, execution_timeout)
-        results = _execute(run, tasks, pool, progress, progress_label, progress_lines)
+        tasks = _ordered(run, _tasks(run, started.tmp, started.cache, execution_timeout), pool)
+        started.deferred = [t for t in tasks if defer_history and "history_dir" in t.parameters]
+        started.batch.submit([t for t in tasks if t not in started.deferred])
+        return started
+    except BaseException:
+        started.release()
+        raise
+
+
+def _finish(started: _Started) -> Path:
+    """Collect the year's notebooks, write the report's other files into its temporary folder and swap it in; the
+    temporary folder and the bundle cache never outlive the run."""
+    run, tmp = started.run, started.tmp
+    swapped = False
+    try:
+        started.submit_deferred()
+        results = started.batch.collect()
         failures = [r for r in results if not r.ok]
         if failures:
             _refuse_failed_run(run, tmp, failures)
-        _write_report(run, tmp, results, pool.jobs, progress_label)
+        _write_report(run, tmp, results, started.batch.pool.jobs, started.label)
         # the folder may have appeared while the notebooks ran: check again before replacing
         check_output_root(run.out_root, run.data_dir, run.year)
         _swap_in(tmp, run.final)
@@ -263,8 +331,8 @@ def _build_and_publish(run: _Run, pool: NotebookPool, progress: bool, progress_l
         remove_failed_notebooks(run.failed_dir)
         return run.final
     finally:
-        if cache is not None:
-            remove_cache(cache)
+        if started.cache is not None:
+            remove_cache(started.cache)
         if not swapped and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -305,21 +373,12 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     return tasks
 
 
-def _execute(run: _Run, tasks: list[_Task], pool: NotebookPool, progress: bool, label: str,
-             lines: bool) -> list[_Result]:
-    """Run the tasks on ``pool``; one line per notebook goes into the run's log (and to stdout with ``lines``).
-    On several workers the notebooks that took longest in an earlier report start first (one worker is not left
+def _ordered(run: _Run, tasks: list[_Task], pool: NotebookPool) -> list[_Task]:
+    """On several workers the notebooks that took longest in an earlier report start first (one worker is not left
     with the long ones at the end); on one worker they run in the plan's order."""
     if pool.jobs and pool.jobs > 1:
-        tasks = longest_first(tasks, earlier_seconds(run.out_root, run.year))
-
-    def on_result(res):
-        line = progress_line(res, run.year, label)
-        run.log_lines.append(line)
-        if lines:
-            print(line, flush=True)
-
-    return _run_tasks(tasks, pool.jobs, progress, run.year, pool=pool, on_result=on_result)
+        return longest_first(tasks, earlier_seconds(run.out_root, run.year))
+    return tasks
 
 
 def _refuse_failed_run(run: _Run, tmp: Path, failures: list[_Result]) -> None:
@@ -373,69 +432,3 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
                          f"{len(results)} notesbøger, {secs} s i alt ({jobs} parallelle kerner)")
     (tmp / LOG_NAME).write_text("\n".join(run.log_lines) + "\n", encoding="utf-8")
     (tmp / TMP_MARKER).unlink()
-
-
-def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | None, all_years: bool,
-            allow_data_errors: bool = False) -> int:
-    """Entry point for ``helhedsplan-eval run``; returns the process exit code (0 done, 1 a failed
-    run or unusable data, 2 a wrong year, parameter file or notebook list, 130/143 interrupted)."""
-    years = available_years() if all_years else ([year] if year is not None else [])
-    if not years:
-        print("Fejl: angiv --year ÅR eller --all-years.", file=sys.stderr)
-        return 2
-    if all_years:
-        start, end = plan_range()
-        years = [y for y in years if start <= y <= end]
-    try:
-        n_jobs = _resolve_jobs(jobs, len(load_notebooks()))
-    except RunError as exc:
-        print(f"Fejl: {exc}", file=sys.stderr)
-        return exc.exit_code
-    out_root = Path(out) if out else project_root() / "outputs"
-    lines = not sys.stdout.isatty()
-    status = 0
-    pool = NotebookPool(n_jobs)  # warm kernels shared by every year of the run
-    try:
-        for i, y in enumerate(years, 1):
-            label = f"år {i} af {len(years)}" if len(years) > 1 else ""
-            try:
-                _cli_year(y, label, pool, lines, data_dir=data, out_root=out_root, allow_data_errors=allow_data_errors)
-            except RunError as exc:
-                print(f"Fejl: {exc}", file=sys.stderr)
-                status = max(status, exc.exit_code)
-                if isinstance(exc, UsageError):
-                    return status
-            except KeyboardInterrupt as exc:
-                pool.kill()  # no worker or kernel survives an interruption
-                print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
-                return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
-    finally:
-        pool.close()
-    return status
-
-
-def _cli_year(year: int, label: str, pool: NotebookPool, lines: bool, **kwargs) -> None:
-    """One year of the command line's run on the shared ``pool``, with its 'Færdig' line (seconds in Danish)."""
-    t0 = time.perf_counter()
-    folder = run_year(year, jobs=pool.jobs, progress=sys.stderr.isatty() and not lines, pool=pool,
-                      progress_label=label, progress_lines=lines, **kwargs)
-    secs = f"{time.perf_counter() - t0:.1f}".replace(".", ",")
-    print(f"Færdig {year}{f' ({label})' if label else ''}: {folder / 'index.html'} ({secs} s)", flush=True)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helhedsplan_eval.run.runner --year 2020`` (the package CLI calls run_cli)."""
-    ap = argparse.ArgumentParser(prog="helhedsplan-eval run", description="Kør årsrapporten (run the annual report).")
-    ap.add_argument("--year", type=int, help="evalueringsåret (et af helhedsplanens år)")
-    ap.add_argument("--data", help="datamappe (standard: data_dir i params/<år>.yml)")
-    ap.add_argument("--out", help="mappe til rapporterne (standard: outputs)")
-    ap.add_argument("--jobs", type=int, help="antal parallelle processer")
-    ap.add_argument("--all-years", action="store_true", help="kør alle år med en params/<år>.yml")
-    ap.add_argument("--allow-data-errors", action="store_true",
-                    help="udgiv selv om data har valideringsfejl (forsiden siger det)")
-    a = ap.parse_args(argv)
-    return run_cli(a.year, a.data, a.out, a.jobs, a.all_years, a.allow_data_errors)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
