@@ -15,7 +15,8 @@ The floor is (CPU time of executing the notebooks' cells alone) ÷ cores + one k
   computes once, bundle_cache): the run uses the latter, so it is the stricter floor.
 
 ``run`` is timed as a separate process (``helhedsplan-eval run --year 2020``), alternating with
-the floor measurement in each repetition. Medians of ``--repeat``. Not a test.
+the floor measurement in each repetition. ``--without-pack`` also times the same run with the PDF board pack
+switched off (a diagnostic: the loop and the floor make no PDF). Medians of ``--repeat``. Not a test.
 """
 
 from __future__ import annotations
@@ -91,6 +92,23 @@ def cli_run(year: int, out: Path) -> float:
     return time.perf_counter() - t0
 
 
+#: The same command with the PDF board pack switched off (a diagnostic, never a product option): the workers get no
+#: part to lay out, the runner assembles nothing. Shows how much of the distance to the floor is the pack.
+_WITHOUT_PACK = (
+    "import sys; from helhedsplan_eval.run import runner, command; import helhedsplan_eval.report.pdf_assemble as pa; "
+    "real = runner._tasks; "
+    "runner._tasks = lambda *a, **k: [setattr(t, 'pack', None) or t for t in real(*a, **k)]; "
+    "pa.assemble_pack = lambda *a, **k: None; sys.exit(command.main(sys.argv[1:]))"
+)
+
+
+def cli_run_without_pack(year: int, out: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _WITHOUT_PACK, "--year", str(year), "--out", str(out)], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
 def _fmt(x: float, d: int = 1) -> str:
     return f"{x:.{d}f}".replace(".", ",")
 
@@ -100,15 +118,20 @@ def main(argv=None) -> int:
     ap.add_argument("--year", type=int, default=2020)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--without-pack", action="store_true",
+                    help="also time the run with the PDF pack switched off (diagnostic)")
     a = ap.parse_args(argv)
     cores = usable_cores()
     load_before = load_average()
-    runs, floors_plain, floors_shared, starts, cpu_plain, cpu_shared = [], [], [], [], [], []
+    runs, floors_plain, floors_shared, starts, cpu_plain, cpu_shared, no_pack = [], [], [], [], [], [], []
     for i in range(a.repeat):
         plain = measure_floor(a.year, shared=False)
         shared = measure_floor(a.year, shared=True)
         with tempfile.TemporaryDirectory(prefix="bench-run-") as d:
             runs.append(cli_run(a.year, Path(d)))
+        if a.without_pack:
+            with tempfile.TemporaryDirectory(prefix="bench-run-") as d:
+                no_pack.append(cli_run_without_pack(a.year, Path(d)))
         sp, ss = sum(plain["cells_cpu"].values()), sum(shared["cells_cpu"].values())
         start = statistics.median([plain["kernel_start"], shared["kernel_start"]])
         starts.append(start)
@@ -134,8 +157,13 @@ def main(argv=None) -> int:
     print(f"| floor with shared data | {_fmt(m(floors_shared))} s | "
           f"{_fmt(min(floors_shared))} – {_fmt(max(floors_shared))} s |")
     print(f"| `helhedsplan-eval run --year {a.year}` | {_fmt(m(runs))} s | {_fmt(min(runs))} – {_fmt(max(runs))} s |")
+    if no_pack:
+        print(f"| the same without the PDF pack (diagnostic) | {_fmt(m(no_pack))} s | "
+              f"{_fmt(min(no_pack))} – {_fmt(max(no_pack))} s |")
     print(f"Run / floor as written: {_fmt(m(runs) / m(floors_plain), 2)}; "
           f"run / floor with shared data: {_fmt(m(runs) / m(floors_shared), 2)}")
+    if no_pack:
+        print(f"Without the pack: run / floor as written: {_fmt(m(no_pack) / m(floors_plain), 2)}")
     if a.json:
         Path(a.json).write_text(json.dumps({"runs": runs, "floor_plain": floors_plain, "floor_shared": floors_shared,
                                             "kernel_start": starts, "cpu_plain": cpu_plain, "cpu_shared": cpu_shared,

@@ -236,3 +236,14 @@ def test_kernel_env_keys_fixed_at_start_restart_the_kernel(tmp_path, own_process
     seed2, pid2 = _stdout(out2).split()
     assert (seed1, seed2) == ("0", "7") and pid1 != pid2
     assert os.environ.get("PYTHONHASHSEED") != "7"  # the runner's own environment is untouched
+
+
+def test_the_warm_imports_are_frozen_out_of_full_collections_and_a_notebooks_garbage_is_still_collected(warm, tmp_path):
+    # the warm-up freezes what it imported (gc.freeze: IPython's reset before each notebook no longer walks it);
+    # a reference cycle a notebook leaves behind is still collected
+    nb = _nb(tmp_path / "cycle.ipynb",
+             "import gc, weakref\nassert gc.get_freeze_count() > 10000, gc.get_freeze_count()\n"
+             "class Node: pass\n"
+             "a, b = Node(), Node()\na.other, b.other = b, a\nref = weakref.ref(a)\ndel a, b\n"
+             "gc.collect()\nprint('collected' if ref() is None else 'kept')")
+    assert "collected" in _stdout(_run(warm, tmp_path, nb))
