@@ -76,10 +76,10 @@ def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save:
         finally:
             steps["html"] += time.perf_counter() - t
 
-    def timed_merge(order, out):
+    def timed_merge(order, *rest):
         t = time.perf_counter()
         try:
-            return merge(order, out)
+            return merge(order, *rest)
         finally:
             steps["merge"] += time.perf_counter() - t
             steps["sheets"] = sum(p["sheets"] for p in order)

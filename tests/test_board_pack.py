@@ -411,6 +411,22 @@ def test_the_pack_from_the_workers_parts_equals_the_pack_laid_out_in_one_piece(r
     for n, (x, y) in enumerate(zip(pa, pb), start=1):
         assert abs(x[0][0] - y[0][0]) < 0.5 and abs(x[0][1] - y[0][1]) < 0.5, (n, x, y)
     assert not list(folder.glob(".pdf-*"))  # the parts' files are not published
+    from pypdf import PdfReader
+
+    ra, rb = PdfReader(str(one)), PdfReader(str(assembled))
+
+    def outline(reader, items=None):  # (title, sheet, depth) of every bookmark (WeasyPrint's, from the headings)
+        out = []
+        for item in reader.outline if items is None else items:
+            if isinstance(item, list):
+                out += [(t, p, d + 1) for t, p, d in outline(reader, item)]
+            else:
+                out.append((item.title, reader.get_destination_page_number(item), 0))
+        return out
+
+    assert outline(ra) == outline(rb) and len(outline(rb)) >= len(pages)
+    assert rb.metadata.title == ra.metadata.title == "Bestyrelsespakke 2020 · Helhedsplan Høje Gladsaxe"
+    assert rb.trailer["/Root"]["/Lang"] == ra.trailer["/Root"]["/Lang"] == "da"
 
 
 def test_a_part_the_worker_could_not_lay_out_is_laid_out_when_the_pack_is_put_together(runs, tmp_path):

@@ -90,9 +90,13 @@ def pack_names(folder: Path, pages: Iterable[str]) -> list[str]:
     return [n for n in dict.fromkeys(["index.html", *pages]) if (Path(folder) / n).is_file()]
 
 
+def pack_title(year: int) -> str:
+    return f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
+
+
 def _document(year: int, parts: list[str], synthetic: bool, wrap_anywhere: bool, extra_css: str = "") -> str:
     css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
-    title = f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
+    title = pack_title(year)
     body, style_rules = _styles_to_rules("".join(parts))
     extra = (PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
              + extra_css)

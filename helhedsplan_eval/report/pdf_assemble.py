@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from helhedsplan_eval.report.pdf import PdfError, layout_part, pack_names
+from helhedsplan_eval.report.pdf import PdfError, layout_part, pack_names, pack_title
 
 #: PDF points per CSS px (WeasyPrint's 96 dpi against PDF's 72).
 PX = 0.75
@@ -61,6 +61,7 @@ def assemble_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool
     files are removed afterwards."""
     folder, pages = Path(folder), list(pages)
     names = pack_names(folder, pages)
+    given = list((parts or {}).values())
     if not names:
         raise PdfError("Der er ingen sider at samle i PDF-bestyrelsespakken.")
     parts = {n: p for n, p in (parts or {}).items() if n in names and Path(p["path"]).is_file()}
@@ -74,31 +75,41 @@ def assemble_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool
             parts["index.html"] = _front_page(folder, year, names, pages, synthetic, parts)
             order.insert(0, parts["index.html"])
         out = folder / f"bestyrelsespakke_{year}.pdf"
-        _merge(order, out)
+        _merge(order, out, year)
         return out
     finally:
-        for part in parts.values():
+        for part in [*given, *parts.values()]:  # none is published, whether used or not
             Path(part["path"]).unlink(missing_ok=True)
 
 
-def _merge(order: list[dict], out: Path) -> None:
+def _merge(order: list[dict], out: Path, year: int) -> None:
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     offsets = []
     for part in order:
         offsets.append(len(writer.pages))
-        writer.append(part["path"], import_outline=False)
+        writer.append(part["path"])  # with its bookmarks (WeasyPrint's, from the part's headings)
     total = len(writer.pages)
     if total != sum(p["sheets"] for p in order):
         raise PdfError(f"PDF-bestyrelsespakken fik {total} sider, delene har {sum(p['sheets'] for p in order)}.")
     for i, page in enumerate(writer.pages):
         _stamp(writer, page, page_number_text(i + 1, total))
     _link(writer, order, offsets)
+    _describe(writer, year)
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "wb") as fh:
         writer.write(fh)
     tmp.replace(out)
+
+
+def _describe(writer, year: int) -> None:
+    """The document's title and language, as WeasyPrint writes them for the pack laid out in one piece (the
+    ``<title>`` and ``lang`` of report.pdf's document)."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer.add_metadata({"/Title": pack_title(year)})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("da")
 
 
 def _stamp(writer, page, text: str) -> None:
