@@ -121,3 +121,11 @@ def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
             else:
                 issues.append(problem)
     return out, issues
+
+
+def is_synthetic(data_dir) -> bool:
+    """Whether the data folder's manifest declares its data synthetic: checked like data, only a real boolean
+    true counts ('nej' is not true). The reports built on such data say so on their first screen."""
+    from helhedsplan_eval.paths import resolve_path
+
+    return read_manifest(resolve_path(data_dir))[0].get("synthetic") is True

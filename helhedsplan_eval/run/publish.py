@@ -75,6 +75,19 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
     )
 
 
+def _synthetic(data_dir) -> bool:
+    """Whether the report is built on synthetic data (the banner's condition, without importing the board's
+    charts: the runner asks before the notebooks start). Never breaks a run, like :func:`_banner`."""
+    if not data_dir:
+        return False
+    try:
+        from helhedsplan_eval.data.manifest import is_synthetic
+
+        return is_synthetic(data_dir)
+    except Exception:
+        return False
+
+
 def _banner(data_dir) -> str:
     """The synthetic-data banner for the front page (empty for real data)."""
     if not data_dir:

@@ -69,7 +69,7 @@ from helhedsplan_eval.run.params import (  # noqa: F401
 from helhedsplan_eval.run.processes import (  # noqa: F401
     _children_map, _signals_interrupt, _worker_init, descendants, kill_descendants)
 from helhedsplan_eval.run.publish import (  # noqa: F401
-    KEY_LIBRARIES, LOG_NAME, _banner, _input_files, _library_versions, _now_local, _sha256, _shown_data_dir,
+    KEY_LIBRARIES, LOG_NAME, _banner, _input_files, _library_versions, _now_local, _sha256, _shown_data_dir, _synthetic,
     _shown_path, format_run_timestamp, git_commit, provenance, render_index)
 from helhedsplan_eval.run.render import (  # noqa: F401
     OUTSIDE_DATA, _board_copy, _clean_executed, _scrub_text, path_replacements, render_html, scrub_paths)
@@ -112,6 +112,7 @@ class _Run:
     uncertain: int = 0
     shown_params: dict = field(default_factory=dict)
     stamp: str = ""
+    banner: str | None = None  # the synthetic-data banner, once known (_prefetch)
     log_lines: list = field(default_factory=list)
 
     @property
@@ -261,6 +262,7 @@ class _Started:
     label: str = ""
     cache: Path | None = None
     deferred: list = field(default_factory=list)
+    prefetch: object = None  # the thread of _prefetch
 
     def submit_deferred(self) -> None:
         tasks, self.deferred = self.deferred, []
@@ -303,10 +305,27 @@ def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: boo
         tasks = _ordered(run, _tasks(run, started.tmp, started.cache, execution_timeout), pool)
         started.deferred = [t for t in tasks if defer_history and "history_dir" in t.parameters]
         started.batch.submit([t for t in tasks if t not in started.deferred])
+        import threading
+
+        started.prefetch = threading.Thread(target=_prefetch, args=(run,), name="prefetch", daemon=True)
+        started.prefetch.start()
         return started
     except BaseException:
         started.release()
         raise
+
+
+def _prefetch(run: _Run) -> None:
+    """(A thread of the runner, while the workers run the notebooks.) What writing the report needs and the runner
+    would otherwise do once they are done, with both cores idle but one: the banner (it imports the board's
+    building blocks), and the imports of the PDF's assembly (WeasyPrint, pypdf)."""
+    run.banner = _banner(run.data_dir)
+    try:
+        import helhedsplan_eval.report.pdf_assemble  # noqa: F401
+        import pypdf  # noqa: F401
+        import weasyprint  # noqa: F401
+    except Exception:  # the assembly reports it when it needs them
+        pass
 
 
 def _finish(started: _Started) -> Path:
@@ -320,6 +339,8 @@ def _finish(started: _Started) -> Path:
         failures = [r for r in results if not r.ok]
         if failures:
             _refuse_failed_run(run, tmp, failures)
+        if started.prefetch is not None:
+            started.prefetch.join()
         _write_report(run, tmp, results, started.batch.pool.jobs, started.label)
         # the folder may have appeared while the notebooks ran: check again before replacing
         check_output_root(run.out_root, run.data_dir, run.year)
@@ -344,7 +365,7 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
         kernel_env[_CACHE_ENV] = str(cache)
     scrub = path_replacements(run.data_dir, extra=[(str(tmp), "."), (str(run.out_root), "<outputmappe>")])
-    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": bool(_banner(run.data_dir))}
+    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": _synthetic(run.data_dir)}
     tasks = []
     for spec in run.specs:
         nb_path = run.notebooks_dir / spec.filename
@@ -406,7 +427,7 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
             f"Målopfyldelsestabellen kunne ikke skrives: "
             f"{type(exc).__name__}: {_short(exc, 1000)}"
         ) from None
-    banner = _banner(run.data_dir)
+    banner = run.banner if run.banner is not None else _banner(run.data_dir)
     (tmp / "index.html").write_text(
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
                      banner=banner, data_errors=len(run.data_errors)), encoding="utf-8"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helhedsplan_eval.paths import argument_problems, plan_years, resolve_path
+from helhedsplan_eval.data.manifest import is_synthetic  # noqa: F401  (the data layer's rule, re-exported here)
+from helhedsplan_eval.paths import argument_problems, plan_years
 
 #: The plan's years, from params/plan.yml (``plan.period``): the catalogue is data.
 FIRST_PLAN_YEAR, LAST_PLAN_YEAR = plan_years()
@@ -28,12 +29,6 @@ def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:
     if problems:
         raise ParameterError("Ugyldige parametre: " + "; ".join(problems) + ".")
     return path
-
-
-def is_synthetic(data_dir) -> bool:
-    from helhedsplan_eval.data.contract import read_manifest  # checked like data: only a real boolean true ('nej' is not true)
-
-    return read_manifest(resolve_path(data_dir))[0].get("synthetic") is True
 
 
 SYNTHETIC_TEXT = ("Rapporten bygger på <strong>syntetiske eksempeldata</strong>, ikke på helhedsplanens virkelige "
