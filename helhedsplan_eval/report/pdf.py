@@ -25,9 +25,9 @@ PDF_CSS = """
   @bottom-right { content: "Side " counter(page) " af " counter(pages); font-size: 8pt; color: #5b6670; }
   @bottom-left { content: string(pack-title); font-size: 8pt; color: #5b6670; }
 }
-.pdf-title-string { string-set: pack-title content(); display: none; }
-.pdf-part { break-before: page; }
-.pdf-part:first-child { break-before: auto; }
+.pdf-title-string { string-set: pack-title content(); display: block; height: 0; overflow: hidden; margin: 0;
+  font-size: 0; line-height: 0; }  /* not display: none: an element without a box sets no string */
+.pdf-part + .pdf-part { break-before: page; }  /* each page of the pack starts a sheet; no blank first sheet */
 .page-list a::after { content: " (side " target-counter(attr(href url), page) ")"; }
 details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }
