@@ -269,8 +269,8 @@ class _Started:
         self.batch.submit(tasks)
 
     def release(self) -> None:
-        """Never to be published (failed or interrupted): nothing queued starts, the temporary folder and the cache
-        go."""
+        """At the end of the year, published or not: nothing queued starts any more, the cache goes, and so does the
+        temporary folder when it was not swapped in (a failed or interrupted run)."""
         self.batch.cancel()
         if self.cache is not None:
             remove_cache(self.cache)
@@ -332,7 +332,6 @@ def _finish(started: _Started) -> Path:
     """Collect the year's notebooks, write the report's other files into its temporary folder and swap it in; the
     temporary folder and the bundle cache never outlive the run."""
     run, tmp = started.run, started.tmp
-    swapped = False
     try:
         started.submit_deferred()
         results = started.batch.collect()
@@ -345,17 +344,13 @@ def _finish(started: _Started) -> Path:
         # the folder may have appeared while the notebooks ran: check again before replacing
         check_output_root(run.out_root, run.data_dir, run.year)
         _swap_in(tmp, run.final)
-        swapped = True
         from helhedsplan_eval.report.history import publish_history  # the year's table as history, outputs/index.html
 
         publish_history(run.out_root, run.year, run.bundle, run.min_cell, run.started)
         remove_failed_notebooks(run.failed_dir)
         return run.final
     finally:
-        if started.cache is not None:
-            remove_cache(started.cache)
-        if not swapped and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        started.release()  # the cache, and the temporary folder unless it was swapped in
 
 
 def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> list[_Task]:
