@@ -182,9 +182,15 @@ def render_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool =
     """The laid-out pack: cells break words only where they must; if a table is then wider than the
     printable width (a long unbreakable token), the pack is laid out again with ``overflow-wrap: anywhere``."""
     folder, pages = Path(folder), list(pages)
-    doc = render_document(pack_html(folder, year, pages, synthetic), base_url=str(folder))
+    return _fitting(lambda anywhere: pack_html(folder, year, pages, synthetic, wrap_anywhere=anywhere), folder)
+
+
+def _fitting(document, folder: Path):
+    """``document(wrap_anywhere)`` laid out: with cells breaking words only where they must, and once more with
+    ``overflow-wrap: anywhere`` when a table is then wider than the printable width."""
+    doc = render_document(document(False), base_url=str(folder))
     if table_overflows(doc):
-        doc = render_document(pack_html(folder, year, pages, synthetic, wrap_anywhere=True), base_url=str(folder))
+        doc = render_document(document(True), base_url=str(folder))
     return doc
 
 
@@ -228,10 +234,8 @@ def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthe
     :func:`render_pack`. Pure data in the result: a worker process can return it."""
     folder = Path(folder)
     pages = list(pages)
-    doc = render_document(part_html(folder, year, name, pages, synthetic, page_refs=page_refs), base_url=str(folder))
-    if table_overflows(doc):
-        doc = render_document(part_html(folder, year, name, pages, synthetic, wrap_anywhere=True,
-                                        page_refs=page_refs), base_url=str(folder))
+    doc = _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
+                                              page_refs=page_refs), folder)
     anchors: dict[str, tuple[int, float, float]] = {}
     links: list[tuple[int, tuple[float, ...], str]] = []
     for i, page in enumerate(doc.pages):

@@ -73,19 +73,15 @@ def run_years(years: Sequence[int], jobs: int, lines: bool = True, **kwargs) -> 
                 previous[0].submit_deferred()
             last, previous = previous, None
             return _finish_year(last, status)
-    except KeyboardInterrupt as exc:
-        pool.kill()  # no worker or kernel survives an interruption
+    except BaseException as exc:  # interrupted, or an unexpected error: no worker, kernel or queued year survives
+        pool.kill()
         for started in (previous, current):  # queued, not published: their temporary folders go
             if started is not None:
                 started[0].release()
+        if not isinstance(exc, KeyboardInterrupt):
+            raise
         print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
         return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
-    except BaseException:  # an unexpected error: nothing queued survives it either
-        pool.kill()
-        for started in (previous, current):
-            if started is not None:
-                started[0].release()
-        raise
     finally:
         pool.close()
 
