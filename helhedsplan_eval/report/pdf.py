@@ -9,8 +9,10 @@ No number is computed here: the PDF shows exactly the text and images the HTML p
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import struct
 from pathlib import Path
 from typing import Iterable
 
@@ -246,7 +248,79 @@ def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthe
         page.links[:] = [link for link in page.links if link[0] != "internal"]
         page.anchors.clear()
     out = Path(out) if out is not None else folder / f".pdf-{Path(name).stem}.pdf"
-    doc.write_pdf(out)
+    with png_passthrough():
+        doc.write_pdf(out)
     first = doc.pages[0]
     return {"name": name, "path": str(out), "sheets": len(doc.pages), "size": (float(first.width),
             float(first.height)), "anchors": anchors, "links": links}
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def rgb_png_data(png: bytes) -> bytes | None:
+    """The compressed image data (the IDAT chunks joined) of an 8-bit RGB, non-interlaced PNG, else None.
+
+    That data is what a PDF image with ``/FlateDecode`` and PNG predictors (``/Predictor 15``, 3 colours, 8 bits,
+    the image's width as ``/Columns``) holds: the PNG's zlib stream of filtered rows, byte for byte."""
+    if not png.startswith(_PNG_SIGNATURE) or png[12:16] != b"IHDR" or len(png) < 33:
+        return None
+    _w, _h, depth, colour, compression, filtering, interlace = struct.unpack("!IIBBBBB", png[16:29])
+    if (depth, colour, compression, filtering, interlace) != (8, 2, 0, 0, 0):
+        return None
+    chunks, pos = [], 8
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack("!I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            chunks.append(png[pos + 8:pos + 8 + length])
+        elif kind == b"IEND":
+            return b"".join(chunks) or None
+        pos += 12 + length
+    return None  # no IEND: not a whole PNG, left to Pillow
+
+
+_PASSTHROUGH = {"depth": 0}
+
+
+@contextlib.contextmanager
+def png_passthrough():
+    """While WeasyPrint writes a PDF, an 8-bit RGB PNG's compressed data goes into the PDF as it is.
+
+    WeasyPrint decodes every PNG and compresses it again at zlib level 6 (``RasterImage._get_png_data``), which
+    was about a fifth of the board pack's CPU time for its 40-odd charts. The board's charts are written as RGB
+    PNGs (report.board.charts.png_bytes), whose data is already what the PDF image needs (:func:`rgb_png_data`);
+    any other image (RGBA, grey, palette, 16 bits, interlaced, JPEG) takes WeasyPrint's own way. The pixels in
+    the PDF are the same either way (tests/test_board_pack.py). With a WeasyPrint without that method, nothing
+    changes."""
+    try:
+        from weasyprint.images import RasterImage
+    except ImportError:  # pragma: no cover - weasyprint is a dependency
+        yield
+        return
+    original = RasterImage.__dict__.get("_get_png_data")
+    if _PASSTHROUGH["depth"] or not isinstance(original, staticmethod):
+        yield
+        return
+    encode = original.__func__
+
+    def get_png_data(pillow_image):
+        source = getattr(pillow_image, "fp", None)
+        if getattr(pillow_image, "format", None) == "PNG" and source is not None:
+            try:
+                at = source.tell()
+                source.seek(0)
+                data = rgb_png_data(source.read())
+                source.seek(at)
+            except (OSError, ValueError, AttributeError):
+                data = None
+            if data is not None:
+                return data
+        return encode(pillow_image)
+
+    RasterImage._get_png_data = staticmethod(get_png_data)
+    _PASSTHROUGH["depth"] += 1
+    try:
+        yield
+    finally:
+        _PASSTHROUGH["depth"] -= 1
+        RasterImage._get_png_data = original

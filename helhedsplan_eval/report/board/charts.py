@@ -183,19 +183,44 @@ def figure_html(fig, alt: str, cls: str = "board-chart", tight: bool = True) -> 
     the board's own charts are laid out with ``tight_layout`` already and pass ``tight=False``. The PNG is
     compressed with zlib level 1, not Pillow's default 6: the same pixels, about 10 % more bytes, and a
     third of the encoding time, which was more than half of the cost of a chart (benchmarks/bench_pdf.py
-    ``--charts``)."""
+    ``--charts``). An opaque chart drawn without cropping is written as RGB, not RGBA (:func:`png_bytes`)."""
     import base64
-    import io
 
-    buf = io.BytesIO()
     dpi = 150
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, metadata={"Software": None},
-                pil_kwargs={"compress_level": 1})
+    data = png_bytes(fig, dpi, tight)
     plt.close(fig)
-    data = buf.getvalue()
     w = int.from_bytes(data[16:20], "big")
     h = int.from_bytes(data[20:24], "big")
     css_w, css_h = round(w * 100 / dpi), round(h * 100 / dpi)
     b64 = base64.b64encode(data).decode("ascii")
     return (f"<figure class='{E(cls)}' style='margin:8px 0'><img alt=\"{E(alt)}\" width='{css_w}' height='{css_h}' "
             f"style='max-width:100%;height:auto' src='data:image/png;base64,{b64}'></figure>")
+
+
+def png_bytes(fig, dpi: int, tight: bool) -> bytes:
+    """The figure as PNG (zlib level 1, no metadata but the resolution).
+
+    Without cropping, an opaque figure (every pixel's alpha 255, as the board's white charts are) is written as
+    8-bit RGB instead of RGBA: the same picture, and the PDF board pack embeds an RGB PNG's compressed data as
+    it is, where an RGBA PNG is decoded, split into colour and alpha, and compressed twice by WeasyPrint
+    (report.pdf.png_passthrough). Agg draws the figure into a buffer of int(inches × dpi) pixels each way."""
+    import io
+
+    if not tight:
+        import numpy as np
+        from PIL import Image
+
+        raw = io.BytesIO()
+        fig.savefig(raw, format="rgba", dpi=dpi)
+        w, h = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+        if len(raw.getbuffer()) == w * h * 4:
+            rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(h, w, 4)
+            image = (Image.fromarray(np.ascontiguousarray(rgba[..., :3])) if rgba[..., 3].min() == 255
+                     else Image.fromarray(rgba, "RGBA"))
+            out = io.BytesIO()
+            image.save(out, format="png", compress_level=1, dpi=(dpi, dpi))
+            return out.getvalue()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, metadata={"Software": None},
+                pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
