@@ -38,12 +38,6 @@ def _pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150)  # matplotlib's own PNG: RGBA
-    return buf.getvalue()
-
-
 def _img_png(html: str) -> bytes:
     return base64.b64decode(re.search(r"base64,([^'\"]+)", html).group(1))
 
@@ -66,11 +60,18 @@ def _hand_png(width, height, depth, colour, interlace=0, rows=None, end=True) ->
 # ----------------------------------------------------------------------------- the charts' PNG
 
 
+def _png(fig, tight: bool = False) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight" if tight else None)  # matplotlib's own PNG: RGBA
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("tight", [False, True])
 @pytest.mark.parametrize("size", [(6.5, 3.9), (10.0, 3.9), (6.53, 3.91)])
-def test_an_opaque_chart_is_an_rgb_png_with_the_same_pixels(size):
-    # 6,53 × 3,91 in at 150 dpi is 979,5 × 586,5 px: Agg draws int() of that, as figure_html's size check assumes
-    reference = _png(_chart(size))
-    html = report.figure_html(_chart(size), "TT-2", tight=False)
+def test_an_opaque_chart_is_an_rgb_png_with_the_same_pixels(size, tight):
+    # 6,53 × 3,91 in at 150 dpi is 979,5 × 586,5 px: Agg draws int() of that; tight: cropped as savefig crops
+    reference = _png(_chart(size), tight)
+    html = report.figure_html(_chart(size), "TT-2", tight=tight)
     png = _img_png(html)
     image = Image.open(io.BytesIO(png))
     assert image.mode == "RGB" and png[25] == 2  # colour type 2: truecolour without alpha
@@ -79,21 +80,31 @@ def test_an_opaque_chart_is_an_rgb_png_with_the_same_pixels(size):
     plt.close("all")
 
 
-def test_a_chart_with_transparent_pixels_keeps_its_alpha_channel():
-    reference = _png(_chart(transparent=True))
-    png = _img_png(report.figure_html(_chart(transparent=True), "TT-2", tight=False))
+@pytest.mark.parametrize("tight", [False, True])
+def test_a_chart_with_transparent_pixels_keeps_its_alpha_channel(tight):
+    reference = _png(_chart(transparent=True), tight)
+    png = _img_png(report.figure_html(_chart(transparent=True), "TT-2", tight=tight))
     assert Image.open(io.BytesIO(png)).mode == "RGBA"
     assert _pixels(reference)[..., 3].min() == 0  # the test's figure is transparent somewhere
     assert np.array_equal(_pixels(png), _pixels(reference))
     plt.close("all")
 
 
-def test_a_cropped_chart_is_matplotlibs_png_at_level_1():
+def test_a_chart_whose_raw_size_does_not_add_up_is_matplotlibs_png(monkeypatch):
+    # the raw buffer's shape comes from the canvas's renderer; if the bytes do not fit it, matplotlib's own PNG (RGBA)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig = _chart()
     reference = _png(_chart())
-    png = _img_png(report.figure_html(fig, "TT-2"))  # tight=True: cropped by savefig, RGBA as before
+    def short(self, f, **kwargs):  # draws, as Agg does, and writes fewer bytes than the renderer's size
+        FigureCanvasAgg.draw(self)
+        f.write(b"not a picture")
+
+    monkeypatch.setattr(FigureCanvasAgg, "print_raw", short)
+    monkeypatch.setattr(FigureCanvasAgg, "print_rgba", short)
+    png = _img_png(report.figure_html(fig, "TT-2", tight=False))
     assert Image.open(io.BytesIO(png)).mode == "RGBA"
-    assert Image.open(io.BytesIO(png)).size[0] < Image.open(io.BytesIO(reference)).size[0]
+    assert np.array_equal(_pixels(png), _pixels(reference))
     plt.close("all")
 
 

@@ -183,7 +183,7 @@ def figure_html(fig, alt: str, cls: str = "board-chart", tight: bool = True) -> 
     the board's own charts are laid out with ``tight_layout`` already and pass ``tight=False``. The PNG is
     compressed with zlib level 1, not Pillow's default 6: the same pixels, about 10 % more bytes, and a
     third of the encoding time, which was more than half of the cost of a chart (benchmarks/bench_pdf.py
-    ``--charts``). An opaque chart drawn without cropping is written as RGB, not RGBA (:func:`png_bytes`)."""
+    ``--charts``). An opaque chart is written as RGB, not RGBA (:func:`png_bytes`)."""
     import base64
 
     dpi = 150
@@ -198,28 +198,29 @@ def figure_html(fig, alt: str, cls: str = "board-chart", tight: bool = True) -> 
 
 
 def png_bytes(fig, dpi: int, tight: bool) -> bytes:
-    """The figure as PNG (zlib level 1, no metadata but the resolution).
+    """The figure as PNG (zlib level 1, no metadata but the resolution), cropped to what is drawn if ``tight``.
 
-    Without cropping, an opaque figure (every pixel's alpha 255, as the board's white charts are) is written as
-    8-bit RGB instead of RGBA: the same picture, and the PDF board pack embeds an RGB PNG's compressed data as
-    it is, where an RGBA PNG is decoded, split into colour and alpha, and compressed twice by WeasyPrint
-    (report.pdf.png_passthrough). Agg draws the figure into a buffer of int(inches × dpi) pixels each way."""
+    An opaque figure (every pixel's alpha 255, as the board's charts are) is written as 8-bit RGB instead of
+    RGBA: the same picture, and the PDF board pack stores an RGB PNG's compressed data as it is, where an RGBA
+    PNG is decoded, split into colour and alpha, and compressed twice by WeasyPrint (report.pdf.png_passthrough).
+    Agg draws into the canvas's renderer, whose size (after cropping) gives the raw buffer's shape; if that does
+    not add up, matplotlib writes its own (RGBA) PNG."""
     import io
 
-    if not tight:
-        import numpy as np
-        from PIL import Image
+    import numpy as np
+    from PIL import Image
 
-        raw = io.BytesIO()
-        fig.savefig(raw, format="rgba", dpi=dpi)
-        w, h = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
-        if len(raw.getbuffer()) == w * h * 4:
-            rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(h, w, 4)
-            image = (Image.fromarray(np.ascontiguousarray(rgba[..., :3])) if rgba[..., 3].min() == 255
-                     else Image.fromarray(rgba, "RGBA"))
-            out = io.BytesIO()
-            image.save(out, format="png", compress_level=1, dpi=(dpi, dpi))
-            return out.getvalue()
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi, bbox_inches="tight" if tight else None)
+    renderer = getattr(fig.canvas, "renderer", None)
+    w, h = (int(getattr(renderer, "width", 0)), int(getattr(renderer, "height", 0)))
+    if w and h and len(raw.getbuffer()) == w * h * 4:
+        rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(h, w, 4)
+        image = (Image.fromarray(np.ascontiguousarray(rgba[..., :3])) if rgba[..., 3].min() == 255
+                 else Image.fromarray(rgba, "RGBA"))
+        out = io.BytesIO()
+        image.save(out, format="png", compress_level=1, dpi=(dpi, dpi))
+        return out.getvalue()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, metadata={"Software": None},
                 pil_kwargs={"compress_level": 1})
