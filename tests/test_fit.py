@@ -1007,3 +1007,42 @@ def test_validation_issues_for_validate_with_the_files_row_numbers(tmp_path):
     assert "P2" not in str(fit.validation_issues(bundle)[1])  # no pseudonym in the message
     pt = fit.problem_table(bundle)
     assert list(pt["Linje"]) == [2, 4, 6]  # the file's rows, also after the blank row 3
+
+
+def test_stream_tables_are_made_once_per_data_set_and_every_caller_gets_its_own_copy(tiny_bundle, monkeypatch):
+    # FitData.memo (speed, issue 13): the FIT page asked for 56 stream tables, 12 of them different
+    from helhedsplan_eval.analysis.fit import board as fit_board
+    from helhedsplan_eval.analysis.fit import summary as fit_summary
+
+    fd = fit.prepare(tiny_bundle.table("fit_administrations"), tiny_bundle.table("fit_courses"))
+    fresh = fit.prepare(tiny_bundle.table("fit_administrations"), tiny_bundle.table("fit_courses"))
+    made = {"stream": 0, "board": 0}
+    real_stream, real_board = fit_summary._stream_table, fit_board._stream_board_table
+
+    def stream(*a, **k):
+        made["stream"] += 1
+        return real_stream(*a, **k)
+
+    def board(*a, **k):
+        made["board"] += 1
+        return real_board(*a, **k)
+
+    monkeypatch.setattr(fit_summary, "_stream_table", stream)
+    monkeypatch.setattr(fit_board, "_stream_board_table", board)
+    first = fit_summary.stream_table(fd, "A", [2017, 2018, 2019, 2020])
+    first["n_started"] = -1.0  # a caller changing its table changes nobody else's
+    again = fit_summary.stream_table(fd, "A", [2017, 2018, 2019, 2020])
+    assert made["stream"] == 1
+    pd.testing.assert_frame_equal(again, real_stream(fresh, "A", [2017, 2018, 2019, 2020], True))
+    fit_summary.stream_table(fd, "A", [2017, 2018, 2019, 2020], include_total=False)
+    fit_summary.stream_table(fd, "B", [2017, 2018, 2019, 2020])
+    assert made["stream"] == 3  # other arguments, other tables
+
+    t1 = fit_board.stream_board_table(fd, "A", 2019, 5)
+    t1.iloc[0, 0] = "changed"
+    t2 = fit_board.stream_board_table(fd, "A", 2019, 5)
+    assert made["board"] == 1
+    pd.testing.assert_frame_equal(t2, real_board(fresh, "A", 2019, 5))
+    fit_board.stream_board_table(fd, "A", 2019, 10)
+    assert made["board"] == 2  # another threshold for small counts, another table
+    assert fit.prepare(tiny_bundle.table("fit_administrations"))._memo == {}  # a new data set starts empty

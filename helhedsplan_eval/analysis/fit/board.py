@@ -171,7 +171,13 @@ def stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell:
     and at or above the clinical cut-off) get primary and secondary suppression: started =
     analysable + single-score, units = below + above, and 'I alt' = the sum of the years.
     Means and effect sizes over fewer than ``min_cell`` episodes and shares over fewer than
-    ``min_cell`` units are not shown ("–")."""
+    ``min_cell`` units are not shown ("–"). Made once per data set and arguments (FitData.memo): the
+    other tables and charts ask for it to show the same counts (:func:`_shown_count`)."""
+    key = ("stream_board_table", stream, int(evaluation_year), int(min_cell))
+    return fd.memo(key, lambda: _stream_board_table(fd, stream, evaluation_year, min_cell))
+
+
+def _stream_board_table(fd: FitData, stream: str, evaluation_year: int, min_cell: int) -> pd.DataFrame:
     years = _stream_years(stream, evaluation_year)
     if not years:
         return pd.DataFrame()

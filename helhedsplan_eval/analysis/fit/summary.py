@@ -6,7 +6,7 @@ Part of :mod:`helhedsplan_eval.analysis.fit` (see its docstring for the method).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -139,6 +139,15 @@ class FitData:
     courses: pd.DataFrame | None
     problems: list[Problem]
     threshold: float = DEFAULT_THRESHOLD
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per ``key`` for this data set, a copy for every caller. The board functions ask for
+        the same stream tables many times (the FIT page's 56 stream tables are 12 different ones); the tables of
+        a FitData are never changed in place (from_bundle already shares one FitData by identity)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key].copy()
 
     @property
     def years_with_data(self) -> set[int]:
@@ -187,7 +196,13 @@ def stream_table(fd: FitData, stream: str, years, include_total: bool = True) ->
     """Numeric metrics (columns) for one stream by year (index), plus a pooled 'i alt' row.
 
     A year in which no form of any kind exists is missing (all NaN), not zero. Stream C rows
-    outside 2018-2019 are NaN (not applicable); its pooled row covers 2018-2019 only."""
+    outside 2018-2019 are NaN (not applicable); its pooled row covers 2018-2019 only. Computed once per
+    data set and arguments (:meth:`FitData.memo`)."""
+    key = ("stream_table", stream, tuple(int(y) for y in years), bool(include_total), float(fd.threshold))
+    return fd.memo(key, lambda: _stream_table(fd, stream, years, include_total))
+
+
+def _stream_table(fd: FitData, stream: str, years, include_total: bool) -> pd.DataFrame:
     rows = {}
     ep_s = fd.episodes[fd.episodes["stream"] == stream]
     units = unit_outcomes(ep_s, fd.threshold)
