@@ -466,6 +466,28 @@ def test_a_part_the_worker_could_not_lay_out_is_laid_out_when_the_pack_is_put_to
     assert [t for t, _ in _sheets(out)] == [t for t, _ in _sheets(runs / "2020" / "bestyrelsespakke_2020.pdf")]
 
 
+@pytest.mark.parametrize("guess", [1, 2, 3])
+def test_the_front_page_is_laid_out_once_when_its_length_is_guessed_right(runs, tmp_path, monkeypatch, guess):
+    # the front page's "(side N)" counts its own sheets: guessed (its length the last time), laid out again only when
+    # the guess was wrong, and only the kept layout is written; the pack is the same whatever the guess
+    from helhedsplan_eval.report import pdf_assemble
+
+    pages = [s.html_name for s in SPECS]
+    for name in ["index.html", *pages]:
+        shutil.copy2(runs / "2020" / name, tmp_path / name)
+    rendered, written = [], []
+    real_render, real_write = pdf_assemble.render_part, pdf_assemble.write_part
+    monkeypatch.setattr(pdf_assemble, "render_part", lambda *a, **k: rendered.append(a[2]) or real_render(*a, **k))
+    monkeypatch.setattr(pdf_assemble, "write_part", lambda *a, **k: written.append(a[2]) or real_write(*a, **k))
+    monkeypatch.setitem(pdf_assemble._FRONT_SHEETS, "last", guess)
+    out = pdf_assemble.assemble_pack(tmp_path, 2020, pages, synthetic=True)
+    reference = [t for t, _ in _sheets(runs / "2020" / "bestyrelsespakke_2020.pdf")]
+    assert [t for t, _ in _sheets(out)] == reference
+    front_sheets = pdf_assemble._FRONT_SHEETS["last"]
+    assert rendered == ["index.html"] * (1 if guess == front_sheets else 2)
+    assert written == ["index.html"]
+
+
 def test_page_numbers_are_set_right_aligned_at_the_margin():
     from helhedsplan_eval.report import pdf_assemble as pa
 

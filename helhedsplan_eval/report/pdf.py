@@ -234,10 +234,20 @@ def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthe
     sheet's top-left corner). Internal links are left out of the part's PDF: their targets may lie in another
     part, so the assembly adds them all. A table that does not fit is laid out again with ``anywhere``, as in
     :func:`render_pack`. Pure data in the result: a worker process can return it."""
+    return write_part(render_part(folder, year, name, pages, synthetic, page_refs), folder, name, out)
+
+
+def render_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
+                page_refs: dict[str, int] | None = None):
+    """The laid-out (WeasyPrint) document of one page of the pack, not yet written (see :func:`layout_part`)."""
     folder = Path(folder)
     pages = list(pages)
-    doc = _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
-                                              page_refs=page_refs), folder)
+    return _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
+                                               page_refs=page_refs), folder)
+
+
+def write_part(doc, folder: Path, name: str, out: Path | None = None) -> dict:
+    """Write a part laid out by :func:`render_part` and return what the assembly needs (see :func:`layout_part`)."""
     anchors: dict[str, tuple[int, float, float]] = {}
     links: list[tuple[int, tuple[float, ...], str]] = []
     for i, page in enumerate(doc.pages):
@@ -247,7 +257,7 @@ def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthe
                   for kind, target, rect, _box in page.links if kind == "internal"]
         page.links[:] = [link for link in page.links if link[0] != "internal"]
         page.anchors.clear()
-    out = Path(out) if out is not None else folder / f".pdf-{Path(name).stem}.pdf"
+    out = Path(out) if out is not None else Path(folder) / f".pdf-{Path(name).stem}.pdf"
     with png_passthrough():
         doc.write_pdf(out)
     first = doc.pages[0]

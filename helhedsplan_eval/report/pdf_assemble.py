@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from helhedsplan_eval.report.pdf import PdfError, layout_part, pack_names, pack_title
+from helhedsplan_eval.report.pdf import PdfError, layout_part, pack_names, pack_title, render_part, write_part
 
 #: PDF points per CSS px (WeasyPrint's 96 dpi against PDF's 72).
 PX = 0.75
@@ -38,19 +38,25 @@ def text_width(text: str, size: float) -> float:
     return sum(_HELVETICA[c] for c in text) * size / 1000
 
 
+#: The front page's number of sheets when it was last laid out in this process: the first guess for the next
+#: (the years of --all-years), so that it is usually laid out once.
+_FRONT_SHEETS = {"last": 2}
+
+
 def _front_page(folder: Path, year: int, names: list[str], pages: list[str], synthetic: bool, parts: dict) -> dict:
     """The front page laid out with each part's first sheet in its page list; the sheets of the front page itself
-    count, so it is laid out again in the rare case that the numbers change its own length."""
-    own = 1
+    count, so it is laid out again when the guess of its own length (its length the last time) was wrong. Only the
+    layout that is kept is written."""
+    own = _FRONT_SHEETS["last"]
     for _ in range(4):
         refs, n = {}, own + 1
         for name in names[1:]:
             refs[Path(name).stem] = n
             n += parts[name]["sheets"]
-        front = layout_part(folder, year, names[0], pages, synthetic, page_refs=refs)
-        if front["sheets"] == own:
-            return front
-        own = front["sheets"]
+        doc = render_part(folder, year, names[0], pages, synthetic, page_refs=refs)
+        if len(doc.pages) == own:
+            return write_part(doc, folder, names[0])
+        own = _FRONT_SHEETS["last"] = len(doc.pages)
     raise PdfError("Forsiden i PDF-bestyrelsespakken skifter længde med sine egne sidetal.")  # pragma: no cover
 
 
