@@ -108,6 +108,23 @@ def test_a_chart_whose_raw_size_does_not_add_up_is_matplotlibs_png(monkeypatch):
     plt.close("all")
 
 
+def test_a_chart_laid_out_by_tight_layout_is_drawn_once_with_the_same_pixels(monkeypatch):
+    # fig.tight_layout() leaves a placeholder layout engine, for which savefig drew the figure once more without
+    # output; png_bytes drops the placeholder: one draw, the same picture
+    from matplotlib.figure import Figure
+
+    reference = _png(_chart())  # matplotlib's savefig with the placeholder: two draws
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real(self, renderer))
+    fig = _chart()
+    assert fig.get_layout_engine() is not None  # the placeholder tight_layout leaves
+    png = _img_png(report.figure_html(fig, "TT-2", tight=False))
+    assert len(draws) == 1
+    assert np.array_equal(_pixels(png), _pixels(reference))
+    plt.close("all")
+
+
 # ----------------------------------------------------------------------------- which PNGs pass through
 
 
