@@ -150,6 +150,28 @@ def test_project_root_params_and_notebooks_are_refused(project, capsys, out, nee
     assert_refused(project, ["run", "--year", "2020", "--data", str(elsewhere), "--out", out], capsys, needle)
 
 
+def test_a_refused_output_folder_starts_no_kernel_and_a_good_run_starts_them_before_reading_the_notebooks(
+        project, capsys, monkeypatch):
+    # speed (issue 13): the kernels start as soon as the cheap checks (year, notebook list, parameter file, output
+    # folder) have passed, while papermill reads the notebooks' parameters; a refused run starts none
+    from helhedsplan_eval.run import execute
+
+    events = []
+    monkeypatch.setattr(execute.NotebookPool, "warm_up", lambda self: events.append("warm_up"))
+    real = runner.declared_parameters
+    monkeypatch.setattr(runner, "declared_parameters", lambda nbs: events.append("parameters") or real(nbs))
+    assert_refused(project, ["run", "--year", "2020", "--out", "data/2020"], capsys, "datamappen data/2020")
+    assert events == []
+
+    def stop(run):  # after the checks: enough to see the order, nothing executed
+        raise runner.RunError("stop here")
+
+    monkeypatch.setattr(runner, "_read_data_and_status", stop)
+    rc, _, err = run_cli(["run", "--year", "2020", "--out", str(project / "rapporter")], capsys)
+    assert rc == 1 and "stop here" in err
+    assert events == ["warm_up", "parameters"]
+
+
 def test_existing_year_folder_that_is_no_report_is_never_replaced(project, capsys):
     other = project / "andet"
     (other / "2020").mkdir(parents=True)

@@ -186,11 +186,14 @@ def _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, *, notebooks=No
                   allow_data_errors=False, pool: NotebookPool) -> _Run:
     """What comes before any notebook: the checks, the kernels warming up, the data read and judged, the status table."""
     started, t0 = _now_local(), time.perf_counter()
-    run = _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0)
+
+    def warm_up(specs) -> None:  # kernels start while the notebooks' parameters are checked and the data read
+        if pool.jobs is None:
+            pool.jobs = _resolve_jobs(jobs, len(specs))
+        pool.warm_up()
+
+    run = _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0, warm_up)
     run.allow_data_errors = allow_data_errors
-    if pool.jobs is None:
-        pool.jobs = _resolve_jobs(jobs, len(run.specs))
-    pool.warm_up()  # kernels start while the data are read and judged
     _read_data_and_status(run)
     run.out_root.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(run.out_root, run.year)
@@ -198,9 +201,11 @@ def _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, *, notebooks=No
     return run
 
 
-def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0) -> _Run:
+def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0,
+                 warm_up=None) -> _Run:
     """What is checked before anything is read or written: the year, the notebook list (plan.yml, or the given
-    ``notebooks``), the parameter file against what the notebooks declare, and the output folder."""
+    ``notebooks``), the output folder, and the parameter file against what the notebooks declare. ``warm_up(specs)``
+    is called once the cheap checks have passed, before the notebooks' parameters are read (papermill)."""
     year = check_year(year, params_dir)
     nb_dir = Path(notebooks_dir or default_notebooks_dir()).resolve()
     if notebooks is None:
@@ -215,10 +220,12 @@ def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir,
     pdir = Path(params_dir) if params_dir else None
     params = load_params(year, pdir, data_dir)
     pfile = params_file(year, pdir)
-    declared = declared_parameters(nb_dir / s.filename for s in specs)
-    check_params(dict(params), declared, source=_display_path(pfile))
     data_path = Path(params["data_dir"])
     out = check_output_root(out_root, data_path, year)
+    if warm_up is not None:
+        warm_up(specs)
+    declared = declared_parameters(nb_dir / s.filename for s in specs)
+    check_params(dict(params), declared, source=_display_path(pfile))
     return _Run(year, specs, nb_dir, params, pfile, declared, data_path, out, started, t0)
 
 
