@@ -650,8 +650,9 @@ def test_the_projects_notebook_list_comes_from_plan_yml():
     from helhedsplan_eval.run.notebook_list import load_notebooks
 
     specs = load_notebooks()
-    assert specs[0] == NotebookSpec("oversigt.ipynb", "Bestyrelsesoversigt")
+    assert specs[0] == NotebookSpec("oversigt.ipynb", "Bestyrelsesoversigt", 4.0)
     assert len(specs) == 7 and tuple(specs) == runner.NOTEBOOKS
+    assert all(s.seconds and s.seconds > 0 for s in specs)  # the order of a first run on two workers
     assert all((runner.default_notebooks_dir() / s.filename).is_file() for s in specs)
 
 
@@ -686,7 +687,7 @@ def test_a_broken_notebook_entry_is_refused_with_exit_2(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert "Notesbogslisten (notebooks:) i params/plan.yml er ugyldig" in err
     assert ("params/plan.yml: notebooks, element 2 (ekstra.ipynb): ukendt nøgle 'titel' (gyldige nøgler: "
-            "file, title); mente du 'title'?") in err
+            "file, title, seconds); mente du 'title'?") in err
     assert "params/plan.yml: notebooks, element 2 (ekstra.ipynb): nøglen title mangler" in err
     assert ("params/plan.yml: notebooks, element 3 (mangler.ipynb): notesbogen mangler.ipynb findes ikke i "
             "notebooks") in err
@@ -706,6 +707,13 @@ def test_a_broken_notebook_entry_is_refused_with_exit_2(tmp_path, monkeypatch, c
     ([{"file": "beta.py", "title": "B"}], "file = 'beta.py' er ugyldig"),
     ([{"file": "beta.ipynb", "title": "B"}, {"file": "beta.ipynb", "title": "C"}],
      "element 2 (beta.ipynb): siden beta.html står allerede i element 1"),
+    ([{"file": "beta.ipynb", "title": "B", "seconds": "hurtig"}], "element 1 (beta.ipynb): seconds = 'hurtig' er ugyldig"),
+    ([{"file": "beta.ipynb", "title": "B", "seconds": True}], "seconds = True er ugyldig (forventet cirka hvor mange"),
+    ([{"file": "beta.ipynb", "title": "B", "seconds": 0}], "seconds = 0 er ugyldig"),
+    ([{"file": "beta.ipynb", "title": "B", "seconds": -2.5}], "seconds = -2.5 er ugyldig"),
+    ([{"file": "beta.ipynb", "title": "B", "seconds": float("inf")}], "seconds = inf er ugyldig"),
+    ([{"file": "beta.ipynb", "title": "B", "second": 3}], "ukendt nøgle 'second' (gyldige nøgler: file, title, "
+                                                             "seconds); mente du 'seconds'?"),
 ])
 def test_notebook_list_problems_are_named(entries, needle):
     from helhedsplan_eval.run.notebook_list import notebook_specs
@@ -757,3 +765,32 @@ def test_the_run_submits_the_longest_notebooks_first_on_several_workers_only(tmp
     tasks = [_task("a.ipynb"), _task("b.ipynb")]
     seen = [[Path(t.notebook).name for t in runner._ordered(run, tasks, SimpleNamespace(jobs=jobs))] for jobs in (2, 1)]
     assert seen == [["b.ipynb", "a.ipynb"], ["a.ipynb", "b.ipynb"]]
+
+
+def test_without_an_earlier_report_the_plans_expected_seconds_order_the_notebooks(tmp_path):
+    # a first run (no report in the output folder) takes plan.yml's seconds, longest first; a notebook without them
+    # first (it may be the longest); an earlier report's times win over the plan's; one worker: the plan's order
+    from types import SimpleNamespace
+    from helhedsplan_eval.run.notebook_list import notebook_specs
+
+    entries = [{"file": "alpha.ipynb", "title": "A", "seconds": 1},
+               {"file": "beta.ipynb", "title": "B", "seconds": 7.5},
+               {"file": "gamma.ipynb", "title": "C"},
+               {"file": "delta.ipynb", "title": "D", "seconds": 3}]
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    for e in entries:
+        (nbs / e["file"]).write_text("{}", encoding="utf-8")
+    specs, problems = notebook_specs(entries, "params/plan.yml", nbs)
+    assert problems == [] and [s.seconds for s in specs] == [1.0, 7.5, None, 3.0]
+    run = SimpleNamespace(out_root=tmp_path / "out", year=2020, specs=specs)
+    tasks = [_task(e["file"]) for e in entries]
+
+    def order(jobs):
+        return [Path(t.notebook).name for t in runner._ordered(run, tasks, SimpleNamespace(jobs=jobs))]
+
+    assert order(2) == ["gamma.ipynb", "beta.ipynb", "delta.ipynb", "alpha.ipynb"]
+    assert order(1) == ["alpha.ipynb", "beta.ipynb", "gamma.ipynb", "delta.ipynb"]
+    _report(tmp_path / "out" / "2019", 2019, {"alpha.ipynb": 9.0, "beta.ipynb": 1.0, "gamma.ipynb": 2.0,
+                                               "delta.ipynb": 3.0})
+    assert order(2) == ["alpha.ipynb", "delta.ipynb", "gamma.ipynb", "beta.ipynb"]

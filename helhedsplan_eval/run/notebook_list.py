@@ -1,7 +1,8 @@
 """The notebook list: which notebooks the annual run executes, with their page titles, in the front page's order.
 
 The list is data: ``notebooks:`` in ``params/plan.yml``, one entry per board page with ``file`` (the notebook in
-the notebooks folder) and ``title`` (the page's Danish title). Adding a page is adding a notebook and one entry,
+the notebooks folder) and ``title`` (the page's Danish title), and optionally ``seconds`` (about how long the
+notebook takes: the order on the workers when no earlier report gives the notebooks' times). Adding a page is adding a notebook and one entry,
 no code. :func:`load_notebooks` reads and checks the list when a run starts and names every problem at once
 (plan.yml, the entry, what was expected); ``NOTEBOOKS`` is the project's list, read when first asked for.
 """
@@ -22,6 +23,7 @@ class NotebookSpec:
 
     filename: str
     title: str
+    seconds: float | None = None  # expected seconds (plan.yml): the order on the workers when no report tells
 
     @property
     def stem(self) -> str:
@@ -36,6 +38,12 @@ class NotebookSpec:
 NOTEBOOK_KEYS = {
     "file": "notesbogens filnavn i notesbogsmappen, en tekst der ender på .ipynb (fx oversigt.ipynb)",
     "title": "sidens titel på forsiden og i sidehovedet, en ikke-tom tekst (fx Bestyrelsesoversigt)",
+}
+
+#: Optional keys of an entry.
+OPTIONAL_NOTEBOOK_KEYS = {
+    "seconds": "cirka hvor mange sekunder notesbogen tager, et positivt tal (fx 5,5 skrives 5.5); bruges til "
+               "rækkefølgen på processerne, når ingen tidligere rapport har tiderne",
 }
 
 
@@ -75,7 +83,8 @@ def notebook_specs(entries, source: str, notebooks_dir: Path) -> tuple[list[Note
         if found:
             problems += found
             continue
-        spec = NotebookSpec(entry["file"], entry["title"].strip())
+        spec = NotebookSpec(entry["file"], entry["title"].strip(),
+                            float(entry["seconds"]) if "seconds" in entry else None)
         if spec.stem in pages:
             problems.append(f"{where}: siden {spec.html_name} står allerede i {pages[spec.stem]}; "
                             "hver notesbog må kun stå én gang.")
@@ -90,12 +99,17 @@ def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
     if not isinstance(entry, dict):
         return [f"{where}: skal være en mapping med nøglerne {', '.join(NOTEBOOK_KEYS)}, "
                 f"fandt {type(entry).__name__} {_short(repr(entry), 80)}."]
-    problems = unknown_keys(entry, NOTEBOOK_KEYS, where)
+    problems = unknown_keys(entry, {**NOTEBOOK_KEYS, **OPTIONAL_NOTEBOOK_KEYS}, where)
     for key, what in NOTEBOOK_KEYS.items():
         if key not in entry:
             problems.append(f"{where}: nøglen {key} mangler (forventet {what}).")
         elif not isinstance(entry[key], str) or not entry[key].strip():
             problems.append(f"{where}: {key} = {entry[key]!r} er ugyldig (forventet {what}).")
+    if "seconds" in entry:
+        value = entry["seconds"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            problems.append(f"{where}: seconds = {_short(repr(value), 40)} er ugyldig "
+                            f"(forventet {OPTIONAL_NOTEBOOK_KEYS['seconds']}).")
     file = entry.get("file")
     if isinstance(file, str) and file.strip():
         if Path(file).name != file or not file.endswith(".ipynb"):

@@ -398,9 +398,13 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
 
 def _ordered(run: _Run, tasks: list[_Task], pool: NotebookPool) -> list[_Task]:
     """On several workers the notebooks that took longest in an earlier report start first (one worker is not left
-    with the long ones at the end); on one worker they run in the plan's order."""
+    with the long ones at the end), or, without an earlier report, those plan.yml expects to take longest (its
+    ``seconds``); on one worker they run in the plan's order."""
     if pool.jobs and pool.jobs > 1:
-        return longest_first(tasks, earlier_seconds(run.out_root, run.year))
+        seconds = earlier_seconds(run.out_root, run.year)
+        if not seconds:
+            seconds = {s.filename: s.seconds for s in getattr(run, "specs", ()) if s.seconds is not None}
+        return longest_first(tasks, seconds)
     return tasks
 
 
