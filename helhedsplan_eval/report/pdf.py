@@ -300,7 +300,7 @@ def png_passthrough():
     was about a fifth of the board pack's CPU time for its 40-odd charts. The board's charts are written as RGB
     PNGs (report.board.charts.png_bytes), whose data is already what the PDF image needs (:func:`rgb_png_data`);
     any other image (RGBA, grey, palette, 16 bits, interlaced, JPEG) takes WeasyPrint's own way. The pixels in
-    the PDF are the same either way (tests/test_board_pack.py). With a WeasyPrint without that method, nothing
+    the PDF are the same either way (tests/test_pdf_images.py). With a WeasyPrint without that method, nothing
     changes."""
     try:
         from weasyprint.images import RasterImage
