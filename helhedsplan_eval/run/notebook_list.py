@@ -2,8 +2,8 @@
 
 The list is data: ``notebooks:`` in ``params/plan.yml``, one entry per board page with ``file`` (the notebook in
 the notebooks folder) and ``title`` (the page's Danish title), and optionally ``seconds`` (about how long the
-notebook takes: the order on the workers when no earlier report gives the notebooks' times). Adding a page is adding a notebook and one entry,
-no code. :func:`load_notebooks` reads and checks the list when a run starts and names every problem at once
+notebook takes: the order on the workers when no earlier report gives the notebooks' times). Adding a page is
+adding a notebook and one entry, no code. :func:`load_notebooks` reads and checks the list when a run starts and names every problem at once
 (plan.yml, the entry, what was expected); ``NOTEBOOKS`` is the project's list, read when first asked for.
 """
 
