@@ -1,10 +1,13 @@
-"""The printable board pack: one PDF built from the rendered (already disclosure-controlled) board pages.
+"""The printable board pack: one tagged, archivable PDF built from the rendered (already disclosure-controlled) pages.
 
-``build_board_pdf(folder, year, pages)`` reads ``index.html`` and the board pages of a finished run
-folder, puts their bodies one after another into a single HTML document (each page starting on a
-new sheet), and renders it with WeasyPrint on A4 portrait: page numbers in the footer, the
-synthetic-data notice in the header of every sheet when the report is built on synthetic data.
-No number is computed here: the PDF shows exactly the text and images the HTML pages show.
+``build_board_pdf(folder, year, pages)`` reads ``index.html`` (whose first section is "Til bestyrelsen") and the
+board pages of a finished run folder, puts their bodies one after another into a single HTML document (each page
+starting on a new sheet) and lays it out once with WeasyPrint on A4 portrait. WeasyPrint writes the page numbers
+("Side N af M", CSS page counters in the @page margin boxes), the synthetic-data notice in the header of every
+sheet on synthetic data, one bookmark per heading (each page's h1 is a bilag's bookmark), the structure tree
+(headings, tables with TH cells, a Figure with the HTML alt text for every chart), /Lang and the displayed title;
+it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1 identification to the same XMP packet (README,
+"The board pack"). No number is computed here: the PDF shows exactly the text and images the HTML pages show.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR
+from helhedsplan_eval.report.board.overview import STATUS_GUIDE
 
 #: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
 PDF_CSS = """
@@ -31,6 +35,13 @@ PDF_CSS = """
   font-size: 0; line-height: 0; }  /* not display: none: an element without a box sets no string */
 .pdf-part + .pdf-part { break-before: page; }  /* each page of the pack starts a sheet; no blank first sheet */
 .page-list a::after { content: " (side " target-counter(attr(href url), page) ")"; }
+.screen-only { display: none; }  /* what only the web page needs: the link to this PDF, the notebooks folder */
+.board-summary h3 { break-after: avoid; }
+.board-summary table { font-size: 7.5pt; }
+.board-summary .attention-table td:first-child { white-space: nowrap !important; }
+.board-summary .status-summary { width: auto !important; min-width: 40%; }
+.board-summary .status-summary td, .board-summary .status-summary th { padding: 0 0.35rem !important; }
+.attention-table tr, .awaiting-table tr { break-inside: avoid; }
 details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }
 """
@@ -44,13 +55,20 @@ FAST_WRAP_CSS = """
 td, tbody th { overflow-wrap: break-word; }
 """
 
-SYNTHETIC_PAGE_CSS = """
-@page { @top-center { font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif; content: "Syntetiske eksempeldata – siger intet om Høje Gladsaxe"; font-size: 8.5pt;
-  font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; background: #fef3c7; padding: 2pt 8pt; } }
-"""
+def synthetic_page_css(area_name: str) -> str:
+    """The synthetic-data notice in the header of every sheet, naming the plan's area (params/plan.yml)."""
+    text = f"Syntetiske eksempeldata – siger intet om {area_name}".replace("\\", "").replace('"', "'")
+    return ('@page { @top-center { font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif; '
+            f'content: "{text}"; font-size: 8.5pt; font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; '
+            "background: #fef3c7; padding: 2pt 8pt; } }\n")
+
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+_GUIDE_LINES = [ln.strip() for ln in STATUS_GUIDE.strip().splitlines()]
+#: The reading guide as a notebook's Markdown output renders it: its bold title, its list, its last sentence.
+_STATUS_GUIDE = re.compile(r"<p>\s*<strong>" + re.escape(_GUIDE_LINES[0].strip("*")) + r"</strong>\s*</p>\s*<ul>.*?</ul>\s*"
+                           r"<p>\s*" + re.escape(_GUIDE_LINES[-1]) + r"\s*</p>", re.S)
 _NARROW_CHART = re.compile(r"<figure class=(['\"])board-chart chart-narrow\1.*?</figure>", re.S)
 
 
@@ -82,6 +100,8 @@ def _part_body(folder: Path, name: str, names: list[str]) -> str:
         return f'href="#{anchor}"' if anchor else f'href="#pdf-{Path(page).stem}"'
 
     body = _body((folder / name).read_text(encoding="utf-8"))
+    if name != "index.html":  # "Sådan læses status" is printed once, in "Til bestyrelsen" (report.board.summary)
+        body = _STATUS_GUIDE.sub("", body)
     body = re.sub(r'\bid=(["\'])cell-id=[^"\']*\1', "", body)  # notebook cell anchors repeat across pages
     body = re.sub(r'href=(["\'])([\w.-]+\.(?:html|csv|xlsx|pdf))(?:#([\w-]+))?\1', link, body)
     return f"<div class='pdf-part' id='pdf-{html.escape(Path(name).stem)}'>{body}</div>"
@@ -92,16 +112,23 @@ def pack_names(folder: Path, pages: Iterable[str]) -> list[str]:
     return [n for n in dict.fromkeys(["index.html", *pages]) if (Path(folder) / n).is_file()]
 
 
+def _plan() -> dict:
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+
+    return load_catalogue().plan
+
+
 def pack_title(year: int) -> str:
-    return f"Bestyrelsespakke {year} · Helhedsplan Høje Gladsaxe"
+    """The PDF's title (shown by the viewer, DisplayDocTitle): the plan's name from params/plan.yml."""
+    return f"Bestyrelsespakke {year} · {_plan().get('name', '')}".rstrip(" ·")
 
 
 def _document(year: int, parts: list[str], synthetic: bool, wrap_anywhere: bool, extra_css: str = "") -> str:
     css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
     title = pack_title(year)
     body, style_rules = _styles_to_rules("".join(parts))
-    extra = (PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS) + (SYNTHETIC_PAGE_CSS if synthetic else "")
-             + extra_css)
+    extra = (PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS)
+             + (synthetic_page_css(_plan().get("area_name", "")) if synthetic else "") + extra_css)
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{css}</style><style>{extra}</style><style>{style_rules}</style></head>"
             f"<body class='board-report board-pdf' id='pdf-pack'>"
@@ -116,35 +143,6 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wr
     folder = Path(folder)
     names = pack_names(folder, pages)
     return _document(year, [_part_body(folder, n, names) for n in names], synthetic, wrap_anywhere)
-
-
-#: A part laid out on its own (see :func:`layout_part`) carries no page numbers: they are stamped on when the
-#: parts are put together (report.pdf_assemble), when every part's number of sheets is known.
-PART_CSS = """
-@page { @bottom-right { content: none; } }
-"""
-
-
-def part_html(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool,
-              wrap_anywhere: bool = False, page_refs: dict[str, int] | None = None) -> str:
-    """One page of the pack as a document of its own, as it looks inside the whole pack but without page numbers.
-    ``page_refs`` (the front page): the first sheet of each part, written after its entry in the page list
-    (``(side N)``, which the whole pack computes with ``target-counter``)."""
-    folder, pages = Path(folder), list(pages)
-    # links are kept to every page of the pack, also to those not yet written when a worker lays this part out
-    body = _part_body(folder, name, ["index.html", *pages])
-    extra = PART_CSS
-    if page_refs is not None:
-        def ref(m: re.Match) -> str:
-            n = page_refs.get(m.group(2))
-            return m.group(0) if n is None else f"{m.group(1)}{m.group(3)} (side {n})</a>"
-
-        def page_list(m: re.Match) -> str:
-            return re.sub(r'(<a href="#pdf-([\w-]+)"[^>]*>)(.*?)</a>', ref, m.group(0), flags=re.S)
-
-        body = re.sub(r'<ol class=(["\'])page-list\1.*?</ol>', page_list, body, flags=re.S)
-        extra += ".page-list a::after { content: none; }\n"
-    return _document(year, [body], synthetic, wrap_anywhere, extra)
 
 
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
@@ -197,11 +195,57 @@ def _fitting(document, folder: Path):
 
 
 def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
-    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path: every page
-    laid out as its own part, put together by report.pdf_assemble (the run has its workers lay the parts out)."""
-    from helhedsplan_eval.report.pdf_assemble import assemble_pack
+    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` (laid out once, in one piece, so
+    that the structure tree, bookmarks, links and page counters span the whole pack) and return its path."""
+    folder = Path(folder)
+    doc = render_pack(folder, year, pages, synthetic)
+    out = folder / f"bestyrelsespakke_{year}.pdf"
+    tmp = out.with_name(out.name + ".tmp")
+    write_pdf(doc, tmp)
+    tmp.replace(out)
+    return out
 
-    return assemble_pack(folder, year, pages, synthetic)
+
+#: PDF/A-3a (tagged, fonts embedded, sRGB output intent, XMP) is WeasyPrint's variant; PDF/UA-1 adds no more to
+#: the file than PDF/A-3a's tags already give (DisplayDocTitle, MarkInfo, /Lang, Alt), but its identification.
+PDF_VARIANT = "pdf/a-3a"
+
+#: The PDF/UA identification, and its schema described for PDF/A (whose validators accept no undeclared schema).
+UA_XMP = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description>"
+    b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    b'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b"<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+    b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    b"<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>"
+    b"<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\"><pdfaProperty:category>internal</pdfaProperty:category>"
+    b"<pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description><pdfaProperty:name>part</pdfaProperty:name>"
+    b"<pdfaProperty:valueType>Integer</pdfaProperty:valueType></rdf:li></rdf:Seq></pdfaSchema:property>"
+    b"</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+)
+
+
+def _identify_ua(doc) -> None:
+    """Add the PDF/UA-1 identification to the XMP packet WeasyPrint writes for ``doc`` (its variant option names one
+    standard; this document's metadata object only is changed)."""
+    meta = doc.metadata
+    generate = meta.generate_rdf_metadata
+
+    def with_ua(*args, **kwargs):
+        rdf = generate(*args, **kwargs)
+        if b"pdfuaid:part" in rdf:
+            return rdf
+        return rdf.replace(b"</rdf:RDF>", UA_XMP + b"</rdf:RDF>")
+
+    meta.generate_rdf_metadata = with_ua
+
+
+def write_pdf(doc, target) -> None:
+    """Write the laid-out pack as PDF/A-3a with the PDF/UA-1 identification (tagged, every font embedded)."""
+    _identify_ua(doc)
+    with png_passthrough():
+        doc.write_pdf(target, pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
 def table_overflows(doc) -> list[tuple[int, float, float]]:
@@ -224,45 +268,6 @@ def table_overflows(doc) -> list[tuple[int, float, float]]:
 
         walk(root)
     return out
-
-
-def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
-                out: Path | None = None, page_refs: dict[str, int] | None = None) -> dict:
-    """Lay out one page of the pack on its own (:func:`part_html`), write its PDF to ``out`` (default
-    ``folder/.pdf-<stem>.pdf``) and return what putting the pack together needs (report.pdf_assemble): the
-    number of sheets, the sheet size, and the anchors and internal links with their places (CSS px from the
-    sheet's top-left corner). Internal links are left out of the part's PDF: their targets may lie in another
-    part, so the assembly adds them all. A table that does not fit is laid out again with ``anywhere``, as in
-    :func:`render_pack`. Pure data in the result: a worker process can return it."""
-    return write_part(render_part(folder, year, name, pages, synthetic, page_refs), folder, name, out)
-
-
-def render_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
-                page_refs: dict[str, int] | None = None):
-    """The laid-out (WeasyPrint) document of one page of the pack, not yet written (see :func:`layout_part`)."""
-    folder = Path(folder)
-    pages = list(pages)
-    return _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
-                                               page_refs=page_refs), folder)
-
-
-def write_part(doc, folder: Path, name: str, out: Path | None = None) -> dict:
-    """Write a part laid out by :func:`render_part` and return what the assembly needs (see :func:`layout_part`)."""
-    anchors: dict[str, tuple[int, float, float]] = {}
-    links: list[tuple[int, tuple[float, ...], str]] = []
-    for i, page in enumerate(doc.pages):
-        for anchor, (x, y, _w, _h) in page.anchors.items():
-            anchors.setdefault(anchor, (i, float(x), float(y)))
-        links += [(i, tuple(float(v) for v in rect), target)
-                  for kind, target, rect, _box in page.links if kind == "internal"]
-        page.links[:] = [link for link in page.links if link[0] != "internal"]
-        page.anchors.clear()
-    out = Path(out) if out is not None else Path(folder) / f".pdf-{Path(name).stem}.pdf"
-    with png_passthrough():
-        doc.write_pdf(out)
-    first = doc.pages[0]
-    return {"name": name, "path": str(out), "sheets": len(doc.pages), "size": (float(first.width),
-            float(first.height)), "anchors": anchors, "links": links}
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

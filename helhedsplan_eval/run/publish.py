@@ -37,9 +37,11 @@ LOG_NAME = "koerselslog.txt"
 
 
 def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int], uncertain: int,
-                 run_timestamp: str, min_cell: int = 5, banner: str = "", data_errors: int = 0) -> str:
+                 run_timestamp: str, min_cell: int = 5, banner: str = "", data_errors: int = 0,
+                 summary: str = "") -> str:
     """The front page; ``banner`` is HTML shown first (the synthetic-data notice on sample data);
-    ``data_errors`` > 0 says the run was published with data errors (--allow-data-errors)."""
+    ``data_errors`` > 0 says the run was published with data errors (--allow-data-errors); ``summary``: the
+    rest of "Til bestyrelsen" after the status counts (run.status.board_summary_html)."""
     import jinja2
 
     from helhedsplan_eval.formatting import fmt_number
@@ -71,6 +73,7 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
         run_timestamp=run_timestamp,
         banner=banner,
         data_errors=data_errors,
+        summary=summary,
         data_errors_text=("1 fejl" if data_errors == 1 else f"{fmt_number(data_errors)} fejl"),
     )
 

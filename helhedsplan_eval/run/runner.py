@@ -74,8 +74,8 @@ from helhedsplan_eval.run.publish import (  # noqa: F401
 from helhedsplan_eval.run.render import (  # noqa: F401
     OUTSIDE_DATA, _board_copy, _clean_executed, _scrub_text, path_replacements, render_html, scrub_paths)
 from helhedsplan_eval.run.status import (  # noqa: F401
-    ASSESSMENT_PREFIX, STATUS_ORDER, UNCERTAIN_SUFFIX, load_status_table, status_counts, status_css_class,
-    status_frame_for, status_word, write_status_tables)
+    ASSESSMENT_PREFIX, STATUS_ORDER, UNCERTAIN_SUFFIX, board_summary_html, load_status_table, status_counts,
+    status_css_class, status_frame_for, status_word, write_status_tables)
 
 
 def __getattr__(name: str):
@@ -325,11 +325,10 @@ def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: boo
 def _prefetch(run: _Run) -> None:
     """(A thread of the runner, while the workers run the notebooks.) What writing the report needs and the runner
     would otherwise do once they are done, with both cores idle but one: the banner (it imports the board's
-    building blocks), and the imports of the PDF's assembly (WeasyPrint, pypdf)."""
+    building blocks), and the imports of the PDF's layout (WeasyPrint)."""
     run.banner = _banner(run.data_dir)
     try:
-        import helhedsplan_eval.report.pdf_assemble  # noqa: F401
-        import pypdf  # noqa: F401
+        import helhedsplan_eval.report.pdf  # noqa: F401
         import weasyprint  # noqa: F401
     except Exception:  # the assembly reports it when it needs them
         pass
@@ -367,7 +366,6 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
         kernel_env[_CACHE_ENV] = str(cache)
     scrub = path_replacements(run.data_dir, extra=[(str(tmp), "."), (str(run.out_root), "<outputmappe>")])
-    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": _synthetic(run.data_dir)}
     tasks = []
     for spec in run.specs:
         nb_path = run.notebooks_dir / spec.filename
@@ -391,7 +389,6 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
             kernel_env=kernel_env,
             execution_timeout=execution_timeout,
             scrub=scrub,
-            pack=pack,
         ))
     return tasks
 
@@ -434,15 +431,18 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
             f"{type(exc).__name__}: {_short(exc, 1000)}"
         ) from None
     banner = run.banner if run.banner is not None else _banner(run.data_dir)
+    try:  # after the previous year's run stored its table (history), which the summary compares with
+        summary = board_summary_html(run.year, run.bundle, run.min_cell, run.out_root / "historik")
+    except Exception as exc:
+        raise RunError(f"Afsnittet »Til bestyrelsen« kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     (tmp / "index.html").write_text(
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
-                     banner=banner, data_errors=len(run.data_errors)), encoding="utf-8"
+                     banner=banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
     )
     try:  # the printable board pack, from the rendered (disclosure-controlled) pages the workers laid out
-        from helhedsplan_eval.report.pdf_assemble import assemble_pack
+        from helhedsplan_eval.report.pdf import build_board_pdf
 
-        parts = {r.pack_part["name"]: r.pack_part for r in results if r.pack_part}
-        assemble_pack(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner), parts=parts)
+        build_board_pdf(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner))
     except Exception as exc:
         raise RunError(f"PDF-bestyrelsespakken kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     record = provenance(

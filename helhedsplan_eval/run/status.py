@@ -100,3 +100,12 @@ def status_counts(df, year: int | None = None) -> tuple[dict[str, int], int]:
     if unknown:
         raise RunError(f"Ukendte statusord i statustabellen: {sorted(set(unknown))}.")
     return counts, uncertain
+
+
+def board_summary_html(year: int, bundle, min_cell: int, history_dir: Path) -> str:
+    """The front page's "Til bestyrelsen" after its status counts (report.board.summary): the criteria that need
+    attention, what changed since the stored report of ``year`` − 1 in ``history_dir``, missing data, budget."""
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
+    from helhedsplan_eval.report.board.summary import board_summary, summary_html
+
+    return summary_html(board_summary(evaluate_year(year, bundle, min_cell=min_cell), history_dir))

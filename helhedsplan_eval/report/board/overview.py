@@ -65,25 +65,7 @@ class Overview:
         return "".join(parts)
 
     def budget_frame(self) -> pd.DataFrame:
-        rows = []
-        spend = self.res.bundle.table("budget_spending")
-        for a in self.cat.areas.values():
-            b = a.budget
-            spent = {}
-            if spend is not None:
-                part = spend[(spend["area"] == a.id) & (spend["year"] <= self.year)]
-                spent = part.groupby("funder")["amount_dkk"].sum().to_dict()
-            rows.append(dict(Indsatsområde=a.name, lbf=b.get("lbf"), lokal=b.get("local"), total=b.get("total"),
-                             forbrug=sum(spent.values()) if spent else None))
-        p = self.cat.plan.get("budget", {})
-        alloc_lbf = sum(r["lbf"] for r in rows)
-        rows.append(dict(Indsatsområde="Ikke fordelt på indsatsområder (fx sekretariat)", lbf=p.get("lbf") - alloc_lbf,
-                         lokal=p.get("local") - sum(r["lokal"] for r in rows), total=p.get("total") - sum(r["total"] for r in rows),
-                         forbrug=(spend[(spend["area"] == "tværgående") & (spend["year"] <= self.year)]["amount_dkk"].sum()
-                                  if spend is not None else None)))
-        rows.append(dict(Indsatsområde="Helhedsplanen i alt", lbf=p.get("lbf"), lokal=p.get("local"), total=p.get("total"),
-                         forbrug=(spend[spend["year"] <= self.year]["amount_dkk"].sum() if spend is not None else None)))
-        return pd.DataFrame(rows)
+        return budget_frame(self.cat, self.res.bundle, self.year)
 
     def budget_html(self) -> str:
         df = self.budget_frame()
@@ -211,6 +193,29 @@ class Overview:
 
     def quality(self):
         return _html(self.quality_html())
+
+
+def budget_frame(cat: Catalogue, bundle, year: int) -> pd.DataFrame:
+    """Budget per area and funder (the agreement's) and spending from the plan's first year to ``year``."""
+    rows = []
+    spend = bundle.table("budget_spending")
+    for a in cat.areas.values():
+        b = a.budget
+        spent = {}
+        if spend is not None:
+            part = spend[(spend["area"] == a.id) & (spend["year"] <= year)]
+            spent = part.groupby("funder")["amount_dkk"].sum().to_dict()
+        rows.append(dict(Indsatsområde=a.name, lbf=b.get("lbf"), lokal=b.get("local"), total=b.get("total"),
+                         forbrug=sum(spent.values()) if spent else None))
+    p = cat.plan.get("budget", {})
+    alloc_lbf = sum(r["lbf"] for r in rows)
+    rows.append(dict(Indsatsområde="Ikke fordelt på indsatsområder (fx sekretariat)", lbf=p.get("lbf") - alloc_lbf,
+                     lokal=p.get("local") - sum(r["lokal"] for r in rows), total=p.get("total") - sum(r["total"] for r in rows),
+                     forbrug=(spend[(spend["area"] == "tværgående") & (spend["year"] <= year)]["amount_dkk"].sum()
+                              if spend is not None else None)))
+    rows.append(dict(Indsatsområde="Helhedsplanen i alt", lbf=p.get("lbf"), lokal=p.get("local"), total=p.get("total"),
+                     forbrug=(spend[spend["year"] <= year]["amount_dkk"].sum() if spend is not None else None)))
+    return pd.DataFrame(rows)
 
 
 STATUS_GUIDE = """**Sådan læses status**
