@@ -82,7 +82,7 @@ def test_pdf_holds_every_overview_id_and_its_target(runs):
         assert _squash(target) in text, (cid, target)
     assert "Side1af" in text  # page numbers
     # the running title in every sheet's footer (string-set; it was missing while its element had display: none)
-    assert all("Bestyrelsespakke2020·HelhedsplanHøjeGladsaxe" in _squash(p.extract_text() or "") for p in reader.pages)
+    assert all(_squash(pdf.pack_title(2020)) in _squash(p.extract_text() or "") for p in reader.pages)
     assert "Syntetiskeeksempeldata" in _squash(reader.pages[-1].extract_text())  # the notice on every sheet
     assert "Udviklingsidensidsteår" in text  # the change page is part of the pack
     assert re.search(r"Bestyrelsesoversigt\(side\d+\)", text)  # the front page's list gives each page's sheet
@@ -350,151 +350,154 @@ def test_index_of_all_years_never_replaces_a_foreign_index(tmp_path):
     assert history.write_years_index(tmp_path) == tmp_path / "index.html"  # its own page is rewritten
 
 
-# ----------------------------------------------------------------------------- the pack from parts (issue 13)
+# ----------------------------------------------------------------------------- the tagged pack (issue 22)
 
-def _sheets(path):
-    """Per sheet: its text, and the places its links lead to (sheet, top in points, rounded)."""
+def _reader(runs):
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path))
-    named = reader.named_destinations
-    index = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
-    sheets = []
+    return PdfReader(str(runs / "2020" / "bestyrelsespakke_2020.pdf"))
+
+
+def _elements(reader) -> list:
+    """Every structure element of the PDF's structure tree (dictionaries with /S), depth first."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    out, stack = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        kids = node.get("/K") if isinstance(node, DictionaryObject) else None
+        if isinstance(node, DictionaryObject) and "/S" in node:
+            out.append(node)
+        if kids is not None:
+            kids = kids.get_object()
+            items = list(kids) if isinstance(kids, ArrayObject) else [kids]
+            stack += reversed([k for k in items if isinstance(k.get_object(), (DictionaryObject, ArrayObject))])
+    return out
+
+
+def _outline(reader, items=None):
+    """(title, sheet, depth) of every bookmark."""
+    out = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out += [(t, p, d + 1) for t, p, d in _outline(reader, item)]
+        else:
+            out.append((item.title, reader.get_destination_page_number(item), 0))
+    return out
+
+
+def test_the_pack_is_tagged_pdf_ua_1_and_pdf_a_3a(runs):
+    reader = _reader(runs)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"].value is True
+    assert root["/Lang"] == "da"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    title = pdf.pack_title(2020)
+    assert reader.metadata.title == title and load_catalogue().plan["name"] in title and "2020" in title
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    import xml.etree.ElementTree as ET
+
+    rdf = ET.fromstring(xmp[xmp.index("<x:xmpmeta"):xmp.index("</x:xmpmeta>") + len("</x:xmpmeta>")])
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
+          "pdfaid": "http://www.aiim.org/pdfa/ns/id/", "dc": "http://purl.org/dc/elements/1.1/"}
+    assert [e.text for e in rdf.iterfind(".//pdfuaid:part", ns)] == ["1"]
+    pdfa = [d.attrib for d in rdf.iterfind(".//rdf:Description", ns) if f"{{{ns['pdfaid']}}}part" in d.attrib]
+    assert [(a[f"{{{ns['pdfaid']}}}part"], a[f"{{{ns['pdfaid']}}}conformance"]) for a in pdfa] == [("3", "A")]
+    assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp  # the UA schema declared for PDF/A
+    assert [e.text for e in rdf.iterfind(".//dc:title//rdf:li", ns)] == [title]
+    kinds = {str(e["/S"]) for e in _elements(reader)}
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure", "/P", "/L", "/LI", "/Link"} <= kinds, kinds
+
+
+def test_every_chart_is_a_figure_with_the_html_alt_text(runs):
+    # the printed pages' images (the phone charts are not printed) have the same alt texts as Figures' /Alt
+    doc = pdf.pack_html(runs / "2020", 2020, [s.html_name for s in SPECS], synthetic=True)
+    alts = sorted(html_lib.unescape(m[1]) for m in re.findall(r"<img\b[^>]*?\balt=([\"'])(.*?)\1", doc, flags=re.S))
+    assert len(alts) >= 5 and all(a.strip() for a in alts)
+    figures = [e for e in _elements(_reader(runs)) if e["/S"] == "/Figure"]
+    assert sorted(str(f.get("/Alt")) for f in figures) == alts
+
+
+def test_every_table_has_header_cells(runs):
+    reader = _reader(runs)
+    tables = [e for e in _elements(reader) if e["/S"] == "/Table"]
+    assert len(tables) >= 10
+    for table in tables:
+        assert any(e["/S"] == "/TH" for e in _elements_under(table)), "a table without TH"
+
+
+def _elements_under(node) -> list:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop().get_object()
+        kids = n.get("/K") if isinstance(n, DictionaryObject) else None
+        if n is not node and isinstance(n, DictionaryObject) and "/S" in n:
+            out.append(n)
+        if kids is not None:
+            kids = kids.get_object()
+            stack += [k for k in (list(kids) if isinstance(kids, ArrayObject) else [kids])
+                      if isinstance(k.get_object(), (DictionaryObject, ArrayObject))]
+    return out
+
+
+def test_every_font_is_embedded(runs):
+    reader = _reader(runs)
+    seen = {}
     for page in reader.pages:
-        targets = set()
+        fonts = page["/Resources"].get("/Font") or {}
+        for name, font in fonts.get_object().items():
+            font = font.get_object()
+            for f in [font, *[d.get_object() for d in font.get("/DescendantFonts") or []]]:
+                desc = f.get("/FontDescriptor")
+                if desc is not None:
+                    desc = desc.get_object()
+                    seen[str(f["/BaseFont"])] = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            assert font.get("/Subtype") != "/Type1" or "/FontDescriptor" in font, (name, font.get("/BaseFont"))
+    assert seen and all(seen.values()), seen
+    assert not any("Helvetica" in f for f in seen)  # no stamped, unembedded page numbers any more
+
+
+def test_page_numbers_notice_and_title_on_every_sheet(runs):
+    # WeasyPrint lays out "Side N af M" (CSS page counters), the synthetic-data notice and the running title
+    reader = _reader(runs)
+    n = len(reader.pages)
+    title = _squash(pdf.pack_title(2020))
+    for i, page in enumerate(reader.pages, start=1):
+        text = _squash(page.extract_text())
+        assert f"Side{i}af{n}" in text, i
+        assert "Syntetiskeeksempeldata" in text and title in text, i
+
+
+def test_bookmarks_links_and_the_reading_guide_once(runs):
+    reader = _reader(runs)
+    outline = _outline(reader)
+    top = [(t, p) for t, p, d in outline if d == 0]
+    # the front page, then one bookmark per bilag in the plan's order, each on its first sheet
+    assert [t for t, _ in top][1:] == [s.title for s in SPECS]
+    assert [p for _, p in top] == sorted(p for _, p in top) and top[0][1] == 0
+    assert ("Til bestyrelsen", 0, 1) in outline
+    # the front page's list of pages gives each page's first sheet, and its links lead there
+    text = _squash(" ".join(p.extract_text() for p in reader.pages[:top[1][1]]))
+    for (title, sheet) in top[1:]:
+        assert f"(side{sheet + 1})" in text, title
+    named = reader.named_destinations
+    targets = 0
+    for page in reader.pages:
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
-            dest = annot.get("/Dest")
-            if annot.get("/Subtype") != "/Link" or dest is None:
-                continue
-            if isinstance(dest, str):  # WeasyPrint's named destination
-                d = named[dest]
-                targets.add((reader.get_page_number(d.page), round(float(d.top))))
-            else:  # the assembly's explicit destination
-                targets.add((index[dest[0].idnum], round(float(dest[3]))))
-        sheets.append((page.extract_text(), targets))
-    return sheets
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                dest = annot["/Dest"]
+                assert dest in named, dest  # every internal link leads to an anchor of the pack
+                targets += 1
+    assert targets >= len(SPECS)
+    full = " ".join(p.extract_text() for p in reader.pages)
+    from helhedsplan_eval.report.board import STATUS_GUIDE
 
-
-def _number_places(path):
-    """Per sheet: where 'Side N af M' stands, (x, baseline) in points from the lower left corner."""
-    from pypdf import PdfReader
-
-    places = []
-    for page in PdfReader(str(path)).pages:
-        found = []
-
-        def visit(text, cm, tm, font, size):
-            if text.startswith("Side ") and " af " in text:
-                a, b, c, d, e, f = cm
-                found.append((round(a * tm[4] + c * tm[5] + e, 1), round(b * tm[4] + d * tm[5] + f, 1)))
-
-        page.extract_text(visitor_text=visit)
-        places.append(found)
-    return places
-
-
-def test_the_pack_from_the_workers_parts_equals_the_pack_laid_out_in_one_piece(runs, tmp_path):
-    # the run's pack is put together from parts its workers laid out; laid out in one piece by WeasyPrint, the
-    # same pages give the same sheets: the same text on each (page numbers, the running title and the front page's
-    # "(side N)" included), links to the same places, the same bookmarks, title and language
-    folder, pages = runs / "2020", [s.html_name for s in SPECS]
-    one = tmp_path / "one.pdf"
-    pdf.render_pack(folder, 2020, pages, synthetic=True).write_pdf(one)
-    assembled = folder / "bestyrelsespakke_2020.pdf"
-    a, b = _sheets(one), _sheets(assembled)
-    assert len(a) == len(b) > 5
-    for n, ((text_a, links_a), (text_b, links_b)) in enumerate(zip(a, b), start=1):
-        assert text_a == text_b, n
-        assert links_a == links_b, n
-    assert sum(len(links) for _, links in b) >= len(pages)  # the front page's list and the overview's ids
-    assert not list(folder.glob(".pdf-*"))  # the parts' files are not published
-    from pypdf import PdfReader
-
-    ra, rb = PdfReader(str(one)), PdfReader(str(assembled))
-
-    def outline(reader, items=None):  # (title, sheet, depth) of every bookmark (WeasyPrint's, from the headings)
-        out = []
-        for item in reader.outline if items is None else items:
-            if isinstance(item, list):
-                out += [(t, p, d + 1) for t, p, d in outline(reader, item)]
-            else:
-                out.append((item.title, reader.get_destination_page_number(item), 0))
-        return out
-
-    assert outline(ra) == outline(rb) and len(outline(rb)) >= len(pages)
-    assert rb.metadata.title == ra.metadata.title == "Bestyrelsespakke 2020 · Helhedsplan Høje Gladsaxe"
-    assert rb.trailer["/Root"]["/Lang"] == ra.trailer["/Root"]["/Lang"] == "da"
-
-
-def test_the_stamped_page_numbers_stand_where_weasyprint_puts_them(runs, tmp_path, monkeypatch):
-    # without the running title on the same line (text extraction would join the two), so that each number is a
-    # text of its own: the assembly's "Side N af M" stands where WeasyPrint's stands in the pack laid out in one piece
-    from helhedsplan_eval.report import pdf_assemble
-
-    monkeypatch.setattr(pdf, "PDF_CSS", pdf.PDF_CSS.replace("content: string(pack-title);", "content: none;"))
-    pages = [s.html_name for s in SPECS]
-    for name in ["index.html", *pages]:
-        shutil.copy2(runs / "2020" / name, tmp_path / name)
-    one = tmp_path / "one.pdf"
-    pdf.render_pack(tmp_path, 2020, pages, synthetic=True).write_pdf(one)
-    assembled = pdf_assemble.assemble_pack(tmp_path, 2020, pages, synthetic=True)
-    pa, pb = _number_places(one), _number_places(assembled)
-    assert len(pa) == len(pb) > 5 and all(len(p) == 1 for p in pa + pb), (pa, pb)
-    for n, (x, y) in enumerate(zip(pa, pb), start=1):
-        assert abs(x[0][0] - y[0][0]) < 0.5 and abs(x[0][1] - y[0][1]) < 0.5, (n, x, y)
-
-
-def test_a_part_the_worker_could_not_lay_out_is_laid_out_when_the_pack_is_put_together(runs, tmp_path):
-    from helhedsplan_eval.report import pdf_assemble
-    from helhedsplan_eval.run.execute import _pack_part, _Task
-
-    for name in ["index.html", *(s.html_name for s in SPECS)]:
-        shutil.copy2(runs / "2020" / name, tmp_path / name)
-    pages = [s.html_name for s in SPECS]
-
-    def task(html_name):
-        return _Task(notebook="x.ipynb", title="x", out_ipynb="x.ipynb", out_html=str(tmp_path / html_name),
-                     parameters={}, cwd=str(tmp_path), board={}, kernel_env={},
-                     pack={"year": 2020, "pages": pages, "synthetic": True})
-
-    part = _pack_part(task("oversigt.html"))
-    assert part["name"] == "oversigt.html" and part["sheets"] >= 1 and Path(part["path"]).is_file()
-    assert _pack_part(task("findes_ikke.html")) is None  # a worker's failure is no failed run: the assembly retries
-    out = pdf_assemble.assemble_pack(tmp_path, 2020, pages, synthetic=True, parts={"oversigt.html": part})
-    assert not Path(part["path"]).exists() and not list(tmp_path.glob(".pdf-*"))
-    assert [t for t, _ in _sheets(out)] == [t for t, _ in _sheets(runs / "2020" / "bestyrelsespakke_2020.pdf")]
-
-
-@pytest.mark.parametrize("guess", [1, 2, 3])
-def test_the_front_page_is_laid_out_once_when_its_length_is_guessed_right(runs, tmp_path, monkeypatch, guess):
-    # the front page's "(side N)" counts its own sheets: guessed (its length the last time), laid out again only when
-    # the guess was wrong, and only the kept layout is written; the pack is the same whatever the guess
-    from helhedsplan_eval.report import pdf_assemble
-
-    pages = [s.html_name for s in SPECS]
-    for name in ["index.html", *pages]:
-        shutil.copy2(runs / "2020" / name, tmp_path / name)
-    rendered, written = [], []
-    real_render, real_write = pdf_assemble.render_part, pdf_assemble.write_part
-    monkeypatch.setattr(pdf_assemble, "render_part", lambda *a, **k: rendered.append(a[2]) or real_render(*a, **k))
-    monkeypatch.setattr(pdf_assemble, "write_part", lambda *a, **k: written.append(a[2]) or real_write(*a, **k))
-    monkeypatch.setitem(pdf_assemble._FRONT_SHEETS, "last", guess)
-    out = pdf_assemble.assemble_pack(tmp_path, 2020, pages, synthetic=True)
-    reference = [t for t, _ in _sheets(runs / "2020" / "bestyrelsespakke_2020.pdf")]
-    assert [t for t, _ in _sheets(out)] == reference
-    front_sheets = pdf_assemble._FRONT_SHEETS["last"]
-    assert rendered == ["index.html"] * (1 if guess == front_sheets else 2)
-    assert written == ["index.html"]
-
-
-def test_page_numbers_are_set_right_aligned_at_the_margin():
-    from helhedsplan_eval.report import pdf_assemble as pa
-
-    # Helvetica: S 667, i 222, d 556, e 556, space 278, digits 556, a 556, f 278 (1/1000 em)
-    assert pa.text_width("Side 1 af 87", 8) == pytest.approx(5337 * 8 / 1000)
-    assert pa.page_number_text(3, 12) == "Side 3 af 12"
-    assert pa.NUMBER_RIGHT_MARGIN == pytest.approx(42.52, abs=0.01)  # 1,5 cm, PDF_CSS's right margin
+    last = STATUS_GUIDE.strip().splitlines()[-1]
+    assert _squash(full).count(_squash(last)) == 1  # "Sådan læses status" printed once, not on every area page
+    assert "Sådan læses status" in _text(_page(runs, 2020, "tryghed_og_trivsel.html"))  # the web page keeps it
 
 
 def test_a_chart_is_the_same_picture_with_the_faster_png_compression():

@@ -49,6 +49,7 @@ EXPECTED_COUNTS = {"Opfyldt": 3, "På vej": 1, "Ikke på vej": 0, "Ikke opfyldt"
 REAL_LOAD_STATUS_TABLE = runner.load_status_table
 REAL_WRITE_STATUS_TABLES = runner.write_status_tables
 REAL_LOAD_DATA = runner.load_data
+REAL_BOARD_SUMMARY = runner.board_summary_html
 REAL_CHECK_DATA = runner.check_data
 
 
@@ -73,6 +74,8 @@ def _fake_write_status_files(df, out_dir, year, min_cell=5):
 def _patch_status(mp):
     mp.setattr(runner, "load_status_table", _fake_status_table)
     mp.setattr(runner, "write_status_tables", _fake_write_status_files)
+    # "Til bestyrelsen" after the counts evaluates the real catalogue (tests/test_board_summary.py)
+    mp.setattr(runner, "board_summary_html", lambda year, bundle, min_cell, history_dir: "<h3>Opmærksomhed</h3>")
     # the fixture data folder holds only marker.txt: the contract's validation is tested in
     # tests/test_data_safety.py and in the real-engine test at the end
     mp.setattr(runner, "load_data", lambda data_dir: DataBundle(data_dir=Path(data_dir)))
@@ -471,6 +474,7 @@ def test_real_status_engine_feeds_index_and_tables(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "write_status_tables", REAL_WRITE_STATUS_TABLES)
     monkeypatch.setattr(runner, "load_data", REAL_LOAD_DATA)
     monkeypatch.setattr(runner, "check_data", REAL_CHECK_DATA)
+    monkeypatch.setattr(runner, "board_summary_html", REAL_BOARD_SUMMARY)
     env = _make_env(tmp_path, year=2020)
     folder = _run(env, [ALPHA], jobs=1, year=2020, data_dir=tiny)
     df = evaluate.status_table(2020, tiny)
