@@ -500,6 +500,20 @@ def test_bookmarks_links_and_the_reading_guide_once(runs):
     assert "Sådan læses status" in _text(_page(runs, 2020, "tryghed_og_trivsel.html"))  # the web page keeps it
 
 
+def test_til_bestyrelsen_comes_first_on_the_front_page_and_the_first_sheet(runs):
+    page = _page(runs, 2020, "index.html")
+    summary = page[page.index("id=\"til-bestyrelsen\""):page.index("</section>")]
+    text = _text(summary)
+    # TT-2: 'På vej (usikkert)' in the stored 2019 report, 'Ikke opfyldt' in 2020 (module docstring): listed, worse
+    row = re.search(r"<tr><td[^>]*><a href='tryghed_og_trivsel.html#TT-2'>TT-2</a></td>(.*?)</tr>", summary, flags=re.S)
+    assert row and "Ikke opfyldt" in _text(row.group(1)) and "4,7" in _text(row.group(1))
+    assert re.search(r"til dårligere \([^)]*TT-2", text)
+    assert "Ændret siden 2019" in text and "Budget" in text and "Sådan læses status" in text
+    assert page.index("id=\"til-bestyrelsen\"") < page.index('<ol class="page-list"')  # the summary before the list of bilag
+    first = _squash(_reader(runs).pages[0].extract_text())
+    assert "Tilbestyrelsen" in first and "Status2020" in first
+
+
 def test_a_chart_is_the_same_picture_with_the_faster_png_compression():
     # figure_html writes zlib level 1 (speed, issue 13): lossless, so the pixels are those of the default level
     import base64
