@@ -92,13 +92,11 @@ def cli_run(year: int, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-#: The same command with the PDF board pack switched off (a diagnostic, never a product option): the workers get no
-#: part to lay out, the runner assembles nothing. Shows how much of the distance to the floor is the pack.
+#: The same command with the PDF board pack switched off (a diagnostic, never a product option): the runner lays out
+#: no pack. Shows how much of the distance to the floor is the pack.
 _WITHOUT_PACK = (
-    "import sys; from helhedsplan_eval.run import runner, command; import helhedsplan_eval.report.pdf_assemble as pa; "
-    "real = runner._tasks; "
-    "runner._tasks = lambda *a, **k: [setattr(t, 'pack', None) or t for t in real(*a, **k)]; "
-    "pa.assemble_pack = lambda *a, **k: None; sys.exit(command.main(sys.argv[1:]))"
+    "import sys; from helhedsplan_eval.run import command; import helhedsplan_eval.report.pdf as pdf; "
+    "pdf.build_board_pdf = lambda *a, **k: None; sys.exit(command.main(sys.argv[1:]))"
 )
 
 

@@ -7,9 +7,9 @@ Usage (from the project root)::
 
 The pages are the ones the folder's front page lists (``index.html``'s page list), in that order, as the
 runner passes them. Each repetition builds the pack into a fresh temporary copy of the folder's HTML
-pages and times its steps: each part's HTML (``part_html``: since the pack is laid out page by page, in the
-run by the workers), WeasyPrint's layout (``render``), writing the parts' PDFs, and putting the pack together
-(the front page with its page list, then merging, page numbers and links: ``pdf_assemble``); medians of wall time (and of the process's CPU time, which a busy machine inflates
+pages and times its steps: the pack's HTML (``pack_html``), WeasyPrint's layout of the pack in one piece
+(``render``) and writing the tagged PDF (PDF/A-3a with the PDF/UA-1 identification); medians of wall time (and of
+the process's CPU time, which a busy machine inflates
 less) are reported with the number of sheets, the PDF's size and the machine's load.
 ``--profile N`` adds a cProfile of one more build, sorted by cumulative time (top N lines).
 
@@ -64,30 +64,21 @@ def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save:
     (the pack's HTML, WeasyPrint's layout, writing the PDF), sheets, bytes."""
     from helhedsplan_eval.report import pdf
 
-    from helhedsplan_eval.report import pdf_assemble
+    steps = {"html": 0.0, "layout": 0.0, "write": 0.0, "sheets": 0}
+    pack_html, render_document = pdf.pack_html, pdf.render_document
 
-    steps = {"html": 0.0, "layout": 0.0, "write": 0.0, "merge": 0.0, "sheets": 0}
-    part_html, render_document, merge = pdf.part_html, pdf.render_document, pdf_assemble._merge
-
-    def timed_part_html(*a, **k):
+    def timed_pack_html(*a, **k):
         t = time.perf_counter()
         try:
-            return part_html(*a, **k)
+            return pack_html(*a, **k)
         finally:
             steps["html"] += time.perf_counter() - t
-
-    def timed_merge(order, *rest):
-        t = time.perf_counter()
-        try:
-            return merge(order, *rest)
-        finally:
-            steps["merge"] += time.perf_counter() - t
-            steps["sheets"] = sum(p["sheets"] for p in order)
 
     def timed_render_document(*a, **k):
         t = time.perf_counter()
         doc = render_document(*a, **k)
         steps["layout"] += time.perf_counter() - t
+        steps["sheets"] = len(doc.pages)
         write_pdf = doc.write_pdf
 
         def timed_write_pdf(*wa, **wk):
@@ -103,13 +94,13 @@ def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save:
     with tempfile.TemporaryDirectory(prefix="bench_pdf_") as tmp:
         work = Path(tmp)
         copy_pages(folder, work, pages)
-        pdf.part_html, pdf.render_document, pdf_assemble._merge = timed_part_html, timed_render_document, timed_merge
+        pdf.pack_html, pdf.render_document = timed_pack_html, timed_render_document
         try:
             t0, c0 = time.perf_counter(), time.process_time()
             out = pdf.build_board_pdf(work, year, pages, synthetic=synthetic)
             total, cpu = time.perf_counter() - t0, time.process_time() - c0
         finally:
-            pdf.part_html, pdf.render_document, pdf_assemble._merge = part_html, render_document, merge
+            pdf.pack_html, pdf.render_document = pack_html, render_document
         if save is not None:
             shutil.copy2(out, save)
         return {**steps, "total": total, "cpu": cpu, "bytes": out.stat().st_size}
@@ -180,11 +171,11 @@ def main(argv=None) -> int:
         print(f"  run {i + 1}: html {r['html']:.2f} s, layout {r['layout']:.2f} s, write {r['write']:.2f} s, "
               f"merge/numbers/links {r['merge']:.2f} s; "
               f"build_board_pdf {r['total']:.2f} s (CPU {r['cpu']:.2f} s); {r['sheets']} sheets, {r['bytes'] / 1e6:.2f} MB")
-    med = {k: statistics.median(r[k] for r in runs) for k in ("html", "layout", "write", "merge", "total", "cpu")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("html", "layout", "write", "total", "cpu")}
     print(f"load after: {os.getloadavg()[0]:.2f}")
     print("\n| step | median (s) |\n|---|---:|")
-    for k, label in (("html", "parts' HTML"), ("layout", "WeasyPrint layout (parts, front page)"),
-                     ("write", "write the parts' PDFs"), ("merge", "merge, page numbers, links (pypdf)"),
+    for k, label in (("html", "the pack's HTML"), ("layout", "WeasyPrint layout (the pack in one piece)"),
+                     ("write", "write the tagged PDF"),
                      ("total", "build_board_pdf, end to end"), ("cpu", "build_board_pdf, CPU time")):
         print(f"| {label} | {med[k]:.2f} |")
     print(f"\n{runs[-1]['sheets']} sheets, {runs[-1]['bytes'] / 1e6:.2f} MB")
