@@ -177,6 +177,8 @@ def attention_html(s: BoardSummary) -> str:
 def changes_summary_html(s: BoardSummary) -> str:
     ch, p = s.changes, s.year - 1
     if ch is None or not ch.has_previous:
+        if s.year <= FIRST_PLAN_YEAR:
+            return f"<p>{s.year} er helhedsplanens første evalueringsår; der er ingen tidligere rapport.</p>"
         return f"<p>Der findes ingen gemt rapport for {p} at sammenligne med.</p>"
     worse = [d["id"] for d in ch.status if worsened(d["from"], d["to"])]
     better = [d["id"] for d in ch.status if worsened(d["to"], d["from"])]
