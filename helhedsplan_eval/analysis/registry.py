@@ -15,16 +15,28 @@ from typing import Callable
 
 INDICATORS: dict[str, Callable] = {}
 INDICATOR_SOURCES: dict[str, tuple[str, ...]] = {}
+# argument -> (source, column) whose allowed values the argument's value(s) must be among (issue 20: an activity
+# code or measure the contract refuses would otherwise select no records and give a silent 0)
+INDICATOR_FILTERS: dict[str, dict[str, tuple[str, str]]] = {}
+# a function (args, register measure ids) -> problems, for indicators whose arguments name sources and columns
+INDICATOR_CHECKS: dict[str, Callable] = {}
 
 
-def indicator(name: str, sources: tuple[str, ...] = ()):
-    """Register ``func`` as indicator ``name``; ``sources`` are the data-contract sources it reads."""
+def indicator(name: str, sources: tuple[str, ...] = (), filters: dict[str, tuple[str, str]] | None = None,
+              check: Callable | None = None):
+    """Register ``func`` as indicator ``name``; ``sources`` are the data-contract sources it reads; ``filters``
+    the arguments that select records by a column's value, and ``check`` a check of the arguments (both read by
+    the catalogue when it loads: :mod:`helhedsplan_eval.analysis.indicators.arguments`)."""
 
     def deco(func):
         if name in INDICATORS:
             raise ValueError(f"indicator {name!r} registered twice")
         INDICATORS[name] = func
         INDICATOR_SOURCES[name] = tuple(sources)
+        if filters:
+            INDICATOR_FILTERS[name] = dict(filters)
+        if check is not None:
+            INDICATOR_CHECKS[name] = check
         return func
 
     return deco

@@ -31,10 +31,13 @@ class CatalogueError(ValueError):
         super().__init__(f"Fejl i målkataloget ({len(problems)}):\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def _indicator_problems(where: str, name, args) -> list[str]:
+def _indicator_problems(where: str, name, args, measures=None) -> list[str]:
+    """The indicator is registered, knows its arguments, and every value they select is one the data contract
+    allows (``measures``: the plan's register measure ids); see analysis/indicators/arguments.py."""
     import inspect
 
     from helhedsplan_eval.analysis.all_indicators import load_all
+    from helhedsplan_eval.analysis.indicators.arguments import arg_problems
 
     registry = load_all()
     if not isinstance(name, str) or name not in registry:
@@ -55,7 +58,7 @@ def _indicator_problems(where: str, name, args) -> list[str]:
            for k in args if k not in names]
     out += [f"{where}: indikatoren {name} kræver indicator_args.{p.name}" for p in params
             if p.default is inspect.Parameter.empty and p.name not in args]
-    return out
+    return out + arg_problems(where, name, args, measures)
 
 
 @dataclass(frozen=True)
@@ -206,13 +209,20 @@ def _load(directory: str) -> Catalogue:
     by_id = {c.get("id"): c for c in raw if isinstance(c.get("id"), str)}
     criteria: dict[str, Criterion] = {}
     for n, c in enumerate(raw, start=1):
-        crit = _check_criterion(n, c, areas, by_id, (plan_start, plan_end), problems)
+        crit = _check_criterion(n, c, areas, by_id, (plan_start, plan_end), problems, _measure_ids(plan_doc))
         if crit is not None:
             criteria[crit.id] = crit
     if problems:
         raise CatalogueError(problems)
     return Catalogue(plan=plan, areas=areas, criteria=criteria,
                      register_measures=list(plan_doc.get("register_measures", []) or []))
+
+
+def _measure_ids(plan_doc) -> tuple[str, ...]:
+    """The register measures the plan declares (``register_measures`` in plan.yml): the values the register
+    file's ``measure`` column accepts."""
+    raw = plan_doc.get("register_measures", []) if isinstance(plan_doc, dict) else []
+    return tuple(m["id"] for m in raw or [] if isinstance(m, dict) and isinstance(m.get("id"), str))
 
 
 def _criteria_entries(crit_doc, problems: list[str]) -> list[dict]:
@@ -320,7 +330,7 @@ def _years_in(where: str, base: dict, own: bool, period, problems: list[str]) ->
     return tuple(int(y) for y in (yrs or range(int(period[0]), int(period[1]) + 1)))
 
 
-def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int]) -> list[str]:
+def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int], measures=None) -> list[str]:
     """Direction, unit, indicator and alternative readings of a criterion that is evaluated itself."""
     problems = []
     if base.get("direction") not in ("up", "down"):
@@ -331,7 +341,7 @@ def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int]
     if not base.get("indicator"):
         problems.append(f"{where}: indicator mangler")
     else:
-        problems += _indicator_problems(where, base.get("indicator"), base.get("indicator_args") or {})
+        problems += _indicator_problems(where, base.get("indicator"), base.get("indicator_args") or {}, measures)
     alts = base.get("alternatives") or []
     if not isinstance(alts, list):
         problems.append(f"{where}: alternatives skal være en liste af {{reading: tekst, params: {{...}}}}")
@@ -348,7 +358,7 @@ def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int]
 
 
 def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, plan_years: tuple[int, int],
-                     problems: list[str]) -> Criterion | None:
+                     problems: list[str], measures=None) -> Criterion | None:
     """One entry of criteria.yml as a :class:`Criterion`, or None; every problem is appended to ``problems``."""
     cid = c.get("id") if isinstance(c.get("id"), str) and c.get("id") else f"element {n}"
     where = f"criteria.yml, {cid}"
@@ -372,7 +382,7 @@ def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, plan_
     if years is None:
         return None
     if own:
-        problems += _own_problems(where, base, kind, data_years)
+        problems += _own_problems(where, base, kind, data_years, measures)
     return _criterion(cid, c, base, kind, params, period, years)
 
 

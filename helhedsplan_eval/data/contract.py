@@ -42,9 +42,30 @@ def find_file(data_dir: Path, src: Source) -> tuple[Path | None, list[Issue]]:
     return (hits[0] if hits else None), []
 
 
+def plan_register_measures() -> tuple[str, ...] | None:
+    """The register measures the project's plan declares (``register_measures`` in params/plan.yml), or None when
+    the catalogue cannot be read (the static list in sources.py then applies; the catalogue reports its errors)."""
+    try:
+        from helhedsplan_eval.catalogue import load_catalogue
+
+        return tuple(m["id"] for m in load_catalogue().register_measures
+                     if isinstance(m, dict) and isinstance(m.get("id"), str))
+    except Exception:  # an invalid catalogue is reported where it is loaded
+        return None
+
+
 def with_dynamic_columns(src: Source) -> Source:
     """Columns declared outside sources.py: the survey's item columns come from params/survey.yml
-    (codes scale min..max and the 'ved ikke' code; empty = not answered)."""
+    (codes scale min..max and the 'ved ikke' code; empty = not answered), and the register file's measures are
+    the plan's ``register_measures`` (params/plan.yml), so that a plan declares a new measure without code."""
+    if src.name == "register_measures":
+        from dataclasses import replace
+
+        ids = plan_register_measures()
+        if ids is None:
+            return src
+        return replace(src, columns=tuple(replace(c, allowed=ids) if c.name == "measure" else c
+                                          for c in src.columns))
     if src.name != "survey_responses":
         return src
     try:

@@ -25,7 +25,9 @@ evaluation's disclosure threshold (``status.MIN_CELL``): under it they show as "
 
 Layout (issue 11): :mod:`.common` holds the coverage rule and the shared builders; one module per source family
 registers its indicators on import (:mod:`.registers`, :mod:`.logbook`, :mod:`.community`, :mod:`.youth`,
-:mod:`.assessments`). Importing this package imports them all; every name is re-exported here.
+:mod:`.assessments`, and the generic indicators parameterised in ``criteria.yml``, :mod:`.generic`, whose arguments
+:mod:`.generic_checks` checks). :mod:`.arguments` checks every indicator's arguments against the data contract when
+the catalogue loads (issue 20: no silent 0). Importing this package imports them all; every name is re-exported here.
 """
 
 from __future__ import annotations
@@ -52,3 +54,6 @@ from helhedsplan_eval.analysis.indicators.youth import (active_volunteers, _add_
                                                         pocket_money_moved_on, risk_group_active_leisure,
                                                         _share_by_year)
 from helhedsplan_eval.analysis.indicators.assessments import assessment
+from helhedsplan_eval.analysis.indicators.generic import (column_mean, column_sum, frequent_persons,  # noqa: F401
+                                                          persons_cumulative, persons_per_year, records_per_year,
+                                                          records_share, spells_lasting)

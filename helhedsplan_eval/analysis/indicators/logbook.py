@@ -63,12 +63,14 @@ def skur2_resident_events(bundle, years):
     return _event_count(bundle, years, "skur2_resident_events", lambda e: e["skur2_participation"] == True)  # noqa: E712
 
 
-@indicator("activity_events", sources=("logbook_events",))
+@indicator("activity_events", sources=("logbook_events",),
+           filters={"activity": ("logbook_events", "activity")})
 def activity_events(bundle, years, activity: str):
     return _event_count(bundle, years, f"activity_events:{activity}", lambda e: e["activity"] == activity)
 
 
-@indicator("mean_headcount", sources=("logbook_events",))
+@indicator("mean_headcount", sources=("logbook_events",),
+           filters={"activity": ("logbook_events", "activity")})
 def mean_headcount(bundle, years, activity: str):
     ev, cov = _events(bundle)
     name = f"mean_headcount:{activity}"
@@ -88,7 +90,8 @@ def mean_headcount(bundle, years, activity: str):
 PARTICIPANT_ROLES = ("forælder", "barn", "ung", "deltager", "bydelsmor")
 
 
-@indicator("unique_participants", sources=("logbook_events", "logbook_attendance"))
+@indicator("unique_participants", sources=("logbook_events", "logbook_attendance"),
+           filters={"activity": ("logbook_events", "activity")})
 def unique_participants(bundle, years, activity: str):
     """Unique registered participants (volunteers excluded) of an activity per year; ``extra`` has
     the sum of headcounts for comparison."""
@@ -105,7 +108,8 @@ def unique_participants(bundle, years, activity: str):
     return IndicatorSeries(name, "count", _frame(years, value=vals, headcount_sum=heads), list(years))
 
 
-@indicator("regular_share", sources=("logbook_events", "logbook_attendance"))
+@indicator("regular_share", sources=("logbook_events", "logbook_attendance"),
+           filters={"activity": ("logbook_events", "activity")})
 def regular_share(bundle, years, activity: str, more_than: int):
     """Share of the year's unique participants who came to more than ``more_than`` events."""
     m, cov = _attendance(bundle)
@@ -142,7 +146,9 @@ def course_families(bundle, years):
     return IndicatorSeries("course_families", "count", _frame(years, value=vals), list(years), notes=notes)
 
 
-@indicator("active_parents", sources=("logbook_events", "logbook_attendance"))
+@indicator("active_parents", sources=("logbook_events", "logbook_attendance"),
+           filters={"roles": ("logbook_attendance", "role"), "activities": ("logbook_events", "activity"),
+                    "alternative_roles": ("logbook_attendance", "role")})
 def active_parents(bundle, years, roles=("forælder",),
                    activities=("foraeldrecafe", "bydelsmoedre", "familiekursus"), alternative_roles=None):
     """Unique persons with one of ``roles`` at the ``activities`` (forældrecafé, bydelsmødre and

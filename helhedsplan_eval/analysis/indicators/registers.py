@@ -51,7 +51,8 @@ def _area_vs(df: pd.DataFrame, years, value_col: str, comp_label: str, with_nd: 
     return _frame(years, **cols)
 
 
-@indicator("register_measure", sources=("register_measures",))
+@indicator("register_measure", sources=("register_measures",),
+           filters={"measure": ("register_measures", "measure")})
 def register_measure(bundle: DataBundle, years, measure: str):
     df = bundle.table("register_measures")
     if df is None:
@@ -77,7 +78,8 @@ def police_safety(bundle: DataBundle, years):
     return s
 
 
-@indicator("bkf_measure", sources=("bkf_measures",))
+@indicator("bkf_measure", sources=("bkf_measures",),
+           filters={"measure": ("bkf_measures", "measure")})
 def bkf_measure(bundle: DataBundle, years, measure: str):
     df = bundle.table("bkf_measures")
     unit = "pct" if measure == "dubu" else "rate"

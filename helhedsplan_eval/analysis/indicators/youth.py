@@ -76,17 +76,23 @@ def micro_businesses(bundle, years):
     return IndicatorSeries("micro_businesses", "count", _cumulative("m", first, years, cov), list(years))
 
 
-@indicator("leisure_jobs_established", sources=("leisure_jobs",))
-def leisure_jobs_established(bundle, years):
-    """Leisure jobs and internships established by volunteers ('Frivillige etablerer ...')."""
+@indicator("leisure_jobs_established", sources=("leisure_jobs",),
+           filters={"established_by": ("leisure_jobs", "established_by")})
+def leisure_jobs_established(bundle, years, established_by="frivillig"):
+    """Leisure jobs and internships established by ``established_by`` (one code or a list; the default: volunteers,
+    'Frivillige etablerer ...'). The filter is an argument so that the catalogue checks it against the contract's
+    allowed values: a code the contract refuses would count 0 whatever the records hold (issue 20)."""
     df = bundle.table("leisure_jobs")
     if df is None:
         return _empty("leisure_jobs_established", "count", years, "Opgørelsen af fritidsjob er ikke leveret.")
+    by = [established_by] if isinstance(established_by, str) else list(established_by)
+    chosen = df["established_by"].isin(by)
     s = _count_by_year(bundle, "leisure_jobs", df, "established_date", years, name="leisure_jobs_established",
-                       mask=df["established_by"] == "frivillig")
-    others = int((df["established_by"] != "frivillig").sum())
+                       mask=chosen)
+    others = int((~chosen).sum())
     if others:
-        s.notes.append(f"{_n(others)} job/praktikpladser etableret af andre end frivillige tæller ikke med.")
+        who = "frivillige" if by == ["frivillig"] else "de valgte (" + ", ".join(by) + ")"
+        s.notes.append(f"{_n(others)} job/praktikpladser etableret af andre end {who} tæller ikke med.")
     return s
 
 
