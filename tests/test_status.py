@@ -60,6 +60,8 @@ TESTED_KINDS = {
     "annual_minimum", "minimum_share", "cumulative_total", "period_mean_change", "period_mean_max",
     "growth", "yoy_growth", "gap_target", "gap_reduction_rate", "survey_wave_increase", "milestone",
     "qualitative",
+    # issue 20's kinds: tested in tests/test_new_kinds.py
+    "ratio_to_comparison", "two_tier", "hold_baseline", "count_units",
 }
 
 

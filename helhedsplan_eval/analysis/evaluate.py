@@ -25,6 +25,7 @@ from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES
 from helhedsplan_eval.data.sources import feeds_index
 from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
 from helhedsplan_eval.analysis.status.common import DEFAULT_MIN_CELL
+from helhedsplan_eval.analysis.status.units import fill_counts
 
 if TYPE_CHECKING:
     from helhedsplan_eval.report.disclosure import SafeSeries
@@ -119,6 +120,17 @@ def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) ->
     return copy.deepcopy(s)
 
 
+def attach_units(s: IndicatorSeries, crit: Criterion, cat: Catalogue, series: dict) -> None:
+    """Give a ``count_units`` criterion's series its listed criteria and their per-unit series
+    (``extra['unit_inputs']``: {id: (criterion evaluated, its series)}) and its yearly counts of units."""
+    inputs = {}
+    for cid in crit.indicator_args.get("criteria", []):
+        base = cat.resolve(cat.criteria[cid])
+        inputs[cid] = (base, series[series_key(base)])
+    s.extra = dict(s.extra or {}, unit_inputs=inputs)
+    fill_counts(s, crit)
+
+
 def _truncate(s: IndicatorSeries, year: int) -> IndicatorSeries:
     """Never let a judgement for ``year`` see later years' data: a copy of the series for reading (it may share
     its rows with ``s``). A numeric index in year order is cut by position; any other by comparison."""
@@ -148,14 +160,16 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int =
     series: dict[str, IndicatorSeries] = {}
     evals: dict[str, Evaluation] = {}
     last = max(int(cat.plan.get("period", {}).get("end", 2020)), year)
+    own = [crit for crit in cat.criteria.values() if not crit.linked_to]
     with compute_once():  # tables derived from the bundle are shared by the indicators of this pass
-        for crit in cat.criteria.values():
-            if crit.linked_to:
-                continue
+        for crit in own:
             key = series_key(crit)
             if key not in series:
                 series[key] = cached_series(crit, bundle, last)
-            evals[crit.id] = evaluate(crit, _truncate(series[key], year), year)
+        for crit in own:
+            if crit.kind == "count_units":  # its listed criteria, judged per unit (analysis/status/units.py)
+                attach_units(series[series_key(crit)], crit, cat, series)
+            evals[crit.id] = evaluate(crit, _truncate(series[series_key(crit)], year), year)
     for crit in cat.criteria.values():
         if crit.linked_to:
             ev = copy.deepcopy(evals[crit.linked_to])

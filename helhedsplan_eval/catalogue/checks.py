@@ -29,6 +29,10 @@ def _check_value(v, spec, years: tuple[int, int]) -> str | None:
         return None if _is_number(v) and 0 <= v <= 100 else _EXPECTED_DA["share"]
     if spec == "int":
         return None if _is_int(v) and v >= 1 else "et helt tal ≥ 1"
+    if spec == "count":
+        return None if _is_int(v) and v >= 0 else "et helt tal ≥ 0"
+    if spec == "positive":
+        return None if _is_number(v) and v > 0 else "et tal over 0"
     if spec == "year":
         return (None if _is_int(v) and years[0] <= v <= years[1]
                 else f"et årstal (helt tal) mellem {years[0]} og {years[1]}")
@@ -70,6 +74,7 @@ def check_params(where: str, kind: str, params: dict, years: tuple[int, int], la
         if exp:
             problems.append(f"{where}: {label}.{key} er {_show(v)}, men skal være {exp}")
     if not partial:
+        problems += _new_kind_problems(where, kind, params, label)
         if kind == "period_mean_max" and "max" in params and "min" in params:
             problems.append(f"{where}: {label} har både 'max' og 'min'; angiv kun én af dem")
         if kind == "period_mean_max" and ("baseline" in params) != ("baseline_year" in params):
@@ -78,6 +83,20 @@ def check_params(where: str, kind: str, params: dict, years: tuple[int, int], la
         if _is_int(sw) and _is_int(ew) and sw >= ew:
             problems.append(f"{where}: {label}.start_wave ({sw}) skal ligge før end_wave ({ew})")
     return problems
+
+
+def _new_kind_problems(where: str, kind: str, params: dict, label: str) -> list[str]:
+    """The combined parameters of issue 20's kinds (each parameter's type is checked by ``PARAM_SPECS``)."""
+    if kind == "ratio_to_comparison" and ("max" in params) == ("min" in params):
+        return [f"{where}: kind ratio_to_comparison kræver præcis én af {label}.max og {label}.min"]
+    if kind == "two_tier" and "ambition" not in params:
+        return [f"{where}: kind two_tier kræver {label}.ambition (fx -0.10 for '10 % lavere'); uden ambition: "
+                "brug kind hold_baseline"]
+    if kind == "two_tier" and _is_number(params.get("ambition")) and _is_number(params.get("change", 0)):
+        amb, ch = params["ambition"], params.get("change", 0)
+        if amb == ch:
+            return [f"{where}: {label}.ambition skal være mere end minimumsmålet ({label}.change = {ch})"]
+    return []
 
 
 def _check_plan(plan_doc, problems: list[str]) -> tuple[dict, int, int]:

@@ -212,6 +212,7 @@ def _load(directory: str) -> Catalogue:
         crit = _check_criterion(n, c, areas, by_id, (plan_start, plan_end), problems, _measure_ids(plan_doc))
         if crit is not None:
             criteria[crit.id] = crit
+    problems += _unit_problems(criteria)
     if problems:
         raise CatalogueError(problems)
     return Catalogue(plan=plan, areas=areas, criteria=criteria,
@@ -223,6 +224,34 @@ def _measure_ids(plan_doc) -> tuple[str, ...]:
     file's ``measure`` column accepts."""
     raw = plan_doc.get("register_measures", []) if isinstance(plan_doc, dict) else []
     return tuple(m["id"] for m in raw or [] if isinstance(m, dict) and isinstance(m.get("id"), str))
+
+
+def _unit_problems(criteria: dict[str, Criterion]) -> list[str]:
+    """``count_units`` (issue 20): its indicator is ``units_meeting``, whose criteria exist, are computed per unit
+    (``indicator_args.by``) and are not counts of units themselves; ``min_met`` is at most their number."""
+    out = []
+    for c in criteria.values():
+        pair = (c.kind == "count_units", c.indicator == "units_meeting")
+        if c.linked_to or pair == (False, False):
+            continue
+        where = f"criteria.yml, {c.id}"
+        if pair != (True, True):
+            out.append(f"{where}: kind count_units og indicator units_meeting hører sammen (fundet kind {c.kind}, "
+                       f"indicator {c.indicator})")
+            continue
+        ids = c.indicator_args.get("criteria") or []
+        for i in ids:
+            other = criteria.get(i)
+            if other is None:
+                out.append(f"{where}: indicator_args.criteria nævner '{i}', som ikke er et kriterium")
+            elif other.kind == "count_units" or "by" not in (criteria[other.linked_to] if other.linked_to
+                                                              else other).indicator_args:
+                out.append(f"{where}: kriteriet '{i}' beregnes ikke pr. enhed (dets indicator_args mangler 'by', "
+                           "fx by: afdeling)")
+        m = c.params.get("min_met")
+        if _is_int(m) and ids and m > len(ids):
+            out.append(f"{where}: params.min_met er {m}, men der er kun {len(ids)} kriterier")
+    return out
 
 
 def _criteria_entries(crit_doc, problems: list[str]) -> list[dict]:

@@ -22,6 +22,11 @@ REQUIRED_PARAMS = {
     "survey_wave_increase": (),
     "milestone": ("due",),
     "qualitative": (),
+    # issue 20
+    "ratio_to_comparison": (),
+    "two_tier": ("baseline_year",),
+    "hold_baseline": ("baseline_year",),
+    "count_units": ("min_met", "max_units"),
 }
 
 KIND_LABELS_DA = {
@@ -37,6 +42,10 @@ KIND_LABELS_DA = {
     "survey_wave_increase": "Stigning mellem to surveymålinger",
     "milestone": "Milepæl",
     "qualitative": "Kvalitativ vurdering",
+    "ratio_to_comparison": "Forhold til sammenligningsgrundlag",
+    "two_tier": "Mindstemål med ambition",
+    "hold_baseline": "Niveauet fra basisåret fastholdes",
+    "count_units": "Antal enheder, der opfylder kriterier",
 }
 
 UNIT_LABELS_DA = {
@@ -53,7 +62,8 @@ UNIT_LABELS_DA = {
 
 
 # The parameters each kind's evaluator (analysis/status/) reads, with their type: "number" (int or float),
-# "int", "year" (a whole year within the data years), "bool", "date" (YYYY-MM-DD) or a tuple of the
+# "int" (≥ 1), "count" (a whole number ≥ 0), "positive" (a number > 0),
+# "year" (a whole year within the data years), "bool", "date" (YYYY-MM-DD) or a tuple of the
 # allowed words. A key not listed for its kind is an error (a typo would otherwise be ignored).
 PARAM_SPECS: dict[str, dict[str, Any]] = {
     "annual_minimum": {"target": "number", "target_alt": "number", "uncertainty": ("poisson", "none")},
@@ -70,6 +80,11 @@ PARAM_SPECS: dict[str, dict[str, Any]] = {
     "survey_wave_increase": {"start_wave": "year", "end_wave": "year"},
     "milestone": {"due": "date"},
     "qualitative": {"due_year": "year"},
+    "ratio_to_comparison": {"max": "positive", "min": "positive", "scope": ("end", "annual")},
+    "two_tier": {"baseline_year": "year", "change": "number", "ambition": "number",
+                 "uncertainty": ("poisson", "none"), "min_years": "int"},
+    "hold_baseline": {"baseline_year": "year", "uncertainty": ("poisson", "none"), "min_years": "int"},
+    "count_units": {"min_met": "int", "max_units": "count"},
 }
 
 # fields of an entry in criteria.yml

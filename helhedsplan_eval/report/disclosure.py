@@ -37,8 +37,8 @@ from helhedsplan_eval import formatting as F
 DEFAULT_MIN_CELL = 5
 HIDDEN = "skjult"
 # kinds whose target / target path is computed from a data value (the baseline year's level)
-DATA_PATH_KINDS = ("period_mean_change", "growth", "yoy_growth")
-PERIOD_MEAN_KINDS = ("period_mean_change", "period_mean_max")
+DATA_PATH_KINDS = ("period_mean_change", "growth", "yoy_growth", "two_tier", "hold_baseline")
+PERIOD_MEAN_KINDS = ("period_mean_change", "period_mean_max", "two_tier", "hold_baseline")
 
 
 def small(n, min_cell: int = DEFAULT_MIN_CELL) -> bool:
@@ -266,7 +266,9 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
 
 def _relative_target_text(crit) -> str:
     p = crit.params
-    if crit.kind == "period_mean_change":
+    if crit.kind in ("two_tier", "hold_baseline") and not p.get("change"):
+        return f"{'mindst' if crit.direction == 'up' else 'højst'} {p['baseline_year']}-niveauet"
+    if crit.kind in ("period_mean_change", "two_tier"):
         ch = float(p["change"]) * 100
         return f"{F.fmt_pct(abs(ch), 0)} {'over' if ch > 0 else 'under'} {p['baseline_year']}-niveauet"
     if crit.kind in ("growth", "yoy_growth"):

@@ -56,4 +56,4 @@ from helhedsplan_eval.analysis.indicators.youth import (active_volunteers, _add_
 from helhedsplan_eval.analysis.indicators.assessments import assessment
 from helhedsplan_eval.analysis.indicators.generic import (column_mean, column_sum, frequent_persons,  # noqa: F401
                                                           persons_cumulative, persons_per_year, records_per_year,
-                                                          records_share, spells_lasting)
+                                                          records_share, spells_lasting, units_meeting)

@@ -255,3 +255,18 @@ def _active_spells(df: pd.DataFrame, start: str, end, last: int) -> dict[int, in
             for y in range(y0, max(y0, last if y1 is None else y1) + 1):
                 out[y] = out.get(y, 0) + 1
     return out
+
+
+def _check_units(args: dict, measures=None) -> list[str]:
+    ids = args.get("criteria")
+    if not (isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids)):
+        return [f"indicator_args.criteria er {ids!r}, men skal være en liste af kriterie-id'er"]
+    return []
+
+
+@indicator("units_meeting", check=_check_units)
+def units_meeting(bundle, years, criteria: list):
+    """The series of a ``count_units`` criterion: no figures of its own; the evaluation of the year attaches the
+    listed criteria and their per-unit series (``extra['unit_inputs']``, see analysis/status/units.py)."""
+    return IndicatorSeries("units_meeting", "count", _frame(years, value={}), list(years),
+                           extra={"criteria": list(criteria)})

@@ -14,6 +14,9 @@ from helhedsplan_eval.analysis.status.counts import eval_annual_minimum, eval_cu
 from helhedsplan_eval.analysis.status.gaps import eval_gap_reduction_rate, eval_gap_target
 from helhedsplan_eval.analysis.status.growth import _growth_target, eval_growth, eval_yoy_growth
 from helhedsplan_eval.analysis.status.means import eval_period_mean_change, eval_period_mean_max
+from helhedsplan_eval.analysis.status.ratio import eval_ratio_to_comparison, ratio_path
+from helhedsplan_eval.analysis.status.tiers import eval_hold_baseline, eval_two_tier, tier_path
+from helhedsplan_eval.analysis.status.units import eval_count_units
 from helhedsplan_eval.analysis.status.types import (AWAITING, NO_JUDGEMENT, NOT_YET, SUPPRESSED, UNJUDGEABLE,
                                                     Evaluation, IndicatorSeries)
 
@@ -26,6 +29,8 @@ def target_path(crit, s: IndicatorSeries | None) -> dict[int, float]:
     T = crit.period_end
     out: dict[int, float] = {}
     k = crit.kind
+    if k in PATHS:
+        return PATHS[k](crit, s)
     if k in ("annual_minimum", "minimum_share"):
         return {int(y): float(p["target"]) for y in crit.years}
     if k == "cumulative_total":
@@ -64,7 +69,15 @@ EVALUATORS: dict[str, Callable] = {
     "survey_wave_increase": eval_survey_wave_increase,
     "milestone": eval_milestone,
     "qualitative": eval_qualitative,
+    # issue 20
+    "ratio_to_comparison": eval_ratio_to_comparison,
+    "two_tier": eval_two_tier,
+    "hold_baseline": eval_hold_baseline,
+    "count_units": eval_count_units,
 }
+
+# the target paths of the kinds whose module defines them (count_units has none: its limit is a count of units)
+PATHS: dict[str, Callable] = {"ratio_to_comparison": ratio_path, "two_tier": tier_path, "hold_baseline": tier_path}
 
 
 def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:

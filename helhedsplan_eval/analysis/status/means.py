@@ -168,10 +168,10 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
             ev.status = NOT_YET
         return ev
     target = B * (1 + change)
-    up = change > 0
+    up = change > 0 or (change == 0 and crit.direction == "up")  # a change of 0 holds the level (two_tier)
     ev.target, ev.target_text = target, _fmt(target, unit)
     ev.path_value, ev.path_text = target, _fmt(target, unit)
-    goal = _change_goal(B, change, b_year, target, unit)
+    goal = _change_goal(B, change, b_year, target, unit, up)
     if year < crit.period_start:
         ev.status = NOT_YET
         ev.explanation = (f"{b_year} er basisår med {_fmt(B, unit)}; målet for gennemsnittet i "
@@ -206,9 +206,12 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     return ev
 
 
-def _change_goal(B: float, change: float, b_year: int, target: float, unit: str) -> str:
-    """The goal in words: "mindst X (20 % over 2016-niveauet Y)", or the reading of a baseline of 0."""
+def _change_goal(B: float, change: float, b_year: int, target: float, unit: str, up: bool = False) -> str:
+    """The goal in words: "mindst X (20 % over 2016-niveauet Y)", "højst X (2016-niveauet)" for a change of 0,
+    or the reading of a baseline of 0."""
     pct_txt = F.fmt_pct(abs(change) * 100, 0)
+    if change == 0:
+        return f"{'mindst' if up else 'højst'} {_fmt(target, unit)} ({b_year}-niveauet)"
     if B == 0:
         return ("over 0 (basisniveauet er 0, så en procentvis stigning er udefineret)" if change > 0 else
                 "0 (basisniveauet er allerede 0)")
