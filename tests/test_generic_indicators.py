@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -334,3 +334,18 @@ def test_generic_indicator_from_the_catalogue_equals_the_coded_one(tmp_path):
     generic = compute_series(cat.criteria["A-1"], b, 2020)
     coded = leisure_jobs_established(b, list(range(2014, 2021)))
     assert generic.data["value"].tolist()[3:] == coded.data["value"].tolist()[3:] == [16.0, 21.0, 24.0, 12.0]
+
+
+def test_readme_examples_of_the_generic_indicators_pass_the_check():
+    from helhedsplan_eval.analysis.registry import INDICATOR_CHECKS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Generic indicators (no code)")[1].split("```yaml")[1].split("```")[0]
+    pairs = re.findall(r"indicator: (\w+).*\nindicator_args: (\{.*\})", block)
+    assert {name for name, _ in pairs} >= {"records_per_year", "persons_per_year", "persons_cumulative",
+                                           "frequent_persons", "records_share", "column_sum", "spells_lasting"}
+    for name, args in pairs:
+        args = yaml.safe_load(args)
+        if args["source"] == "my_source":  # the per-afdeling example names a source of another plan
+            continue
+        assert INDICATOR_CHECKS[name](args, None) == [], (name, args)
