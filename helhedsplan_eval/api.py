@@ -143,7 +143,7 @@ def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundl
     from helhedsplan_eval.data.contract import load_bundle
     from helhedsplan_eval.analysis.evaluate import evaluate_year
     from helhedsplan_eval.analysis.all_indicators import load_all
-    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES
+    from helhedsplan_eval.analysis.registry import sources_of
     from helhedsplan_eval.data.sources import feeds_index
 
     cat, where = _check(criterion_id, year, data, min_cell)
@@ -152,7 +152,7 @@ def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundl
     crit = cat.criteria[criterion_id]
     base = cat.resolve(crit)
     load_all()
-    names = list(INDICATOR_SOURCES.get(base.indicator, ()))
+    names = list(sources_of(base.indicator, base.indicator_args))
     for cid in dict.fromkeys((crit.id, base.id)):
         names += feeds_index().get(cid, [])
     names = list(dict.fromkeys(names))

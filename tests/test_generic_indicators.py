@@ -349,3 +349,20 @@ def test_readme_examples_of_the_generic_indicators_pass_the_check():
         if args["source"] == "my_source":  # the per-afdeling example names a source of another plan
             continue
         assert INDICATOR_CHECKS[name](args, None) == [], (name, args)
+
+
+def test_data_quality_of_a_generic_criterions_source_reaches_its_criterion(tmp_path):
+    # a generic indicator is registered without sources: the source its arguments name is the one it reads
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
+    from helhedsplan_eval.analysis.registry import sources_of
+    from helhedsplan_eval.data.issues import Issue
+
+    assert sources_of("records_per_year", {"source": "leisure_jobs"}) == ("leisure_jobs",)
+    assert sources_of("register_measure", {"measure": "x"}) == ("register_measures",)
+    cat = _load(tmp_path, [_crit(indicator="records_per_year", indicator_args={"source": "leisure_jobs"})])
+    b = _jobs({"frivillig": 6})
+    b.issues = [Issue(contract.WARNING, "leisure_jobs", "leisure_jobs.csv", "ukendt kolonne 'x' ignoreres", 1, "x",
+                      category="ukendt kolonne ignoreres")]
+    res = evaluate_year(2018, b, cat)
+    assert res.evaluation("A-1").value == 6
+    assert any("leisure_jobs" in w or "ukendt kolonne" in w for w in res.warnings_for(cat.criteria["A-1"]))

@@ -18,6 +18,7 @@ from helhedsplan_eval.analysis import all_indicators  # noqa: F401  (registers e
 from helhedsplan_eval.analysis import status as S
 from helhedsplan_eval.analysis.evaluate import evaluate_year
 from helhedsplan_eval.analysis.status import IndicatorSeries, evaluate, target_path
+from helhedsplan_eval.analysis.status.units import fill_counts
 from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, CatalogueError, Criterion, load_catalogue
 from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.data.sources import SOURCES, Col, Source
@@ -226,6 +227,13 @@ def test_count_units_per_year(units):
     ev = evaluate_year(2019, bundle, cat).evaluation("A-1")
     assert ev.status == "På vej" and ev.value == 0 and ev.figures == {2017: 1, 2018: 0, 2019: 0}
     assert "(enheder med mindst 2: ingen)" in ev.explanation
+    # the board's table: through the disclosure layer, with the count of units and its explanation
+    from helhedsplan_eval.analysis.evaluate import status_frame
+
+    res = evaluate_year(2017, bundle, cat)
+    row = status_frame(res).set_index("Id").loc["A-1"]
+    assert (row["Status"], row["Værdi"], row["Mål"]) == ("Ikke på vej", "1", "højst 0 enheder")
+    assert "A: 2" in row["Forklaring"]
 
 
 def test_count_units_awaits_a_source_that_stops_a_year_early(units):
@@ -291,3 +299,32 @@ def test_new_kinds_parameter_checks(tmp_path):
     assert "A-3: kind two_tier kræver params.ambition" in msg and "brug kind hold_baseline" in msg
     assert "A-4: params.change kendes ikke for kind hold_baseline" in msg
     assert "A-5: params.max_units er -1, men skal være et helt tal ≥ 0" in msg
+
+
+def _unit_series(by: dict, unit="count"):
+    s = series({}, unit)
+    s.extra = {"by": by}
+    return s
+
+
+def test_count_units_with_a_hidden_share_in_a_unit():
+    # m = 2 of 2 criteria, no unit allowed. c2 is a share over 3 persons in each unit: hidden (Skjult), so open.
+    c1 = crit("annual_minimum", {"target": 1}, cid="C-1")
+    c2 = crit("minimum_share", {"target": 50}, unit="pct", cid="C-2")
+    share = {u: series({2020: 100 * n / 3}, "pct", numerator={2020: n}, denominator={2020: 3}) for u, n in
+             (("A", 2), ("B", 1))}
+
+    def judge(a_value):
+        inputs = {"C-1": (c1, _unit_series({"A": series({2020: a_value}), "B": series({2020: 0})})),
+                  "C-2": (c2, _unit_series(share, "pct"))}
+        s = series({2020: None})
+        s.extra = {"unit_inputs": inputs}
+        fill_counts(s, crit("count_units", {"min_met": 2, "max_units": 0}))  # as the evaluation of the year does
+        return evaluate(crit("count_units", {"min_met": 2, "max_units": 0}), s, 2020)
+
+    # A meets C-1 (2 ≥ 1) and C-2 is hidden: A may meet both, so the count is 0 or 1 against the limit 0
+    ev = judge(2)
+    assert ev.status == "Kan ikke vurderes" and "Mellem 0 og 1 enheder" in ev.explanation
+    # A misses C-1 (0 < 1): no unit can meet 2 whatever the hidden shares are, so the count is 0
+    ev = judge(0)
+    assert ev.status == "Opfyldt" and ev.value == 0 and ev.figures == {2017: None, 2018: None, 2019: None, 2020: 0}

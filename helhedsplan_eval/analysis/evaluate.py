@@ -21,7 +21,7 @@ from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.catalogue.criteria import Catalogue, Criterion, load_catalogue
 from helhedsplan_eval.data.contract import ERROR, load_bundle
 from helhedsplan_eval.analysis.indicators.common import compute_once
-from helhedsplan_eval.analysis.registry import INDICATORS, INDICATOR_SOURCES
+from helhedsplan_eval.analysis.registry import INDICATORS, sources_of
 from helhedsplan_eval.data.sources import feeds_index
 from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
 from helhedsplan_eval.analysis.status.common import DEFAULT_MIN_CELL
@@ -73,7 +73,7 @@ class YearResult:
         from helhedsplan_eval.report.disclosure import board_issue_texts, board_text
 
         base = self.catalogue.resolve(crit)
-        srcs = set(INDICATOR_SOURCES.get(base.indicator, ())) | set(feeds_index().get(crit.id, []))
+        srcs = set(sources_of(base.indicator, base.indicator_args)) | set(feeds_index().get(crit.id, []))
         out = board_issue_texts([i for i in self.bundle.issues if i.source in srcs])
         s = self.series_for(crit)
         if s is not None:

@@ -40,3 +40,11 @@ def indicator(name: str, sources: tuple[str, ...] = (), filters: dict[str, tuple
         return func
 
     return deco
+
+
+def sources_of(name: str, args: dict | None = None) -> tuple[str, ...]:
+    """The data-contract sources an indicator reads: those it was registered with, and for a generic indicator
+    (issue 20) the ``source`` its arguments name."""
+    srcs = tuple(INDICATOR_SOURCES.get(name, ()))
+    src = (args or {}).get("source")
+    return srcs + ((src,) if isinstance(src, str) and src not in srcs else ())

@@ -218,10 +218,10 @@ class AreaReport:
             if ev.missing_years:
                 items.append(f"{c.id}: mangler data for {', '.join(map(str, ev.missing_years))}.")
         srcs = set()
-        from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES
+        from helhedsplan_eval.analysis.registry import sources_of
 
         for c in self.criteria:
-            srcs |= set(INDICATOR_SOURCES.get(self.cat.resolve(c).indicator, ()))
+            srcs |= set(sources_of(self.cat.resolve(c).indicator, self.cat.resolve(c).indicator_args))
         items += source_names(board_issue_texts([i for i in self.res.bundle.issues if i.source in srcs]),
                               self.res.bundle.issues)
         for c in self.criteria:
