@@ -478,7 +478,7 @@ def test_unit_indicator_and_indicator_args(tmp_path):
         _crit("A-1", unit="stk"),
         _crit("A-2", indicator="findes_ikke"),
         _crit("A-3", indicator="activity_events"),
-        _crit("A-4", indicator="activity_events", indicator_args={"activity": "x", "aktivitet": "y"}),
+        _crit("A-4", indicator="activity_events", indicator_args={"activity": "foraeldrecafe", "aktivitet": "y"}),
     ])
     assert problems == [
         "criteria.yml, A-1: unit er 'stk', men skal være en af pct, pp, count, persons, kr, rate, index, number, text",
