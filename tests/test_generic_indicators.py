@@ -366,3 +366,18 @@ def test_data_quality_of_a_generic_criterions_source_reaches_its_criterion(tmp_p
     res = evaluate_year(2018, b, cat)
     assert res.evaluation("A-1").value == 6
     assert any("leisure_jobs" in w or "ukendt kolonne" in w for w in res.warnings_for(cat.criteria["A-1"]))
+
+
+def test_contract_document_and_templates_list_the_plans_measures(tmp_path, monkeypatch):
+    from helhedsplan_eval.data.contract_doc import contract_markdown
+    from helhedsplan_eval.data.templates import write_templates
+
+    monkeypatch.setattr(contract, "plan_register_measures", lambda: ("beskaeftigede_18_64", "sigtede_10_17"))
+    doc = contract_markdown()
+    assert "beskaeftigede_18_64, sigtede_10_17" in doc
+    write_templates(tmp_path)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "xlsx" / "register_measures.xlsx")
+    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert any("beskaeftigede_18_64" in c for c in cells)

@@ -162,6 +162,9 @@ def test_hold_baseline_is_two_tier_without_ambition():
     up = evaluate(tt(dict(baseline_year=2017), kind="hold_baseline", direction="up"), s, 2020)
     assert up.status == "Opfyldt" and "mindst 40 (2017-niveauet)" in txt(up.target_text)
     assert target_path(tt(dict(baseline_year=2017), kind="hold_baseline"), s) == {2018: 40, 2019: 40, 2020: 40}
+    # the coverage rule: a source that stops a year early gives no verdict
+    ev = evaluate(tt(dict(baseline_year=2017), kind="hold_baseline"), series({2017: 40, 2018: 38, 2019: 41}), 2020)
+    assert ev.status == "Afventer data" and ev.missing_years == [2020]
 
 
 # ============================================================================ count_units

@@ -54,18 +54,26 @@ def plan_register_measures() -> tuple[str, ...] | None:
         return None
 
 
+def with_plan_measures(src: Source) -> Source:
+    """The register file's ``measure`` column accepts the plan's ``register_measures`` (params/plan.yml), so that
+    a plan declares a new measure without code; other sources as they are (the validator, the contract document
+    and the templates all read the register file through this)."""
+    if src.name != "register_measures":
+        return src
+    from dataclasses import replace
+
+    ids = plan_register_measures()
+    if ids is None:
+        return src
+    return replace(src, columns=tuple(replace(c, allowed=ids) if c.name == "measure" else c for c in src.columns))
+
+
 def with_dynamic_columns(src: Source) -> Source:
     """Columns declared outside sources.py: the survey's item columns come from params/survey.yml
     (codes scale min..max and the 'ved ikke' code; empty = not answered), and the register file's measures are
-    the plan's ``register_measures`` (params/plan.yml), so that a plan declares a new measure without code."""
+    the plan's (:func:`with_plan_measures`)."""
     if src.name == "register_measures":
-        from dataclasses import replace
-
-        ids = plan_register_measures()
-        if ids is None:
-            return src
-        return replace(src, columns=tuple(replace(c, allowed=ids) if c.name == "measure" else c
-                                          for c in src.columns))
+        return with_plan_measures(src)
     if src.name != "survey_responses":
         return src
     try:

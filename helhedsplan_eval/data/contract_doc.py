@@ -291,6 +291,9 @@ def _overview() -> list[str]:
 
 
 def _column_table(src: Source) -> list[str]:
+    from helhedsplan_eval.data.contract import with_plan_measures  # the contract imports nothing of this module
+
+    src = with_plan_measures(src)
     lines = ["| Column | Type | Required | Allowed values / range | Unit | Meaning |",
              "|---|---|---|---|---|---|"]
     for c in src.columns:

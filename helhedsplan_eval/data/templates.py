@@ -161,7 +161,9 @@ def write_templates(out_dir) -> list[Path]:
     (out / "csv").mkdir(parents=True, exist_ok=True)
     (out / "xlsx").mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for src in SOURCES.values():
+    from helhedsplan_eval.data.contract import with_plan_measures
+
+    for src in map(with_plan_measures, SOURCES.values()):
         csv_path = out / "csv" / f"{src.name}.csv"
         _write_csv(csv_path, template_columns(src))
         xlsx_path = out / "xlsx" / f"{src.name}.xlsx"

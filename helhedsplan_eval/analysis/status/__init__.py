@@ -27,7 +27,8 @@ Rules shared by all kinds (documented in the README, tested in ``tests/test_stat
 
 Layout: :mod:`.types` (status words, :class:`IndicatorSeries`, :class:`Evaluation`), :mod:`.common` (the
 disclosure threshold, comparisons, formatting, missing-data texts, uncertainty), one module per family of kinds
-(:mod:`.counts`, :mod:`.means`, :mod:`.growth`, :mod:`.gaps`, :mod:`.assessments`) and :mod:`.engine`
+(:mod:`.counts`, :mod:`.means`, :mod:`.growth`, :mod:`.gaps`, :mod:`.assessments`, and issue 20's :mod:`.ratio`,
+:mod:`.tiers`, :mod:`.units`) and :mod:`.engine`
 (``EVALUATORS``, :func:`evaluate`, :func:`target_path`). Every name is re-exported here, so
 ``from helhedsplan_eval.analysis import status; status.evaluate(...)`` keeps working; ``status.MIN_CELL`` is
 read from :mod:`.common` at the time of the call (see :func:`disclosure_threshold`).
