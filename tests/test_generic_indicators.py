@@ -381,3 +381,13 @@ def test_contract_document_and_templates_list_the_plans_measures(tmp_path, monke
     wb = load_workbook(tmp_path / "xlsx" / "register_measures.xlsx")
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
     assert any("beskaeftigede_18_64" in c for c in cells)
+
+
+def test_a_filter_that_selects_nothing_says_so(bundle):
+    # 2020 has one record (p4, lektier): the café filter selects none of it, and the series says why it is 0
+    s = G.records_per_year(bundle, YEARS, "test_visits", filters={"kind": "café"})
+    assert s.value(2020) == 0
+    assert any("Filtret (kind = café) vælger ingen af kildens registreringer i 2020" in n for n in s.notes)
+    # 2019 has no records at all: a 0 of the source, not of the filter (covered between records), no such note
+    assert not any("2019" in n for n in s.notes)
+    assert not G.records_per_year(bundle, YEARS, "test_visits").notes

@@ -88,6 +88,7 @@ def _generic(bundle, years, name: str, source: str, filters, date, by, unit: str
     sel = _mask(df, filters)
     s = IndicatorSeries(label, unit, _frame(years, records=recs, **compute(df[sel], yrs[sel], cov)), list(years),
                         extra=extra)
+    _note_empty_filter(s, filters, cov)
     missing = [y for y in years if y not in cov and y >= _common.PLAN_START]
     if missing:
         s.notes.append(f"Ingen leverede registreringer for {', '.join(map(str, missing))} "
@@ -101,6 +102,21 @@ def _generic(bundle, years, name: str, source: str, filters, date, by, unit: str
                                                                             **compute(df[m], yrs[m], cov)),
                                                list(years), extra=dict(extra))
     return s
+
+
+def _shown(v) -> str:
+    return ("ja" if v else "nej") if isinstance(v, bool) else str(v)
+
+
+def _note_empty_filter(s: IndicatorSeries, filters, cov) -> None:
+    """A 0 is never silent: the years in which the filters select none of the source's records say so."""
+    if not filters or "records" not in s.data.columns:
+        return
+    empty = [int(y) for y in s.data.index if y in cov and s._get(y, "records") and s.value(y) == 0]
+    if empty:
+        desc = ", ".join(f"{c} = {' eller '.join(map(_shown, filter_values(v)))}" for c, v in filters.items())
+        s.notes.append(f"Filtret ({desc}) vælger ingen af kildens registreringer i {', '.join(map(str, empty))}; "
+                       "tallet 0 kommer af filtret, ikke af manglende data.")
 
 
 def _per_year(years, cov, f) -> dict:
