@@ -331,3 +331,36 @@ def test_count_units_with_a_hidden_share_in_a_unit():
     # A misses C-1 (0 < 1): no unit can meet 2 whatever the hidden shares are, so the count is 0
     ev = judge(0)
     assert ev.status == "Opfyldt" and ev.value == 0 and ev.figures == {2017: None, 2018: None, 2019: None, 2020: 0}
+
+
+def test_two_counts_of_units_over_the_same_criteria(units, tmp_path):
+    # the same three criteria, two thresholds; 2017: A meets 2, B 1, C 0 -> one unit meets 2 or more, two meet 1
+    _, bundle = units
+    d = tmp_path / "two"
+    d.mkdir()
+    other = _count(min_met=1, max_units=3)
+    other["id"] = "A-5"
+    cat = _catalogue(d, [_count(), other] + _components())
+    res = evaluate_year(2017, bundle, cat)
+    assert res.evaluation("A-1").value == 1 and res.evaluation("A-5").value == 2
+    assert res.series_for(cat.criteria["A-1"]).value(2017) == 1
+    assert res.series_for(cat.criteria["A-5"]).value(2017) == 2
+
+
+def test_ratio_in_the_board_table(tmp_path):
+    # 12 of 200 = 6,0 % against 2,5 %: ratio 2,40 ≤ 2,5; interval 1,3861 – 4,0773 (module docstring) in "gange"
+    from helhedsplan_eval.analysis.evaluate import status_frame
+
+    plan = dict(PLAN, register_measures=[{"id": "sigtede_10_17", "name": "Sigtede", "unit": "pct",
+                                          "direction": "down"}])
+    (tmp_path / "plan.yml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    c = _c("A-1", "register_measure", {"measure": "sigtede_10_17"}, kind="ratio_to_comparison",
+           params={"max": 2.5}, unit="pct", direction="down", years=[2020])
+    (tmp_path / "criteria.yml").write_text(yaml.safe_dump({"criteria": [c]}, allow_unicode=True), encoding="utf-8")
+    reg = pd.DataFrame([(2020, "sigtede_10_17", "område", 12, 200, 6.0), (2020, "sigtede_10_17", "kommune", None,
+                                                                        None, 2.5)],
+                       columns=["year", "measure", "population", "numerator", "denominator", "value_pct"])
+    res = evaluate_year(2020, DataBundle.from_frames({"register_measures": reg}), load_catalogue(tmp_path))
+    row = status_frame(res).set_index("Id").loc["A-1"]
+    assert (row["Status"], row["Værdi"]) == ("Opfyldt (usikkert)", "2,40 gange")
+    assert row["Usikkerhed (95 %)"] == "1,39 til 4,08 gange"

@@ -82,7 +82,10 @@ class YearResult:
 
 
 def series_key(crit: Criterion) -> str:
-    return crit.indicator + (json.dumps(crit.indicator_args, sort_keys=True) if crit.indicator_args else "")
+    key = crit.indicator + (json.dumps(crit.indicator_args, sort_keys=True) if crit.indicator_args else "")
+    if crit.kind == "count_units":  # its series holds counts for its own min_met (attach_units)
+        key += json.dumps(crit.params, sort_keys=True)
+    return key
 
 
 def compute_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -> IndicatorSeries:
@@ -200,6 +203,8 @@ def status_frame(res: YearResult, min_cell: int | None = None) -> pd.DataFrame:
             unit = "pp" if base.kind in ("gap_target", "gap_reduction_rate") or base.params.get("measure") == "gap" else base.unit
             if base.kind == "survey_wave_increase":
                 lo_hi = f"{F.fmt_number(ev.interval[0], 1)} til {F.fmt_number(ev.interval[1], 1)}"
+            elif base.kind == "ratio_to_comparison":  # a ratio: "1,39 til 4,08 gange"
+                lo_hi = f"{F.fmt_number(ev.interval[0], 2)} til {F.fmt_number(ev.interval[1], 2)} gange"
             else:
                 lo_hi = f"{F.fmt_value(ev.interval[0], unit)} til {F.fmt_value(ev.interval[1], unit)}"
         rows.append({
