@@ -77,6 +77,8 @@ def _filter_problems(src: Source, key: str, filters, measures) -> list[str]:
 def check_generic(args: dict, measures=None) -> list[str]:
     """Problems of a generic indicator's arguments (source, columns, filters, numbers)."""
     name = args.get("source")
+    if name is None:  # reported by the catalogue's check of the indicator's required arguments
+        return []
     src = SOURCES.get(name) if isinstance(name, str) else None
     if src is None:
         return [f"indicator_args.source er {name!r}, men skal være en af datakontraktens kilder "
