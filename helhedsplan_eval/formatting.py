@@ -123,3 +123,17 @@ def tick_formatter(kind: str = "number", decimals: int = 0):
         "year": lambda v, _pos: str(int(round(v))),  # years carry no thousands separator
     }
     return FuncFormatter(funcs[kind])
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """``n`` and the Danish noun in the right number: "1 advarsel", "2 advarsler", "0 advarsler"."""
+    return f"{n} {singular if n == 1 else plural_form}"
+
+
+def excerpt(value, limit: int = 80) -> str:
+    """``value`` as text for a message, at most ``limit`` characters (then cut with "…" and the full length):
+    a bad value is never repeated whole (a 300 MB YAML value, a cell of a 100 MB file)."""
+    text = value if isinstance(value, str) else repr(value) if not isinstance(value, (int, float)) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} tegn)".replace(",", ".")

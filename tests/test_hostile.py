@@ -636,7 +636,7 @@ def test_issue_summary_counts_per_file_column_and_problem(tmp_path):
         {"file": "vandalism_bills.csv", "column": "amount_dkk",
          "problem": "værdien ligger uden for det tilladte (forventet et tal ≥ 0)", "count": 1},
         {"file": "vandalism_bills.csv", "column": "date", "problem": "værdien er ikke en gyldig dato "
-         "(forventet en dato (ÅÅÅÅ-MM-DD))", "count": 1},
+         "(forventet en dato som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ)", "count": 1},
     ]
     text = s.to_csv()
     for v in ("mange", "få", "-4", "2018-02-30", "B1"):

@@ -96,5 +96,5 @@ def convert_cell(s: str, col: Col, decimal_comma: bool):
                     return dt.date(parts["y"], parts["m"], parts["d"])
                 except ValueError:
                     raise ValueError("er ikke en gyldig dato") from None
-        raise ValueError("kan ikke læses som en dato (ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ)")
+        raise ValueError("kan ikke læses som en dato")
     raise ValueError(f"ukendt type {col.type}")

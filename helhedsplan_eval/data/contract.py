@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from helhedsplan_eval.data.bundle import DataBundle
+from helhedsplan_eval.data.cell_checks import ambiguous_number_issues, clean_text, normalise_cells
 from helhedsplan_eval.data.cells import (_FALSE, _TRUE, CPR_MESSAGE, CPR_PATTERN, CPR_TEXT_MESSAGE,  # noqa: F401
                                          convert_cell, free_text_columns, looks_like_cpr)
 from helhedsplan_eval.data.issues import (ERROR, WARNING, DataValidationError, Issue, coverage_lines,  # noqa: F401
@@ -29,6 +30,7 @@ from helhedsplan_eval.data.issues import (ERROR, WARNING, DataValidationError, I
 from helhedsplan_eval.data.manifest import MANIFEST_KEYS, read_manifest  # noqa: F401
 from helhedsplan_eval.data.raw import (MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED, RawTable, ReadProblem,  # noqa: F401
                                        check_size, read_raw)
+from helhedsplan_eval.data.row_checks import exclude_bad_rows, percent_issues, spell_issues
 from helhedsplan_eval.data.schema import _schema_issues
 from helhedsplan_eval.data.sources import LAST_YEAR, SOURCES, Col, Source
 
@@ -178,8 +180,11 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
     raw, issues = _open(path, src)
     if raw is None:
         return None, issues
+    raw.frame.columns = [clean_text(str(c))[0] for c in raw.frame.columns]
+    raw.frame, clean = normalise_cells(raw.frame, src, fname, quiet=set(free_text_columns(src)))
     df = raw.frame
     issues, fatal = _shape_issues(src, raw, fname)
+    issues += clean
     cpr_cells, cpr = _cpr_issues(src, df, fname)
     issues += cpr
     if fatal:
@@ -200,6 +205,8 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
             if c not in names:
                 columns[c] = df[c]
     typed = pd.DataFrame(columns, index=df.index)
+    issues += ambiguous_number_issues(src, df, typed, fname)
+    issues += spell_issues(src, typed, fname) + percent_issues(src, typed, fname)
     bad_cells = {(i.row, i.column) for i in issues if i.severity == ERROR and i.row is not None}
     check_df = typed[[c.name for c in src.columns if c.name in df.columns]]
     issues += [i for i in _schema_issues(src, check_df, fname) if (i.row, i.column) not in bad_cells]
@@ -336,9 +343,7 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
         if df is not None:
             tables[name] = df
     issues += _cross_checks(tables, files, catalogue_ids, prior=list(issues))
-    # a source with reference errors is not used
-    for name in {i.source for i in issues if i.severity == ERROR}:
-        tables.pop(name, None)
+    exclude_bad_rows(tables, issues, SOURCES)  # an error leaves out its row (independent rows) or its source
     manifest, mf_issues = read_manifest(d)
     issues += mf_issues
     bundle = DataBundle(tables={k: v.reset_index(drop=True) for k, v in tables.items()}, data_dir=d, issues=issues,

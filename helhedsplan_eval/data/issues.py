@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helhedsplan_eval.formatting import excerpt, plural  # noqa: F401  (excerpt re-exported for the checks)
+
 ERROR = "fejl"
 WARNING = "advarsel"
 
@@ -68,6 +70,17 @@ def issue_summary(issues, severity: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "column", "problem", "count"])
 
 
+def row_list(rows, shown: int = 10) -> str:
+    """'række 4' or 'rækkerne 3, 5 og 7' (the first ``shown``, then how many more)."""
+    rows = sorted(set(rows))
+    if len(rows) == 1:
+        return f"række {rows[0]}"
+    head = [str(r) for r in rows[:shown]]
+    if len(rows) > shown:
+        return f"rækkerne {', '.join(head)} og {len(rows) - shown} flere"
+    return f"rækkerne {', '.join(head[:-1])} og {head[-1]}"
+
+
 class DataValidationError(Exception):
     """Raised by :func:`load_bundle` with ``strict=True`` when the data folder has errors."""
 
@@ -99,7 +112,7 @@ def format_report(issues: list[Issue], data_dir, coverage: dict[str, list[int]] 
     when given, each source's covered years (:meth:`DataBundle.coverage`)."""
     errs = [i for i in issues if i.severity == ERROR]
     warns = [i for i in issues if i.severity == WARNING]
-    lines = [f"Validering af {data_dir}: {len(errs)} fejl, {len(warns)} advarsler."]
+    lines = [f"Validering af {data_dir}: {len(errs)} fejl, {plural(len(warns), 'advarsel', 'advarsler')}."]
     for i in errs + warns:
         lines.append("  " + str(i))
     if not errs:

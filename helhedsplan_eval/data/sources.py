@@ -8,7 +8,7 @@ documentation cannot drift from what the validator checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from helhedsplan_eval.data.source_types import Col, Source, _yes_no  # noqa: F401  (re-exported)
 
 ACTIVITY_CODES = {
     "aabne_tilbud": "Åbne tilbud i fællesarealer",
@@ -38,64 +38,6 @@ AREA_IDS = ("tryghed_og_trivsel", "kriminalpraeventiv_indsats", "forebyggelse_og
 # dates must lie within these years (baseline years 2014-2016 and the plan 2017-2020)
 FIRST_YEAR = 2014
 LAST_YEAR = 2020
-
-
-@dataclass(frozen=True)
-class Col:
-    name: str
-    type: str  # str | int | float | date | bool
-    description: str
-    required: bool = True  # the column must exist
-    nullable: bool = False  # cells may be empty
-    allowed: tuple | None = None
-    min: float | None = None
-    max: float | None = None
-    unit: str = ""
-    pseudonym: bool = False  # a pseudonymous person/family id: never shown in reports
-
-    def expected(self) -> str:
-        """What a valid cell looks like, in Danish, for error messages."""
-        t = {"str": "tekst", "int": "et helt tal", "float": "et tal", "date": "en dato (ÅÅÅÅ-MM-DD)",
-             "bool": "ja eller nej"}[self.type]
-        if self.allowed:
-            return "en af " + ", ".join(f"'{a}'" for a in self.allowed)
-        if self.min is not None and self.max is not None:
-            return f"{t} mellem {self.min:g} og {self.max:g}"
-        if self.min is not None:
-            return f"{t} ≥ {self.min:g}"
-        return t
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    title: str  # Danish name of the source as the agreement names it
-    description: str
-    columns: tuple[Col, ...]
-    key: tuple[str, ...] = ()
-    references: tuple[tuple[str, str, str], ...] = ()  # (column, other source, other column)
-    feeds: tuple[str, ...] = ()
-    required: bool = False  # a run without it is refused (else: its criteria await data)
-    aggregate: bool = False  # the source publishes aggregates only
-    year_column: str | None = None  # for the 'year without records' warning
-    date_column: str | None = None
-    record_years: tuple[int, ...] = (2017, 2018, 2019, 2020)  # years that should have records
-    extra_columns_allowed: bool = False
-    sensitive: bool = False
-
-    def col(self, name: str) -> Col:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
-    @property
-    def id_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.pseudonym]
-
-
-def _yes_no(name, description, required=True, nullable=False):
-    return Col(name, "bool", description, required=required, nullable=nullable)
 
 
 SOURCES: dict[str, Source] = {}
@@ -168,7 +110,7 @@ _add(Source(
         Col("year", "int", "Calendar year.", min=FIRST_YEAR, max=LAST_YEAR),
         Col("cases", "int", "Number of cases of concern.", min=0, unit="cases"),
     ),
-    key=("year",), year_column="year", feeds=("KP-2",), aggregate=True,
+    key=("year",), year_column="year", feeds=("KP-2",), aggregate=True, independent_rows=True,
 ))
 
 _add(Source(
@@ -183,6 +125,7 @@ _add(Source(
         Col("value_pct", "float", "The share in percent (0-100).", min=0, max=100, unit="%"),
     ),
     key=("year", "measure", "population"), year_column="year", feeds=("KP-1", "TT-3"), aggregate=True,
+    independent_rows=True,
 ))
 
 _add(Source(
@@ -195,6 +138,7 @@ _add(Source(
         Col("respondents", "int", "Number of respondents.", required=False, nullable=True, min=0),
     ),
     key=("year", "population"), year_column="year", feeds=("TT-4", "TT-KOM-1"), aggregate=True,
+    independent_rows=True,
 ))
 
 _add(Source(
@@ -211,6 +155,7 @@ _add(Source(
         Col("value", "float", "Percent (dubu) or per 100 children (tandpleje).", min=0, max=1000),
     ),
     key=("year", "measure", "population"), year_column="year", feeds=("FF-1", "FF-2"), aggregate=True,
+    independent_rows=True,
 ))
 
 _add(Source(
@@ -224,6 +169,7 @@ _add(Source(
         Col("value_pct", "float", "Share in percent.", min=0, max=100, unit="%"),
     ),
     key=("year", "population"), year_column="year", feeds=("KP-MEN-2",), aggregate=True,
+    independent_rows=True,
 ))
 
 _add(Source(
@@ -236,6 +182,7 @@ _add(Source(
         Col("age_band", "str", "Children's age band.", allowed=("0-1,5", "1,5-6")),
     ),
     key=("course_id",), date_column="start_date", feeds=("FF-FAM-2", "FF-FAM-3", "FF-FAM-4"), sensitive=True,
+    spell=(("start_date",), "end_date"),
 ))
 
 _add(Source(
@@ -298,7 +245,7 @@ _add(Source(
         Col("activity", "str", "Activity.", allowed=("dialogprojekt",)),
         Col("participants", "int", "Number of participants.", min=0),
     ),
-    key=("year", "activity"), year_column="year", feeds=("KP-DUA-1",), aggregate=True,
+    key=("year", "activity"), year_column="year", feeds=("KP-DUA-1",), aggregate=True, independent_rows=True,
 ))
 
 _add(Source(
@@ -334,6 +281,7 @@ _add(Source(
         Col("moved_on", "str", "Moved on to a leisure job.", allowed=("ja", "nej", "ukendt")),
     ),
     key=("job_id",), date_column="start_date", feeds=("KP-LOM-1",), sensitive=True,
+    spell=(("start_date",), "end_date"),
 ))
 
 _add(Source(
@@ -381,6 +329,7 @@ _add(Source(
         Col("end_date", "date", "End (empty while running).", nullable=True),
     ),
     key=("course_id",), date_column="start_date", feeds=("KP-LEK-2",), sensitive=True, record_years=(),
+    spell=(("start_date",), "end_date"),
 ))
 
 _add(Source(
@@ -392,6 +341,7 @@ _add(Source(
         Col("end_date", "date", "End (empty while active).", nullable=True),
     ),
     key=("volunteer_id", "start_date"), date_column="start_date", feeds=("TT-FRI-1",), sensitive=True, record_years=(),
+    spell=(("start_date",), "end_date"),
 ))
 
 _add(Source(
@@ -404,6 +354,7 @@ _add(Source(
         Col("active_to", "date", "Active to (empty while active).", nullable=True),
     ),
     key=("person_id",), date_column="trained_date", feeds=("FF-BYD-1", "FF-BYD-3"), sensitive=True, record_years=(),
+    spell=(("active_from", "trained_date"), "active_to"),
 ))
 
 _add(Source(
@@ -432,6 +383,7 @@ _add(Source(
         Col("evidence", "str", "Evidence: title of report, interview round, minutes.", nullable=True),
     ),
     key=("criterion_id", "date"), date_column="date", feeds=("TT-FYS-1", "TT-FYS-2", "TT-KOM-2"), record_years=(),
+    independent_rows=True,
 ))
 
 _add(Source(
@@ -471,7 +423,7 @@ _add(Source(
         Col("fieldwork_start", "date", "First day of fieldwork.", nullable=True),
         Col("fieldwork_end", "date", "Last day of fieldwork.", nullable=True),
     ),
-    key=("wave",), feeds=("TT-1",), aggregate=True, record_years=(),
+    key=("wave",), feeds=("TT-1",), aggregate=True, record_years=(), spell=(("fieldwork_start",), "fieldwork_end"),
 ))
 
 _add(Source(
