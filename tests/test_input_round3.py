@@ -1,0 +1,292 @@
+"""Hostile input, round 3 (issue 21, issue 20's bad rows): look-alike ids, impossible spells, ambiguous numbers,
+percents written as fractions, and a bad row that leaves out only itself where the rows are independent.
+
+The sample-based cases reproduce the issue's figures: FF-BYD-3 in 2020 is 29 of 44 bydelsmødre (65,9 %) and
+FF-3 counts 249 persons in 2020; each is checked again after the id has been written in a look-alike form.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import helhedsplan_eval as he
+from helhedsplan_eval.data.cell_checks import clean_text
+from helhedsplan_eval.data.contract import ERROR, WARNING, load_bundle, read_source
+from helhedsplan_eval.data.sources import SOURCES
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+def sample_copy(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    shutil.copytree(SAMPLE, d)
+    return d
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def warnings_in(issues, fname):
+    return [i for i in issues if i.severity == WARNING and i.file == fname]
+
+
+def errors_in(issues, fname):
+    return [i for i in issues if i.severity == ERROR and i.file == fname]
+
+
+# ============================================================================ look-alike ids
+
+@pytest.mark.parametrize("text,clean,what", [
+    ("P1\u200b", "P1", "nulbreddemellemrum (U+200B)"),
+    ("\ufeffP1", "P1", "BOM (U+FEFF)"),
+    ("P\u200d1", "P1", "nulbreddesammenbinder (U+200D)"),
+    ("P\u00ad1", "P1", "blød bindestreg (U+00AD)"),
+    ("P\u00a01", "P 1", "hårdt mellemrum (U+00A0)"),
+    ("PA\u030a1", "P\u00c51", "Unicode NFC"),
+])
+def test_clean_text_names_what_it_changed(text, clean, what):
+    out, changes = clean_text(text)
+    assert out == clean
+    assert any(what in c for c in changes), changes
+    assert clean_text(clean) == (clean, [])  # already clean: nothing to say
+
+
+def test_the_same_id_in_nfc_and_nfd_is_one_person(tmp_path):
+    """P00004 written 'PÅ0004' with one letter Å everywhere, but as A + U+030A in the attendance file: FF-BYD-3 in
+    2020 stays 29 of 44 = 65,909… % (before the fix the bydelsmor split in two and it fell to 28/44 = 63,6 %)."""
+    d = sample_copy(tmp_path)
+    nfc = "P\u00c50004"
+    for f in d.glob("*.csv"):
+        new = unicodedata.normalize("NFD", nfc) if f.name == "logbook_attendance.csv" else nfc
+        f.write_text(re.sub(r"\bP00004\b", new, f.read_text(encoding="utf-8")), encoding="utf-8")
+    bundle = load_bundle(d)
+    row = he.criterion("FF-BYD-3", year=2020, data=bundle).series.loc[2020]
+    assert (row["numerator"], row["denominator"]) == (29, 44)
+    assert row["value"] == pytest.approx(100 * 29 / 44)
+    warned = warnings_in(bundle.issues, "logbook_attendance.csv")
+    assert len(warned) == 1 and warned[0].column == "person_id"
+    assert "Unicode NFC" in warned[0].message and "rækkerne" in warned[0].message
+    assert not warnings_in(bundle.issues, "bydelsmoedre.csv")  # NFC already: nothing changed, nothing said
+
+
+def test_a_zero_width_space_in_six_of_twelve_rows_is_one_person(tmp_path):
+    """P00083 has 12 attendance rows; a zero-width space after the id in every second one made two persons:
+    FF-3 2020 went from 249 to 250. It stays 249, and the warning names the six rows."""
+    d = sample_copy(tmp_path)
+    path = d / "logbook_attendance.csv"
+    rows = rows_of(path)
+    hits = [i for i, r in enumerate(rows) if r[1] == "P00083"]
+    assert len(hits) == 12
+    changed = hits[1::2]
+    for i in changed:
+        rows[i][1] = "P00083\u200b"
+    write_rows(path, rows)
+    bundle = load_bundle(d)
+    assert he.criterion("FF-3", year=2020, data=bundle).series.loc[2020, "value"] == 249
+    (w,) = warnings_in(bundle.issues, "logbook_attendance.csv")
+    excel_rows = [i + 1 for i in changed]  # header = row 1
+    assert w.message.startswith("6 celler er rettet i rækkerne " + ", ".join(map(str, excel_rows[:-1]))
+                                + f" og {excel_rows[-1]}: usynligt tegn fjernet: nulbreddemellemrum (U+200B)")
+    assert str(w).startswith(f"Advarsel: logbook_attendance.csv, række {excel_rows[0]}, kolonne 'person_id'")
+
+
+def test_invisible_characters_in_free_text_are_removed_without_a_warning(tmp_path):
+    p = tmp_path / "logbook_events.csv"
+    p.write_text("event_id,date,activity,title,resident_run,common_area,headcount\n"
+                 "E1,2018-01-05,andet,Fest\u00a0i\u200bgården,ja,ja,12\n", encoding="utf-8")
+    df, issues = read_source(p, SOURCES["logbook_events"])
+    assert df.loc[2, "title"] == "Fest igården"
+    assert not [i for i in issues if "rettet" in i.message]
+
+
+# ============================================================================ impossible spells
+
+SPELLS = [name for name, src in SOURCES.items() if src.spell is not None]
+
+
+def test_every_spell_register_of_the_indicators_is_declared_as_a_spell():
+    from helhedsplan_eval.analysis.indicators import SPELL_SOURCES
+
+    for name, (starts, end) in SPELL_SOURCES.items():
+        if end is not None:
+            assert SOURCES[name].spell == (starts, end), name
+
+
+@pytest.mark.parametrize("name", SPELLS)
+def test_an_end_before_its_start_is_an_error_naming_the_row(tmp_path, name):
+    d = sample_copy(tmp_path)
+    src = SOURCES[name]
+    starts, end = src.spell
+    path = d / f"{name}.csv"
+    rows = rows_of(path)
+    head = rows[0]
+    start_col = next(s for s in starts if rows[1][head.index(s)])
+    start = dt.date.fromisoformat(rows[1][head.index(start_col)])
+    stop = start - dt.timedelta(days=365)
+    rows[1][head.index(end)] = stop.isoformat()
+    write_rows(path, rows)
+    bundle = load_bundle(d)
+    errs = [i for i in errors_in(bundle.issues, path.name) if "før startdatoen" in i.message]
+    assert len(errs) == 1, [str(i) for i in bundle.issues if i.file == path.name]
+    assert str(errs[0]) == (f"Fejl: {name}.csv, række 2, kolonne '{end}': slutdatoen {stop.isoformat()} ('{end}') "
+                            f"ligger før startdatoen {start.isoformat()} ('{start_col}'); forventet en slutdato på "
+                            "eller efter startdatoen")
+    assert name not in bundle.tables  # a spell register's rows are not independent: the source is left out
+
+
+def test_tt_fri_1_with_an_impossible_spell_awaits_data_instead_of_falling_by_one(tmp_path):
+    d = sample_copy(tmp_path)
+    with open(d / "volunteers.csv", "a", encoding="utf-8") as fh:
+        fh.write("V9999,2019-03-01,2018-03-01\n")
+    k = he.criterion("TT-FRI-1", year=2020, data=load_bundle(d))
+    assert k.evaluation.status == "Afventer data"
+
+
+# ============================================================================ ambiguous numbers
+
+def test_a_thousands_comma_in_a_decimal_point_file_is_warned_with_both_readings(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text('bill_id,date,amount_dkk\nB1,2018-01-05,1234.50\nB2,2018-01-06,"3,641"\nB3,2018-01-07,200\n',
+                 encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert df.loc[3, "amount_dkk"] == pytest.approx(3.641)  # the documented reading is kept ...
+    (w,) = [i for i in issues if i.severity == WARNING]
+    assert str(w) == ("Advarsel: vandalism_bills.csv, række 3, kolonne 'amount_dkk': værdien '3,641' kan læses som "
+                      "3,641 (komma som decimaltegn) eller som 3641 (punktum som decimaltegn); filen bruger ellers "
+                      "punktum som decimaltegn (fx '1234.50' i række 2, kolonne 'amount_dkk'). Den er læst som 3,641 "
+                      "i række 3; kontrollér tallet")  # ... and both readings are named
+
+
+def test_a_thousands_point_in_a_semicolon_file_with_decimal_points_is_warned(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text("bill_id;date;amount_dkk\nB1;2018-01-05;12.50\nB2;2018-01-06;3.641\nB3;2018-01-07;3.641\n",
+                 encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert df.loc[3, "amount_dkk"] == 3641
+    (w,) = [i for i in issues if i.severity == WARNING]
+    assert "kan læses som 3641 (komma som decimaltegn) eller som 3,641 (punktum som decimaltegn)" in w.message
+    assert "i rækkerne 3 og 4" in w.message
+
+
+@pytest.mark.parametrize("body", [
+    'B1,2018-01-05,"12,50"\nB2,2018-01-06,"3,641"\n',  # the file itself uses a decimal comma
+    'B1,2018-01-05,200\nB2,2018-01-06,"3,641"\n',  # no other evidence either way
+    'B1,2018-01-05,1234.50\nB2,2018-01-06,3641\n',  # nothing ambiguous
+])
+def test_no_warning_where_the_file_does_not_contradict_the_reading(tmp_path, body):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text("bill_id,date,amount_dkk\n" + body, encoding="utf-8")
+    _, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert not issues
+
+
+# ============================================================================ percents given as fractions
+
+PERCENT_COLUMNS = [(name, c.name) for name, src in SOURCES.items() for c in src.columns if c.unit == "%"]
+
+
+def test_the_contract_declares_percent_columns():
+    assert ("police_safety", "share_safe_pct") in PERCENT_COLUMNS and len(PERCENT_COLUMNS) >= 3
+
+
+@pytest.mark.parametrize("name,col", PERCENT_COLUMNS)
+def test_a_fraction_among_percents_is_an_error_naming_the_row(tmp_path, name, col):
+    d = sample_copy(tmp_path)
+    path = d / f"{name}.csv"
+    rows = rows_of(path)
+    j = rows[0].index(col)
+    value = float(rows[3][j])
+    rows[3][j] = f"{value / 100:.4g}"
+    write_rows(path, rows)
+    bundle = load_bundle(d)
+    errs = errors_in(bundle.issues, path.name)
+    assert [(i.row, i.column) for i in errs] == [(4, col)]
+    assert "ligner en andel (0-1) og ikke procent" in errs[0].message
+    assert errs[0].message.endswith("rækken er udeladt, resten af filen bruges")
+    assert len(bundle.tables[name]) == len(rows) - 2  # the other rows are used
+
+
+def test_the_fraction_message_has_hand_computed_figures(tmp_path):
+    p = tmp_path / "police_safety.csv"
+    p.write_text("year,population,share_safe_pct\n2017,område,78.1\n2018,område,0.799\n2019,område,81.2\n"
+                 "2017,politikreds,0.9\n2018,politikreds,0.8\n", encoding="utf-8")
+    _, issues = read_source(p, SOURCES["police_safety"])
+    (e,) = issues  # the police district's series is all fractions: nothing to compare it with
+    assert e.row == 3
+    assert e.message == ("værdien 0,799 ligner en andel (0-1) og ikke procent: de øvrige værdier i samme serie "
+                         "ligger mellem 78,1 og 81,2; skriv procent (fx 79,9 for 0,799)")
+
+
+def test_tt_4_keeps_its_status_when_one_year_is_a_fraction(tmp_path):
+    """The issue's case: 0.799 for 79,9 turned TT-4 from 'Opfyldt (usikkert)' to 'Ikke opfyldt'. Now that row is
+    left out with an error, and the year it held is missing, never a reversed verdict."""
+    d = sample_copy(tmp_path)
+    path = d / "police_safety.csv"
+    before = he.criterion("TT-4", year=2020, data=load_bundle(SAMPLE)).evaluation.status
+    text = path.read_text(encoding="utf-8")
+    rows = rows_of(path)
+    j = rows[0].index("share_safe_pct")
+    last = max(i for i, r in enumerate(rows) if r[1] == "område")
+    rows[last][j] = f"{float(rows[last][j]) / 100:.4g}"
+    write_rows(path, rows)
+    assert path.read_text(encoding="utf-8") != text
+    after = he.criterion("TT-4", year=2020, data=load_bundle(d)).evaluation.status
+    assert after != "Ikke opfyldt" or before == "Ikke opfyldt"
+
+
+# ============================================================================ a bad row leaves out only itself
+
+def test_an_unknown_criterion_leaves_out_its_row_and_the_assessments_are_used(tmp_path):
+    d = sample_copy(tmp_path)
+    with open(d / "assessments.csv", "a", encoding="utf-8") as fh:
+        fh.write("TT-KOM-9,2019-05-01,opfyldt,Sekretariatet,Ukendt kriterium,\n")
+    bundle = load_bundle(d)
+    n = len(rows_of(SAMPLE / "assessments.csv")) - 1
+    (e,) = errors_in(bundle.issues, "assessments.csv")
+    assert e.message == ("kriteriet 'TT-KOM-9' findes ikke i målkataloget; rækken er udeladt, resten af filen "
+                         "bruges")
+    assert e.row == n + 2
+    assert len(bundle.tables["assessments"]) == n
+    base = load_bundle(SAMPLE)
+    for cid in SOURCES["assessments"].feeds:
+        assert (he.criterion(cid, year=2020, data=bundle).evaluation.status
+                == he.criterion(cid, year=2020, data=base).evaluation.status != "Afventer data")
+
+
+def test_a_row_error_in_a_record_source_still_leaves_out_the_source(tmp_path):
+    """Records are not independent: leaving out one attendance row would lower a count without a word."""
+    d = sample_copy(tmp_path)
+    with open(d / "inspector_complaints.csv", "a", encoding="utf-8") as fh:
+        fh.write("K9999,2019-05-01,larm,ja\n")
+    bundle = load_bundle(d)
+    assert "inspector_complaints" not in bundle.tables
+    assert not any("rækken er udeladt" in i.message for i in bundle.issues)
+
+
+def test_a_register_row_with_an_error_leaves_out_that_row_only(tmp_path):
+    p = tmp_path / "register_measures.csv"
+    rows = rows_of(SAMPLE / "register_measures.csv")
+    rows[2][rows[0].index("value_pct")] = "mange"
+    write_rows(p, rows)
+    d = tmp_path
+    bundle = load_bundle(d)
+    (e,) = errors_in(bundle.issues, "register_measures.csv")
+    assert e.row == 3 and e.message.endswith("; rækken er udeladt, resten af filen bruges")
+    assert len(bundle.tables["register_measures"]) == len(rows) - 2
