@@ -137,3 +137,15 @@ def excerpt(value, limit: int = 80) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} tegn)".replace(",", ".")
+
+
+def short_repr(value, limit: int = 80) -> str:
+    """A bounded ``repr`` of ``value`` for a message: strings cut at ``limit`` characters, at most five items of a
+    list or mapping, three levels deep (never the whole of a bad value, however large or nested)."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = limit
+    r.maxlist = r.maxtuple = r.maxdict = r.maxset = r.maxfrozenset = 5
+    r.maxlevel = 3
+    return excerpt(r.repr(value), 2 * limit)

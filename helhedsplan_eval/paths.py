@@ -52,7 +52,9 @@ def plan_years(params: str | os.PathLike | None = None) -> tuple[int, int]:
 
     path = Path(params or params_dir()) / "plan.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        from helhedsplan_eval.yaml_io import safe_load
+
+        data = safe_load(path.read_text(encoding="utf-8"), str(path)) or {}
         period = data["plan"]["period"]
         start, end = int(period["start"]), int(period["end"])
     except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
@@ -74,17 +76,19 @@ def argument_problems(year, min_cell, data, data_name: str = "data_dir", year_na
     """The one check of (year, min_cell, data folder) that notebooks (papermill parameters) and the researcher API
     share: every problem as a Danish sentence, and the data folder resolved (or ``data`` itself when it is an
     instance of one of ``accept``, e.g. an already loaded bundle)."""
+    from helhedsplan_eval.formatting import short_repr
+
     problems = []
     if isinstance(year, bool) or not isinstance(year, int):
-        problems.append(f"{year_name} skal være et helt tal (et af planens år), ikke {year!r}")
+        problems.append(f"{year_name} skal være et helt tal (et af planens år), ikke {short_repr(year)}")
     elif problem := year_problem(year):
         problems.append(f"{year_name}: {problem.rstrip('.')}")
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
-        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {min_cell!r}")
+        problems.append(f"min_cell skal være et helt tal ≥ 1, ikke {short_repr(min_cell)}")
     where = data
     if not (accept and isinstance(data, tuple(accept))):
         if isinstance(data, bool) or not isinstance(data, (str, os.PathLike)) or not str(data):
-            problems.append(f"{data_name} skal være en datamappe, ikke {data!r}")
+            problems.append(f"{data_name} skal være en datamappe, ikke {short_repr(data)}")
         else:
             where = resolve_path(data)
             if not where.is_dir():

@@ -26,7 +26,7 @@ ALLOWANCES: dict[str, str] = {}
 
 # Layers from bottom to top; a module may import its own layer and the layers below at module level.
 LAYERS = {
-    "paths": 0, "formatting": 0,
+    "paths": 0, "formatting": 0, "yaml_io": 0,
     "catalogue": 1,
     "data": 2,
     "analysis": 3,

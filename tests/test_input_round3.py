@@ -290,3 +290,75 @@ def test_a_register_row_with_an_error_leaves_out_that_row_only(tmp_path):
     (e,) = errors_in(bundle.issues, "register_measures.csv")
     assert e.row == 3 and e.message.endswith("; rækken er udeladt, resten af filen bruges")
     assert len(bundle.tables["register_measures"]) == len(rows) - 2
+
+
+# ============================================================================ YAML: no anchors or aliases
+
+from helhedsplan_eval.yaml_io import ALIAS_PROBLEM, YamlAliasError, safe_load  # noqa: E402
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+
+
+def test_the_loader_refuses_an_alias_bomb_at_its_first_anchor_without_expanding_it():
+    with pytest.raises(YamlAliasError) as exc:
+        safe_load("coverage:\n  ok: 1\n" + BOMB, "manifest.yml")
+    assert str(exc.value) == f"manifest.yml, linje 3: {ALIAS_PROBLEM}"
+    assert safe_load("a: [1, 2]\nb: {c: d}\n") == {"a": [1, 2], "b": {"c": "d"}}
+
+
+def test_a_manifest_alias_bomb_gives_one_short_message_naming_file_and_line(tmp_path):
+    (tmp_path / "manifest.yml").write_text("synthetic: true\ncoverage:\n  x: 1\n" + BOMB, encoding="utf-8")
+    from helhedsplan_eval.data.contract import read_manifest
+
+    manifest, issues = read_manifest(tmp_path)
+    assert manifest == {}
+    (i,) = issues
+    assert str(i) == f"Fejl: manifest.yml: linje 4: {ALIAS_PROBLEM}"
+
+
+@pytest.fixture
+def params_copy(tmp_path):
+    d = tmp_path / "params"
+    shutil.copytree(ROOT / "params", d)
+    return d
+
+
+def _with_anchor(path: Path) -> int:
+    """Append a top-level key with an anchor and one with its alias; the anchor's line number."""
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    line = text.count("\n") + 1
+    path.write_text(text + "x_anker: &a 1\nx_alias: *a\n", encoding="utf-8")
+    return line
+
+
+@pytest.mark.parametrize("fname", ["plan.yml", "criteria.yml", "survey.yml", "2020.yml"])
+def test_every_yaml_the_user_writes_refuses_aliases_naming_file_and_line(params_copy, fname):
+    from helhedsplan_eval.analysis.survey.config import load_config
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.run.notebook_list import load_notebooks
+    from helhedsplan_eval.run.params import load_params
+
+    line = _with_anchor(params_copy / fname)
+    loaders = {"plan.yml": [lambda: load_catalogue(params_copy), lambda: load_notebooks(params_copy)],
+               "criteria.yml": [lambda: load_catalogue(params_copy)],
+               "survey.yml": [lambda: load_config(params_copy / "survey.yml")],
+               "2020.yml": [lambda: load_params(2020, params_dir=params_copy)]}[fname]
+    for load in loaders:
+        with pytest.raises(Exception) as exc:
+            load()
+        msg = str(exc.value)
+        assert f"{fname}, linje {line}: {ALIAS_PROBLEM}" in msg, msg
+        assert len(msg) < 400
+
+
+def test_a_huge_bad_value_is_never_repeated_whole(tmp_path):
+    (tmp_path / "manifest.yml").write_text("synthetic: '" + "x" * 100_000 + "'\n", encoding="utf-8")
+    from helhedsplan_eval.data.contract import read_manifest
+
+    (i,) = read_manifest(tmp_path)[1]
+    assert len(i.message) < 300 and "xxx...xxx" in i.message
+    (tmp_path / "vandalism_bills.csv").write_text("bill_id,date,amount_dkk\nB1,2018-01-05," + "9x" * 50_000 + "\n",
+                                                  encoding="utf-8")
+    (e,) = read_source(tmp_path / "vandalism_bills.csv", SOURCES["vandalism_bills"])[1]
+    assert len(e.message) < 300 and "… (100.000 tegn)" in e.message

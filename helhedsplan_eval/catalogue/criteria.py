@@ -21,6 +21,7 @@ from helhedsplan_eval.catalogue.checks import (_check_areas, _check_plan, _check
 from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, CRITERION_FIELDS, FIRST_DATA_YEAR,  # noqa: F401
                                              KIND_LABELS_DA, PARAM_SPECS, REQUIRED_PARAMS, UNIT_LABELS_DA)
 from helhedsplan_eval.paths import params_dir
+from helhedsplan_eval.yaml_io import YamlAliasError, safe_load
 
 
 class CatalogueError(ValueError):
@@ -158,19 +159,12 @@ class Catalogue:
         return json.dumps({"plan": self.plan, "criteria": self.records()}, ensure_ascii=False, indent=2, default=str)
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
-
-
 def _safe_load(fh):
-    """``yaml.safe_load(fh)``, parsed by libyaml where PyYAML has it (criteria.yml in 0,03 s instead of 0,26 s, on
-    every start of the CLI and of every notebook). A document libyaml refuses is parsed again from the start by the
+    """``yaml.safe_load(fh)`` without anchors or aliases (:mod:`helhedsplan_eval.yaml_io`), parsed by libyaml where
+    PyYAML has it (criteria.yml in 0,03 s instead of 0,26 s, on every start of the CLI and of every notebook). A
+    document libyaml refuses is parsed again from the start by the
     pure-Python loader, so that a problem is reported in exactly the same words (file name, line and column)."""
-    if _FAST_LOADER is not None:
-        try:
-            return yaml.load(fh, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-        except yaml.YAMLError:
-            fh.seek(0)
-    return yaml.safe_load(fh)
+    return safe_load(fh, getattr(fh, "name", None))
 
 
 def _read_yaml(path: Path, problems: list[str]) -> dict:
@@ -179,6 +173,8 @@ def _read_yaml(path: Path, problems: list[str]) -> dict:
             return _safe_load(fh) or {}
     except FileNotFoundError:
         problems.append(f"{path}: filen findes ikke")
+    except YamlAliasError as exc:
+        problems.append(str(exc))
     except yaml.YAMLError as exc:
         problems.append(f"{path}: er ikke gyldig YAML ({exc})")
     return {}

@@ -26,7 +26,7 @@ from helhedsplan_eval.data.cell_checks import ambiguous_number_issues, clean_tex
 from helhedsplan_eval.data.cells import (_FALSE, _TRUE, CPR_MESSAGE, CPR_PATTERN, CPR_TEXT_MESSAGE,  # noqa: F401
                                          convert_cell, free_text_columns, looks_like_cpr)
 from helhedsplan_eval.data.issues import (ERROR, WARNING, DataValidationError, Issue, coverage_lines,  # noqa: F401
-                                          format_report, issue_summary)
+                                          excerpt, format_report, issue_summary)
 from helhedsplan_eval.data.manifest import MANIFEST_KEYS, read_manifest  # noqa: F401
 from helhedsplan_eval.data.raw import (MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED, RawTable, ReadProblem,  # noqa: F401
                                        check_size, read_raw)
@@ -125,7 +125,7 @@ def _shape_issues(src: Source, raw: RawTable, fname: str) -> tuple[list[Issue], 
     if not src.extra_columns_allowed:
         for c in df.columns:
             if c not in names and not c.startswith("Unnamed"):
-                issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{c}' ignoreres", hrow, c,
+                issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{excerpt(c)}' ignoreres", hrow, c,
                                     category="ukendt kolonne ignoreres"))
     return issues, bool(missing or dupcols)
 
@@ -167,7 +167,7 @@ def _typed_column(col: Col, cells: pd.Series, cpr_cells: set, decimal_comma: boo
             except ValueError as exc:
                 hit = seen[cell] = (None, str(exc))
         if hit[1] is not None:
-            issues.append(Issue(ERROR, src, fname, f"værdien '{cell}' {hit[1]} (forventet {col.expected()})",
+            issues.append(Issue(ERROR, src, fname, f"værdien '{excerpt(cell)}' {hit[1]} (forventet {col.expected()})",
                                 int(row), col.name, cell, category=f"værdien {hit[1]} (forventet {col.expected()})"))
         vals.append(hit[0])
     return pd.Series(vals, index=cells.index, dtype=object), issues
@@ -226,7 +226,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], files: dict[str, Path], catal
         if name == "assessments" and catalogue_ids is not None:
             for row, v in zip(df.index, df["criterion_id"].tolist()):
                 if v is not None and v not in catalogue_ids:
-                    issues.append(Issue(ERROR, name, fname, f"kriteriet '{v}' findes ikke i målkataloget",
+                    issues.append(Issue(ERROR, name, fname, f"kriteriet '{excerpt(v)}' findes ikke i målkataloget",
                                         int(row), "criterion_id", str(v),
                                         category="kriteriet findes ikke i målkataloget"))
         if name == "fit_administrations":
@@ -245,7 +245,7 @@ def _reference_issues(name: str, df: pd.DataFrame, tables: dict[str, pd.DataFram
         known = set(tables[other][other_col].dropna())
         for row, v in zip(df.index, df[col].tolist()):
             if v is not None and v not in known:
-                issues.append(Issue(ERROR, name, files[name].name, f"'{v}' findes ikke i {files[other].name} "
+                issues.append(Issue(ERROR, name, files[name].name, f"'{excerpt(v)}' findes ikke i {files[other].name} "
                                     f"(kolonne '{other_col}')", int(row), col, str(v),
                                     category=f"findes ikke i {files[other].name} (kolonne '{other_col}')"))
     return issues

@@ -33,14 +33,18 @@ class SurveyItem:
     reverse: bool = False
 
 
+def _survey_doc() -> dict:
+    from helhedsplan_eval.paths import params_dir
+    from helhedsplan_eval.yaml_io import safe_load
+
+    path = params_dir() / "survey.yml"
+    return safe_load(path.read_text(encoding="utf-8"), "params/survey.yml") or {}
+
+
 def survey_items() -> list[SurveyItem]:
     """The item columns of ``survey_responses`` declared in ``params/survey.yml`` (empty if unreadable)."""
     try:
-        import yaml
-
-        from helhedsplan_eval.paths import params_dir
-
-        doc = yaml.safe_load((params_dir() / "survey.yml").read_text(encoding="utf-8")) or {}
+        doc = _survey_doc()
         items = doc.get("items") or {}
         return [SurveyItem(str(k), str((v or {}).get("text", "")), bool((v or {}).get("reverse", False)))
                 for k, v in items.items()]
@@ -51,11 +55,7 @@ def survey_items() -> list[SurveyItem]:
 def survey_scale() -> tuple[int, int, int]:
     """(min, max, don't-know code) of the survey's answer scale."""
     try:
-        import yaml
-
-        from helhedsplan_eval.paths import params_dir
-
-        doc = yaml.safe_load((params_dir() / "survey.yml").read_text(encoding="utf-8")) or {}
+        doc = _survey_doc()
         sc = doc.get("scale") or {}
         return int(sc.get("min", 1)), int(sc.get("max", 5)), int(sc.get("dont_know", 9))
     except Exception:

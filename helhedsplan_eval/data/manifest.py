@@ -13,6 +13,8 @@ import yaml
 from helhedsplan_eval.data.issues import ERROR, Issue
 from helhedsplan_eval.data.raw import _mb
 from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, SOURCES
+from helhedsplan_eval.formatting import short_repr
+from helhedsplan_eval.yaml_io import ALIAS_PROBLEM, YamlAliasError, safe_load
 
 
 MANIFEST_KEYS = {
@@ -40,7 +42,9 @@ def _parse(mf: Path) -> tuple[object, list[Issue]]:
         raw = mf.read_bytes()
         if len(raw) > 1024 * 1024:
             return None, [_err(None, f"filen fylder {_mb(len(raw))}; en manifest.yml er højst 1 MB")]
-        return yaml.safe_load(raw.decode("utf-8")), []
+        return safe_load(raw.decode("utf-8"), FNAME), []
+    except YamlAliasError as exc:
+        return None, [_err(None, f"linje {exc.line}: {ALIAS_PROBLEM}", category="YAML-aliasser er ikke tilladt")]
     except UnicodeDecodeError:
         return None, [_err(None, "filen kan ikke læses som UTF-8-tekst")]
     except yaml.YAMLError as exc:
@@ -54,12 +58,12 @@ def _parse(mf: Path) -> tuple[object, list[Issue]]:
 def _scalar_issue(key: str, val) -> Issue | None:
     """The problem of a ``synthetic``, ``description`` or ``seed`` value, None when it is valid."""
     if key == "synthetic" and not isinstance(val, bool):
-        return _err(key, f"'synthetic' er {val!r}, men skal være true eller false (uden anførselstegn)",
+        return _err(key, f"'synthetic' er {short_repr(val)}, men skal være true eller false (uden anførselstegn)",
                     category="'synthetic' skal være true eller false")
     if key == "description" and not isinstance(val, str):
         return _err(key, "'description' skal være en tekst")
     if key == "seed" and not _is_int(val):
-        return _err(key, f"'seed' er {val!r}, men skal være et helt tal", category="'seed' skal være et helt tal")
+        return _err(key, f"'seed' er {short_repr(val)}, men skal være et helt tal", category="'seed' skal være et helt tal")
     return None
 
 
@@ -73,7 +77,7 @@ def _coverage(val) -> tuple[dict | None, list[Issue]]:
     for src_name, years in val.items():
         k = f"coverage.{src_name}"
         if src_name not in SOURCES:
-            issues.append(_err(k, f"'{src_name}' er ikke en kilde i datakontrakten (se data/README.md)",
+            issues.append(_err(k, f"{short_repr(src_name)} er ikke en kilde i datakontrakten (se data/README.md)",
                                category="ukendt kilde i 'coverage'"))
             continue
         if not isinstance(years, list):
@@ -82,7 +86,7 @@ def _coverage(val) -> tuple[dict | None, list[Issue]]:
             continue
         bad = [y for y in years if not _is_int(y) or not FIRST_YEAR <= y <= LAST_YEAR]
         if bad:
-            issues.append(_err(k, f"dækningen af {src_name} indeholder {', '.join(repr(b) for b in bad)}; "
+            issues.append(_err(k, f"dækningen af {src_name} indeholder {short_repr(bad)[1:-1]}; "
                                   f"forventet hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}",
                                category=f"dækningen skal være hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}"))
             continue
@@ -105,7 +109,7 @@ def read_manifest(data_dir) -> tuple[dict, list[Issue]]:
     out: dict = {}
     for key, val in doc.items():
         if key not in MANIFEST_KEYS:
-            issues.append(_err(str(key), f"ukendt nøgle '{key}' (kendte nøgler: {', '.join(MANIFEST_KEYS)})",
+            issues.append(_err(str(key), f"ukendt nøgle {short_repr(key)} (kendte nøgler: {', '.join(MANIFEST_KEYS)})",
                                category="ukendt nøgle"))
         elif key == "coverage":
             if val is None:

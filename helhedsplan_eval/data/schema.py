@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helhedsplan_eval.data.issues import ERROR, Issue
+from helhedsplan_eval.data.issues import ERROR, Issue, excerpt
 from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, Source
 
 
@@ -93,7 +93,7 @@ def _pandera_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
         row = int(idx) if idx is not None and not pd.isna(idx) else None
         if check.startswith("allowed:"):
             c = src.col(col)
-            issues.append(Issue(ERROR, src.name, fname, f"værdien '{val}' er ikke tilladt (forventet {c.expected()})",
+            issues.append(Issue(ERROR, src.name, fname, f"værdien '{excerpt(str(val))}' er ikke tilladt (forventet {c.expected()})",
                                 row, col, str(val), category=f"værdien er ikke tilladt (forventet {c.expected()})"))
         elif check.startswith(("min:", "max:")):
             c = src.col(col)
@@ -115,7 +115,7 @@ def _pandera_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
             issues.append(Issue(ERROR, src.name, fname, f"nøglen ({keytxt}) findes mere end én gang", row,
                                 ", ".join(src.key), str(val)))
         else:
-            issues.append(Issue(ERROR, src.name, fname, f"kontrol '{check}' fejlede for værdien '{val}'", row, col,
+            issues.append(Issue(ERROR, src.name, fname, f"kontrol '{check}' fejlede for værdien '{excerpt(str(val))}'", row, col,
                                 str(val), category=f"kontrol '{check}' fejlede"))
     return issues
 

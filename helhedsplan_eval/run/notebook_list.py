@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from helhedsplan_eval.formatting import short_repr
 from helhedsplan_eval.run.errors import UsageError, _display_path, _short
 from helhedsplan_eval.run.params import _plan_params_dir, default_notebooks_dir, unknown_keys
 
@@ -54,10 +55,12 @@ def load_notebooks(params_dir: str | os.PathLike | None = None,
     ``params_dir`` when there is one, else the project's. Raises :class:`UsageError` naming every problem."""
     import yaml
 
+    from helhedsplan_eval.yaml_io import safe_load
+
     path = _plan_params_dir(params_dir) / "plan.yml"
     source = _display_path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"), source)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{source} kan ikke læses, så notesbogslisten (notebooks:) mangler: {_short(exc)}") from None
     entries = raw.get("notebooks") if isinstance(raw, dict) else None
@@ -104,7 +107,7 @@ def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
         if key not in entry:
             problems.append(f"{where}: nøglen {key} mangler (forventet {what}).")
         elif not isinstance(entry[key], str) or not entry[key].strip():
-            problems.append(f"{where}: {key} = {entry[key]!r} er ugyldig (forventet {what}).")
+            problems.append(f"{where}: {key} = {short_repr(entry[key])} er ugyldig (forventet {what}).")
     if "seconds" in entry:
         value = entry["seconds"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
@@ -113,7 +116,7 @@ def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
     file = entry.get("file")
     if isinstance(file, str) and file.strip():
         if Path(file).name != file or not file.endswith(".ipynb"):
-            problems.append(f"{where}: file = {file!r} er ugyldig (forventet {NOTEBOOK_KEYS['file']}).")
+            problems.append(f"{where}: file = {short_repr(file)} er ugyldig (forventet {NOTEBOOK_KEYS['file']}).")
         elif not (notebooks_dir / file).is_file():
             problems.append(f"{where}: notesbogen {file} findes ikke i {_display_path(notebooks_dir)}.")
     return problems

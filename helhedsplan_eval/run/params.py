@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from helhedsplan_eval.formatting import short_repr
 from helhedsplan_eval.paths import PACKAGE_DIR, project_root, resolve_path
 from helhedsplan_eval.run.errors import RunError, UsageError, _display_path, _short
 
@@ -75,7 +76,7 @@ def unknown_keys(mapping: dict, known, where: str) -> list[str]:
         if key not in known:
             hint = difflib.get_close_matches(str(key), known, n=1)
             also = f"; mente du {hint[0]!r}?" if hint else "."
-            problems.append(f"{where}: ukendt nøgle {key!r} (gyldige nøgler: {', '.join(known)}){also}")
+            problems.append(f"{where}: ukendt nøgle {short_repr(key)} (gyldige nøgler: {', '.join(known)}){also}")
     return problems
 
 
@@ -93,20 +94,20 @@ def validate_params(raw, year: int, source: str) -> list[str]:
         v = raw["evaluation_year"]
         start, end = plan_range()
         if not is_int(v):
-            problems.append(f"{source}: evaluation_year = {v!r} er ikke et helt år (forventet et helt tal {start}-{end}).")
+            problems.append(f"{source}: evaluation_year = {short_repr(v)} er ikke et helt år (forventet et helt tal {start}-{end}).")
         elif not start <= v <= end:
             problems.append(f"{source}: evaluation_year = {v} ligger uden for helhedsplanens år {start}-{end}.")
         elif v != year:
-            problems.append(f"{source}: evaluation_year er {v!r}, men kørslen gælder {year} "
+            problems.append(f"{source}: evaluation_year er {short_repr(v)}, men kørslen gælder {year} "
                             "(evaluation_year skal være filens år).")
     if "min_cell" in raw:
         v = raw["min_cell"]
         if not is_int(v) or v < 1:
-            problems.append(f"{source}: min_cell = {v!r} er ugyldig (forventet {PARAM_KEYS['min_cell']}).")
+            problems.append(f"{source}: min_cell = {short_repr(v)} er ugyldig (forventet {PARAM_KEYS['min_cell']}).")
     if "data_dir" in raw:
         v = raw["data_dir"]
         if not isinstance(v, str) or not v.strip():
-            problems.append(f"{source}: data_dir = {v!r} er ugyldig (forventet {PARAM_KEYS['data_dir']}).")
+            problems.append(f"{source}: data_dir = {short_repr(v)} er ugyldig (forventet {PARAM_KEYS['data_dir']}).")
     return problems
 
 
@@ -118,6 +119,8 @@ def load_params(year: int, params_dir: Path | None = None, data_dir: str | os.Pa
     Raises :class:`UsageError` naming every problem of the file at once."""
     import yaml
 
+    from helhedsplan_eval.yaml_io import safe_load
+
     path = params_file(year, params_dir)
     source = _display_path(path)
     if not path.is_file():
@@ -126,7 +129,7 @@ def load_params(year: int, params_dir: Path | None = None, data_dir: str | os.Pa
             f"opret den med evaluation_year, data_dir og min_cell."
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"), source)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UsageError(f"Parameterfilen {source} kan ikke læses som YAML: {_short(exc)}") from None
     problems = validate_params(raw, int(year), source)
@@ -187,7 +190,7 @@ def check_params(params: dict, declared: dict[Path, dict], source: str = "parame
             hint = difflib.get_close_matches(key, sorted(known), n=1)
             also = f" Mente du {hint[0]!r}?" if hint else ""
             problems.append(
-                f"{source}: parameteren {key!r} bruges ikke af nogen notesbog "
+                f"{source}: parameteren {short_repr(key)} bruges ikke af nogen notesbog "
                 f"(parametre, notesbøgerne kender: {', '.join(sorted(known)) or 'ingen'}).{also}"
             )
     for nb, decl in declared.items():
@@ -197,7 +200,7 @@ def check_params(params: dict, declared: dict[Path, dict], source: str = "parame
             check = _TYPE_CHECKS.get(str(info.get("inferred_type_name", "")).strip())
             if check is not None and params[key] is not None and not check(params[key]):
                 problems.append(
-                    f"{source}: {key} = {params[key]!r} passer ikke til typen {info['inferred_type_name']} "
+                    f"{source}: {key} = {short_repr(params[key])} passer ikke til typen {info['inferred_type_name']} "
                     f"i {nb.name}."
                 )
     if problems:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from helhedsplan_eval.formatting import short_repr
 from helhedsplan_eval.paths import params_dir
+from helhedsplan_eval.yaml_io import safe_load
 
 SOURCES = ("survey_responses", "survey_margins")
 BASE_COLUMNS = ("respondent_id", "wave", "department", "age_group", "gender", "mode")
@@ -136,7 +138,10 @@ def load_config(path: str | Path | None = None) -> SurveyConfig:
 @lru_cache(maxsize=8)
 def _load_config_cached(path: str) -> SurveyConfig:
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        try:
+            raw = safe_load(fh, path)
+        except yaml.YAMLError as exc:
+            raise SurveyDataError(f"{path}: er ikke gyldig YAML ({short_repr(str(exc), 300)})") from None
     cfg = SurveyConfig(raw)
     unknown = [i for i in cfg.index_items if i not in cfg.items]
     if unknown:
@@ -146,7 +151,7 @@ def _load_config_cached(path: str) -> SurveyConfig:
     problems = []
     rules = (raw.get("weighting") or {}).get("collapse") or {}
     if not isinstance(rules, dict):
-        problems.append(f"weighting.collapse: værdien {rules!r}; forventet en variabel med regler 'gruppe: nabogruppe'")
+        problems.append(f"weighting.collapse: værdien {short_repr(rules)}; forventet en variabel med regler 'gruppe: nabogruppe'")
         rules = {}
     for var, r in rules.items():
         if var not in cfg.weight_variables:
@@ -154,22 +159,22 @@ def _load_config_cached(path: str) -> SurveyConfig:
                             f"{cfg.weight_variables}")
             continue
         if not isinstance(r, dict):
-            problems.append(f"weighting.collapse.{var}: værdien {r!r}; forventet regler 'gruppe: nabogruppe'")
+            problems.append(f"weighting.collapse.{var}: værdien {short_repr(r)}; forventet regler 'gruppe: nabogruppe'")
             continue
         cats = cfg.categories(var)
         for k, t in r.items():
             for which, c in (("gruppen", k), ("nabogruppen", t)):
                 if str(c) not in cats:
-                    problems.append(f"weighting.collapse.{var}.{k}: {which} {str(c)!r} findes ikke; forventet en af "
+                    problems.append(f"weighting.collapse.{var}.{k}: {which} {short_repr(str(c))} findes ikke; forventet en af "
                                     f"{cats}")
     rel = raw.get("reliability") or {}
     share = rel.get("max_weight_share", 0.10)
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        problems.append(f"reliability.max_weight_share: værdien {share!r}; forventet en andel over 0 og højst 1 "
+        problems.append(f"reliability.max_weight_share: værdien {short_repr(share)}; forventet en andel over 0 og højst 1 "
                         "(fx 0.10)")
     mn = rel.get("min_respondents_per_category", 10)
     if isinstance(mn, bool) or not isinstance(mn, int) or mn < 1:
-        problems.append(f"reliability.min_respondents_per_category: værdien {mn!r}; forventet et helt tal ≥ 1")
+        problems.append(f"reliability.min_respondents_per_category: værdien {short_repr(mn)}; forventet et helt tal ≥ 1")
     if problems:
         raise SurveyDataError(f"{path}: " + "; ".join(problems) + ".")
     return cfg
