@@ -362,3 +362,30 @@ def test_a_huge_bad_value_is_never_repeated_whole(tmp_path):
                                                   encoding="utf-8")
     (e,) = read_source(tmp_path / "vandalism_bills.csv", SOURCES["vandalism_bills"])[1]
     assert len(e.message) < 300 and "… (100.000 tegn)" in e.message
+
+
+# ============================================================================ CSV: a negative number in text
+
+@pytest.mark.parametrize("value,written", [
+    ("-0,6 til 6,6", "\u22120,6 til 6,6"),
+    ("-2,4 til -0,1", "\u22122,4 til \u22120,1"),
+    ("-2+3", "\u22122+3"),  # a typographic minus is no operator: text, not a formula
+    ("-3,5", "-3,5"),  # a plain number stays a number
+    ("-A1+3", "'-A1+3"),  # formula injection keeps its guard ...
+    ("=1+1", "'=1+1"), ("+A1", "'+A1"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\n=1"),
+])
+def test_a_text_cell_starting_with_a_negative_number_gets_a_typographic_minus(tmp_path, value, written):
+    import csv as csv_mod
+
+    import openpyxl
+    import pandas as pd
+
+    from helhedsplan_eval.report.safe_io import write_csv, write_xlsx
+
+    df = pd.DataFrame({"Usikkerhed (95 %)": [value]})
+    write_csv(df, tmp_path / "t.csv")
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as fh:
+        assert list(csv_mod.reader(fh, delimiter=";"))[1] == [written]
+    write_xlsx(df, tmp_path / "t.xlsx", "Ark")
+    cell = openpyxl.load_workbook(tmp_path / "t.xlsx").active["A2"]
+    assert cell.data_type == "s"  # the workbook stores text as text: no guard needed there

@@ -8,6 +8,9 @@ string starting with ``=`` as a formula. Text from the data (e.g. an ``assessed_
 * :func:`write_csv` (semicolon, UTF-8 with BOM: opens directly in Danish Excel) prefixes such
   cells with a single quote ``'`` (the OWASP recommendation). Plain numbers written as text
   (``-3,5`` or ``-3,5 %``) are left alone: a spreadsheet reads them as numbers, never as formulas.
+  Text that starts with a negative number (``-0,6 til 6,6``, an interval) gets the typographic minus
+  U+2212 for its negative numbers instead: correct Danish typography, read as text, and no stray quote
+  in the cell the board reads.
   A carriage return inside a cell is written as a line feed (so the cell is quoted and stays one cell).
 * :func:`write_xlsx` writes every text cell with the cell type *string*, so nothing is a formula.
 """
@@ -21,6 +24,8 @@ import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*(?:\s?%)?$")
+_SIGN_MINUS = re.compile(r"(?<![\w.,-])-(?=\d)")  # a hyphen-minus that is a number's sign
+MINUS = "\u2212"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -31,10 +36,13 @@ def is_formula_like(value) -> bool:
 
 
 def neutralise(value):
-    """The CSV form of one cell: formula-like text gets a leading single quote; a carriage return
+    """The CSV form of one cell: text starting with a negative number gets typographic minus signs, other
+    formula-like text a leading single quote; a carriage return
     becomes a line feed (pandas would not quote a cell with a bare CR, which splits the row)."""
     if not isinstance(value, str):
         return value
+    if is_formula_like(value) and _SIGN_MINUS.match(value):
+        value = _SIGN_MINUS.sub(MINUS, value)  # '-0,6 til -0,1' -> '−0,6 til −0,1': text, not a formula
     out = "'" + value if is_formula_like(value) else value
     return out.replace("\r\n", "\n").replace("\r", "\n")
 
