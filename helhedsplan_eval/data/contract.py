@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.data.cell_checks import ambiguous_number_issues, clean_text, normalise_cells
 from helhedsplan_eval.data.cells import (_FALSE, _TRUE, CPR_MESSAGE, CPR_PATTERN, CPR_TEXT_MESSAGE,  # noqa: F401
                                          convert_cell, free_text_columns, looks_like_cpr)
+from helhedsplan_eval.data.headers import shape_issues
 from helhedsplan_eval.data.issues import (ERROR, WARNING, DataValidationError, Issue, coverage_lines,  # noqa: F401
                                           excerpt, format_report, issue_summary)
 from helhedsplan_eval.data.manifest import MANIFEST_KEYS, read_manifest  # noqa: F401
@@ -35,9 +37,27 @@ from helhedsplan_eval.data.schema import _schema_issues
 from helhedsplan_eval.data.sources import LAST_YEAR, SOURCES, Col, Source
 
 
+def _kind_of(p: Path) -> str:
+    """What a path that is no regular file is, in Danish."""
+    try:
+        mode = p.stat().st_mode
+    except OSError:
+        return "et symbolsk link, der ikke peger på nogen fil"
+    if stat.S_ISDIR(mode):
+        return "en mappe"
+    if stat.S_ISFIFO(mode):
+        return "en navngivet pipe (FIFO)"
+    return "en særlig fil (fx en enhed eller socket)"
+
+
 def find_file(data_dir: Path, src: Source) -> tuple[Path | None, list[Issue]]:
-    hits = sorted(p for p in data_dir.iterdir() if p.is_file() and p.stem.lower() == src.name
-                  and p.suffix.lower() in (".csv", ".xlsx"))
+    named = [p for p in data_dir.iterdir() if p.stem.lower() == src.name and p.suffix.lower() in (".csv", ".xlsx")]
+    hits = sorted(p for p in named if p.is_file())
+    if not hits and named:
+        p = sorted(named)[0]
+        return None, [Issue(ERROR, src.name, p.name, f"{p.name} er {_kind_of(p)}, ikke en datafil; læg kildens data "
+                            f"i en almindelig fil {src.name}.csv eller {src.name}.xlsx",
+                            category="navnet er ikke en almindelig fil")]
     if len(hits) > 1:
         return None, [Issue(ERROR, src.name, ", ".join(p.name for p in hits),
                             "kilden findes i flere filer; behold kun én (.csv eller .xlsx)")]
@@ -107,29 +127,6 @@ def _open(path: Path, src: Source) -> tuple[RawTable | None, list[Issue]]:
                             category="filen kan ikke læses")]
 
 
-def _shape_issues(src: Source, raw: RawTable, fname: str) -> tuple[list[Issue], bool]:
-    """Rows that could not be split, missing, repeated and unknown columns; True when the table cannot be typed."""
-    df, hrow = raw.frame, raw.header_row
-    issues = [Issue(ERROR, src.name, fname, msg + "; rækken er ikke læst", row,
-                    category="rækken har et andet antal felter end overskriften; rækken er ikke læst")
-              for row, msg in raw.problems or []]
-    names = [c.name for c in src.columns]
-    missing = [c.name for c in src.columns if c.required and c.name not in df.columns]
-    for m in missing:
-        issues.append(Issue(ERROR, src.name, fname, f"kolonnen '{m}' mangler (forventede kolonner: {', '.join(names)})",
-                            hrow, m, category="kolonnen mangler"))
-    dupcols = [c for c in df.columns if list(df.columns).count(c) > 1]
-    for c in sorted(set(dupcols)):
-        issues.append(Issue(ERROR, src.name, fname, f"kolonnen '{c}' står der flere gange", hrow, c,
-                            category="kolonnen står der flere gange"))
-    if not src.extra_columns_allowed:
-        for c in df.columns:
-            if c not in names and not c.startswith("Unnamed"):
-                issues.append(Issue(WARNING, src.name, fname, f"ukendt kolonne '{excerpt(c)}' ignoreres", hrow, c,
-                                    category="ukendt kolonne ignoreres"))
-    return issues, bool(missing or dupcols)
-
-
 def _cpr_issues(src: Source, df: pd.DataFrame, fname: str) -> tuple[set, list[Issue]]:
     """CPR-shaped ids and free text, refused wherever they are (also in a file with other errors); the value is
     never repeated. Returns the (row, column) cells and their issues."""
@@ -183,8 +180,9 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
     raw.frame.columns = [clean_text(str(c))[0] for c in raw.frame.columns]
     raw.frame, clean = normalise_cells(raw.frame, src, fname, quiet=set(free_text_columns(src)))
     df = raw.frame
-    issues, fatal = _shape_issues(src, raw, fname)
-    issues += clean
+    issues, fatal = shape_issues(src, raw, fname)
+    issues += clean + [Issue(WARNING, src.name, fname, msg, row, category=msg.split(";")[0] if row is None else
+                             "skjulte rækker læses som data") for row, msg in raw.notes or []]
     cpr_cells, cpr = _cpr_issues(src, df, fname)
     issues += cpr
     if fatal:

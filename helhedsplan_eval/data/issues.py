@@ -117,7 +117,26 @@ def format_report(issues: list[Issue], data_dir, coverage: dict[str, list[int]] 
         lines.append("  " + str(i))
     if not errs:
         lines.append("Ingen fejl: data kan bruges.")
-    if coverage:
+    if coverage is not None:
         lines.append("Dækkede år pr. kilde (andre år mangler og tælles ikke som 0):")
         lines += coverage_lines(coverage)
+        lines += left_out_lines(issues, coverage)
     return "\n".join(lines)
+
+
+def left_out_lines(issues, coverage: dict[str, list[int]]) -> list[str]:
+    """The sources the coverage list leaves out and why (errors, or no file), and the covered sources that lost
+    rows with errors; each names the count, the messages above name the rows."""
+    errs: dict[str, int] = {}
+    for i in issues:
+        if i.severity == ERROR and i.source not in ("-", "manifest"):
+            errs[i.source] = errs.get(i.source, 0) + 1
+    missing = sorted({i.source for i in issues if i.message.startswith("kilden mangler")} - set(coverage))
+    out = [f"  {name}: udeladt, fordi filen har {n} fejl (se ovenfor); dens kriterier afventer data"
+           for name, n in sorted(errs.items()) if name not in coverage]
+    out += [f"  {name}: {plural(n, 'række', 'rækker')} med fejl er udeladt (se ovenfor); resten bruges"
+            for name, n in sorted(errs.items()) if name in coverage]
+    out += [f"  {name}: ingen fil; dens kriterier afventer data" for name in missing]
+    if out:
+        out.insert(0, "Kilder uden dækkede år eller med udeladte rækker:")
+    return out

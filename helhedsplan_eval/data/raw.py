@@ -6,12 +6,16 @@
 * CSV in both common shapes: comma separator with decimal point, and the Danish Excel export (semicolon separator,
   decimal comma, thousands point), encoded UTF-8 with or without BOM, or Windows-1252. ``.xlsx``: the first sheet.
 * Every row keeps the row number a person sees in Excel, so that a problem can be reported as *file, row, column*.
+* Also read, with a note (:attr:`RawTable.notes`, shown as warnings): Excel's ``sep=,`` first line (it names the
+  separator and is skipped; Excel does not show it, so row numbers stay Excel's), hidden rows of an ``.xlsx``
+  (read as data, named). Columns without a name and without data (an export padded to 16 384 columns) are dropped.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import warnings
 from dataclasses import dataclass
 from io import StringIO
@@ -83,6 +87,8 @@ class RawTable:
     encoding: str | None = None
     problems: list = None  # (row, message) for rows that could not be split into the header's fields
     header_row: int = 1  # the row number of the header (1 unless blank rows precede it)
+    notes: list = None  # (row or None, message): read, but the evaluator should know (shown as warnings)
+    sheets: list = None  # an .xlsx's sheet names, the one read first
 
 
 def _mb(n: int) -> str:
@@ -139,6 +145,8 @@ def _read_xlsx(path: Path) -> RawTable:
             if not wb.worksheets:
                 raise ReadProblem("Excel-filen har intet regneark")
             ws = wb.worksheets[0]
+            sheets = list(wb.sheetnames)
+            hidden = _hidden_rows(ws)
             ws.reset_dimensions()
             header: list[str] | None = None
             header_row = 1
@@ -165,8 +173,45 @@ def _read_xlsx(path: Path) -> RawTable:
                 index.append(rownum)
         finally:
             wb.close()
-    df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
-    return RawTable(df, "xlsx", problems=problems, header_row=header_row)
+    df = _drop_empty_unnamed(pd.DataFrame(rows, columns=header or [], index=index, dtype=object))
+    shown = [r for r in hidden if r in set(index)]
+    notes = [(shown[0], f"{_rows(shown)} er skjult i Excel, men læses som data; vis dem og kontrollér dem, eller "
+                        "slet dem")] if shown else []
+    return RawTable(df, "xlsx", problems=problems, header_row=header_row, notes=notes, sheets=sheets)
+
+
+def _rows(rows: list[int]) -> str:
+    from helhedsplan_eval.data.issues import row_list
+
+    text = row_list(rows)
+    return text[0].upper() + text[1:]
+
+
+def _hidden_rows(ws) -> list[int]:
+    """The row numbers an .xlsx sheet marks hidden (read from the sheet's XML; [] when it cannot be read)."""
+    from xml.etree.ElementTree import iterparse
+
+    out = []
+    try:
+        with ws._get_source() as src:  # the read-only sheet's XML stream
+            for _, el in iterparse(src):
+                if el.tag.rsplit("}", 1)[-1] == "row":
+                    if el.get("hidden") in ("1", "true") and el.get("r"):
+                        out.append(int(el.get("r")))
+                    el.clear()
+    except Exception:  # a hint only: never a reason not to read the sheet
+        return []
+    return out
+
+
+def _drop_empty_unnamed(df: pd.DataFrame) -> pd.DataFrame:
+    """Without the columns that have neither a name nor data."""
+    keep = [j for j, c in enumerate(df.columns)
+            if not str(c).startswith("Unnamed: ") or (df.iloc[:, j] != "").any()]
+    return df if len(keep) == df.shape[1] else df.iloc[:, keep]
+
+
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;]*\s*$', re.IGNORECASE)
 
 
 def read_raw(path: Path) -> RawTable:
@@ -178,8 +223,15 @@ def read_raw(path: Path) -> RawTable:
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
     text, enc = _decode(path.read_bytes())
+    notes, sep = [], None
+    head, _, rest = text.partition("\n")
+    m = _SEP_LINE.match(head.strip())
+    if m:
+        sep, text = m.group(1), rest
+        notes.append((None, f"første linje '{head.strip()}' er Excels angivelse af skilletegnet; den er brugt og "
+                            "ikke læst som data (rækkenumrene er Excels, hvor linjen ikke vises)"))
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    sep = ";" if first.count(";") > first.count(",") else ","
+    sep = sep or (";" if first.count(";") > first.count(",") else ",")
     reader = csv.reader(StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     header_row = 1
@@ -192,7 +244,7 @@ def read_raw(path: Path) -> RawTable:
             if header is None:
                 if blank:
                     continue
-                header = [str(c).strip() for c in rec]
+                header = [str(c).strip() or f"Unnamed: {j}" for j, c in enumerate(rec)]
                 header_row = rownum
                 continue
             if blank:
@@ -205,8 +257,8 @@ def read_raw(path: Path) -> RawTable:
     except csv.Error as exc:
         raise ReadProblem(f"CSV-filen kan ikke opdeles i felter i række {rownum + 1} ({exc}); kontrollér "
                           "anførselstegn i cellerne", category="CSV-filen kan ikke opdeles i felter") from None
-    df = pd.DataFrame(rows, columns=header or [], index=index, dtype=object)
-    return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc, problems, header_row)
+    df = _drop_empty_unnamed(pd.DataFrame(rows, columns=header or [], index=index, dtype=object))
+    return RawTable(df, "csv-semikolon" if sep == ";" else "csv-komma", enc, problems, header_row, notes)
 
 
 def _xlsx_cell(x):

@@ -29,16 +29,20 @@ def data_note(bundle, evaluation_year: int, min_cell: int = 5) -> str:
     warns = len([p for p in fd.problems if p.severity == "warning"])
     if len(sc) == 0:
         return f"Der er endnu ingen FIT-skemaer fra {_years_text(y)} i data (ikke aktuelt endnu)."
-    txt = (f"Opgørelsen bygger på {fmt_count(len(sc), min_cell)} FIT-skemaer fra "
-           f"{fmt_count(sc['family_id'].nunique(), min_cell)} familier i {_years_text(y)}.")
+    def n(count, one, many):  # "1 advarsel", "<5 advarsler", "7 advarsler"
+        shown = fmt_count(count, min_cell)
+        return f"{shown} {one if shown == '1' else many}"
+
+    txt = (f"Opgørelsen bygger på {n(len(sc), 'FIT-skema', 'FIT-skemaer')} fra "
+           f"{n(sc['family_id'].nunique(), 'familie', 'familier')} i {_years_text(y)}.")
     if errs:
-        txt += (f" {fmt_count(errs, min_cell)} skemaer er udeladt på grund af fejl i data "
+        txt += (f" {n(errs, 'skema', 'skemaer')} er udeladt på grund af fejl i data "
                 "(se valideringsrapporten).")
     if warns:
-        txt += f" Der er {fmt_count(warns, min_cell)} advarsler om data."
+        txt += f" Der er {n(warns, 'advarsel', 'advarsler')} om data."
     total_only = int((sc["score_source"] == "total").sum())
     if total_only:
-        txt += (f" {fmt_count(total_only, min_cell)} skemaer har kun en samlet score; "
+        txt += (f" {n(total_only, 'skema', 'skemaer')} har kun en samlet score; "
                 "de tæller med som den samlede score.")
     return txt
 
