@@ -389,3 +389,147 @@ def test_a_text_cell_starting_with_a_negative_number_gets_a_typographic_minus(tm
     write_xlsx(df, tmp_path / "t.xlsx", "Ark")
     cell = openpyxl.load_workbook(tmp_path / "t.xlsx").active["A2"]
     assert cell.data_type == "s"  # the workbook stores text as text: no guard needed there
+
+
+# ============================================================================ smaller: sep=, FIFO, sheets, padding, hidden rows
+
+def test_excels_sep_line_is_used_and_skipped_with_a_note(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text("sep=,\nbill_id,date,amount_dkk\nB1,2018-01-05,100.5\nB2,2018-01-06,x\n", encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert list(df["amount_dkk"])[:1] == [100.5]
+    assert [str(i) for i in issues] == [
+        "Advarsel: vandalism_bills.csv: første linje 'sep=,' er Excels angivelse af skilletegnet; den er brugt og "
+        "ikke læst som data (rækkenumrene er Excels, hvor linjen ikke vises)",
+        "Fejl: vandalism_bills.csv, række 3, kolonne 'amount_dkk': værdien 'x' kan ikke læses som et tal "
+        "(forventet et tal ≥ 0)"]  # Excel hides the sep line: the header is its row 1
+
+
+def test_a_semicolon_sep_line_with_a_decimal_comma(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text('"sep=;"\nbill_id;date;amount_dkk\nB1;05-01-2018;1.234,50\n', encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert list(df["amount_dkk"]) == [1234.5] and [i.severity for i in issues] == [WARNING]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_folder_or_fifo_named_like_a_source_is_named_for_what_it_is(tmp_path, kind):
+    import os
+
+    target = tmp_path / "vandalism_bills.csv"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this OS")
+        os.mkfifo(target)
+    bundle = load_bundle(tmp_path)
+    (e,) = [i for i in bundle.issues if i.source == "vandalism_bills"]
+    what = "en mappe" if kind == "folder" else "en navngivet pipe (FIFO)"
+    assert str(e) == (f"Fejl: vandalism_bills.csv: vandalism_bills.csv er {what}, ikke en datafil; læg kildens "
+                      "data i en almindelig fil vandalism_bills.csv eller vandalism_bills.xlsx")
+
+
+def test_data_on_the_second_sheet_says_only_the_first_is_read(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Forside"
+    wb.active["A1"] = "Hærværk 2018"
+    ws = wb.create_sheet("Data")
+    ws.append(["bill_id", "date", "amount_dkk"])
+    ws.append(["B1", "2018-01-05", 100])
+    wb.save(tmp_path / "vandalism_bills.xlsx")
+    _, issues = read_source(tmp_path / "vandalism_bills.xlsx", SOURCES["vandalism_bills"])
+    errs = [i for i in issues if i.severity == ERROR]
+    assert len(errs) == 3
+    assert errs[0].message == ("kolonnen 'bill_id' mangler (forventede kolonner: bill_id, date, amount_dkk); kun det "
+                               "første regneark ('Forside') læses, og filen har også arket 'Data': læg data i det "
+                               "første ark")
+
+
+def test_an_export_padded_to_16384_columns_gives_one_warning(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    pad = 16384 - 3
+    named = ",".join(f"Kolonne{j}" for j in range(4, 4 + 20))
+    p.write_text("bill_id,date,amount_dkk," + named + "," * (pad - 20) + "\n"
+                 + "B1,2018-01-05,100" + "," * pad + "\n", encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert list(df.columns) == ["bill_id", "date", "amount_dkk"]
+    assert [str(i) for i in issues] == [
+        "Advarsel: vandalism_bills.csv, række 1: 20 ukendte kolonner ignoreres: 'Kolonne4', 'Kolonne5', 'Kolonne6', "
+        "'Kolonne7', 'Kolonne8' og 15 flere"]
+
+
+def test_hidden_xlsx_rows_are_read_and_named(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["bill_id", "date", "amount_dkk"])
+    for n in range(1, 6):
+        ws.append([f"B{n}", "2018-01-05", 100 * n])
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[5].hidden = True
+    wb.save(tmp_path / "vandalism_bills.xlsx")
+    df, issues = read_source(tmp_path / "vandalism_bills.xlsx", SOURCES["vandalism_bills"])
+    assert len(df) == 5
+    assert [str(i) for i in issues] == ["Advarsel: vandalism_bills.xlsx, række 3: Rækkerne 3 og 5 er skjult i Excel, "
+                                        "men læses som data; vis dem og kontrollér dem, eller slet dem"]
+
+
+# ============================================================================ messages
+
+@pytest.mark.parametrize("header,meant", [("Dato", "date"), ("DATE", "date"), ("Beløb", "amount_dkk"),
+                                          ("amount dkk", "amount_dkk"), ("bill-id", "bill_id")])
+def test_a_misnamed_column_gives_one_message_with_mente_du(tmp_path, header, meant):
+    cols = ["bill_id", "date", "amount_dkk"]
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text(",".join(header if c == meant else c for c in cols) + "\nB1,2018-01-05,100\n", encoding="utf-8")
+    _, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert [str(i) for i in issues] == [
+        f"Fejl: vandalism_bills.csv, række 1, kolonne '{meant}': kolonnen '{meant}' mangler; filen har kolonnen "
+        f"'{header}' – mente du '{meant}'? Omdøb overskriften"]
+
+
+def test_an_optional_column_misnamed_is_a_warning_with_mente_du(tmp_path):
+    p = tmp_path / "logbook_events.csv"
+    p.write_text("event_id,date,activity,Titel,resident_run,common_area,headcount\n"
+                 "E1,2018-01-05,andet,Fest,ja,ja,12\n", encoding="utf-8")
+    _, issues = read_source(p, SOURCES["logbook_events"])
+    assert [str(i) for i in issues] == [
+        "Advarsel: logbook_events.csv, række 1, kolonne 'Titel': ukendt kolonne 'Titel' ignoreres; mente du 'title'?"]
+
+
+def test_the_date_message_has_one_clean_phrase(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text("bill_id,date,amount_dkk\nB1,i går,100\n", encoding="utf-8")
+    (e,) = read_source(p, SOURCES["vandalism_bills"])[1]
+    assert e.message == ("værdien 'i går' kan ikke læses som en dato (forventet en dato som ÅÅÅÅ-MM-DD eller "
+                         "DD-MM-ÅÅÅÅ)")
+
+
+@pytest.mark.parametrize("warns,word", [(0, "0 advarsler"), (1, "1 advarsel"), (2, "2 advarsler")])
+def test_validate_counts_warnings_in_danish(warns, word):
+    from helhedsplan_eval.data.contract import Issue, format_report
+
+    issues = [Issue(WARNING, "x", "x.csv", "besked") for _ in range(warns)]
+    assert format_report(issues, "d").splitlines()[0] == f"Validering af d: 0 fejl, {word}."
+
+
+def test_validate_names_the_sources_it_left_out_of_the_covered_years(tmp_path, capsys):
+    from helhedsplan_eval.cli import main
+
+    d = sample_copy(tmp_path)
+    with open(d / "volunteers.csv", "a", encoding="utf-8") as fh:
+        fh.write("V9999,2019-03-01,2018-03-01\n")
+    with open(d / "assessments.csv", "a", encoding="utf-8") as fh:
+        fh.write("TT-KOM-9,2019-05-01,opfyldt,Sekretariatet,x,\n")
+    (d / "leisure_jobs.csv").unlink()
+    assert main(["validate", str(d)]) == 1
+    out = capsys.readouterr().out
+    tail = out.split("Kilder uden dækkede år eller med udeladte rækker:\n", 1)[1].splitlines()
+    assert tail[:3] == [
+        "  volunteers: udeladt, fordi filen har 1 fejl (se ovenfor); dens kriterier afventer data",
+        "  assessments: 1 række med fejl er udeladt (se ovenfor); resten bruges",
+        "  leisure_jobs: ingen fil; dens kriterier afventer data"]
