@@ -440,16 +440,24 @@ def test_contract_markdown_documents_every_source_and_column():
         for cid in src.feeds:
             assert f"* **{cid}**" in section, (name, cid)
         if src.key:
-            assert "**Key** (unique per row): " + ", ".join(f"`{k}`" for k in src.key) in section
+            assert "**Nøgle** (entydig pr. række): " + ", ".join(f"`{k}`" for k in src.key) in section
+        assert "* **Rækker med fejl**: " + ("kun rækken udelades" if src.independent_rows
+                                              else "hele kilden udelades") in section
+        if src.spell is not None:
+            assert f"* **Forløb**: `{src.spell[1]}` må ikke ligge før" in section
     # the rules a data supplier needs
-    for phrase in ("semicolon-separated with decimal comma", "Windows-1252", "UTF-8 with or without BOM", ".xlsx",
-                   "YYYY-MM-DD", "pseudonyms", "Coverage rule", "never zeros", "helhedsplan-eval validate DIR",
-                   "Errors", "Warnings"):
+    for phrase in ("semikolonsepareret med decimalkomma", "Windows-1252", "UTF-8 med eller uden BOM", ".xlsx",
+                   "ÅÅÅÅ-MM-DD", "pseudonymer", "Dækningsreglen", "aldrig nul", "helhedsplan-eval validate MAPPE",
+                   "**Fejl**", "**Advarsler**", "sep=,", "Unicode NFC", "ikke som andel (0,799)", "&navn"):
         assert phrase in md, phrase
+    # the evaluator is Danish: none of the generator's former English words is left
+    for english in ("Required", "Meaning", "Allowed values", "One row per", "yes (cells may be empty)", "Feeds",
+                    " the ", " and ", " of "):
+        assert english not in md, english
     fit = md.split("## `fit_administrations`: ")[1].split("\n## ")[0]
-    assert "| `item1` | number | yes (cells may be empty) | 0 to 10 |" in fit
-    assert "| `total` | number | yes (cells may be empty) | 0 to 40 |" in fit
-    assert "every `course_id` must exist in `fit_courses.course_id`" in fit
+    assert "| `item1` | tal | ja (kolonnen skal findes, men cellen må være tom) | 0 til 10 |" in fit
+    assert "| `total` | tal | ja (kolonnen skal findes, men cellen må være tom) | 0 til 40 |" in fit
+    assert "hver `course_id` skal findes i `fit_courses.course_id`" in fit
 
 
 def test_bug_reference_to_a_file_with_errors_does_not_claim_it_is_missing():

@@ -207,7 +207,7 @@ def test_xlsx_cells_beyond_the_header_are_a_ragged_row(tmp_path):
 
 def test_row_number_rule_is_stated_in_the_data_readme():
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert "one row in Excel" in readme and "blank line" in readme
+    assert "er én række i Excel" in readme and "en tom linje er en række for sig" in readme
 
 
 # ============================================================================ 3. size bounds

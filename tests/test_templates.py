@@ -66,7 +66,9 @@ def test_xlsx_layout_and_guide_sheet(templates):
     h = next(i for i, r in enumerate(rows) if tuple(r[:6]) == GUIDE_HEADERS)
     by_col = {r[0]: r for r in rows[h + 1:] if r[0] in header}
     assert set(by_col) == set(header)
-    assert by_col["headcount"][1] == "heltal" and by_col["headcount"][3] == "≥ 0" and by_col["headcount"][4] == "persons"
+    assert by_col["headcount"][1] == "heltal" and by_col["headcount"][3] == "≥ 0" and by_col["headcount"][4] == "personer"
+    # the guide's "Betydning" column is Danish (issue 21)
+    assert by_col["headcount"][5] == "Antal deltagere talt ved arrangementet (også ikke-registrerede)."
     assert by_col["date"][3] == "2014-01-01 til 2020-12-31"
     assert by_col["title"][2].startswith("nej")
     assert by_col["event_id"][2] == "ja"

@@ -1,4 +1,4 @@
-"""The English documentation of the data contract (``data/README.md``), generated from :mod:`.sources`.
+"""The Danish documentation of the data contract (``data/README.md``), generated from :mod:`.sources`.
 
 ``data/README.md`` is this module's output; a test checks that the two are equal, so the
 documentation cannot drift from what the validator checks. Regenerate it with::
@@ -13,7 +13,6 @@ the spreadsheet templates (:mod:`.templates`).
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 
@@ -22,7 +21,6 @@ from helhedsplan_eval.data.cells import _TRUE as _BOOL_TRUE
 from helhedsplan_eval.data.raw import MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED
 from helhedsplan_eval.data.sources import ACTIVITY_CODES, FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
 
-TYPE_EN = {"str": "text", "int": "integer", "float": "number", "date": "date", "bool": "yes/no"}
 TYPE_DA = {"str": "tekst", "int": "heltal", "float": "tal", "date": "dato", "bool": "ja/nej"}
 
 
@@ -66,17 +64,16 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def allowed_text(col: Col, lang: str = "en") -> str:
-    """Allowed values or range of a column, in English ('en') or Danish ('da')."""
-    to = " to " if lang == "en" else " til "
+def allowed_text(col: Col, lang: str = "da") -> str:
+    """Allowed values or range of a column (Danish; ``lang`` is kept for callers that pass it)."""
     if col.allowed is not None:
         return ", ".join(str(a) for a in col.allowed)
     if col.type == "bool":
-        return "ja, nej" if lang == "da" else "ja / nej (yes / no)"
+        return "ja, nej"
     if col.type == "date":
-        return f"{FIRST_YEAR}-01-01{to}{LAST_YEAR}-12-31"
+        return f"{FIRST_YEAR}-01-01 til {LAST_YEAR}-12-31"
     if col.min is not None and col.max is not None:
-        return f"{_num(col.min)}{to}{_num(col.max)}"
+        return f"{_num(col.min)} til {_num(col.max)}"
     if col.min is not None:
         return f"≥ {_num(col.min)}"
     if col.max is not None:
@@ -84,22 +81,19 @@ def allowed_text(col: Col, lang: str = "en") -> str:
     return ""
 
 
-def required_text(col: Col, lang: str = "en") -> str:
-    """Whether the column must exist and whether its cells may be empty."""
-    if lang == "da":
-        if not col.required:
-            return "nej (valgfri kolonne; cellen må være tom)" if col.nullable else "nej (valgfri kolonne)"
-        return "ja (kolonnen skal findes, men cellen må være tom)" if col.nullable else "ja"
+def required_text(col: Col, lang: str = "da") -> str:
+    """Whether the column must exist and whether its cells may be empty (Danish)."""
     if not col.required:
-        return "no (optional column; cells may be empty)" if col.nullable else "no (optional column)"
-    return "yes (cells may be empty)" if col.nullable else "yes"
+        return "nej (valgfri kolonne; cellen må være tom)" if col.nullable else "nej (valgfri kolonne)"
+    return "ja (kolonnen skal findes, men cellen må være tom)" if col.nullable else "ja"
 
 
-def meaning_text(col: Col, lang: str = "en") -> str:
+def meaning_text(col: Col, lang: str = "da") -> str:
     text = col.description
     if col.pseudonym:
-        text += (" Pseudonym: never a name or CPR number." if lang == "en"
-                 else " Pseudonym: aldrig et navn eller CPR-nummer.")
+        text += " Pseudonym: aldrig et navn eller CPR-nummer."
+    if col.unit == "%":
+        text += " Skrives i procent (79,9), ikke som andel (0,799)."
     return text
 
 
@@ -114,28 +108,22 @@ def criteria_texts(ids) -> list[tuple[str, str]]:
     return [(i, " ".join(crit[i].text.split()) if i in crit else "") for i in ids]
 
 
+def _plan_name() -> str:
+    try:
+        from helhedsplan_eval.catalogue.criteria import load_catalogue
+
+        return str(load_catalogue().plan.get("name") or "helhedsplanen")
+    except Exception:
+        return "helhedsplanen"
+
+
 def _md_cell(s: str) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
-def _coverage_rule() -> str:
-    """The coverage rule, quoted from the docstring of :mod:`.indicators` (single source of truth)."""
-    try:
-        from helhedsplan_eval.analysis import indicators
-
-        doc = indicators.__doc__ or ""
-    except Exception:
-        doc = ""
-    m = re.search(r"\*\*Coverage rule[^\n]*(?:\n(?!\s*\n)[^\n]*)*", doc)
-    if not m:
-        return ("**Coverage rule (missing years are never zeros).** A year without delivered data is shown as "
-                "missing, never as 0.")
-    text = " ".join(line.strip() for line in m.group(0).splitlines())
-    return text.replace("``", "`")
-
-
 def _source_kind(src: Source) -> str:
-    return "aggregates (yearly figures published by the source)" if src.aggregate else "records (one row per event/person/item)"
+    return ("opgørelser (årlige tal, som kilden selv offentliggør)" if src.aggregate
+            else "registreringer (én række pr. hændelse/person/enhed)")
 
 
 # ----------------------------------------------------------------------------- markdown
@@ -143,18 +131,18 @@ def _source_kind(src: Source) -> str:
 def _intro() -> list[str]:
     """The contract's general part: files, cells, privacy, missing years, errors and how to validate."""
     return [
-        "# Data contract",
+        "# Datakontrakt",
         "",
-        "<!-- Generated by helhedsplan_eval.data.contract_doc from helhedsplan_eval/sources.py. Do not edit by hand: "
-        "regenerate with `helhedsplan-eval contract > data/README.md`. -->",
+        "<!-- Dannet af helhedsplan_eval.data.contract_doc ud fra helhedsplan_eval/data/sources.py. Ret ikke i hånden: "
+        "dan filen igen med `helhedsplan-eval contract > data/README.md`. -->",
         "",
-        "This folder holds the data of the evaluation of *Helhedsplan Høje Gladsaxe 2017-2020*. Every data source "
-        "the agreement names delivers **one file per source**, in the rawest form the source actually keeps: "
-        "record-level wherever the source keeps records (one row per event, visit, form, bill ...), yearly "
-        "aggregates only where the source itself publishes aggregates (then with numerator and denominator where "
-        "known). Counts of unique people are computed by the evaluation from the records.",
+        f"Denne mappe rummer data til evalueringen af *{_plan_name()}*. Hver datakilde, aftalen nævner, leverer "
+        "**én fil pr. kilde** i den mest rå form, kilden faktisk har: på rækkeniveau overalt, hvor kilden "
+        "registrerer enkeltstående hændelser (én række pr. arrangement, besøg, skema, regning ...), og årlige "
+        "opgørelser kun, hvor kilden selv offentliggør opgørelser (så med tæller og nævner, hvor de kendes). "
+        "Antal unikke personer beregner evalueringen selv ud fra registreringerne.",
         "",
-        "`data/sample/` is a synthetic sample data set in this format (see its own README).",
+        "`data/sample/` er et syntetisk eksempeldatasæt i dette format (se dets egen README).",
         "",
     ] + _files_section() + _cells_section() + _privacy_section() + _missing_years_section() + _errors_section()
 
@@ -162,30 +150,39 @@ def _intro() -> list[str]:
 def _files_section() -> list[str]:
     """File names, CSV shapes, encodings, .xlsx, size limits, row numbers and column names."""
     return [
-        "## Files",
+        "## Filer",
         "",
-        "* **File name**: `<source>.csv` or `<source>.xlsx`, e.g. `logbook_events.csv`, all in one folder. "
-        "Give each source **one** file: having both `x.csv` and `x.xlsx` is an error. Other files in the "
-        "folder are ignored, except `manifest.yml` (below).",
-        "* **CSV, two shapes** (detected from the header row):",
-        "  * comma-separated with decimal point: `B1,2018-01-05,1234.50`;",
-        "  * the Danish Excel export: semicolon-separated with decimal comma and optional thousands points: "
+        "* **Filnavn**: `<kilde>.csv` eller `<kilde>.xlsx`, fx `logbook_events.csv`, alle i én mappe. Giv hver "
+        "kilde **én** fil: både `x.csv` og `x.xlsx` er en fejl, og det er en mappe eller en anden særlig fil med "
+        "en kildes navn også. Andre filer i mappen ignoreres, undtagen `manifest.yml` (se nedenfor).",
+        "* **CSV, to former** (genkendt ud fra overskriftsrækken):",
+        "  * kommasepareret med decimalpunktum: `B1,2018-01-05,1234.50`;",
+        "  * dansk Excel-eksport: semikolonsepareret med decimalkomma og eventuelt tusindtalspunktum: "
         "`B1;05-01-2018;1.234,50`.",
-        "  Spaces inside numbers are ignored. A cell containing the separator must be quoted (`\"0-1,5\"`).",
-        "* **Encodings**: UTF-8 with or without BOM, or Windows-1252 (the older Danish Excel default). "
-        "`æ`, `ø` and `å` are read correctly in all three. A file saved as UTF-16 (Excel's \"Unicode text\") is "
-        "refused with a message naming UTF-16: save it as \"CSV UTF-8\" or as the Danish Excel CSV instead.",
-        "* **`.xlsx`**: the first sheet is read; its first non-blank row holds the column names. Excel's own date "
-        "and number cells are understood (a formula cell gives its last calculated value). An old `.xls` file, a "
-        "password-protected workbook or a CSV renamed to `.xlsx` is refused with a message saying so.",
-        f"* **Size**: a file may be at most {MAX_FILE_BYTES // 2**20} MB on disk, and an `.xlsx` at most "
-        f"{XLSX_MAX_UNCOMPRESSED // 2**20} MB unpacked (checked from the zip directory before the workbook is opened).",
-        "* **Row numbers** in messages are the rows a person sees in Excel: the header is row 1, the first data "
-        "row is row 2. A CSV record whose quoted cell holds a line break spans several lines in the file but is "
-        "one row in Excel, and is counted as one row; a blank line is a row of its own (skipped, but counted). "
-        "In an `.xlsx` the row number is the sheet's own row number, blank rows included.",
-        "* **Column names** are written exactly as below (lower case, English). Column order does not matter. "
-        "An unknown column is ignored with a warning (except in the survey files, which carry their item columns).",
+        "  Mellemrum i tal ignoreres. En celle, der indeholder skilletegnet, skal stå i anførselstegn (`\"0-1,5\"`). "
+        "En første linje `sep=,` eller `sep=;` (Excels angivelse af skilletegnet) bruges og springes over, med en "
+        "advarsel. Et tal, der kan læses på to måder (`3,641` er 3,641 med decimalkomma, men 3641 med "
+        "tusindtalskomma), giver en advarsel med begge læsninger, når filens øvrige tal kun bruger den anden "
+        "skrivemåde.",
+        "* **Tegnsæt**: UTF-8 med eller uden BOM, eller Windows-1252 (ældre dansk Excels standard). `æ`, `ø` og "
+        "`å` læses rigtigt i alle tre. En fil gemt som UTF-16 (Excels \"Unicode-tekst\") afvises med en besked, "
+        "der nævner UTF-16: gem den i stedet som \"CSV UTF-8\" eller som dansk Excel-CSV.",
+        "* **`.xlsx`**: det første regneark læses; dets første ikke-tomme række rummer kolonnenavnene. Mangler "
+        "der kolonner, og har filen flere ark, nævner beskeden arkene. Excels egne dato- og talceller forstås "
+        "(en formelcelle giver sin senest beregnede værdi). Skjulte rækker læses som data og nævnes i en advarsel. "
+        "En gammel `.xls`-fil, en adgangskodebeskyttet projektmappe eller en CSV omdøbt til `.xlsx` afvises med "
+        "en besked, der siger det.",
+        f"* **Størrelse**: en fil må højst fylde {MAX_FILE_BYTES // 2**20} MB på disken og en `.xlsx` højst "
+        f"{XLSX_MAX_UNCOMPRESSED // 2**20} MB udpakket (kontrolleret i zip-indholdsfortegnelsen, før projektmappen "
+        "åbnes).",
+        "* **Rækkenumre** i beskederne er de rækker, man ser i Excel: overskriften er række 1, første datarække "
+        "er række 2. En CSV-post, hvis celle i anførselstegn rummer et linjeskift, fylder flere linjer i filen, "
+        "men er én række i Excel og tælles som én række; en tom linje er en række for sig (springes over, men "
+        "tælles med). I en `.xlsx` er rækkenummeret arkets eget, tomme rækker medregnet.",
+        "* **Kolonnenavne** skrives præcis som nedenfor (små bogstaver, engelske navne). Kolonnernes rækkefølge er "
+        "ligegyldig. En ukendt kolonne ignoreres med en advarsel (undtagen i spørgeskemafilerne, der har deres "
+        "udsagnskolonner); ligner den en af kontraktens kolonner (`Dato` for `date`), foreslår beskeden navnet. "
+        "Mange ukendte kolonner giver én samlet advarsel, og kolonner uden navn og uden data ignoreres.",
         "",
     ]
 
@@ -195,17 +192,23 @@ def _cells_section() -> list[str]:
     true_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_TRUE) - {"ja"}))
     false_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_FALSE) - {"nej"}))
     return [
-        "## Cells",
+        "## Celler",
         "",
-        f"* **Dates**: `YYYY-MM-DD` (preferred), or `DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY`; a time after an ISO "
-        f"date is ignored. Every date must lie in {FIRST_YEAR}-{LAST_YEAR} (baseline years {FIRST_YEAR}-2016 "
-        f"and the plan 2017-{LAST_YEAR}).",
-        f"* **Yes/no (booleans)**: `ja` or `nej`. Also accepted (any case): {true_words} for yes; "
-        f"{false_words} for no. An Excel TRUE/FALSE cell works too.",
-        "* **Integers** must be whole numbers; **numbers** may have decimals.",
-        "* **Empty cells**: an empty cell means *not recorded*. Where a column allows empty cells, an empty cell "
-        "is never read as 0 (e.g. a FIT item that was not scored is left empty, never 0).",
-        "* **Allowed values** are written exactly as listed (they are codes, e.g. activity codes).",
+        f"* **Datoer**: `ÅÅÅÅ-MM-DD` (foretrukket) eller `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ`, `DD/MM/ÅÅÅÅ`; et klokkeslæt "
+        f"efter en ISO-dato ignoreres. Hver dato skal ligge i {FIRST_YEAR}-{LAST_YEAR} (basisårene "
+        f"{FIRST_YEAR}-2016 og planens år 2017-{LAST_YEAR}). En slutdato før sin startdato (fx `end_date` før "
+        "`start_date`) er en fejl.",
+        f"* **Ja/nej**: `ja` eller `nej`. Også godtaget (store eller små bogstaver): {true_words} for ja; "
+        f"{false_words} for nej. En Excel-celle med SAND/FALSK virker også.",
+        "* **Heltal** skal være hele tal; **tal** må have decimaler. En **procentkolonne** (enhed %) skrives i "
+        "procent: en værdi mellem 0 og 1, hvor seriens øvrige værdier ligger på 5 % eller mere, er en fejl "
+        "(`0.799` for 79,9 %).",
+        "* **Tomme celler**: en tom celle betyder *ikke registreret*. Hvor en kolonne tillader tomme celler, læses "
+        "en tom celle aldrig som 0 (fx efterlades et FIT-item, der ikke er scoret, tomt, aldrig 0).",
+        "* **Tilladte værdier** skrives præcis som angivet (de er koder, fx aktivitetskoder).",
+        "* **Usynlige tegn**: hver celle læses i Unicode NFC og uden usynlige tegn (nulbreddemellemrum, BOM, "
+        "blød bindestreg; et hårdt mellemrum bliver et almindeligt). `Å` skrevet som A + ring er altså det samme "
+        "id som `Å`; en advarsel nævner fil, kolonne og rækker, hvor et id er rettet.",
         "",
     ]
 
@@ -213,16 +216,16 @@ def _cells_section() -> list[str]:
 def _privacy_section() -> list[str]:
     """Pseudonymous ids and the CPR check."""
     return [
-        "## Privacy: ids are pseudonyms",
+        "## Privatliv: id'er er pseudonymer",
         "",
-        "Person, family, household and similar ids are **pseudonyms**: the same person has the same id in every "
-        "file and every year (so people can be de-duplicated across activities and years), but an id is never a "
-        "name, a CPR number or anything else that identifies the person outside the data. A value shaped like a "
-        "CPR number (`ddmmyy-xxxx` or `ddmmyyxxxx`, also inside a longer id, or a 9-digit number whose leading zero a "
-        "spreadsheet dropped) in an id column is an error; the "
-        "message names file, row and column but never repeats the value. Free-text columns (titles, "
-        "rationales) hold no names of persons (a CPR-shaped number in them is an error too). Reports show only "
-        "aggregates; counts under 5 are shown as \"<5\".",
+        "Person-, familie-, husstands- og lignende id'er er **pseudonymer**: samme person har samme id i alle "
+        "filer og alle år (så personer kan tælles én gang på tværs af aktiviteter og år), men et id er aldrig et "
+        "navn, et CPR-nummer eller andet, der identificerer personen uden for data. En værdi formet som et "
+        "CPR-nummer (`ddmmåå-xxxx` eller `ddmmååxxxx`, også inde i et længere id, eller et tal med 9 cifre, hvis "
+        "foranstillede nul et regneark har fjernet) i en id-kolonne er en fejl; beskeden nævner fil, række og "
+        "kolonne, men gentager aldrig værdien. Fritekstkolonner (titler, begrundelser) rummer ingen navne på "
+        "personer (et CPR-formet tal i dem er også en fejl). Rapporterne viser kun opgørelser; antal under 5 "
+        "vises som \"<5\".",
         "",
     ]
 
@@ -230,18 +233,28 @@ def _privacy_section() -> list[str]:
 def _missing_years_section() -> list[str]:
     """The coverage rule and manifest.yml."""
     return [
-        "## Missing years are never zeros",
+        "## Manglende år er aldrig nul",
         "",
-        _coverage_rule(),
+        "**Dækningsreglen (manglende år er aldrig nul).** For en kilde med registreringer tæller et år som "
+        "leveret, når det ligger mellem planens første år (eller den første registrering, hvis den er tidligere) "
+        "og det sidste år med en registrering; år efter den sidste registrering *mangler* og er ikke 0. For et "
+        "**forløbsregister** (registreringer med en start og en eventuel slutdato, fx frivillige, "
+        "lektiekammeratforløb, bydelsmødre, lommepengejob, Skur 2's regelmæssige brugere) er det sidste dækkede "
+        "år det sidste år, hvor et forløb er *aktivt* (et åbent forløb er aktivt til og med det sidste beregnede "
+        "år), ikke det sidste år, hvor et begynder. En datamappe kan angive dækningen udtrykkeligt i "
+        "`manifest.yml` (`coverage: {kilde: [år]}`), fx når en kilde reelt ingen registreringer havde i sit "
+        "sidste år. Opgørelseskilder er leveret for de rækker, der findes.",
         "",
-        "A source that is missing entirely makes the criteria it feeds show *Afventer data* (awaiting data); it is "
-        "never counted as zero.",
+        "En kilde, der mangler helt, får de kriterier, den leverer til, til at vise *Afventer data*; den tælles "
+        "aldrig som nul.",
         "",
-        "`manifest.yml` (optional) describes the folder: `synthetic: true` marks synthetic data, and "
-        "`coverage: {source: [years]}` states explicitly which years a source covers. It is checked like the "
-        "data: the only keys are `synthetic` (`true` or `false`, a YAML boolean: `nej`, `\"yes\"` or `1` is an "
-        f"error), `coverage` (a known source name mapped to a list of whole years {FIRST_YEAR}-{LAST_YEAR}), "
-        "`description` (text) and `seed` (a whole number); anything else is an error naming the key.",
+        "`manifest.yml` (valgfri) beskriver mappen: `synthetic: true` markerer syntetiske data, og "
+        "`coverage: {kilde: [år]}` angiver udtrykkeligt, hvilke år en kilde dækker. Den kontrolleres som data: "
+        "de eneste nøgler er `synthetic` (`true` eller `false`, en YAML-boolesk værdi: `nej`, `\"yes\"` eller `1` "
+        f"er en fejl), `coverage` (et kendt kildenavn med en liste af hele årstal {FIRST_YEAR}-{LAST_YEAR}), "
+        "`description` (tekst) og `seed` (et helt tal); alt andet er en fejl, der nævner nøglen. YAML-ankre og "
+        "-aliasser (`&navn`, `*navn`) er ikke tilladt i `manifest.yml` eller i nogen anden YAML-fil, brugeren "
+        "skriver (`params/*.yml`).",
         "",
     ]
 
@@ -249,42 +262,46 @@ def _missing_years_section() -> list[str]:
 def _errors_section() -> list[str]:
     """What is an error, what a warning, and how to validate."""
     return [
-        "## Errors and warnings",
+        "## Fejl og advarsler",
         "",
-        "All problems are reported at once, each with file, row, column, value and what was expected (messages "
-        "are in Danish).",
+        "Alle problemer meldes på én gang, hver med fil, række, kolonne, værdi og hvad der var forventet.",
         "",
-        "* **Errors** (*fejl*) make the file unusable until corrected: a required column is missing, a cell "
-        "cannot be read as its type (text in a number column, an impossible date such as 2019-02-30), a value "
-        "outside the allowed values or range, an empty cell where a value is required, a duplicate key or a "
-        "duplicate row, a reference to an id that does not exist in the other file, an assessment of an unknown "
-        "criterion id, a FIT form with neither a total nor all four items or with a total that disagrees with "
-        "the items, two files for one source, an empty (0-byte) or unreadable file, and a missing *required* "
-        "source. A source with errors is left out of the evaluation (its criteria await data).",
-        "* **Warnings** (*advarsler*) do not stop a run and are shown in the reports next to the criteria they "
-        "affect: an unknown column (ignored), a file with a header but no rows, a missing optional source, a "
-        "year without records, a reference that cannot be checked because the other file is missing.",
+        "* **Fejl** gør filen ubrugelig, til den er rettet: en påkrævet kolonne mangler, en celle kan ikke læses "
+        "som sin type (tekst i en talkolonne, en umulig dato som 2019-02-30), en værdi uden for de tilladte "
+        "værdier eller intervallet, en tom celle, hvor der kræves en værdi, en dobbelt nøgle eller en dobbelt "
+        "række, en henvisning til et id, der ikke findes i den anden fil, en vurdering af et ukendt kriterie-id, "
+        "et FIT-skema uden både total og alle fire items eller med en total, der ikke passer med dens items, en "
+        "slutdato før startdatoen, en procent skrevet som andel, to filer til én kilde, en tom (0 byte) eller "
+        "ulæselig fil og en manglende *påkrævet* kilde. En kilde med fejl udelades af evalueringen (dens "
+        "kriterier afventer data). **Undtagelse**: i en kilde, hvis rækker er tal hver for sig (årlige "
+        "opgørelser og vurderinger: se *Rækker med fejl* ved kilden), udelades kun rækken med fejlen, beskeden "
+        "siger det, og resten af filen bruges.",
+        "* **Advarsler** stopper ikke en kørsel og vises i rapporterne ved de kriterier, de berører: en ukendt "
+        "kolonne (ignoreres), en fil med overskrifter, men ingen rækker, en manglende valgfri kilde, et år uden "
+        "registreringer, en henvisning, der ikke kan kontrolleres, fordi den anden fil mangler, et rettet id, "
+        "et tal, der kan læses på to måder, skjulte rækker.",
         "",
-        "## How to validate",
+        "## Sådan kontrolleres data",
         "",
         "```",
-        "helhedsplan-eval validate DIR",
+        "helhedsplan-eval validate MAPPE",
         "```",
         "",
-        "prints every problem and exits with a non-zero status if there are errors. "
-        "`helhedsplan-eval templates DIR` writes an empty, correctly headed file per source (CSV and `.xlsx`, "
-        "the latter with a sheet *Vejledning* explaining every column).",
+        "skriver alle problemer og slutter med en status forskellig fra 0, hvis der er fejl; til sidst står de "
+        "år, hver kilde dækker, og de kilder, der er udeladt, med årsagen. "
+        "`helhedsplan-eval templates MAPPE` skriver en tom fil med de rigtige overskrifter pr. kilde (CSV og "
+        "`.xlsx`, den sidste med et ark *Vejledning*, der forklarer hver kolonne).",
         "",
     ]
 
 
 def _overview() -> list[str]:
-    lines = ["## Sources at a glance", "",
-             "| File | Source | Required | Kind | Feeds criteria |",
+    lines = ["## Kilderne i overblik", "",
+             "| Fil | Kilde | Påkrævet | Slags | Leverer til kriterierne |",
              "|---|---|---|---|---|"]
     for src in SOURCES.values():
-        lines.append(f"| `{src.name}` | {_md_cell(src.title)} | {'yes' if src.required else 'no'} | "
-                     f"{'aggregates' if src.aggregate else 'records'} | "
+        lines.append(f"| `{src.name}` | {_md_cell(src.title)} | {'ja' if src.required else 'nej'} | "
+                     f"{'opgørelser' if src.aggregate else 'registreringer'} | "
                      f"{', '.join(src.feeds) if src.feeds else '–'} |")
     lines.append("")
     return lines
@@ -294,62 +311,67 @@ def _column_table(src: Source) -> list[str]:
     from helhedsplan_eval.data.contract import with_plan_measures  # the contract imports nothing of this module
 
     src = with_plan_measures(src)
-    lines = ["| Column | Type | Required | Allowed values / range | Unit | Meaning |",
+    lines = ["| Kolonne | Type | Påkrævet | Tilladte værdier / interval | Enhed | Betydning |",
              "|---|---|---|---|---|---|"]
     for c in src.columns:
-        lines.append(f"| `{c.name}` | {TYPE_EN[c.type]} | {required_text(c)} | {_md_cell(allowed_text(c)) or '–'} | "
+        lines.append(f"| `{c.name}` | {TYPE_DA[c.type]} | {required_text(c)} | {_md_cell(allowed_text(c)) or '–'} | "
                      f"{_md_cell(c.unit) or '–'} | {_md_cell(meaning_text(c))} |")
     if src.name == "survey_responses":
         lo, hi, dk = survey_scale()
         for it in survey_items():
-            lines.append(f"| `{it.id}` | integer | no (cells may be empty) | {lo} to {hi}, {dk} = ved ikke "
-                         f"(don't know); empty = not answered | – | Item (params/survey.yml): "
-                         f"{_md_cell(it.text)}{' (negatively worded)' if it.reverse else ''} |")
+            lines.append(f"| `{it.id}` | heltal | nej (cellen må være tom) | {lo} til {hi}, {dk} = ved ikke; "
+                         f"tom = ikke besvaret | – | Udsagn (params/survey.yml): "
+                         f"{_md_cell(it.text)}{' (negativt formuleret)' if it.reverse else ''} |")
     return lines
 
 
 def _source_section(src: Source) -> list[str]:
     lines = [f"## `{src.name}`: {src.title}", "", src.description, "",
-             f"* **File**: `{src.name}.csv` or `{src.name}.xlsx`",
-             f"* **Required**: {'yes: without it the data folder has an error' if src.required else 'no: without it, the criteria it feeds await data'}",
-             f"* **Kind**: {_source_kind(src)}"]
+             f"* **Fil**: `{src.name}.csv` eller `{src.name}.xlsx`",
+             f"* **Påkrævet**: {'ja: uden den har datamappen en fejl' if src.required else 'nej: uden den afventer de kriterier, den leverer til, data'}",
+             f"* **Slags**: {_source_kind(src)}"]
     if src.key:
-        lines.append(f"* **Key** (unique per row): {', '.join(f'`{k}`' for k in src.key)}")
+        lines.append(f"* **Nøgle** (entydig pr. række): {', '.join(f'`{k}`' for k in src.key)}")
     for col, other, other_col in src.references:
-        lines.append(f"* **Reference**: every `{col}` must exist in `{other}.{other_col}`")
+        lines.append(f"* **Henvisning**: hver `{col}` skal findes i `{other}.{other_col}`")
     if src.name == "assessments":
-        lines.append("* **Reference**: every `criterion_id` must be an id of the criterion catalogue "
-                     "(`params/criteria.yml`)")
+        lines.append("* **Henvisning**: hver `criterion_id` skal være et id i målkataloget (`params/criteria.yml`)")
     if src.name == "fit_administrations":
-        lines.append("* **Rule**: each row has a `total` or all four items; when both are given, the total equals "
-                     "the sum of the items (within 0.05)")
+        lines.append("* **Regel**: hver række har en `total` eller alle fire items; er begge givet, er totalen lig "
+                     "med summen af de fire items (inden for 0,05)")
+    if src.spell is not None:
+        starts, end = src.spell
+        lines.append(f"* **Forløb**: `{end}` må ikke ligge før {' eller '.join(f'`{s}`' for s in starts)} "
+                     "(den første udfyldte)")
+    lines.append("* **Rækker med fejl**: " + ("kun rækken udelades; resten af filen bruges" if src.independent_rows
+                                               else "hele kilden udelades, til fejlen er rettet"))
     if src.extra_columns_allowed:
-        lines.append("* **Extra columns** are kept (not warned about)")
+        lines.append("* **Ekstra kolonner** beholdes (uden advarsel)")
     if src.record_years and (src.date_column or src.year_column):
         by = src.date_column or src.year_column
-        lines.append(f"* **Years expected to have rows** (by `{by}`): {', '.join(map(str, src.record_years))} "
-                     "(a year without rows gives a warning)")
+        lines.append(f"* **År, der forventes rækker for** (efter `{by}`): {', '.join(map(str, src.record_years))} "
+                     "(et år uden rækker giver en advarsel)")
     if src.sensitive:
-        lines.append("* **Sensitive**: holds pseudonymous person-level data; reports show only aggregates")
+        lines.append("* **Følsom**: rummer pseudonyme data om personer; rapporterne viser kun opgørelser")
     lines.append("")
     lines += _column_table(src)
     lines.append("")
     if src.name == "logbook_events":
-        lines += ["Activity codes (`activity`):", "", "| Code | Activity |", "|---|---|"]
+        lines += ["Aktivitetskoder (`activity`):", "", "| Kode | Aktivitet |", "|---|---|"]
         lines += [f"| `{k}` | {_md_cell(v)} |" for k, v in ACTIVITY_CODES.items()]
         lines.append("")
     if src.feeds:
-        lines += ["Feeds the criteria:", ""]
+        lines += ["Leverer til kriterierne:", ""]
         for cid, text in criteria_texts(src.feeds):
             lines.append(f"* **{cid}**" + (f": {text}" if text else ""))
     else:
-        lines.append("Feeds no success criterion directly (used for the budget overview).")
+        lines.append("Leverer ikke direkte til et succeskriterium (bruges til budgetoversigten).")
     lines.append("")
     return lines
 
 
 def contract_markdown() -> str:
-    """The full data-contract documentation (English Markdown), ending with one newline."""
+    """The full data-contract documentation (Danish Markdown), ending with one newline."""
     lines = _intro() + _overview()
     for src in SOURCES.values():
         lines += _source_section(src)
