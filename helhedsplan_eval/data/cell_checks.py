@@ -53,6 +53,8 @@ def normalise_cells(df: pd.DataFrame, src: Source, fname: str, quiet: set[str]) 
         if list(df.columns).count(col) != 1:
             continue
         cells = df[col].tolist()
+        if all(v.isascii() for v in set(cells)):  # nothing to normalise (the common case, checked once per value)
+            continue
         seen: dict[str, tuple[str, list[str]]] = {}
         rows, kinds, new = [], [], []
         for row, cell in zip(df.index, cells):
@@ -102,7 +104,7 @@ def ambiguous_number_issues(src: Source, raw: pd.DataFrame, typed: pd.DataFrame,
             continue
         seen: dict[str, tuple] = {}
         for row, cell, value in zip(raw.index, raw[col].tolist(), typed[col].tolist()):
-            if not cell or value is None:
+            if not cell or value is None or ("," not in cell and "." not in cell):
                 continue
             if cell not in seen:
                 seen[cell] = _readings(cell)

@@ -30,14 +30,15 @@ def spell_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
     if end not in df.columns or not any(s in df.columns for s in starts):
         return []
     issues = []
-    for row, rec in df.iterrows():
-        stop = rec[end]
-        start_col = next((s for s in starts if s in df.columns and rec[s] is not None), None)
-        if stop is None or start_col is None or stop >= rec[start_col]:
+    present = [s for s in starts if s in df.columns]
+    for row, stop, *begins in zip(df.index, df[end].tolist(), *(df[s].tolist() for s in present)):
+        first = next(((s, b) for s, b in zip(present, begins) if b is not None), None)
+        if stop is None or first is None or stop >= first[1]:
             continue
+        start_col, begin = first
         issues.append(Issue(ERROR, src.name, fname,
                             f"slutdatoen {stop.isoformat()} ('{end}') ligger før startdatoen "
-                            f"{rec[start_col].isoformat()} ('{start_col}'); forventet en slutdato på eller efter "
+                            f"{begin.isoformat()} ('{start_col}'); forventet en slutdato på eller efter "
                             f"startdatoen", int(row), end, stop.isoformat(),
                             category=f"slutdatoen ('{end}') ligger før startdatoen ('{start_col}')"))
     return issues
