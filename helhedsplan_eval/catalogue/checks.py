@@ -6,6 +6,7 @@ can report all problems of both files at once.
 
 from __future__ import annotations
 
+from helhedsplan_eval.formatting import excerpt, short_repr
 from helhedsplan_eval.catalogue.spec import _EXPECTED_DA, FIRST_DATA_YEAR, PARAM_SPECS, UNIT_LABELS_DA
 
 
@@ -56,7 +57,10 @@ def _check_value(v, spec, years: tuple[int, int]) -> str | None:
 
 
 def _show(v) -> str:
-    return repr(v) if isinstance(v, str) else str(v)
+    """A value for a message, bounded (formatting.short_repr): never a whole bad value, however large."""
+    if isinstance(v, (str, list, tuple, dict, set)):
+        return short_repr(v)
+    return excerpt(str(v))
 
 
 def check_params(where: str, kind: str, params: dict, years: tuple[int, int], label: str = "params",
