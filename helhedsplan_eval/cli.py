@@ -147,7 +147,8 @@ def _cmd_status(args) -> int:
         return exc.exit_code
     if errors:
         print(format_report(bundle.issues, _display_path(data)), file=sys.stderr)
-        print("Kilder med fejl er udeladt; deres kriterier afventer data.\n", file=sys.stderr)
+        print("Kilder med fejl er udeladt; deres kriterier afventer data (i opgørelser og vurderinger kun "
+              "rækken med fejlen).\n", file=sys.stderr)
     res = evaluate_year(year, bundle, min_cell=min_cell)
     df = status_frame_for(res, min_cell)
     if res.bundle.synthetic:

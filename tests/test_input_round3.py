@@ -533,3 +533,15 @@ def test_validate_names_the_sources_it_left_out_of_the_covered_years(tmp_path, c
         "  volunteers: udeladt, fordi filen har 1 fejl (se ovenfor); dens kriterier afventer data",
         "  assessments: 1 række med fejl er udeladt (se ovenfor); resten bruges",
         "  leisure_jobs: ingen fil; dens kriterier afventer data"]
+
+
+def test_the_boards_problem_count_says_the_row_was_left_out(tmp_path):
+    from helhedsplan_eval.data.contract import issue_summary
+
+    d = sample_copy(tmp_path)
+    with open(d / "assessments.csv", "a", encoding="utf-8") as fh:
+        fh.write("TT-KOM-9,2019-05-01,opfyldt,Sekretariatet,x,\n")
+    s = issue_summary(load_bundle(d).issues, severity=ERROR)
+    assert s.to_dict("records") == [{"file": "assessments.csv", "column": "criterion_id",
+                                     "problem": "kriteriet findes ikke i målkataloget; rækken er udeladt",
+                                     "count": 1}]

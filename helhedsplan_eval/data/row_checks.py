@@ -93,5 +93,6 @@ def exclude_bad_rows(tables: dict[str, pd.DataFrame], issues: list[Issue], sourc
         bad = {i.row for i in errs}
         for i in errs:
             if i.row in df.index and not i.message.endswith(ROW_LEFT_OUT):
+                i.category = i.problem + "; rækken er udeladt"  # the board's table says so too
                 i.message += ROW_LEFT_OUT
         tables[name] = df.loc[[r for r in df.index if r not in bad]]

@@ -169,7 +169,7 @@ class Overview:
         errs = sum(1 for i in issues if i.severity == ERROR)
         warns = len(issues) - errs
         return (f"<p>{errs} fejl og {warns} {'advarsel' if warns == 1 else 'advarsler'}. Kilder med fejl indgår ikke; deres kriterier "
-                "afventer data. Tabellen tæller problemerne pr. fil, kolonne og slags; de enkelte værdier står kun i "
+                "afventer data (i opgørelser og vurderinger udelades kun rækken med fejlen). Tabellen tæller problemerne pr. fil, kolonne og slags; de enkelte værdier står kun i "
                 "evaluatorens valideringsrapport.</p>"
                 + html_table(rows, ["Alvor", "Kilde", "Kolonne", "Problem", "Rækker", "Berører"]))
 
