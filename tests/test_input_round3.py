@@ -545,3 +545,10 @@ def test_the_boards_problem_count_says_the_row_was_left_out(tmp_path):
     assert s.to_dict("records") == [{"file": "assessments.csv", "column": "criterion_id",
                                      "problem": "kriteriet findes ikke i målkataloget; rækken er udeladt",
                                      "count": 1}]
+
+
+def test_a_no_break_space_in_a_danish_number_is_read_without_a_warning(tmp_path):
+    p = tmp_path / "vandalism_bills.csv"
+    p.write_text("bill_id;date;amount_dkk\nB1;05-01-2018;1\u00a0234,50\n", encoding="utf-8")
+    df, issues = read_source(p, SOURCES["vandalism_bills"])
+    assert list(df["amount_dkk"]) == [1234.5] and not issues

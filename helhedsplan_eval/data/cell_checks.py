@@ -3,8 +3,9 @@
 * :func:`normalise_cells`: every cell of a contract column is put in Unicode NFC and cleared of invisible
   characters (zero-width space and joiners, BOM, soft hyphen, direction marks; a no-break space becomes a space),
   so that ``PÅ1`` written as A + U+030A in one file and as one letter in another, or an id with a zero-width space
-  in some rows, is one person. Every change outside free text gives one warning per file and column naming the
-  rows and what was changed.
+  in some rows, is one person. Every change in an id or code column gives one warning per file and column naming
+  the rows and what was changed (free text, numbers and dates are cleaned silently: a no-break space is the Danish
+  Excel export's thousands separator).
 * :func:`ambiguous_number_issues`: a number cell that reads differently with a decimal comma and with a decimal
   point (``3,641``: 3,641 or 3641), in a file whose other numbers show only the other convention, gives a warning
   naming row, column, value and both readings.

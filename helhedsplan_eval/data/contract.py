@@ -178,7 +178,8 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
     if raw is None:
         return None, issues
     raw.frame.columns = [clean_text(str(c))[0] for c in raw.frame.columns]
-    raw.frame, clean = normalise_cells(raw.frame, src, fname, quiet=set(free_text_columns(src)))
+    quiet = set(free_text_columns(src)) | {c.name for c in src.columns if c.type != "str"}  # only ids and codes warn
+    raw.frame, clean = normalise_cells(raw.frame, src, fname, quiet=quiet)
     df = raw.frame
     issues, fatal = shape_issues(src, raw, fname)
     issues += clean + [Issue(WARNING, src.name, fname, msg, row, category=msg.split(";")[0] if row is None else
