@@ -341,8 +341,8 @@ def _source_section(src: Source) -> list[str]:
                      "med summen af de fire items (inden for 0,05)")
     if src.spell is not None:
         starts, end = src.spell
-        lines.append(f"* **Forløb**: `{end}` må ikke ligge før {' eller '.join(f'`{s}`' for s in starts)} "
-                     "(den første udfyldte)")
+        begin = f"`{starts[0]}`" + "".join(f" eller, hvis den er tom, `{s}`" for s in starts[1:])
+        lines.append(f"* **Forløb**: `{end}` må ikke ligge før {begin}")
     lines.append("* **Rækker med fejl**: " + ("kun rækken udelades; resten af filen bruges" if src.independent_rows
                                                else "hele kilden udelades, til fejlen er rettet"))
     if src.extra_columns_allowed:
