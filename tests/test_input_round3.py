@@ -552,3 +552,11 @@ def test_a_no_break_space_in_a_danish_number_is_read_without_a_warning(tmp_path)
     p.write_text("bill_id;date;amount_dkk\nB1;05-01-2018;1\u00a0234,50\n", encoding="utf-8")
     df, issues = read_source(p, SOURCES["vandalism_bills"])
     assert list(df["amount_dkk"]) == [1234.5] and not issues
+
+
+def test_the_package_reads_yaml_only_through_the_safe_loader():
+    pattern = re.compile(r"yaml\.(safe_load|load|full_load|unsafe_load|load_all|safe_load_all)\(")
+    hits = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "helhedsplan_eval").rglob("*.py"))
+            if p.name != "yaml_io.py"
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not hits, hits
