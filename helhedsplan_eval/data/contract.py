@@ -204,7 +204,8 @@ def read_source(path: Path, src: Source) -> tuple[pd.DataFrame | None, list[Issu
             if c not in names:
                 columns[c] = df[c]
     typed = pd.DataFrame(columns, index=df.index)
-    issues += ambiguous_number_issues(src, df, typed, fname)
+    if raw.shape != "xlsx":  # an Excel number cell is a number: only text files can be read two ways
+        issues += ambiguous_number_issues(src, df, typed, fname)
     issues += spell_issues(src, typed, fname) + percent_issues(src, typed, fname)
     bad_cells = {(i.row, i.column) for i in issues if i.severity == ERROR and i.row is not None}
     check_df = typed[[c.name for c in src.columns if c.name in df.columns]]
