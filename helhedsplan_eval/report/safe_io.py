@@ -84,7 +84,10 @@ def _cell_value(v):
 
 
 def set_text_safe(cell, value) -> None:
-    """Assign ``value`` to an openpyxl cell; a string is always stored as text, never as a formula."""
+    """Assign ``value`` to an openpyxl cell; a string is always stored as text, never as a formula. A carriage
+    return becomes a line feed, as in the CSV (whether XML keeps a CR depends on openpyxl's XML library)."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
