@@ -84,7 +84,9 @@ class Problem:
     def message(self) -> str:
         where = f"{self.file}, linje {self.row}" if self.row is not None else self.file
         kind = "fejl" if self.severity == "error" else "advarsel"
-        return f"{where}, kolonne '{self.column}': værdien {self.value!r} - {self.expected} ({kind})"
+        from helhedsplan_eval.formatting import short_repr
+
+        return f"{where}, kolonne '{self.column}': værdien {short_repr(self.value)} - {self.expected} ({kind})"
 
     def __str__(self) -> str:  # pragma: no cover - convenience
         return self.message
