@@ -241,7 +241,7 @@ def test_tt_4_keeps_its_status_when_one_year_is_a_fraction(tmp_path):
     d = sample_copy(tmp_path)
     path = d / "police_safety.csv"
     before = he.criterion("TT-4", year=2020, data=load_bundle(SAMPLE)).evaluation
-    assert before.status == "Opfyldt" and "for 2017–2019 er 7,0 procentpoint" in before.explanation
+    assert before.status == "Opfyldt" and "for 2017–2019 er 7,0\u00a0procentpoint" in before.explanation
     rows = rows_of(path)
     j = rows[0].index("share_safe_pct")
     (last,) = [i for i, r in enumerate(rows) if r[:2] == ["2019", "område"]]
@@ -249,7 +249,7 @@ def test_tt_4_keeps_its_status_when_one_year_is_a_fraction(tmp_path):
     rows[last][j] = "0.799"
     write_rows(path, rows)
     after = he.criterion("TT-4", year=2020, data=load_bundle(d)).evaluation
-    assert after.status == "Opfyldt" and "for 2017–2018 er 7,4 procentpoint" in after.explanation
+    assert after.status == "Opfyldt" and "for 2017–2018 er 7,4\u00a0procentpoint" in after.explanation
 
 
 # ============================================================================ a bad row leaves out only itself
