@@ -206,8 +206,11 @@ def _hidden_rows(ws) -> list[int]:
 
 def _drop_empty_unnamed(df: pd.DataFrame) -> pd.DataFrame:
     """Without the columns that have neither a name nor data."""
-    keep = [j for j, c in enumerate(df.columns)
-            if not str(c).startswith("Unnamed: ") or (df.iloc[:, j] != "").any()]
+    unnamed = [str(c).startswith("Unnamed: ") for c in df.columns]
+    if not any(unnamed):
+        return df
+    filled = (df.to_numpy(dtype=object) != "").any(axis=0) if len(df) else [False] * df.shape[1]
+    keep = [j for j, (u, f) in enumerate(zip(unnamed, filled)) if not u or f]
     return df if len(keep) == df.shape[1] else df.iloc[:, keep]
 
 
