@@ -561,3 +561,16 @@ def test_the_package_reads_yaml_only_through_the_safe_loader():
             if p.name != "yaml_io.py"
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not hits, hits
+
+
+def test_a_reference_with_an_invisible_character_still_finds_its_row(tmp_path):
+    (tmp_path / "logbook_events.csv").write_text(
+        "event_id,date,activity,title,resident_run,common_area,headcount\nE1,2018-01-05,andet,Fest,ja,ja,12\n",
+        encoding="utf-8")
+    (tmp_path / "logbook_attendance.csv").write_text(
+        "event_id,person_id,role,household_id\nE1\u200b,P1,deltager,\nE1,P2,deltager,\n", encoding="utf-8")
+    bundle = load_bundle(tmp_path)
+    assert not errors_in(bundle.issues, "logbook_attendance.csv")
+    assert list(bundle.tables["logbook_attendance"]["event_id"]) == ["E1", "E1"]
+    (w,) = warnings_in(bundle.issues, "logbook_attendance.csv")
+    assert (w.row, w.column) == (2, "event_id") and "nulbreddemellemrum" in w.message
