@@ -111,16 +111,23 @@ def test_course_since_november_2019_counts_in_january_2020(cat):
     assert values(s, range(2017, 2021)) == {2017: 1, 2018: 1, 2019: 1, 2020: 2}
 
 
-def test_regular_users_register_covers_years_without_outreach_visits(cat):
+def test_new_regulars_need_the_outreach_register_for_the_year(cat):
     # visits: X1 2017, X2 2018, none later; regular users (open spells): X1 since 1.6.2017, X2 since 1.3.2020.
-    # New regulars among the visited, cumulative: 2017 X1 -> 1; 2018 1; 2019 1; 2020 X2 -> 2 (before: 2019 and
-    # 2020 missing because nobody was visited in them)
-    b = frames(skur2_outreach={"visit_id": ["V1", "V2"], "date": [D(2017, 2, 1), D(2018, 5, 1)],
-                               "person_id": ["X1", "X2"], "followed_by_visit": [True, True]},
-               skur2_regulars={"person_id": ["X1", "X2"], "regular_since": [D(2017, 6, 1), D(2020, 3, 1)]})
+    # Issue 21: a new regular must have been visited first, so a year the outreach register does not cover is
+    # missing, however long the regular users' spells run: 2017 X1 -> 1, 2018 1, 2019 and 2020 missing, and
+    # TT-SKUR-3 awaits data in 2020 instead of counting the missing years as no new users.
+    tables = dict(skur2_outreach={"visit_id": ["V1", "V2"], "date": [D(2017, 2, 1), D(2018, 5, 1)],
+                                  "person_id": ["X1", "X2"], "followed_by_visit": [True, True]},
+                  skur2_regulars={"person_id": ["X1", "X2"], "regular_since": [D(2017, 6, 1), D(2020, 3, 1)]})
+    ev, s = evaluate(cat, "TT-SKUR-3", frames(**tables), 2020)
+    assert values(s, range(2017, 2021)) == {2017: 1, 2018: 1, 2019: None, 2020: None}
+    assert ev.status == "Afventer data" and "Der er ikke leveret data for 2020" in txt(ev)
+    # when nobody was visited in 2019-2020, manifest.yml says so: cumulative 1, 1, 1, 2 (X2 in 2020), 2 of 30
+    b = frames(**tables)
+    b.manifest = {"coverage": {"skur2_outreach": [2017, 2018, 2019, 2020]}}
     ev, s = evaluate(cat, "TT-SKUR-3", b, 2020)
     assert values(s, range(2017, 2021)) == {2017: 1, 2018: 1, 2019: 1, 2020: 2}
-    assert ev.status == "Ikke opfyldt"  # 2 of 30
+    assert ev.status == "Ikke opfyldt"
 
 
 def test_min_months_is_catalogue_data(cat):
@@ -331,8 +338,10 @@ def test_compute_once_shares_derived_tables_only_inside_the_block():
 def test_outreach_new_regulars_counts_only_regulars_since_their_first_visit():
     """P1: first visit 1.3.2017, regular from 1.6.2017 -> counted in 2017. P2: regular from 1.1.2018, before
     the first visit 1.5.2018 -> not counted. P3: visited 1.1.2018, regular from 1.2.2019 -> 2019. P4: never
-    visited -> not counted, named in a note ("<5"). Coverage 2017–2020 (the regular users' register is a spell
-    register, open to 2020), so cumulative 1, 1, 2, 2 and new 1, 0, 1, 0."""
+    visited -> not counted, named in a note ("<5"). Coverage needs both registers (issue 21): the outreach register's
+    last record is from 2018, so 2019 and 2020 are missing (a person visited in 2019 could have become regular),
+    although the regular users' open spells reach 2020: cumulative 1, 1, –, – and new 1, 0, –, –. With the
+    outreach register declared covered to 2020 in manifest.yml: 1, 1, 2, 2 and 1, 0, 1, 0."""
     vis = pd.DataFrame({"visit_id": ["V1", "V2", "V3", "V4"], "person_id": ["P1", "P2", "P3", "P1"],
                         "date": [D(2017, 3, 1), D(2018, 5, 1), D(2018, 1, 1), D(2018, 2, 1)],
                         "followed_by_visit": [True, False, True, True]})
@@ -340,6 +349,10 @@ def test_outreach_new_regulars_counts_only_regulars_since_their_first_visit():
                         "regular_since": [D(2017, 6, 1), D(2018, 1, 1), D(2019, 2, 1), D(2018, 3, 1)]})
     s = I.outreach_new_regulars(DataBundle.from_frames({"skur2_outreach": vis, "skur2_regulars": reg}),
                                 [2017, 2018, 2019, 2020])
+    assert [s.value(y) for y in (2017, 2018, 2019, 2020)] == [1.0, 1.0, None, None]
+    declared = DataBundle.from_frames({"skur2_outreach": vis, "skur2_regulars": reg},
+                                      manifest={"coverage": {"skur2_outreach": [2017, 2018, 2019, 2020]}})
+    s = I.outreach_new_regulars(declared, [2017, 2018, 2019, 2020])
     assert [s.value(y) for y in (2017, 2018, 2019, 2020)] == [1.0, 1.0, 2.0, 2.0]
     assert [s._get(y, "new") for y in (2017, 2018, 2019, 2020)] == [1.0, 0.0, 1.0, 0.0]
     assert s.notes == ["<5 regelmæssige brugere er ikke kommet via opsøgende besøg og tæller ikke med."]

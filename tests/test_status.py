@@ -318,12 +318,12 @@ def test_minimum_share_period_final_pools_only_period_years(cat):
 
 
 def test_minimum_share_period_final_with_last_year_missing(cat):
-    # 2019 not delivered: the pool is 2018 alone, 12/20 = 60 % (1 of 2 years = half, enough)
+    # 2019, the last year, not delivered: no verdict on 2018 alone (issue 21: one coverage rule for every kind)
     s = share_series({2018: 12, 2019: None}, {2018: 20, 2019: None})
     ev = evaluate(cat.criteria["FF-FAM-4"], s, 2019)
-    assert ev.status == "Ikke opfyldt" and ev.value == approx(60.0)
+    assert ev.status == "Afventer data" and ev.value is None
     assert ev.missing_years == [2019]
-    assert "Der mangler data for 2019" in txt(ev)
+    assert "Der er ikke leveret data for 2019, periodens sidste år" in txt(ev)
 
 
 def test_minimum_share_period_final_needs_half_the_years():
@@ -454,8 +454,13 @@ def test_period_mean_change_missing_year_inside_and_too_few_years():
     ev = evaluate(c, series({2017: 50, 2018: 44, 2019: None, 2020: 36}), 2020)
     assert ev.status == "Opfyldt" and ev.value == approx(40.0)
     assert ev.missing_years == [2019] and "Der mangler data for 2019" in txt(ev)
-    # last year missing: 2 of 3 years still enough (ceil(3/2) = 2): mean(44, 42) = 43 > 40
+    # last year missing: no final verdict on the years before it (issue 21), unless the catalogue sets min_years
     ev = evaluate(c, series({2017: 50, 2018: 44, 2019: 42, 2020: None}), 2020)
+    assert ev.status == "Afventer data" and ev.missing_years == [2020]
+    # with min_years: 2 the catalogue accepts 2 of 3 years: mean(44, 42) = 43 > 40
+    c2 = crit("period_mean_change", dict(baseline_year=2017, change=-0.20, min_years=2), period=(2018, 2020),
+              direction="down")
+    ev = evaluate(c2, series({2017: 50, 2018: 44, 2019: 42, 2020: None}), 2020)
     assert ev.status == "Ikke opfyldt" and ev.value == approx(43.0)
     assert ev.missing_years == [2020]
     # only 1 of 3 years -> Afventer data

@@ -124,10 +124,11 @@ def outreach_new_regulars(bundle, years):
     if len(r):  # became regular on or after the first visit (dates compared element by element)
         r = r[(r["regular_since"] >= r["person_id"].map(first_visit)).to_numpy(dtype=bool)]
     first_year = _years_of(r.set_index("person_id")["regular_since"]) if len(r) else pd.Series(dtype=float)
-    # covered when either register covers the year: the regular users' register is a spell register
-    # (regular since …, still regular), so a year with regular users but no outreach visit is covered too
+    # covered only when BOTH registers cover the year (issue 21): a new regular must have been visited first, so
+    # a year without the outreach register's records is missing, not a year without new regulars (the regular
+    # users' register is a spell register whose open spells reach every later year and cannot decide it)
     cov = (covered_years(bundle, "skur2_outreach", _years_of(vis["date"]), horizon=max(years))
-           | covered_years(bundle, "skur2_regulars", horizon=max(years)))
+           & covered_years(bundle, "skur2_regulars", horizon=max(years)))
     notes = []
     not_visited = int((~reg["person_id"].isin(first_visit.index)).sum())
     if not_visited:

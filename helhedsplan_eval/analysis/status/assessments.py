@@ -56,7 +56,8 @@ def eval_survey_wave_increase(crit, s: IndicatorSeries, year: int) -> Evaluation
 
 def eval_milestone(crit, s: IndicatorSeries, year: int) -> Evaluation:
     """A milestone due by ``due`` (ISO date). ``extra`` from the assessments source:
-    ``done_date`` (ISO or None), ``by``, ``evidence``."""
+    ``done_date`` (ISO or None), ``by``, ``evidence``, ``covered_years`` (the register's years; a milestone not
+    recorded as done is *Afventer data*, not missed, while the register does not reach the due year)."""
     p = crit.params
     due = str(p["due"])
     due_year = int(due[:4])
@@ -79,9 +80,14 @@ def eval_milestone(crit, s: IndicatorSeries, year: int) -> Evaluation:
                           + (" inden fristen." if ok else f", efter fristen {F.fmt_date(due)}.")
                           + (f" Dokumentation: {x['evidence']}." if x.get("evidence") else ""))
         return ev
+    cov = x.get("covered_years")
     if year < due_year:
         ev.status = NOT_YET
         ev.explanation = f"Milepælen skal være nået senest {F.fmt_date(due)}."
+    elif cov is not None and due_year not in set(cov):  # the register does not reach the due year (issue 21)
+        ev.explanation = (f"Registret over milepæle har ingen registreringer for {due_year}, så det kan ikke afgøres, "
+                          f"om milepælen blev nået inden fristen {F.fmt_date(due)}; et manglende år tælles ikke "
+                          "som 'ikke gennemført'.")
     else:
         ev.status = NOT_MET
         ev.explanation = f"Milepælen er ikke registreret som gennemført; fristen var {F.fmt_date(due)}."

@@ -10,6 +10,7 @@ from typing import Callable
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status.assessments import eval_milestone, eval_qualitative, eval_survey_wave_increase
 from helhedsplan_eval.analysis.status.common import _years, tidy_text
+from helhedsplan_eval.analysis.status.coverage import apply_coverage
 from helhedsplan_eval.analysis.status.counts import eval_annual_minimum, eval_cumulative_total, eval_minimum_share
 from helhedsplan_eval.analysis.status.gaps import eval_gap_reduction_rate, eval_gap_target
 from helhedsplan_eval.analysis.status.growth import _growth_target, eval_growth, eval_yoy_growth
@@ -87,7 +88,7 @@ def evaluate(crit, series: IndicatorSeries, year: int) -> Evaluation:
     the criterion applies)."""
     func = EVALUATORS[crit.kind]
     series = series.indexed()  # read-only from here: one table of cells instead of a pandas look-up per read
-    ev = func(crit, series, year)
+    ev = apply_coverage(crit, series, year, func(crit, series, year))
     unreliable = (series.extra or {}).get("unreliable")
     if series.source_missing and ev.status not in (NOT_YET,):
         ev.status = AWAITING
