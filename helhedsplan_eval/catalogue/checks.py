@@ -7,7 +7,8 @@ can report all problems of both files at once.
 from __future__ import annotations
 
 from helhedsplan_eval.formatting import excerpt, short_repr
-from helhedsplan_eval.catalogue.spec import _EXPECTED_DA, FIRST_DATA_YEAR, PARAM_SPECS, UNIT_LABELS_DA
+from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, DIRECTION_SUGGESTIONS_DA, FIRST_DATA_YEAR, KIND_DIRECTIONS,
+                                            PARAM_SPECS, UNIT_LABELS_DA)
 
 
 def _is_int(v) -> bool:
@@ -199,3 +200,31 @@ def _check_register_measures(plan_doc, problems: list[str]) -> None:
                             f"{', '.join(UNIT_LABELS_DA)}")
         if m.get("direction") is not None and m.get("direction") not in ("up", "down"):
             problems.append(f"{where}: direction er {_show(m.get('direction'))}, men skal være 'up' eller 'down'")
+
+
+def direction_problems(where: str, kind: str, direction, params: dict) -> list[str]:
+    """A direction that contradicts its kind (issue 21: "højst 80 om året" written as ``annual_minimum`` with
+    ``direction: down`` had its status reversed): the kind's allowed directions (``KIND_DIRECTIONS``), and for
+    ``period_mean_change`` the sign of ``change``, for ``period_mean_max`` on the level ``max`` (down) or ``min``
+    (up). The message names criterion, kind and direction and says what to write instead."""
+    if direction not in ("up", "down") or kind not in KIND_DIRECTIONS:
+        return []
+    allowed = KIND_DIRECTIONS[kind]
+    if direction not in allowed:
+        hint = DIRECTION_SUGGESTIONS_DA.get(kind, f"skriv direction: {allowed[0]}")
+        return [f"{where}: direction '{direction}' passer ikke med kind {kind}, som kun kan vurdere direction "
+                f"{' eller '.join(repr(a) for a in allowed)} (med '{direction}' ville status blive vendt om); {hint}"]
+    p = params or {}
+    if kind == "period_mean_change" and _is_number(p.get("change")) and p.get("change") != 0:
+        want = "up" if p["change"] > 0 else "down"
+        if direction != want:
+            return [f"{where}: direction '{direction}' passer ikke med kind {kind} og change {p['change']} "
+                    f"({'en stigning' if want == 'up' else 'et fald'}); skriv direction: {want}"]
+    if kind == "period_mean_max" and p.get("measure") != "gap" and ("max" in p) != ("min" in p):
+        want = "down" if "max" in p else "up"
+        if direction != want:
+            key = "max" if "max" in p else "min"
+            return [f"{where}: direction '{direction}' passer ikke med kind {kind} og params.{key} "
+                    f"({'et loft' if key == 'max' else 'et gulv'}); skriv direction: {want}"
+                    + (", eller brug params.min for et gulv" if key == "max" else ", eller brug params.max for et loft")]
+    return []

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from helhedsplan_eval.catalogue.checks import (_check_areas, _check_plan, _check_register_measures,  # noqa: F401
-                                               _check_value, _is_int, _is_number, _show, check_params)
+                                               _check_value, _is_int, _is_number, _show, check_params,
+                                               direction_problems)
 from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, CRITERION_FIELDS, FIRST_DATA_YEAR,  # noqa: F401
                                              KIND_LABELS_DA, PARAM_SPECS, REQUIRED_PARAMS, UNIT_LABELS_DA)
 from helhedsplan_eval.paths import params_dir
@@ -408,6 +409,7 @@ def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, plan_
         return None
     if own:
         problems += _own_problems(where, base, kind, data_years, measures)
+        problems += direction_problems(where, kind, base.get("direction"), params)
     return _criterion(cid, c, base, kind, params, period, years)
 
 

@@ -87,6 +87,36 @@ PARAM_SPECS: dict[str, dict[str, Any]] = {
     "count_units": {"min_met": "int", "max_units": "count"},
 }
 
+# The directions each kind can judge ("up": more is better, "down": less is better). A kind that only judges
+# "at least" (a minimum, a share, a total, growth, a survey increase) refuses "down": written with "down", its
+# status would be reversed. Some kinds fix the direction by a parameter as well (see DIRECTION_BY_PARAM).
+KIND_DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "annual_minimum": ("up",),
+    "minimum_share": ("up",),
+    "cumulative_total": ("up",),
+    "period_mean_change": ("up", "down"),
+    "period_mean_max": ("up", "down"),
+    "growth": ("up",),
+    "yoy_growth": ("up",),
+    "gap_target": ("up", "down"),
+    "gap_reduction_rate": ("up", "down"),
+    "survey_wave_increase": ("up",),
+    "milestone": ("up", "down"),
+    "qualitative": ("up", "down"),
+}
+
+# What to write instead when a direction contradicts the kind (Danish, for the catalogue check's message).
+DIRECTION_SUGGESTIONS_DA = {
+    "annual_minimum": "et loft ('højst N om året') skrives som kind period_mean_max med params {max: N} og "
+                      "direction: down, eller som kind annual_minimum med direction: up, hvis målet er 'mindst'",
+    "minimum_share": "en andel, der skal ned, skrives som kind period_mean_max med params {max: N} og direction: down",
+    "cumulative_total": "et loft over perioden skrives som kind period_mean_max med params {max: N} og "
+                        "direction: down",
+    "growth": "et fald skrives som kind period_mean_change med en negativ change (fx -0.2) og direction: down",
+    "yoy_growth": "et fald skrives som kind period_mean_change med en negativ change (fx -0.2) og direction: down",
+    "survey_wave_increase": "kind survey_wave_increase måler kun en stigning; skriv direction: up",
+}
+
 # fields of an entry in criteria.yml
 CRITERION_FIELDS = ("id", "area", "activity", "text", "text_strategic", "source", "indicator", "indicator_args", "unit",
                     "direction", "kind", "params", "period", "years", "linked_to", "readings", "chosen_reading",
@@ -95,3 +125,22 @@ FIRST_DATA_YEAR = 2014  # the first baseline year the data contract accepts
 
 _EXPECTED_DA = {"number": "et tal", "int": "et helt tal", "year": "et årstal (helt tal)", "bool": "true eller false",
                 "date": "en dato (ÅÅÅÅ-MM-DD)", "share": "et tal mellem 0 og 100 (procent)", "str": "en tekst"}
+
+_TYPE_MD = {"number": "number", "int": "whole number", "year": "year", "bool": "true/false", "date": "YYYY-MM-DD",
+            "share": "percent 0–100", "str": "text"}
+
+
+def kinds_markdown() -> str:
+    """README "Adding a criterion": one row per kind with its id, Danish label, parameters (required ones in
+    bold, with their type or allowed words) and the directions it allows; tests/test_catalogue.py checks that
+    the README holds exactly this table."""
+    rows = ["| kind | Danish label | params (**required**) | direction |", "|---|---|---|---|"]
+    for kind, spec in PARAM_SPECS.items():
+        params = []
+        for key, typ in spec.items():
+            t = " \\| ".join(f"`{w}`" for w in typ) if isinstance(typ, tuple) else _TYPE_MD.get(typ, typ)
+            name = f"**`{key}`**" if key in REQUIRED_PARAMS.get(kind, ()) else f"`{key}`"
+            params.append(f"{name} ({t})")
+        dirs = " or ".join(f"`{d}`" for d in KIND_DIRECTIONS.get(kind, ("up", "down")))
+        rows.append(f"| `{kind}` | {KIND_LABELS_DA.get(kind, kind)} | {', '.join(params) or '–'} | {dirs} |")
+    return "\n".join(rows)
