@@ -19,8 +19,9 @@ import yaml
 from helhedsplan_eval.catalogue.checks import (_check_areas, _check_plan, _check_register_measures,  # noqa: F401
                                                _check_value, _is_int, _is_number, _show, check_params,
                                                direction_problems)
-from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, CRITERION_FIELDS, FIRST_DATA_YEAR,  # noqa: F401
-                                             KIND_LABELS_DA, PARAM_SPECS, REQUIRED_PARAMS, UNIT_LABELS_DA)
+from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, COUNTS, CRITERION_FIELDS, FIRST_DATA_YEAR,  # noqa: F401
+                                             KIND_LABELS_DA, PARAM_SPECS, REQUIRED_PARAMS, UNIT_LABELS_DA,
+                                             default_counts)
 from helhedsplan_eval.paths import params_dir
 from helhedsplan_eval.yaml_io import YamlAliasError, safe_load
 
@@ -86,6 +87,7 @@ class Criterion:
     reason: str | None = None
     alternatives: tuple[dict, ...] = ()
     short: str | None = None  # a short Danish name for chart titles and lists (e.g. "Henvendelser om utryghed")
+    counts: str = "units"  # "persons" (suppressed under min_cell) or "units" (shown); see spec.COUNTS
 
     def with_params(self, params: dict) -> "Criterion":
         p = copy.deepcopy(dict(self.params))
@@ -364,6 +366,13 @@ def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int]
     unit = base.get("unit", "count")
     if unit not in UNIT_LABELS_DA:
         problems.append(f"{where}: unit er {_show(unit)}, men skal være en af {', '.join(UNIT_LABELS_DA)}")
+    counts = base.get("counts", default_counts(unit))
+    if counts not in COUNTS:
+        problems.append(f"{where}: counts er {_show(counts)}, men skal være 'persons' (tal om personer, skjules under "
+                        "min_cell) eller 'units' (fx virksomheder, arrangementer: vises)")
+    elif counts == "units" and unit == "persons":
+        problems.append(f"{where}: counts er 'units', men unit er 'persons' (et antal personer); skriv counts: persons "
+                        "eller en anden unit")
     if not base.get("indicator"):
         problems.append(f"{where}: indicator mangler")
     else:
@@ -431,4 +440,6 @@ def _criterion(cid: str, c: dict, base: dict, kind: str, params: dict, period, y
         reason=" ".join(str(c["reason"]).split()) if c.get("reason") else None,
         alternatives=tuple(a for a in alts if isinstance(a, dict)),
         short=" ".join(str(c["short"]).split()) if c.get("short") else None,
+        counts=(base.get("counts") if base.get("counts") in ("persons", "units")
+                else default_counts(base.get("unit", "count"))),
     )

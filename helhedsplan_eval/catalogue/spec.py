@@ -120,7 +120,18 @@ DIRECTION_SUGGESTIONS_DA = {
 # fields of an entry in criteria.yml
 CRITERION_FIELDS = ("id", "area", "activity", "text", "text_strategic", "source", "indicator", "indicator_args", "unit",
                     "direction", "kind", "params", "period", "years", "linked_to", "readings", "chosen_reading",
-                    "reason", "alternatives", "short")
+                    "reason", "alternatives", "short", "counts")
+
+# What a criterion's counts are about (issue 21): "persons" (suppressed under min_cell everywhere the board looks:
+# value, target path, remaining effort, best year, chart) or "units" (businesses, events, visits, cases of an
+# amount: shown as they are). Default by unit; a count of something else than persons says so in criteria.yml.
+COUNTS = ("persons", "units")
+PERSON_UNITS = ("persons", "pct")  # a share is a share of persons: its numerator and denominator are persons
+
+
+def default_counts(unit: str) -> str:
+    """``counts`` when criteria.yml does not say: persons for a count of persons and for shares, else units."""
+    return "persons" if unit in PERSON_UNITS else "units"
 FIRST_DATA_YEAR = 2014  # the first baseline year the data contract accepts
 
 _EXPECTED_DA = {"number": "et tal", "int": "et helt tal", "year": "et årstal (helt tal)", "bool": "true eller false",

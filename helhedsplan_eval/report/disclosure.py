@@ -17,9 +17,9 @@ results only through the functions here, parameterised by the run's ``min_cell``
   values (:func:`board_issue_rows`); free texts get a last safety net that masks small counts quoted as
   "2017: 1" or "3 personer" (:func:`board_text`).
 
-A criterion counts persons when its unit is ``persons`` or its params say ``disclosure: persons`` (e.g.
-cases of concern, where each case is a child). Shares are detected from the series' numerator and
-denominator columns.
+A criterion counts persons when the catalogue says ``counts: persons`` (the default for unit ``persons`` and for
+shares; e.g. cases of concern, where each case is a young person); ``counts: units`` (businesses, events) is shown
+as it is, and no sentence mixes the two. Shares are detected from the series' numerator and denominator columns.
 """
 
 from __future__ import annotations
@@ -55,8 +55,12 @@ def fmt_count(n, min_cell: int = DEFAULT_MIN_CELL) -> str:
 
 
 def person_based(crit) -> bool:
-    """Whether the criterion's values are counts of persons (and so fall under primary suppression)."""
-    return crit.unit in ("persons", "personer") or (crit.params or {}).get("disclosure") == "persons"
+    """Whether the criterion's counts are about persons (and so fall under primary suppression): the catalogue's
+    ``counts`` field (``persons`` or ``units``, defaulted by unit at load)."""
+    counts = getattr(crit, "counts", None)
+    if counts in ("persons", "units"):
+        return counts == "persons"
+    return crit.unit in ("persons", "personer")
 
 
 def _is_share(series) -> bool:
@@ -226,6 +230,9 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
     the status and why figures are missing. Notes pass :func:`board_text`."""
     out = copy.deepcopy(ev)
     out.notes = [board_text(n, min_cell) for n in out.notes]
+    # the safety net for counts of persons quoted in a text; a criterion counting units (businesses, events) shows
+    # its counts, so its own sentences are not masked ("bidrage med 1 om året" is a requirement, not a person)
+    net = (lambda t: board_text(t, min_cell)) if (person_based(crit) or _is_share(series)) else (lambda t: t)
     if series is None or crit.kind in ("milestone", "qualitative", "survey_wave_increase"):
         out.explanation = board_text(out.explanation, min_cell)
         out.remaining_text = board_text(out.remaining_text, min_cell)
@@ -234,8 +241,8 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
     hit, value_hidden = _sensitive(crit, ev, safe, min_cell, series)
     out.figures = {y: (None if y in safe.hidden else v) for y, v in out.figures.items()}
     if not hit:
-        out.explanation = board_text(out.explanation, min_cell)
-        out.remaining_text = board_text(out.remaining_text, min_cell)
+        out.explanation = net(out.explanation)
+        out.remaining_text = net(out.remaining_text)
         return out
     if value_hidden:
         y = min(ev.year, crit.period_end)
@@ -252,16 +259,50 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
     if out.alternative:
         out.alternative = {k: v for k, v in out.alternative.items() if k in ("reading", "status")}
     base = _GENERIC.get(out.status)
-    why = (f" Tallene bag vurderingen bygger i mindst ét år på færre end {min_cell} personer og vises derfor "
-           "ikke (diskretionshensyn).")
+    why = " " + _hidden_what(crit, ev, safe, min_cell, value_hidden)
     if base is not None:
         out.explanation = base + why
     else:
         out.explanation = board_text(out.explanation, min_cell) + why
     if out.remaining_text:
-        out.remaining_text = ("Den resterende indsats vises ikke, fordi den ville afsløre et tal under "
+        out.remaining_text = ("Den resterende indsats vises ikke, fordi den ville afsløre et antal under "
                               f"{min_cell} personer.")
     return out
+
+
+def _years_text(years) -> str:
+    ys = [str(y) for y in sorted(years)]
+    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " og " + ys[-1]
+
+
+def _hidden_what(crit, ev, safe: SafeSeries, min_cell: int, value_hidden: bool) -> str:
+    """Exactly what the board does not see, and why (issue 21: a share's table shows 66,7 %, so "the figures are
+    not shown" would be untrue; what is hidden is the counts behind it)."""
+    used = {y for y in set(ev.figures) | {ev.year} if y <= ev.year}
+    hidden, tight = sorted(used & safe.hidden), sorted(used & safe.tight)
+    share = _is_share_safe(safe)
+    parts = []
+    if hidden and not share and any(safe.text.get(y) != HIDDEN for y in hidden):
+        parts.append(f"antallet for {_years_text(hidden)} vises kun som under {min_cell}")
+    elif hidden:
+        parts.append(f"{'andelen' if share else 'tallet'} for {_years_text(hidden)} vises ikke")
+    if tight:
+        parts.append(f"andelen for {_years_text(tight)} vises, men ikke antallet af personer bag den (tæller og "
+                     "nævner) eller sikkerhedsintervallet")
+    if value_hidden and crit.kind in PERIOD_MEAN_KINDS:
+        shown = [y for y in used - safe.hidden if y >= crit.period_start and safe.value.get(y) is not None]
+        parts.append("gennemsnittet vises ikke" + (" (sammen med de viste år ville det afsløre et skjult år)" if shown
+                                                   else ""))
+    if ev.remaining_text:
+        parts.append("den resterende indsats vises ikke (den ville afsløre et skjult tal)")
+    if not parts:  # an alternative reading's count would give a hidden difference away
+        parts.append("den alternative læsnings tal vises ikke (forskellen til det valgte tal er et lille antal)")
+    txt = "; ".join(parts)
+    return txt[0].upper() + txt[1:] + f". Det skyldes diskretion: tallene bygger på færre end {min_cell} personer."
+
+
+def _is_share_safe(safe: SafeSeries) -> bool:
+    return all(t == HIDDEN or t == F.MISSING or "%" in t for t in safe.text.values())
 
 
 def _relative_target_text(crit) -> str:

@@ -225,8 +225,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         need = (target - v) / left
         ev.remaining = need
-        ev.remaining_text = (f"De resterende {left} år skal i gennemsnit bidrage med {_fmt(need, unit)} nye om året"
-                             + (f" (bedste år hidtil: {_fmt_obs(best, unit)})." if best is not None else "."))
+        ev.remaining_text = _cumulative_remaining(crit, need, best, y, T)
         ok = ev.ratio >= ON_TRACK_RATIO and (best is None or need <= best)
         ev.status = ON_TRACK if ok else OFF_TRACK
         why = (f"målstien for {y} er {_fmt(path, unit)}"
@@ -235,3 +234,17 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.explanation = (f"I alt {_fmt_obs(v, unit)} i {_span(t0, y)} ({why})." + _missing_text(missing)
                       + (" Når et år mangler, er totalen en nedre grænse." if missing else ""))
     return ev
+
+
+def _cumulative_remaining(crit, need: float, best: float | None, y: int, T: int) -> str:
+    """The yearly amount the remaining years need, a requirement, never "<5" (issue 21), with the best year so far
+    when that is not a count of fewer than ``MIN_CELL`` persons (it is then left out, not masked, so that no
+    sentence mixes a shown and a hidden count)."""
+    unit = crit.unit
+    persons = unit == "persons" or getattr(crit, "counts", "units") == "persons"
+    show_best = best is not None and not (persons and 0 < round(best) < C.MIN_CELL)
+    best_txt = f" (bedste år hidtil: {_fmt(best, unit)})" if show_best else ""
+    if T - y == 1:
+        return f"Det resterende år ({T}) skal bidrage med mindst {_fmt(need, unit)}{best_txt}."
+    return (f"De resterende år ({_span(y + 1, T)}) skal i gennemsnit bidrage med mindst {_fmt(need, unit)} om året"
+            f"{best_txt}.")
