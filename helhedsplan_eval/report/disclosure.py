@@ -317,6 +317,28 @@ def _relative_target_text(crit) -> str:
     return HIDDEN
 
 
+# ----------------------------------------------------------------------------- restated figures (change page)
+
+_COUNT_TEXT = re.compile(r"\d{1,3}(?:\.\d{3})*")
+
+
+def _count_of(text: str) -> int | None:
+    """A whole count as the board reads it ("46", "1.234"); None for anything else ("<5", "65,5 %", "skjult")."""
+    t = str(text).strip()
+    return int(t.replace(".", "")) if _COUNT_TEXT.fullmatch(t) else None
+
+
+def safe_revision(crit, before: str, now: str, min_cell: int = DEFAULT_MIN_CELL) -> tuple[str, str] | None:
+    """A restated figure as the change page may show it: (before, now), or None when showing both would
+    disclose a count under ``min_cell``: a count of persons restated by 1 … min_cell−1 ("rapporteret i 2019: 44,
+    nu: 46" gives away 2 late-registered persons). Figures of criteria that count units are shown."""
+    if crit is not None and person_based(crit):
+        b, n = _count_of(before), _count_of(now)
+        if b is not None and n is not None and small(abs(n - b), min_cell):
+            return None
+    return before, now
+
+
 # ----------------------------------------------------------------------------- texts and messages
 
 _NUM = r"(\d{1,3})"
@@ -377,4 +399,4 @@ def _strip_values(issue) -> str:
 
 
 __all__ = ["suppress_counts", "share_text", "protect_series", "safe_evaluation", "board_text", "board_issue_rows",
-           "board_issue_texts", "SafeSeries", "person_based", "small", "fmt_count", "HIDDEN"]
+           "board_issue_texts", "SafeSeries", "person_based", "small", "fmt_count", "HIDDEN", "safe_revision"]

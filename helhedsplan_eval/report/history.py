@@ -2,14 +2,19 @@
 
 Every run writes its year's board-facing status table in a tidy long format to
 ``<out>/historik/status_<year>_<run>.csv`` (one row per criterion, measure and year; ``run`` is the
-run's start time, so a re-run of the same year is a new version and no run overwrites another
-year's file). Only board-safe texts are stored: the status label, the value and target as the board
+run's start as a UTC instant, ``20200110T120000Z``, so a re-run of the same year is a new version, no run
+overwrites another year's file, and runs sort in the order they were made whatever the machine's time zone
+(issue 21: local clock times made a run under UTC+14 sort after a later one under UTC). Files written before,
+with a local time and no ``Z``, are still read; they sort before every UTC-stamped file of their year, since
+they were all written before it). Only board-safe texts are stored: the status label, the value and target as the board
 reads them, the yearly figures as :meth:`YearResult.board_series` gives them ("<5", "skjult", ...)
 and the data-quality remarks — never a raw count under ``min_cell``.
 
 :func:`changes` compares this year's table with the latest stored report of the previous year:
 criteria whose status changed (from → to, with this year's explanation), figures that were restated
-because late records changed an earlier year ("rapporteret i 2019: 47, nu: 49") and new warnings.
+because late records changed an earlier year ("rapporteret i 2019: 47, nu: 49") and new warnings. The
+differences pass the disclosure layer: a restated count of persons whose revision is 1 … min_cell−1 does not show
+both figures, which would give the late-registered persons away (:func:`safe_revision`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from helhedsplan_eval import formatting as F
 
 HISTORY_DIR = "historik"
 COLUMNS = ["evaluation_year", "run", "criterion_id", "measure", "year", "text"]
-_FILE = re.compile(r"^status_(\d{4})_(\d{8}T\d{6})(?:-(\d+))?\.csv$")
+_FILE = re.compile(r"^status_(\d{4})_(\d{8}T\d{6})(Z?)(?:-(\d+))?\.csv$")
 E = html.escape
 
 
@@ -57,7 +62,12 @@ def history_frame(res, run: str) -> pd.DataFrame:
 
 
 def run_id(moment) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
+    """The run's id: its start as a UTC instant, ``YYYYMMDDTHHMMSSZ`` (a naive ``moment`` is read as this
+    machine's local time)."""
+    import datetime as dt
+
+    aware = moment if moment.tzinfo is not None else moment.astimezone()
+    return aware.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def write_history(out_root, res, run: str) -> Path:
@@ -85,8 +95,9 @@ def history_files(history_dir, year: int | None = None) -> list[Path]:
     for p in folder.iterdir():
         m = _FILE.match(p.name)
         if m and (year is None or int(m.group(1)) == year):
-            out.append((m.group(2), int(m.group(3) or 1), p))
-    return [p for _, _, p in sorted(out)]
+            # UTC-stamped ids after the old local ones (written before the change), then by instant and sequence
+            out.append((m.group(3) == "Z", m.group(2), int(m.group(4) or 1), p))
+    return [p for *_, p in sorted(out)]
 
 
 def latest_report(history_dir, year: int) -> pd.DataFrame | None:
@@ -111,6 +122,7 @@ class Changes:
     status: list[dict] = field(default_factory=list)  # id, short, from, to, why
     revised: list[dict] = field(default_factory=list)  # id, short, year, before, now
     new_warnings: list[dict] = field(default_factory=list)  # id, short, text
+    min_cell: int = 5
 
     @property
     def has_previous(self) -> bool:
@@ -122,10 +134,15 @@ def _get(df: pd.DataFrame, measure: str) -> dict:
     return dict(zip(part["criterion_id"], part["text"]))
 
 
-def changes(current: pd.DataFrame, previous: pd.DataFrame | None, year: int, catalogue) -> Changes:
+def changes(current: pd.DataFrame, previous: pd.DataFrame | None, year: int, catalogue,
+            min_cell: int = 5) -> Changes:
     """What changed between last year's report (``previous``) and this year's (``current``), both in
-    the long format of :func:`history_frame`."""
-    ch = Changes(year=year, previous_year=year - 1)
+    the long format of :func:`history_frame`. A restated figure passes :func:`disclosure.safe_revision`: when
+    both figures together would disclose fewer than ``min_cell`` persons, neither is shown (``before`` and
+    ``now`` are None, ``small`` is True)."""
+    from helhedsplan_eval.report.disclosure import safe_revision
+
+    ch = Changes(year=year, previous_year=year - 1, min_cell=min_cell)
     if previous is None or previous.empty:
         return ch
     ch.previous_run = str(previous["run"].iloc[0])
@@ -145,8 +162,11 @@ def changes(current: pd.DataFrame, previous: pd.DataFrame | None, year: int, cat
         if key in old and int(r.year) < year and old[key] != r.text:
             if old[key] in ("", F.MISSING) and r.text in ("", F.MISSING):
                 continue
+            crit = catalogue.criteria.get(r.criterion_id)
+            shown = safe_revision(catalogue.resolve(crit) if crit is not None else None, old[key], r.text, min_cell)
             ch.revised.append({"id": r.criterion_id, "short": short.get(r.criterion_id, r.criterion_id),
-                               "year": int(r.year), "before": old[key], "now": r.text})
+                               "year": int(r.year), "before": shown[0] if shown else None,
+                               "now": shown[1] if shown else None, "small": shown is None})
     ch.revised.sort(key=lambda d: (order.get(d["id"], 999), d["year"]))
     pw = set(zip(previous[previous["measure"] == "warning"]["criterion_id"],
                  previous[previous["measure"] == "warning"]["text"]))
@@ -164,10 +184,20 @@ def _run_text(run: str) -> str:
     try:
         import datetime as dt
 
-        d = dt.datetime.strptime(run.split("-")[0], "%Y%m%dT%H%M%S")
+        stamp = run.split("-")[0]
+        d = dt.datetime.strptime(stamp.rstrip("Z"), "%Y%m%dT%H%M%S")
+        if stamp.endswith("Z"):  # a UTC instant: shown as the date where the report is read
+            d = d.replace(tzinfo=dt.timezone.utc).astimezone()
         return d.strftime("%d.%m.%Y")
     except (ValueError, TypeError):
         return run
+
+
+def _revised_text(d: dict, p: int, min_cell: int) -> str:
+    if d.get("small"):
+        return (f"ændret med færre end {min_cell} personer siden rapporten for {p}; tallene vises ikke her, "
+                "fordi forskellen ville afsløre enkeltpersoner")
+    return f"rapporteret i {p}: {E(d['before'])}, nu: {E(d['now'])}"
 
 
 def _link(cid: str, catalogue) -> str:
@@ -201,8 +231,8 @@ def changes_html(ch: Changes, catalogue) -> str:
         parts.append(f"<p>Ingen kriterier har skiftet status siden {p}.</p>")
     parts.append("<h2>Reviderede tal</h2>")
     if ch.revised:
-        rows = [[_link(d["id"], catalogue), E(d["short"]), str(d["year"]),
-                 f"rapporteret i {p}: {E(d['before'])}, nu: {E(d['now'])}", "Revideret"] for d in ch.revised]
+        rows = [[_link(d["id"], catalogue), E(d["short"]), str(d["year"]), _revised_text(d, p, ch.min_cell),
+                 "Revideret"] for d in ch.revised]
         parts.append("<p>Tal for tidligere år, der er ændret, fordi der er kommet sene eller rettede registreringer. "
                      "Årets rapport bruger de nye tal.</p>"
                      + html_table(rows, ["Id", "Kriterium", "År", "Tallet", "Markering"], raw_cols={0, 1, 3},
@@ -231,7 +261,7 @@ class ChangePage:
         self.res = evaluate_year(year, resolve_path(data_dir), self.cat, min_cell=min_cell)
         self.current = history_frame(self.res, "nu")
         self.previous = latest_report(resolve_path(history_dir), year - 1) if history_dir else None
-        self.changes = changes(self.current, self.previous, year, self.cat)
+        self.changes = changes(self.current, self.previous, year, self.cat, min_cell=min_cell)
 
     def html(self) -> str:
         return changes_html(self.changes, self.cat)
