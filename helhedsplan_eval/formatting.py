@@ -59,6 +59,17 @@ def fmt_pct(x, decimals: int = 1) -> str:
     return f"{fmt_number(x, decimals)}{NBSP}%"
 
 
+SHARE_DECIMALS = 1  # one rounding for observed shares everywhere the board looks (issue 21)
+
+
+def fmt_share(x) -> str:
+    """An observed share in percent as every board channel shows it — the status table and overview, the FIT
+    tables and texts, the survey tables, the målopfyldelse CSV: one decimal ('65,5 %'), so that a share never
+    reads 66 % in one place and 65,5 % in another. Targets keep the form the catalogue gives them ('65 %'),
+    chart axes their ticks."""
+    return fmt_pct(x, SHARE_DECIMALS)
+
+
 def fmt_pp(x, decimals: int = 1, signed: bool = False) -> str:
     """Percentage points: 3.5 -> '3,5 procentpoint'."""
     if is_missing(x):

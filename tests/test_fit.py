@@ -526,16 +526,16 @@ def test_board_tables_suppress_small_counts(tiny_bundle):
     # 2019 has one analysable episode: no share, no mean
     assert a.loc["Andel med pålidelig forbedring (mindst 5 point)", "2019"] == "–"
     assert a.loc["Gns. første måling (0–40 point)", "2019"] == "–"
-    assert a.loc["Andel med pålidelig forbedring (mindst 5 point)", "2017"] == "60\u00a0%"
-    assert a.loc["Andel med højere seneste score (bogstavelig læsning)", "2017"] == "80\u00a0%"
+    assert a.loc["Andel med pålidelig forbedring (mindst 5 point)", "2017"] == "60,0\u00a0%"
+    assert a.loc["Andel med højere seneste score (bogstavelig læsning)", "2017"] == "80,0\u00a0%"
     cats = tables["categories_A"]
     for col in cats.columns:  # every cell 1-4 is hidden; no column or row leaves exactly one hidden
         assert not any(v.isdigit() and 0 < int(v) < 5 for v in cats[col])
     # the B stream of 2017 (4 analysable) shows no share
     assert tables["stream_B"].loc["Andel med pålidelig forbedring (mindst 5 point)", "2017"] == "–"
     r = tables["readings"]
-    assert r.loc["FF-FAM-4", "Bogstavelig læsning"] == "80\u00a0%"
-    assert r.loc["FF-FAM-4", "Pålidelig forbedring"] == "60\u00a0%"
+    assert r.loc["FF-FAM-4", "Bogstavelig læsning"] == "80,0\u00a0%"
+    assert r.loc["FF-FAM-4", "Pålidelig forbedring"] == "60,0\u00a0%"
     assert r.loc["FF-FAM-4", "Opgjort for"] == "2018\u20132019 samlet"  # issue 10: ranges with an en dash
 
 
@@ -772,16 +772,16 @@ def test_sensitivity_reading_hand_computed(sens_bundle):
 def test_sensitivity_reading_in_tables_and_status(sens_bundle):
     pytest.importorskip("helhedsplan_eval.analysis.status")
     r = fit.board_tables(sens_bundle, 2018)["readings"].loc["FF-FAM-2"]
-    assert (r["Bogstavelig læsning"], r["Pålidelig forbedring"]) == ("90\u00a0%", "60\u00a0%")
-    assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "67\u00a0%"
+    assert (r["Bogstavelig læsning"], r["Pålidelig forbedring"]) == ("90,0\u00a0%", "60,0\u00a0%")
+    assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "66,7\u00a0%"
     a = fit.board_tables(sens_bundle, 2018)["stream_A"]
-    assert a.loc["Andel med pålidelig forbedring blandt forældre, der startede under grænsen", "2018"] == "67\u00a0%"
+    assert a.loc["Andel med pålidelig forbedring blandt forældre, der startede under grænsen", "2018"] == "66,7\u00a0%"
     st = fit.status_table(sens_bundle, 2018)
     row = st.loc["FF-FAM-2"]
     assert row["Status (pålidelig forbedring)"].startswith("Ikke opfyldt")
     assert row["Status (bogstavelig læsning)"].startswith("Opfyldt")
     assert row["Status (pålidelig forbedring, startede under grænsen)"].startswith("Opfyldt")
-    assert row["Andel (pålidelig forbedring, startede under grænsen)"] == "67\u00a0%"
+    assert row["Andel (pålidelig forbedring, startede under grænsen)"] == "66,7\u00a0%"
     assert row["Antal i andelen"] == "10 forældre"
     txt = fit.reading_sensitivity_text(st)
     assert "FF-FAM-2: læsningen afgør status" in txt and "Ikke opfyldt" in txt
@@ -791,7 +791,7 @@ def test_sensitivity_share_hidden_under_min_cell(sens_bundle):
     # 6 parents started below the cut-off: with min_cell 7 the share is neither shown nor plotted
     r = fit.board_tables(sens_bundle, 2018, min_cell=7)["readings"].loc["FF-FAM-2"]
     assert r["Pålidelig forbedring blandt dem, der startede under grænsen"] == "–"
-    assert r["Pålidelig forbedring"] == "60\u00a0%"
+    assert r["Pålidelig forbedring"] == "60,0\u00a0%"
     sh = fit.chart_data(sens_bundle, 2018, min_cell=7)["shares"]
     assert set(sh.loc[sh["stream"] == "A", "reading"]) == {"literal", "reliable"}
 

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from helhedsplan_eval.formatting import MISSING, NBSP, fmt_count, fmt_number, fmt_pct
+from helhedsplan_eval.formatting import MISSING, NBSP, SHARE_DECIMALS, fmt_count, fmt_number, fmt_pct, fmt_share
 from helhedsplan_eval.analysis.fit.params import CATEGORIES, CATEGORY_LABELS, COLLATERAL_YEARS, DEFAULT_THRESHOLD, EN_DASH, FIRST_YEAR, MINUS, STREAMS, STREAM_CRITERION, STREAM_SHORT, SUPPRESSED, UNIT_WORD
 from helhedsplan_eval.analysis.fit.summary import FitData, courses_per_year, from_bundle, specialgruppe_size, srs_summary, stream_table
 from helhedsplan_eval.analysis.fit.suppression import _fmt_counts_with_mask, suppress_groups
@@ -24,7 +24,7 @@ def _col_label(c) -> str:
 
 
 def _fmt_ci(lo, hi, d=1, pct=False):
-    return fmt_range(lo, hi, 0 if pct else d, pct=pct)
+    return fmt_range(lo, hi, SHARE_DECIMALS if pct else d, pct=pct)
 
 
 def _signed(text: str) -> str:
@@ -38,6 +38,11 @@ def _num(x, d: int = 1) -> str:
 
 def _pct(x, d: int = 0) -> str:
     return _signed(fmt_pct(x, d))
+
+
+def _share(x) -> str:
+    """An observed share: the one rule every board channel uses (formatting.fmt_share)."""
+    return _signed(fmt_share(x))
 
 
 def fmt_range(lo, hi, decimals: int = 1, pct: bool = False) -> str:
@@ -136,10 +141,10 @@ def _board_metrics(rows: dict, m: pd.Series, col: str, stream: str, threshold: f
         return small(den) or (den == "n_units" and not _is_number_text(rows[_units_label(stream)][col]))
 
     def pct(key, den="n_units"):
-        return MISSING if den_hidden(den) else _pct(m.get(key), 0)
+        return MISSING if den_hidden(den) else _share(m.get(key))
 
     def ci(lo, hi, den="n_units"):
-        return MISSING if den_hidden(den) else fmt_range(m.get(lo), m.get(hi), 0, pct=True)
+        return MISSING if den_hidden(den) else fmt_range(m.get(lo), m.get(hi), SHARE_DECIMALS, pct=True)
 
     cells = {
         "Gns. første måling (0–40 point)": num("mean_intake"),
@@ -272,7 +277,7 @@ def srs_board_table(fd: FitData, evaluation_year: int, min_cell: int = 5) -> pd.
             "Sessioner med vurdering af samarbejdet": fmt_count(r["n_sessions"], min_cell),
             "Familier": fmt_count(r["n_families"], min_cell),
             "Gns. vurdering af samarbejdet (0–40 point)": MISSING if small else _num(r["mean_srs"], 1),
-            "Andel sessioner under 36 point": MISSING if small else _pct(r["share_under_36"], 0),
+            "Andel sessioner under 36 point": MISSING if small else _share(r["share_under_36"]),
         }
     df = pd.DataFrame(out)
     df.index.name = "Samarbejdet ved sessionerne (SRS)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helhedsplan_eval.formatting import MISSING
+from helhedsplan_eval.formatting import MISSING, fmt_share
 from helhedsplan_eval.analysis.fit.params import EN_DASH, FIRST_YEAR, READINGS, READING_SHORT, STATUS_READING, STREAMS, STREAM_CRITERION, UNIT_WORD
 from helhedsplan_eval.analysis.fit.summary import from_bundle
 from helhedsplan_eval.analysis.fit.indicators import stream_series
@@ -53,7 +53,7 @@ def _status_row(bundle, crit, s: str, y: int, years, order, min_cell: int) -> di
         cell = None if fd is None else _shown_count(fd, s, y, min_cell, share_row(r, s, fd.threshold))
         # the share as the stream table shows it (hidden there when its denominator is hidden)
         row[f"Andel ({READING_SHORT[r]})"] = (MISSING if hide or ev.value is None or cell is None
-                                              or not str(cell).endswith("%") else _pct(ev.value, 0))
+                                              or not str(cell).endswith("%") else fmt_share(ev.value))
         if j == 0:
             shown = None if fd is None else _shown_count(fd, s, y, min_cell, _units_label(s))
             row["Antal i andelen"] = _units_text(shown, s) if judged else MISSING

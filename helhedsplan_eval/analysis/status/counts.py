@@ -95,7 +95,7 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
     small = {t for t in years if nds[t] is not None and nds[t][1] < C.MIN_CELL}
     ev.figures = {t: (None if t in small else v) for t, v in ev.figures.items()}
     lo, hi = wilson_interval(k, n)
-    ev.value, ev.value_text = share, F.fmt_pct(share)
+    ev.value, ev.value_text = share, F.fmt_share(share)
     ev.interval = (100 * lo, 100 * hi)
     ev.uncertain = _straddles(ev.interval, target)
     final = scope == "annual" or year >= max(years)
@@ -170,11 +170,11 @@ def _suppressed_share(ev: Evaluation, small: set[int], scope_txt: str, target: f
 def _share_text(ev: Evaluation, k: float, n: float, share: float, scope_txt: str, target: float,
                 missing: list[int]) -> str:
     """The explanation of a shown share: the share, the counts, the interval and the target."""
-    ci_txt = f"95 %-sikkerhedsinterval {F.fmt_pct(ev.interval[0])}–{F.fmt_pct(ev.interval[1])}"
+    ci_txt = f"95 %-sikkerhedsinterval {F.fmt_share(ev.interval[0])}–{F.fmt_share(ev.interval[1])}"
     # a numerator under 5 is not written out as "<5 af n" next to the share, which would give it away
     count_txt = (f"{F.fmt_count(k, C.MIN_CELL)} af {F.fmt_count(n, C.MIN_CELL)}" if (k == 0 or k >= C.MIN_CELL)
                  else f"{F.fmt_count(n, C.MIN_CELL)} personer i alt")
-    return (f"Andelen var {scope_txt} {F.fmt_pct(share)} ({count_txt}; {ci_txt}) "
+    return (f"Andelen var {scope_txt} {F.fmt_share(share)} ({count_txt}; {ci_txt}) "
             f"mod målet på mindst {F.fmt_pct(target, 0)}"
             + (", og intervallet omfatter målet, så resultatet er usikkert." if ev.uncertain else ".")
             + _missing_text(missing))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from helhedsplan_eval.formatting import MISSING, NBSP, fmt_number, fmt_pct, fmt_pp
+from helhedsplan_eval.formatting import MISSING, NBSP, fmt_number, fmt_pct, fmt_pp, fmt_share
 from helhedsplan_eval.analysis.survey.config import VARIABLE_LABELS
 
 
@@ -23,6 +23,11 @@ def _num(x, decimals: int = 0) -> str:
 
 def _pct(x, decimals: int = 1) -> str:
     return fmt_pct(x, decimals).replace("-", MINUS)
+
+
+def _share(x) -> str:
+    """An observed share: the one rounding every board channel uses (formatting.fmt_share)."""
+    return fmt_share(x).replace("-", MINUS)
 
 
 def _pp(x, decimals: int = 1, signed: bool = False) -> str:

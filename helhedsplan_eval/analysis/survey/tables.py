@@ -14,7 +14,7 @@ from scipy import stats as st
 from helhedsplan_eval.formatting import MISSING, fmt_count
 from helhedsplan_eval.analysis.survey.comparison import SurveyAnalysis
 from helhedsplan_eval.analysis.survey.config import VARIABLE_LABELS
-from helhedsplan_eval.analysis.survey.danish import DASH, MINUS, _cat_da, _ci_text, _num, _pct, _pp, _signed, _var_da
+from helhedsplan_eval.analysis.survey.danish import DASH, MINUS, _cat_da, _ci_text, _num, _pp, _share, _signed, _var_da
 from helhedsplan_eval.analysis.survey.estimators import weighted_mean
 
 
@@ -45,7 +45,7 @@ def summary_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
         for w in waves:
             r = df_.loc[w]
             ok = r["n"] >= min_cell
-            row[f"{w}"] = (_pct(r["value"], 1) if pct else _num(r["value"], 1)) if ok else MISSING
+            row[f"{w}"] = (_share(r["value"]) if pct else _num(r["value"], 1)) if ok else MISSING
             row[f"95 %-sikkerhedsinterval {w}"] = _ci_text(r["ci_low"], r["ci_high"], pct=pct) if ok else MISSING
         if an.has_comparison and an.evaluation_year >= b:
             ok = min(df_.loc[a, "n"], df_.loc[b, "n"]) >= min_cell
@@ -112,8 +112,8 @@ def item_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
             ok = r[f"n_{w}"] >= min_cell
             ok_dk = r[f"n_answered_{w}"] >= min_cell
             ok_all &= bool(ok)
-            row[f"Enige {w}"] = _pct(r[f"agree_{w}"], 0) if ok else MISSING
-            row[f"Ved ikke {w}"] = _pct(r[f"dk_{w}"], 0) if ok_dk else MISSING
+            row[f"Enige {w}"] = _share(r[f"agree_{w}"]) if ok else MISSING
+            row[f"Ved ikke {w}"] = _share(r[f"dk_{w}"]) if ok_dk else MISSING
             # the methods table shows the wave's respondents: a count beside it whose difference (those who
             # answered "ved ikke" or skipped the item) is 1 … min_cell−1 would give that small group away
             n, total = r[f"n_{w}"], an.waves[w].n
@@ -154,11 +154,11 @@ def methods_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
         elif any(modes.get(m, 0) < min_cell for m in used):   # a share would reveal a small count
             mode_txt = ", ".join(used)
         else:
-            mode_txt = ", ".join(f"{m} {_pct(100 * modes.get(m, 0) / wd.n, 0)}" for m in used)
+            mode_txt = ", ".join(f"{m} {_share(100 * modes.get(m, 0) / wd.n)}" for m in used)
         out[str(w)] = {
             "Inviterede": fmt_count(inv, min_cell) if not math.isnan(inv) else MISSING,
             "Svarpersoner": fmt_count(wd.n, min_cell),
-            "Svarprocent": _pct(resp_rate, 0) if wd.n >= min_cell else MISSING,
+            "Svarprocent": _share(resp_rate) if wd.n >= min_cell else MISSING,
             "Effektivt antal svar (hvor mange uvægtede svar vægtningen svarer til)": (
                 _num(wd.rake.n_eff, 0) if wd.n >= min_cell else MISSING),
             "Tab af præcision ved vægtningen (designeffekt; 1 = intet tab)": (
@@ -203,9 +203,9 @@ def margins_table(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame:
                 ok = wd.n >= min_cell and not shown[cat].startswith("<")
                 name = " og ".join(_cat_da(c) for c in [cat] + [k for k, v in merged.items() if v == cat])
                 rows.append({"Runde": str(w), "Variabel": VARIABLE_LABELS[var], "Gruppe": name,
-                             "Beboere": _pct(100 * pop.get(cat, 0) / tot, 0) if tot else MISSING,
-                             "Svarpersoner, uvægtet": _pct(100 * counts[cat] / wd.n, 0) if ok else MISSING,
-                             "Svarpersoner, vægtet": (_pct(100 * wd.weights[mask].sum() / wd.weights.sum(), 0)
+                             "Beboere": _share(100 * pop.get(cat, 0) / tot) if tot else MISSING,
+                             "Svarpersoner, uvægtet": _share(100 * counts[cat] / wd.n) if ok else MISSING,
+                             "Svarpersoner, vægtet": (_share(100 * wd.weights[mask].sum() / wd.weights.sum())
                                                       if ok else MISSING),
                              "Antal svar": shown[cat]})
     return pd.DataFrame(rows)

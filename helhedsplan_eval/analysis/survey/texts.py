@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from helhedsplan_eval.analysis.survey.comparison import SurveyAnalysis
-from helhedsplan_eval.analysis.survey.danish import DASH, _ci_text, _num, _pct, _pp, _signed
+from helhedsplan_eval.analysis.survey.danish import DASH, _ci_text, _num, _pp, _share, _signed
 
 
 def headline(an: SurveyAnalysis, min_cell: int = 5) -> str:
@@ -27,7 +27,7 @@ def headline(an: SurveyAnalysis, min_cell: int = 5) -> str:
             r = an.index.loc[a]
             return (f"Sammenligningen med {b} er ikke aktuel endnu. Ved opstarten i {a} var fællesskabsindekset "
                     f"{_num(r['value'], 1)} på en skala fra 0 til 100 "
-                    f"({_pct(an.strong.loc[a, 'value'], 0)} oplevede et stærkt fællesskab).")
+                    f"({_share(an.strong.loc[a, 'value'])} oplevede et stærkt fællesskab).")
         return f"Sammenligningen med {b} er ikke aktuel endnu, og der er for få svar fra {a} til at vise et tal."
     if not an.has_comparison:
         return (f"Der er endnu ikke data fra begge runder ({a} og {b}), så udviklingen kan ikke vurderes "
@@ -39,8 +39,8 @@ def headline(an: SurveyAnalysis, min_cell: int = 5) -> str:
     d = an.index_diff
     figures = (f"fællesskabsindekset gik fra {_num(ia['value'], 1)} i {a} til {_num(ib['value'], 1)} i {b} "
                f"({_signed(d.diff)} point, 95 %-sikkerhedsinterval {_ci_text(d.ci_low, d.ci_high)} point), og "
-               f"andelen af beboere, der oplever et stærkt fællesskab, gik fra {_pct(sa['value'], 1)} til "
-               f"{_pct(sb['value'], 1)} ({_pp(an.strong_diff.diff, 1, signed=True)}).")
+               f"andelen af beboere, der oplever et stærkt fællesskab, gik fra {_share(sa['value'])} til "
+               f"{_share(sb['value'])} ({_pp(an.strong_diff.diff, 1, signed=True)}).")
     weighted = " Tallene er vægtet, så svarpersonerne svarer til beboersammensætningen."
     if an.unreliable_reason:
         return (f"Sammenligningen kan ikke vurderes pålideligt (begrundelsen står nedenfor). Med det forbehold: "
