@@ -15,6 +15,7 @@ import pandas as pd
 from helhedsplan_eval.formatting import fmt_number, fmt_pct
 from helhedsplan_eval.analysis.survey.config import VARIABLE_LABELS, SurveyConfig, SurveyDataError, load_config
 from helhedsplan_eval.analysis.survey.danish import _cat_da, _var_da
+from helhedsplan_eval.analysis.survey.merges import forced_merges, merge_checks
 from helhedsplan_eval.analysis.survey.raking import RakeResult, rake
 
 
@@ -140,6 +141,9 @@ def _plan_variable(plan: WeightingPlan, var: str, resp: pd.DataFrame, pops: dict
         plan.notes.append(f"{VARIABLE_LABELS.get(var, var)}: gruppen {_cat_da(c)} er lagt sammen med "
                           f"{_cat_da(t)} i begge runder, fordi den har færre end {min_n} svarpersoner "
                           "(regel i params/survey.yml).")
+    notes, problems = merge_checks(var, forced_merges(mapping, pops, counts), mapping, resp, cfg, waves)
+    plan.notes.extend(notes)
+    plan.problems.extend(problems)
     merged = {w: _merged_counts(pops[w], counts[w], mapping) for w in waves}
     empty = [(w, c) for w in waves for c, k in merged[w].items() if k == 0]
     if empty:
