@@ -441,7 +441,7 @@ def test_target_otte_names_criterion_key_and_expectation(tmp_path):
     ("milestone", {"due": "31/12/2018"}, "params.due er '31/12/2018', men skal være en dato (ÅÅÅÅ-MM-DD)"),
     ("qualitative", {"due_year": 2030}, "params.due_year er 2030, men skal være et årstal (helt tal) mellem 2014 og 2020"),
     ("annual_minimum", {"target": True}, "params.target er True, men skal være et tal"),
-    ("period_mean_max", {"max": 7.5, "min_years": 0}, "params.min_years er 0, men skal være et helt tal ≥ 1"),
+    ("period_mean_max", {"measure": "gap", "max": 7.5, "min_years": 0}, "params.min_years er 0, men skal være et helt tal ≥ 1"),
     ("annual_minimum", {"target": 8, "taget": 9}, "params.taget kendes ikke for kind annual_minimum"),
     ("annual_minimum", {"target": 8, "uncertainty": "poison"}, "params.uncertainty er 'poison'"),
 ], ids=["year-as-text", "year-out-of-range", "mode", "share-over-100", "scope", "bool", "date", "due-year",
