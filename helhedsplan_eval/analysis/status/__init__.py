@@ -17,7 +17,10 @@ Rules shared by all kinds (documented in the README, tested in ``tests/test_stat
   reaches the target.
 * **Missing years are never zeros.** A missing year is named in the explanation. Period means
   are taken over the years delivered; a final judgement needs at least half of the period's
-  years (``min_years``), else *Afventer data*.
+  years (``min_years``), else *Afventer data*. **No verdict without the year it judges** (:mod:`.coverage`,
+  applied to every kind by :func:`evaluate`): when the judged year (the evaluation year, once the period has
+  closed its last year) is not delivered, the status is *Afventer data*, except for a cumulative total already
+  reached, a period kind whose catalogue entry sets ``min_years``, and an interim gap (register lag).
 * **Uncertainty.** Shares carry a Wilson interval, small incident counts an exact Poisson
   interval (where the criterion declares ``uncertainty: poisson``). When the interval
   straddles the target (or the path value), the label says "(usikkert)".
