@@ -113,7 +113,7 @@ def fmt_count(n, min_cell: int = 5) -> str:
 def fmt_value(x, unit: str, decimals: int | None = None) -> str:
     """Format a value in the unit an indicator declares (see params/criteria.yml)."""
     if unit in ("pct", "percent", "%"):
-        return fmt_pct(x, 1 if decimals is None else decimals)
+        return fmt_share(x) if decimals is None else fmt_pct(x, decimals)
     if unit in ("pp", "procentpoint"):
         return fmt_pp(x, 1 if decimals is None else decimals)
     if unit in ("kr", "dkk"):

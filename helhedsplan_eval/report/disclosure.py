@@ -97,7 +97,7 @@ def share_text(num, den, min_cell: int = DEFAULT_MIN_CELL, decimals: int = 1) ->
     """'12,4 %' or '–' when the denominator is under ``min_cell`` (or missing)."""
     if den is None or F.is_missing(den) or den < min_cell or num is None or F.is_missing(num):
         return F.MISSING
-    return F.fmt_pct(100 * num / den, decimals)
+    return F.fmt_share(100 * num / den) if decimals == F.SHARE_DECIMALS else F.fmt_pct(100 * num / den, decimals)
 
 
 # ----------------------------------------------------------------------------- series

@@ -147,11 +147,11 @@ def _share_remaining(ev: Evaluation, k: float, n: float, n_years: int, left: lis
     if need > 100:
         best = 100.0 * (k + n_left) / (n + n_left)
         ev.remaining_text = (f"Målet kan ikke længere nås med samme antal deltagere: selv hvis alle i "
-                             f"{', '.join(map(str, left))} når målet, bliver andelen {F.fmt_pct(best)} mod "
+                             f"{', '.join(map(str, left))} når målet, bliver andelen {F.fmt_share(best)} mod "
                              f"målet på mindst {F.fmt_pct(target, 0)} ({F.fmt_pp(target - best)} for lidt).")
     else:
         ev.remaining_text = (f"Med samme antal deltagere skal andelen i {', '.join(map(str, left))} i "
-                             f"gennemsnit være mindst {F.fmt_pct(max(0.0, need))}.")
+                             f"gennemsnit være mindst {F.fmt_share(max(0.0, need))}.")
 
 
 def _suppressed_share(ev: Evaluation, small: set[int], scope_txt: str, target: float,

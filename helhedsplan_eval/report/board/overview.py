@@ -71,7 +71,7 @@ class Overview:
         df = self.budget_frame()
         rows = [[r["Indsatsområde"], F.fmt_kr(r["lbf"]), F.fmt_kr(r["lokal"]), F.fmt_kr(r["total"]),
                  F.fmt_kr(r["forbrug"]) if r["forbrug"] is not None else F.MISSING,
-                 (F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING)]
+                 (F.fmt_share(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING)]
                 for _, r in df.iterrows()]
         note = ("<p style='font-size:.9em;color:#555'>Budget efter aftalens afsnit 7 og delaftalerne. Forebyggelse og "
                 "forældreansvar: aftalen trykker Landsbyggefondens andel som »1.4713.000 kr.«; rapporten bruger "
@@ -148,8 +148,8 @@ class Overview:
             last = int(p["year"].max())
             a = p[(p["year"] == last) & (p["population"] == "område")]["value_pct"]
             k = p[(p["year"] == last) & (p["population"] == "kommune")]["value_pct"]
-            rows.append([m["name"], str(last), F.fmt_pct(float(a.iloc[0])) if len(a) else F.MISSING,
-                         F.fmt_pct(float(k.iloc[0])) if len(k) else F.MISSING, feeds.get(m["id"], "følges uden mål")])
+            rows.append([m["name"], str(last), F.fmt_share(float(a.iloc[0])) if len(a) else F.MISSING,
+                         F.fmt_share(float(k.iloc[0])) if len(k) else F.MISSING, feeds.get(m["id"], "følges uden mål")])
         return html_table(rows, ["Måling", "Seneste år", "Høje Gladsaxe", "Gladsaxe Kommune", "Succeskriterium"])
 
     def quality_html(self) -> str:
