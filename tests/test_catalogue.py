@@ -502,7 +502,8 @@ DIRECTION_PARAMS = {  # a valid params set per kind for the direction check
     "growth": {"baseline_year": 2017, "rate": 0.05}, "yoy_growth": {"baseline_year": 2017, "rate": 0.05},
     "gap_target": {"baseline_year": 2016, "baseline_gap": 7, "target_gap": 3}, "gap_reduction_rate":
     {"baseline_year": 2016, "baseline_gap": 7, "rate": 1}, "survey_wave_increase": {}, "milestone":
-    {"due": "2018-12-31"}, "qualitative": {},
+    {"due": "2018-12-31"}, "qualitative": {}, "two_tier": {"baseline_year": 2017, "ambition": -0.1},
+    "hold_baseline": {"baseline_year": 2017}, "ratio_to_comparison": None, "count_units": None,
 }
 
 
@@ -512,6 +513,9 @@ def test_each_kind_accepts_exactly_the_directions_it_declares(tmp_path, kind, di
     from helhedsplan_eval.catalogue.spec import KIND_DIRECTIONS
 
     assert set(KIND_DIRECTIONS) == set(REQUIRED_PARAMS) == set(DIRECTION_PARAMS)
+    if DIRECTION_PARAMS[kind] is None:  # a kind whose valid entry needs more than params: see its own tests
+        pytest.skip(f"{kind}: direction checked in test_a_parameter_that_fixes_the_direction_is_checked / "
+                    "test_new_kinds.py")
     params = dict(DIRECTION_PARAMS[kind])
     if kind == "period_mean_change" and direction == "down":
         params["change"] = -0.2
@@ -529,13 +533,16 @@ def test_each_kind_accepts_exactly_the_directions_it_declares(tmp_path, kind, di
     ("period_mean_change", "down", {"baseline_year": 2017, "change": 0.2}, "skriv direction: up"),
     ("period_mean_max", "up", {"max": 80}, "skriv direction: down"),
     ("period_mean_max", "down", {"min": 80}, "skriv direction: up"),
+    ("ratio_to_comparison", "up", {"max": 2.5}, "skriv direction: down"),
+    ("ratio_to_comparison", "down", {"min": 0.5}, "skriv direction: up"),
+    ("count_units", "up", {"min_met": 2, "max_units": 0}, "skriv direction: down"),
 ])
 def test_a_parameter_that_fixes_the_direction_is_checked(tmp_path, kind, direction, params, want):
     d = _one_criterion_catalogue(tmp_path, kind, direction, params)
     with pytest.raises(CatalogueError) as exc:
         load_catalogue(d)
-    assert f"TT-9: direction '{direction}' passer ikke med kind {kind}" in exc.value.problems[0]
-    assert want in exc.value.problems[0]
+    hit = [p for p in exc.value.problems if f"TT-9: direction '{direction}' passer ikke med kind {kind}" in p]
+    assert len(hit) == 1 and want in hit[0], exc.value.problems
 
 
 def test_readme_lists_every_kind_with_its_parameters_as_the_code_does():

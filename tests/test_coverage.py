@@ -113,6 +113,23 @@ def case_milestone():  # due 30.6.2020, not recorded as done, register covers 20
             ser({}, "text", {"history": h, "covered_years": [2017, 2018, 2019]}), S.NOT_MET)
 
 
+def case_ratio_to_comparison():  # 5,0 % against 2,5 %: ratio 2,0 ≤ 2,5 in 2020 -> Opfyldt
+    return _yearly("ratio_to_comparison", {"max": 2.5}, {y: 5.0 for y in YEARS}, "down", "pct",
+                   comparison={y: 2.5 for y in YEARS}) + (S.MET,)
+
+
+def case_two_tier():  # mean 90 ≤ 100 (2016), and the ambition 90 (10 % lower) is met too -> Opfyldt
+    c = crit("two_tier", {"baseline_year": 2016, "ambition": -0.1}, "down")
+    full = {2016: 100, 2017: 90, 2018: 90, 2019: 90, 2020: 90}
+    return c, ser(full), ser(_cut(full)), S.MET
+
+
+def case_hold_baseline():  # mean 90 ≤ 100 (2016) -> Opfyldt
+    c = crit("hold_baseline", {"baseline_year": 2016}, "down")
+    full = {2016: 100, 2017: 90, 2018: 90, 2019: 90, 2020: 90}
+    return c, ser(full), ser(_cut(full)), S.MET
+
+
 CASES = {
     "annual_minimum": [case_annual_minimum],
     "minimum_share": [case_minimum_share, case_minimum_share_period],
@@ -126,6 +143,12 @@ CASES = {
     "survey_wave_increase": [case_survey_wave_increase],
     "milestone": [case_milestone],
     "qualitative": [],  # a recorded assessment, never a verdict of the engine: see test_qualitative_...
+    "ratio_to_comparison": [case_ratio_to_comparison],
+    "two_tier": [case_two_tier],
+    "hold_baseline": [case_hold_baseline],
+    # its units' counts come from the listed criteria judged per unit (a catalogue and a bundle):
+    # tests/test_new_kinds.py::test_count_units_awaits_a_source_that_stops_a_year_early
+    "count_units": [],
 }
 
 

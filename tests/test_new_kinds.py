@@ -203,7 +203,8 @@ def _count(**params):
     p = {"min_met": 2, "max_units": 0}
     p.update(params)
     return _c("A-1", "units_meeting", {"criteria": ["A-2", "A-3", "A-4"]}, kind="count_units", params=p,
-              text="Ingen afdeling opfylder 2 eller flere af kriterierne")
+              text="Ingen afdeling opfylder 2 eller flere af kriterierne",
+              direction="down")  # a ceiling on the number of units (issue 21: count_units allows only down)
 
 
 def _catalogue(tmp_path, criteria):

@@ -220,7 +220,7 @@ def direction_problems(where: str, kind: str, direction, params: dict) -> list[s
         if direction != want:
             return [f"{where}: direction '{direction}' passer ikke med kind {kind} og change {p['change']} "
                     f"({'en stigning' if want == 'up' else 'et fald'}); skriv direction: {want}"]
-    if kind == "period_mean_max" and p.get("measure") != "gap" and ("max" in p) != ("min" in p):
+    if kind in ("period_mean_max", "ratio_to_comparison") and p.get("measure") != "gap" and ("max" in p) != ("min" in p):
         want = "down" if "max" in p else "up"
         if direction != want:
             key = "max" if "max" in p else "min"

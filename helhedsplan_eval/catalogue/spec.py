@@ -103,6 +103,10 @@ KIND_DIRECTIONS: dict[str, tuple[str, ...]] = {
     "survey_wave_increase": ("up",),
     "milestone": ("up", "down"),
     "qualitative": ("up", "down"),
+    "ratio_to_comparison": ("up", "down"),
+    "two_tier": ("up", "down"),
+    "hold_baseline": ("up", "down"),
+    "count_units": ("down",),
 }
 
 # What to write instead when a direction contradicts the kind (Danish, for the catalogue check's message).
@@ -115,6 +119,7 @@ DIRECTION_SUGGESTIONS_DA = {
     "growth": "et fald skrives som kind period_mean_change med en negativ change (fx -0.2) og direction: down",
     "yoy_growth": "et fald skrives som kind period_mean_change med en negativ change (fx -0.2) og direction: down",
     "survey_wave_increase": "kind survey_wave_increase måler kun en stigning; skriv direction: up",
+    "count_units": "kind count_units er et loft ('højst max_units enheder'); skriv direction: down",
 }
 
 # fields of an entry in criteria.yml

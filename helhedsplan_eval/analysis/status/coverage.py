@@ -37,7 +37,7 @@ def judged_year(crit, year: int) -> int | None:
         return None
     if k == "survey_wave_increase":
         return int(p.get("end_wave", crit.period_end))
-    if k in ("annual_minimum", "minimum_share"):
+    if k in ("annual_minimum", "minimum_share", "ratio_to_comparison"):
         return min(year, max(int(y) for y in crit.years))
     return min(year, crit.period_end)
 
@@ -53,6 +53,8 @@ def delivered(crit, s: IndicatorSeries, y: int) -> bool:
     """Whether the figure of year ``y`` is delivered, as the kind reads it."""
     if crit.kind in GAP_KINDS or (crit.kind == "period_mean_max" and crit.params.get("measure") == "gap"):
         return _gap(s, y, crit.direction) is not None
+    if crit.kind == "ratio_to_comparison":
+        return s.has(y) and s.comparison(y) is not None
     if crit.kind == "minimum_share":
         return _share_delivered(s, y)
     return s.has(y)
