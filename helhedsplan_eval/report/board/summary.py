@@ -128,7 +128,7 @@ def board_summary(res, history_dir=None) -> BoardSummary:
     evs = {cid: res.board_evaluation(cid) for cid in cat.criteria}
     counts = {s: sum(1 for ev in evs.values() if ev.status == s) for s in STATUSES}
     previous = latest_report(history_dir, year - 1) if history_dir else None
-    ch = changes(history_frame(res, "nu"), previous, year, cat)
+    ch = changes(history_frame(res, "nu"), previous, year, cat, min_cell=res.min_cell)
     moved = {d["id"]: d for d in ch.status}
     rows = []
     for crit in cat.criteria.values():
