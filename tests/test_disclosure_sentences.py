@@ -13,6 +13,7 @@ remarks) is checked:
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -112,7 +113,8 @@ def test_counts_is_checked_at_load(tmp_path):
     (tmp_path / "plan.yml").write_text((ROOT / "params" / "plan.yml").read_text(encoding="utf-8"), encoding="utf-8")
     base = {"area": "tryghed_og_trivsel", "activity": None, "text": "T", "source": "S", "indicator": "active_volunteers",
             "direction": "up", "kind": "annual_minimum", "params": {"target": 5}}
-    crits = [dict(base, id="TT-7", unit="count", counts="people"), dict(base, id="TT-8", unit="persons", counts="units")]
+    crits = [dict(copy.deepcopy(base), id="TT-7", unit="count", counts="people"),
+             dict(copy.deepcopy(base), id="TT-8", unit="persons", counts="units")]  # copies: YAML without aliases
     (tmp_path / "criteria.yml").write_text(yaml.safe_dump({"criteria": crits}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogueError) as exc:
         load_catalogue(tmp_path)
