@@ -56,8 +56,20 @@ def runs(tmp_path_factory):
     with open(b / "inspector_complaints.csv", "a", encoding="utf-8") as f:
         f.write(LATE)
     runner.run_year(2019, data_dir=a, out_root=out, jobs=2, notebooks=SPECS, progress=False)
-    runner.run_year(2020, data_dir=b, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    from helhedsplan_eval.report import pdf_assemble
+
+    real = pdf_assemble.layout_part  # which parts the runner lays out itself (the workers are other processes)
+    pdf_assemble.layout_part = lambda folder, year, name, *a, **k: (
+        RUNNER_PARTS.append(name) or real(folder, year, name, *a, **k))
+    try:
+        runner.run_year(2020, data_dir=b, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    finally:
+        pdf_assemble.layout_part = real
     return out
+
+
+#: The parts of the 2020 pack that the runner laid out itself (the fixture ``runs`` records them).
+RUNNER_PARTS: list[str] = []
 
 
 def _page(out: Path, year: int, name: str) -> str:
@@ -560,6 +572,12 @@ def _without_numbers(text: str) -> str:
     return _squash(re.sub(r"\((side \d+|\d+ sider?)\)", "", text))
 
 
+def test_the_workers_lay_out_the_bilag_and_the_runner_only_the_front_page(runs):
+    # the pack's layout runs beside the notebooks: every bilag's part comes from the worker that rendered its page
+    assert RUNNER_PARTS == ["index.html"]
+    assert not list((runs / "2020").glob(".pdf-*"))  # no part file is published
+
+
 def test_links_between_parts_lead_to_their_anchor_and_each_part_is_numbered_on_its_own(tmp_path):
     # front page (1 sheet), a.html (2 sheets), b.html (2 sheets), each laid out as its own part and merged: the
     # front page's link to b.html#maal leads to b's second sheet (sheet 5 of the pack), the list of bilag to each
@@ -586,6 +604,16 @@ def test_links_between_parts_lead_to_their_anchor_and_each_part_is_numbered_on_i
     assert links["ingen"] is None  # kept as a Link element, leading nowhere
     assert reader.page_labels == ["Til bestyrelsen, s. 1", "Bilag 1, s. 1", "Bilag 1, s. 2", "Bilag 2, s. 1",
                                   "Bilag 2, s. 2"]
+
+
+def test_a_bilag_is_named_in_its_page_numbers_as_in_the_front_pages_list():
+    # its number is its place in the list of bilag (index.html not counted); its name the list's title, else its h1
+    body = "<div><h1 id='x'>Fællesskabsundersøgelsen <em>2017</em> og 2020</h1></div>"
+    pages = ["oversigt.html", "index.html", "survey.html"]
+    assert pdf.part_label(body, "survey.html", pages) == "Bilag 2 · Fællesskabsundersøgelsen 2017 og 2020"
+    assert pdf.part_label(body, "survey.html", pages, {"survey.html": "Fællesskabsundersøgelsen 2017/2020"}) == \
+        "Bilag 2 · Fællesskabsundersøgelsen 2017/2020"
+    assert pdf.part_label(body, "index.html", pages) == ""
 
 
 def test_the_pack_from_parts_is_the_pack_in_one_piece(runs, tmp_path):

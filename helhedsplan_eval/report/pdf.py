@@ -149,14 +149,16 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "").replace('"', "'") + '"'
 
 
-def part_label(body: str, name: str, pages: list[str]) -> str:
+def part_label(body: str, name: str, pages: list[str], titles: dict[str, str] | None = None) -> str:
     """The bilag's name in its page numbers: "Bilag 3 · Tryghed og trivsel" (its place among ``pages``, the order of
-    the front page's list of bilag, and its h1), "" for the front page."""
+    the front page's list of bilag, and its title there, ``titles[name]``; without it, its h1), "" for the front
+    page."""
     bilag = [p for p in dict.fromkeys(pages) if p != "index.html"]
     if name not in bilag:
         return ""
     h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", body, flags=re.S | re.I)
     title = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", h1.group(1))).split()) if h1 else ""
+    title = (titles or {}).get(name, title)
     return " · ".join(x for x in (f"Bilag {bilag.index(name) + 1}", title) if x)
 
 
@@ -165,7 +167,8 @@ def sheets_text(n: int) -> str:
 
 
 def part_html(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool,
-              wrap_anywhere: bool = False, sheets: dict[str, int] | None = None) -> str:
+              wrap_anywhere: bool = False, sheets: dict[str, int] | None = None,
+              titles: dict[str, str] | None = None) -> str:
     """One page of the pack as a document of its own (a part, see report.pdf_assemble), as it looks inside the whole
     pack but numbered on its own: "Bilag 3 · Tryghed og trivsel · Side 2 af 9", the front page "Side 1 af 4".
     ``sheets`` (the front page, laid out after the bilag): each bilag's number of sheets by its page's stem, written
@@ -173,7 +176,7 @@ def part_html(folder: Path, year: int, name: str, pages: Iterable[str], syntheti
     folder, pages = Path(folder), list(pages)
     # links are kept to every page of the pack, also to those not yet written when a worker lays this part out
     body = _part_body(folder, name, ["index.html", *pages])
-    label = part_label(body, name, pages)
+    label = part_label(body, name, pages, titles)
     extra = ("@page { @bottom-right { content: " + (_css_string(label + " · Side ") if label else '"Side "')
              + ' counter(page) " af " counter(pages); } }\n')
     if sheets is not None:
@@ -238,13 +241,14 @@ def _fitting(document, folder: Path):
     return doc
 
 
-def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
+def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False,
+                    titles: dict[str, str] | None = None) -> Path:
     """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path: every page laid
     out as its own tagged part, the front page last, merged with their structure trees (report.pdf_assemble; a run
     has its workers lay the bilag out, and lays out here only what they did not)."""
     from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
-    return assemble_pack(folder, year, pages, synthetic)
+    return assemble_pack(folder, year, pages, synthetic, titles=titles)
 
 
 def build_one_piece(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
@@ -296,23 +300,24 @@ def _identify_ua(doc) -> None:
 
 
 def render_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
-                sheets: dict[str, int] | None = None):
+                sheets: dict[str, int] | None = None, titles: dict[str, str] | None = None):
     """The laid-out (WeasyPrint) document of one part (:func:`part_html`); a table that does not fit is laid out
     again with ``anywhere``, as in :func:`render_pack`."""
     folder, pages = Path(folder), list(pages)
     return _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
-                                               sheets=sheets), folder)
+                                               sheets=sheets, titles=titles), folder)
 
 
 def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
-                out: Path | None = None, sheets: dict[str, int] | None = None) -> dict:
+                out: Path | None = None, sheets: dict[str, int] | None = None,
+                titles: dict[str, str] | None = None) -> dict:
     """Lay out one page of the pack as its own tagged PDF (PDF/A-3a, PDF/UA-1 identification), written to ``out``
     (default ``folder/.pdf-<stem>.pdf``), and return what the merge needs (report.pdf_assemble): its path and number
     of sheets, and the ``foreign`` anchors. A link to an anchor in another part would be dropped by WeasyPrint
     (no such anchor here), taking its Link structure element with it; so each such target gets a stand-in anchor on
     the part's first sheet, the link keeps its named destination, and the merge resolves the name against the part
     that really holds it (the stand-ins are left out). Pure data in the result: a worker process can return it."""
-    doc = render_part(folder, year, name, pages, synthetic, sheets)
+    doc = render_part(folder, year, name, pages, synthetic, sheets, titles)
     own = {a for page in doc.pages for a in page.anchors}
     foreign = sorted({t for page in doc.pages for kind, t, _r, _b in page.links if kind == "internal"} - own)
     for anchor in foreign:

@@ -24,10 +24,11 @@ def page_label(part: dict, number: int) -> str:
 
 
 def assemble_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False,
-                  parts: dict[str, dict] | None = None) -> Path:
+                  parts: dict[str, dict] | None = None, titles: dict[str, str] | None = None) -> Path:
     """Write ``folder/bestyrelsespakke_<year>.pdf`` from the parts (``{page name: layout_part(...) result}``, laid
-    out elsewhere, e.g. by the workers), laying out here whatever part is missing; return the path. The parts'
-    files are removed afterwards."""
+    out elsewhere, e.g. by the workers), laying out here whatever part is missing; return the path. ``titles``: the
+    bilag's titles as the front page lists them, by page name (report.pdf.part_label). The parts' files are removed
+    afterwards."""
     from helhedsplan_eval.report.pdf_merge import merge_parts
 
     folder, pages = Path(folder), list(pages)
@@ -42,7 +43,7 @@ def assemble_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool
     try:
         for name in body:
             if name not in parts:
-                parts[name] = layout_part(folder, year, name, pages, synthetic)
+                parts[name] = layout_part(folder, year, name, pages, synthetic, titles=titles)
         order = [parts[n] for n in body]
         if "index.html" in names:
             sheets = {Path(p["name"]).stem: p["sheets"] for p in order}

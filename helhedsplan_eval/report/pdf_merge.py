@@ -46,70 +46,98 @@ def merge_parts(parts: list[dict], out: Path, labels: list[str]) -> None:
     """Write the parts (``{"path", "sheets", "foreign"}``, in order) as one tagged PDF at ``out``; ``labels[i]`` is
     part i's page label prefix (e.g. "Bilag 3, s. ")."""
     import pikepdf
-    from pikepdf import Array, Dictionary, Name
 
-    pdf = pikepdf.open(parts[0]["path"])
-    root = pdf.Root.StructTreeRoot
-    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
-    nums, offset, dests, outline, starts = [], 0, {}, [], []
-    role_map, class_map = Dictionary(), Dictionary()
-    sources = [pdf]
-    for i, part in enumerate(parts):
-        src = pdf if i == 0 else pikepdf.open(part["path"])
-        sources.append(src)
-        start = len(pdf.pages) if i else 0
-        starts.append(start)
+    merge = _Merge(pikepdf.open(parts[0]["path"]))
+    try:
+        starts = [merge.add(part, i == 0) for i, part in enumerate(parts)]
+        merge.finish(starts, labels)
+        tmp = Path(out).with_name(Path(out).name + ".tmp")
+        merge.pdf.save(tmp, fix_metadata_version=False)
+    finally:
+        for src in merge.sources:
+            src.close()
+    tmp.replace(out)
+
+
+class _Merge:
+    """The merged document (the first part, opened) and what the parts add to it, part by part."""
+
+    def __init__(self, pdf):
+        from pikepdf import Array, Dictionary, Name
+
+        self.pdf, self.sources = pdf, [pdf]
+        self.root = pdf.Root.StructTreeRoot
+        self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root, K=Array()))
+        self.nums, self.offset, self.dests, self.outline = [], 0, {}, []
+        self.maps = {"/RoleMap": Dictionary(), "/ClassMap": Dictionary()}
+
+    def add(self, part: dict, first: bool) -> int:
+        """Append one part (its sheets, structure, destinations, bookmarks); return its first sheet's index."""
+        import pikepdf
+        from pikepdf import Name
+
+        pdf = self.pdf
+        src = pdf if first else pikepdf.open(part["path"])
+        self.sources += [] if first else [src]
+        start = len(pdf.pages) if not first else 0
         if len(src.pages) != part["sheets"]:
             raise RuntimeError(f"{Path(part['path']).name}: {len(src.pages)} sider, ventede {part['sheets']}.")
         index = {page.objgen: n for n, page in enumerate(src.pages)}
-        items = [_outline_item(item, index, start) for item in src.open_outline().root]
-        if i:
+        self.outline.append([_outline_item(item, index, start) for item in src.open_outline().root])
+        if not first:
             with warnings.catch_warnings():  # "does not preserve named destinations": they are merged below
                 warnings.simplefilter("ignore")
                 pdf.pages.extend(src.pages)  # copied first: the structure tree copied next maps /Pg to these sheets
-        st = src.Root.StructTreeRoot if i == 0 else pdf.copy_foreign(src.Root.StructTreeRoot)
+        st = src.Root.StructTreeRoot if first else pdf.copy_foreign(src.Root.StructTreeRoot)
         pairs = _flat(st.ParentTree, "/Nums")
-        nums += [(int(k) + offset, v) for k, v in pairs]
+        self.nums += [(int(k) + self.offset, v) for k, v in pairs]
         for elem in _kids(st):
-            elem.P = document
+            elem.P = self.document
             if elem.get("/S") == Name.Document:
                 elem.S = Name.Part
-            document.K.append(elem)
+            self.document.K.append(elem)
         for page in pdf.pages[start:start + part["sheets"]]:
-            _move_keys(page.obj, offset)
-        offset += max([int(st.get("/ParentTreeNextKey", 0))] + [int(k) + 1 for k, _ in pairs])
-        for key, target in (("/RoleMap", role_map), ("/ClassMap", class_map)):
+            _move_keys(page.obj, self.offset)
+        self.offset += max([int(st.get("/ParentTreeNextKey", 0))] + [int(k) + 1 for k, _ in pairs])
+        for key, target in self.maps.items():
             for name, value in (st.get(key) or {}).items():
                 if name not in target:
                     target[name] = value
+        self._destinations(src, part, start, index)
+        return start
+
+    def _destinations(self, src, part: dict, start: int, index: dict) -> None:
+        from pikepdf import Array
+
         names = src.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            for name, dest in _flat(names.Dests, "/Names"):
-                if str(name) not in part.get("foreign", ()) and str(name) not in dests:
-                    page = pdf.pages[start + index[dest[0].objgen]].obj
-                    dests[str(name)] = (name, Array([page, *list(dest)[1:]]))
-        outline.append(items)
-    root.K = Array([document])
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array([x for k, v in sorted(nums, key=lambda kv: kv[0])
-                                                               for x in (k, v)])))
-    root.ParentTreeNextKey = offset
-    for key, value in (("/RoleMap", role_map), ("/ClassMap", class_map)):
-        if len(value):
-            root[key] = value
-    _unlink_missing(pdf, dests)
-    pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=Array(
-        [x for key in sorted(dests, key=lambda s: s.encode("utf-16-be")) for x in dests[key]]))))
-    pdf.Root.PageLabels = Dictionary(Nums=Array([x for start, label in zip(starts, labels)
-                                                 for x in (start, Dictionary(S=Name.D, P=label))]))
-    with pdf.open_outline() as tree:
-        tree.root.clear()
-        for items in outline:
-            tree.root.extend(items)
-    tmp = Path(out).with_name(Path(out).name + ".tmp")
-    pdf.save(tmp, fix_metadata_version=False)
-    for src in sources:
-        src.close()
-    tmp.replace(out)
+        if names is None or "/Dests" not in names:
+            return
+        for name, dest in _flat(names.Dests, "/Names"):
+            if str(name) not in part.get("foreign", ()) and str(name) not in self.dests:
+                page = self.pdf.pages[start + index[dest[0].objgen]].obj
+                self.dests[str(name)] = (name, Array([page, *list(dest)[1:]]))
+
+    def finish(self, starts: list[int], labels: list[str]) -> None:
+        """The one structure tree, name tree, page labels and outline of the merged document."""
+        from pikepdf import Array, Dictionary, Name
+
+        pdf, root = self.pdf, self.root
+        root.K = Array([self.document])
+        root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(
+            [x for k, v in sorted(self.nums, key=lambda kv: kv[0]) for x in (k, v)])))
+        root.ParentTreeNextKey = self.offset
+        for key, value in self.maps.items():
+            if len(value):
+                root[key] = value
+        _unlink_missing(pdf, self.dests)
+        pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=Array(
+            [x for key in sorted(self.dests, key=lambda k: bytes(self.dests[k][0])) for x in self.dests[key]]))))
+        pdf.Root.PageLabels = Dictionary(Nums=Array([x for start, label in zip(starts, labels)
+                                                     for x in (start, Dictionary(S=Name.D, P=label))]))
+        with pdf.open_outline() as tree:
+            tree.root.clear()
+            for items in self.outline:
+                tree.root.extend(items)
 
 
 def _move_keys(page, offset: int) -> None:

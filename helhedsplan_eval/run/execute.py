@@ -215,7 +215,7 @@ def _pack_part(task: _Task) -> dict | None:
 
         out_html = Path(task.out_html)
         return layout_part(out_html.parent, task.pack["year"], out_html.name, task.pack["pages"],
-                           bool(task.pack.get("synthetic")))
+                           bool(task.pack.get("synthetic")), titles=task.pack.get("titles"))
     except Exception:
         return None
 

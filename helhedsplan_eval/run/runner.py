@@ -368,7 +368,8 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
         kernel_env[_CACHE_ENV] = str(cache)
     scrub = path_replacements(run.data_dir, extra=[(str(tmp), "."), (str(run.out_root), "<outputmappe>")])
-    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": _synthetic(run.data_dir)}
+    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": _synthetic(run.data_dir),
+            "titles": {s.html_name: s.title for s in run.specs}}
     tasks = []
     for spec in run.specs:
         nb_path = run.notebooks_dir / spec.filename
@@ -447,7 +448,8 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
         from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
         parts = {r.pack_part["name"]: r.pack_part for r in results if r.pack_part}
-        assemble_pack(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner), parts=parts)
+        assemble_pack(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner), parts=parts,
+                      titles={s.html_name: s.title for s in run.specs})
     except Exception as exc:
         raise RunError(f"PDF-bestyrelsespakken kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     record = provenance(
