@@ -8,7 +8,8 @@ every part's ParentTree keys moved up by the keys of the parts before it (the sh
 annotations' /StructParent with them), so that each marked-content sequence still finds its element. The parts'
 named destinations become one name tree (the first anchor of a name wins, as in one laid-out document; a part's
 stand-ins for anchors in other parts are left out), so the links between parts (the criterion ids, the list of
-bilag) lead to the right sheet. One top-level bookmark per part (its h1) with its headings below; /PageLabels
+bilag) lead to the right sheet. RoleMap, ClassMap and IDTree, where a part has them, are merged too (the first
+part's entry of a name wins). One top-level bookmark per part (its h1) with its headings below; /PageLabels
 give every part its own numbering, as printed on its sheets.
 
 QPDF copies objects from another file through one object map per source file: a sheet copied first and the
@@ -68,7 +69,7 @@ class _Merge:
         self.pdf, self.sources = pdf, [pdf]
         self.root = pdf.Root.StructTreeRoot
         self.document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root, K=Array()))
-        self.nums, self.offset, self.dests, self.outline = [], 0, {}, []
+        self.nums, self.offset, self.dests, self.outline, self.ids = [], 0, {}, [], {}
         self.maps = {"/RoleMap": Dictionary(), "/ClassMap": Dictionary()}
 
     def add(self, part: dict, first: bool) -> int:
@@ -103,6 +104,8 @@ class _Merge:
             for name, value in (st.get(key) or {}).items():
                 if name not in target:
                     target[name] = value
+        for name, elem in _flat(st.IDTree, "/Names") if "/IDTree" in st else []:
+            self.ids.setdefault(bytes(name), (name, elem))
         self._destinations(src, part, start, index)
         return start
 
@@ -129,6 +132,8 @@ class _Merge:
         for key, value in self.maps.items():
             if len(value):
                 root[key] = value
+        if self.ids:
+            root.IDTree = pdf.make_indirect(Dictionary(Names=Array([x for k in sorted(self.ids) for x in self.ids[k]])))
         _unlink_missing(pdf, self.dests)
         pdf.Root.Names = Dictionary(Dests=pdf.make_indirect(Dictionary(Names=Array(
             [x for key in sorted(self.dests, key=lambda k: bytes(self.dests[k][0])) for x in self.dests[key]]))))
