@@ -606,6 +606,25 @@ def test_links_between_parts_lead_to_their_anchor_and_each_part_is_numbered_on_i
                                   "Bilag 2, s. 2"]
 
 
+def test_a_pack_whose_parts_cannot_be_merged_is_laid_out_in_one_piece(tmp_path, monkeypatch):
+    # the fallback: the same pages in one piece, numbered as a whole ("Side 2 af 3"), and no part file left
+    from pypdf import PdfReader
+
+    from helhedsplan_eval.report import pdf_merge
+
+    def broken(*a, **k):
+        raise RuntimeError("kan ikke flette")
+
+    monkeypatch.setattr(pdf_merge, "merge_parts", broken)
+    (tmp_path / "index.html").write_text("<html><body><h1>Forside</h1></body></html>", encoding="utf-8")
+    (tmp_path / "a.html").write_text("<html><body><h1>A</h1><p>et</p><p style='break-before: page'>to</p></body></html>",
+                                     encoding="utf-8")
+    reader = PdfReader(str(pdf.build_board_pdf(tmp_path, 2020, ["a.html"])))
+    assert [re.findall(r"Side\d+af\d+", _squash(p.extract_text())) for p in reader.pages] == \
+        [["Side1af3"], ["Side2af3"], ["Side3af3"]]
+    assert not list(tmp_path.glob(".pdf-*")) and not list(tmp_path.glob("*.tmp"))
+
+
 def test_a_bilag_is_named_in_its_page_numbers_as_in_the_front_pages_list():
     # its number is its place in the list of bilag (index.html not counted); its name the list's title, else its h1
     body = "<div><h1 id='x'>Fællesskabsundersøgelsen <em>2017</em> og 2020</h1></div>"
