@@ -13,6 +13,7 @@ it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1 identification to
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 import struct
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR
-from helhedsplan_eval.report.board.overview import STATUS_GUIDE
+from helhedsplan_eval.report.reading_guide import STATUS_GUIDE
 
 #: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
 PDF_CSS = """
@@ -113,9 +114,20 @@ def pack_names(folder: Path, pages: Iterable[str]) -> list[str]:
 
 
 def _plan() -> dict:
-    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    """params/plan.yml's ``plan`` (its name and area name), read alone, as paths.plan_years reads it: a worker laying
+    out its part needs no more, and the whole catalogue (criteria.yml, checked) cost each worker about a second.
+    The run has checked the file before any page is laid out."""
+    from helhedsplan_eval.paths import params_dir
 
-    return load_catalogue().plan
+    return _plan_at(str(params_dir() / "plan.yml"))
+
+
+@functools.lru_cache(maxsize=4)
+def _plan_at(path: str) -> dict:
+    from helhedsplan_eval.yaml_io import safe_load
+
+    plan = (safe_load(Path(path).read_text(encoding="utf-8"), path) or {}).get("plan")
+    return plan if isinstance(plan, dict) else {}
 
 
 def pack_title(year: int) -> str:
