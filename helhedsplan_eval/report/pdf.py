@@ -1,13 +1,17 @@
 """The printable board pack: one tagged, archivable PDF built from the rendered (already disclosure-controlled) pages.
 
 ``build_board_pdf(folder, year, pages)`` reads ``index.html`` (whose first section is "Til bestyrelsen") and the
-board pages of a finished run folder, puts their bodies one after another into a single HTML document (each page
-starting on a new sheet) and lays it out once with WeasyPrint on A4 portrait. WeasyPrint writes the page numbers
-("Side N af M", CSS page counters in the @page margin boxes), the synthetic-data notice in the header of every
-sheet on synthetic data, one bookmark per heading (each page's h1 is a bilag's bookmark), the structure tree
-(headings, tables with TH cells, a Figure with the HTML alt text for every chart), /Lang and the displayed title;
-it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1 identification to the same XMP packet (README,
-"The board pack"). No number is computed here: the PDF shows exactly the text and images the HTML pages show.
+board pages of a finished run folder and lays every page out with WeasyPrint on A4 portrait as its own *part*
+(:func:`layout_part`; in a run, the worker that rendered the page does it), the front page last; report.pdf_assemble
+and report.pdf_merge put the parts together with their structure trees. Each part is numbered on its own by CSS page
+counters in the @page margin boxes ("Bilag 3 · Tryghed og trivsel · Side 2 af 9", the front page "Side 1 af 4"), so
+that no part depends on another's length. :func:`build_one_piece` lays the whole pack out at once instead ("Side N
+af M" of the pack): the reference the tests compare the parts with, and the fallback. WeasyPrint writes the
+synthetic-data notice in the header of every sheet on synthetic data, one bookmark per heading (each page's h1 is a
+bilag's bookmark), the structure tree (headings, tables with TH cells, a Figure with the HTML alt text for every
+chart), /Lang and the displayed title; it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1
+identification to the same XMP packet (README, "The board pack"). No number is computed here: the PDF shows exactly
+the text and images the HTML pages show.
 """
 
 from __future__ import annotations
