@@ -606,6 +606,30 @@ def test_links_between_parts_lead_to_their_anchor_and_each_part_is_numbered_on_i
                                   "Bilag 2, s. 2"]
 
 
+def test_the_merge_keeps_a_parts_role_map_and_id_tree(tmp_path):
+    # WeasyPrint writes neither; a part that has them (here added by hand to the second part) keeps them, and the id
+    # leads to the same element, now on the merged document's second sheet
+    import pikepdf
+
+    from helhedsplan_eval.report import pdf_merge
+
+    for name, text in (("index.html", "Forside"), ("a.html", "A")):
+        (tmp_path / name).write_text(f"<html><body><h1>{text}</h1></body></html>", encoding="utf-8")
+    parts = [pdf.layout_part(tmp_path, 2020, n, ["a.html"]) for n in ("index.html", "a.html")]
+    with pikepdf.open(parts[1]["path"], allow_overwriting_input=True) as part:
+        root = part.Root.StructTreeRoot
+        heading = next(e for e in root.ParentTree.Nums[1] if e.get("/S") == "/H1" or e.P.get("/S") == "/H1")
+        root.RoleMap = pikepdf.Dictionary(Diagram=pikepdf.Name.Figure)
+        root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("overskrift-a"), heading]))
+        part.save(parts[1]["path"])
+    pdf_merge.merge_parts(parts, tmp_path / "pakke.pdf", ["Til bestyrelsen, s. ", "Bilag 1, s. "])
+    with pikepdf.open(tmp_path / "pakke.pdf") as doc:
+        root = doc.Root.StructTreeRoot
+        assert root.RoleMap.Diagram == pikepdf.Name.Figure
+        names = root.IDTree.Names
+        assert str(names[0]) == "overskrift-a" and names[1].Pg.objgen == doc.pages[1].objgen
+
+
 def test_a_pack_whose_parts_cannot_be_merged_is_laid_out_in_one_piece(tmp_path, monkeypatch):
     # the fallback: the same pages in one piece, numbered as a whole ("Side 2 af 3"), and no part file left
     from pypdf import PdfReader

@@ -53,7 +53,9 @@ def merge_parts(parts: list[dict], out: Path, labels: list[str]) -> None:
         starts = [merge.add(part, i == 0) for i, part in enumerate(parts)]
         merge.finish(starts, labels)
         tmp = Path(out).with_name(Path(out).name + ".tmp")
-        merge.pdf.save(tmp, fix_metadata_version=False)
+        # object streams (PDF 1.5, allowed in PDF/A-2 and -3): the copied structure elements are otherwise written
+        # one by one, uncompressed (5,3 MB instead of 4,1 MB for the 2020 sample)
+        merge.pdf.save(tmp, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     finally:
         for src in merge.sources:
             src.close()
