@@ -7,10 +7,13 @@ Usage (from the project root)::
 
 The pages are the ones the folder's front page lists (``index.html``'s page list), in that order, as the
 runner passes them. Each repetition builds the pack into a fresh temporary copy of the folder's HTML
-pages and times its steps: the pack's HTML (``pack_html``), WeasyPrint's layout of the pack in one piece
-(``render``) and writing the tagged PDF (PDF/A-3a with the PDF/UA-1 identification); medians of wall time (and of
-the process's CPU time, which a busy machine inflates
-less) are reported with the number of sheets, the PDF's size and the machine's load.
+pages and times its steps: the parts' HTML (``part_html``), WeasyPrint's layout of every part
+(``render``), writing each part as a tagged PDF (PDF/A-3a with the PDF/UA-1 identification) and the
+structure-preserving merge (``report.pdf_merge``). Here one process lays out every part in turn; in a run the
+workers lay the bilag out beside the notebooks and the runner only the front page and the merge.
+``--one-piece`` times the pack laid out in one piece instead (``build_one_piece``, the reference and fallback).
+Medians of wall time (and of the process's CPU time, which a busy machine inflates less) are reported with
+the number of sheets, the PDF's size and the machine's load.
 ``--profile N`` adds a cProfile of one more build, sorted by cumulative time (top N lines).
 
 ``--charts DATA`` also times the board's chart drawing as the notebooks do it (every criterion chart of the
@@ -59,26 +62,32 @@ def copy_pages(folder: Path, dest: Path, pages: list[str]) -> None:
             shutil.copy2(folder / name, dest / name)
 
 
-def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save: Path | None = None) -> dict:
-    """One timed ``build_board_pdf`` in a temporary copy of the folder: seconds in total and per step
-    (the pack's HTML, WeasyPrint's layout, writing the PDF), sheets, bytes."""
-    from helhedsplan_eval.report import pdf
-
-    steps = {"html": 0.0, "layout": 0.0, "write": 0.0, "sheets": 0}
-    pack_html, render_document = pdf.pack_html, pdf.render_document
-
-    def timed_pack_html(*a, **k):
+def _timed(steps: dict, key: str, func):
+    def timed(*a, **k):
         t = time.perf_counter()
         try:
-            return pack_html(*a, **k)
+            return func(*a, **k)
         finally:
-            steps["html"] += time.perf_counter() - t
+            steps[key] += time.perf_counter() - t
+
+    return timed
+
+
+def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save: Path | None = None,
+               one_piece: bool = False) -> dict:
+    """One timed ``build_board_pdf`` (or ``build_one_piece``) in a temporary copy of the folder: seconds in total
+    and per step (the HTML, WeasyPrint's layout, writing the PDFs, the merge), sheets, bytes."""
+    from helhedsplan_eval.report import pdf, pdf_merge
+
+    steps = {"html": 0.0, "layout": 0.0, "write": 0.0, "merge": 0.0, "sheets": 0}
+    pack_html, part_html, render_document = pdf.pack_html, pdf.part_html, pdf.render_document
+    merge_parts = pdf_merge.merge_parts
 
     def timed_render_document(*a, **k):
         t = time.perf_counter()
         doc = render_document(*a, **k)
         steps["layout"] += time.perf_counter() - t
-        steps["sheets"] = len(doc.pages)
+        steps["sheets"] += len(doc.pages)
         write_pdf = doc.write_pdf
 
         def timed_write_pdf(*wa, **wk):
@@ -94,13 +103,16 @@ def build_once(folder: Path, year: int, pages: list[str], synthetic: bool, save:
     with tempfile.TemporaryDirectory(prefix="bench_pdf_") as tmp:
         work = Path(tmp)
         copy_pages(folder, work, pages)
-        pdf.pack_html, pdf.render_document = timed_pack_html, timed_render_document
+        pdf.pack_html, pdf.part_html = _timed(steps, "html", pack_html), _timed(steps, "html", part_html)
+        pdf.render_document, pdf_merge.merge_parts = timed_render_document, _timed(steps, "merge", merge_parts)
+        build = pdf.build_one_piece if one_piece else pdf.build_board_pdf
         try:
             t0, c0 = time.perf_counter(), time.process_time()
-            out = pdf.build_board_pdf(work, year, pages, synthetic=synthetic)
+            out = build(work, year, pages, synthetic=synthetic)
             total, cpu = time.perf_counter() - t0, time.process_time() - c0
         finally:
-            pdf.pack_html, pdf.render_document = pack_html, render_document
+            pdf.pack_html, pdf.part_html, pdf.render_document = pack_html, part_html, render_document
+            pdf_merge.merge_parts = merge_parts
         if save is not None:
             shutil.copy2(out, save)
         return {**steps, "total": total, "cpu": cpu, "bytes": out.stat().st_size}
@@ -156,6 +168,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-synthetic", action="store_true", help="build without the synthetic-data notice")
     ap.add_argument("--save", type=Path, default=None, help="keep a copy of the built PDF here")
     ap.add_argument("--charts", metavar="DATA", default=None, help="also time chart drawing on this data folder")
+    ap.add_argument("--one-piece", action="store_true", help="time the pack laid out in one piece instead")
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="also profile one build (top N lines)")
     args = ap.parse_args(argv)
     folder = args.folder.resolve()
@@ -166,16 +179,17 @@ def main(argv=None) -> int:
     print(f"Pack {year}: {len(pages)} pages from {folder}")
     runs = []
     for i in range(args.repeat):
-        r = build_once(folder, year, pages, synthetic, save=args.save)
+        r = build_once(folder, year, pages, synthetic, save=args.save, one_piece=args.one_piece)
         runs.append(r)
         print(f"  run {i + 1}: html {r['html']:.2f} s, layout {r['layout']:.2f} s, write {r['write']:.2f} s, "
-              f"merge/numbers/links {r['merge']:.2f} s; "
+              f"merge {r['merge']:.2f} s; "
               f"build_board_pdf {r['total']:.2f} s (CPU {r['cpu']:.2f} s); {r['sheets']} sheets, {r['bytes'] / 1e6:.2f} MB")
-    med = {k: statistics.median(r[k] for r in runs) for k in ("html", "layout", "write", "total", "cpu")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("html", "layout", "write", "merge", "total", "cpu")}
     print(f"load after: {os.getloadavg()[0]:.2f}")
     print("\n| step | median (s) |\n|---|---:|")
-    for k, label in (("html", "the pack's HTML"), ("layout", "WeasyPrint layout (the pack in one piece)"),
-                     ("write", "write the tagged PDF"),
+    for k, label in (("html", "the HTML"), ("layout", "WeasyPrint layout" + (" (one piece)" if args.one_piece
+                                                                          else " (every part in turn)")),
+                     ("write", "write the tagged PDF(s)"), ("merge", "merge the parts (pikepdf)"),
                      ("total", "build_board_pdf, end to end"), ("cpu", "build_board_pdf, CPU time")):
         print(f"| {label} | {med[k]:.2f} |")
     print(f"\n{runs[-1]['sheets']} sheets, {runs[-1]['bytes'] / 1e6:.2f} MB")

@@ -56,8 +56,20 @@ def runs(tmp_path_factory):
     with open(b / "inspector_complaints.csv", "a", encoding="utf-8") as f:
         f.write(LATE)
     runner.run_year(2019, data_dir=a, out_root=out, jobs=2, notebooks=SPECS, progress=False)
-    runner.run_year(2020, data_dir=b, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    from helhedsplan_eval.report import pdf_assemble
+
+    real = pdf_assemble.layout_part  # which parts the runner lays out itself (the workers are other processes)
+    pdf_assemble.layout_part = lambda folder, year, name, *a, **k: (
+        RUNNER_PARTS.append(name) or real(folder, year, name, *a, **k))
+    try:
+        runner.run_year(2020, data_dir=b, out_root=out, jobs=2, notebooks=SPECS, progress=False)
+    finally:
+        pdf_assemble.layout_part = real
     return out
+
+
+#: The parts of the 2020 pack that the runner laid out itself (the fixture ``runs`` records them).
+RUNNER_PARTS: list[str] = []
 
 
 def _page(out: Path, year: int, name: str) -> str:
@@ -85,7 +97,7 @@ def test_pdf_holds_every_overview_id_and_its_target(runs):
     assert all(_squash(pdf.pack_title(2020)) in _squash(p.extract_text() or "") for p in reader.pages)
     assert "Syntetiskeeksempeldata" in _squash(reader.pages[-1].extract_text())  # the notice on every sheet
     assert "Udviklingsidensidsteår" in text  # the change page is part of the pack
-    assert re.search(r"Bestyrelsesoversigt\(side\d+\)", text)  # the front page's list gives each page's sheet
+    assert re.search(r"Bilag1·Bestyrelsesoversigt\(\d+sider\)", text)  # the list of bilag: number, sheets
 
 
 def test_no_table_wider_than_the_printable_width(runs):
@@ -460,15 +472,207 @@ def test_every_font_is_embedded(runs):
     assert not any("Helvetica" in f for f in seen)  # no stamped, unembedded page numbers any more
 
 
+def _part_starts(reader) -> list[int]:
+    """The first sheet of every part: the top-level bookmarks' sheets (the front page, then one per bilag)."""
+    return [p for _t, p, d in _outline(reader) if d == 0]
+
+
 def test_page_numbers_notice_and_title_on_every_sheet(runs):
-    # WeasyPrint lays out "Side N af M" (CSS page counters), the synthetic-data notice and the running title
+    # WeasyPrint lays out the page numbers (CSS page counters), each part numbered on its own: the front page
+    # "Side 1 af 4", bilag 2 "Bilag 2 · Udvikling siden sidste år · Side 1 af 3"; and on every sheet the
+    # synthetic-data notice and the running title
     reader = _reader(runs)
     n = len(reader.pages)
+    starts = _part_starts(reader)
+    assert len(starts) == len(SPECS) + 1 and starts[0] == 0
     title = _squash(pdf.pack_title(2020))
-    for i, page in enumerate(reader.pages, start=1):
-        text = _squash(page.extract_text())
-        assert f"Side{i}af{n}" in text, i
-        assert "Syntetiskeeksempeldata" in text and title in text, i
+    for part, (start, end) in enumerate(zip(starts, [*starts[1:], n])):
+        label = "" if part == 0 else _squash(f"Bilag {part} · {SPECS[part - 1].title} · ")
+        for j, page in enumerate(reader.pages[start:end], start=1):
+            text = _squash(page.extract_text())
+            assert f"{label}Side{j}af{end - start}" in text, (part, j)
+            assert "Syntetiskeeksempeldata" in text and title in text, (part, j)
+
+
+def test_page_labels_follow_the_printed_numbering(runs):
+    # the viewer shows the numbers printed on the sheets: "Til bestyrelsen, s. 2", "Bilag 3, s. 1"
+    reader = _reader(runs)
+    starts = _part_starts(reader)
+    labels = reader.page_labels
+    assert labels[0] == "Til bestyrelsen, s. 1" and labels[starts[1] - 1] == f"Til bestyrelsen, s. {starts[1]}"
+    for k, start in enumerate(starts[1:], start=1):
+        assert labels[start] == f"Bilag {k}, s. 1", k
+    assert labels[-1] == f"Bilag {len(SPECS)}, s. {len(reader.pages) - starts[-1]}"
+
+
+def _mcids(page) -> int:
+    """The number of marked-content sequences with an MCID in a sheet's content (pikepdf)."""
+    import pikepdf
+
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    ids = [int(m) for s in streams for m in re.findall(rb"/MCID\s+(\d+)", s.read_bytes())]
+    assert sorted(ids) == list(range(len(ids)))  # 0, 1, 2, … on every sheet
+    return len(ids)
+
+
+def _number_tree(node) -> dict:
+    out, stack = {}, [node]
+    while stack:
+        n = stack.pop()
+        nums = n.get("/Nums")
+        if nums is not None:
+            out.update({int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)})
+        stack += list(n.get("/Kids") or [])
+    return out
+
+
+def test_the_merged_structure_tree_is_whole(runs):
+    # the parts' structure trees under one Document: every element's /Pg is a sheet of this document, every
+    # sheet's /StructParents key holds one element per MCID (each on that sheet), every annotation's
+    # /StructParent an element with an OBJR to it; the parts are Parts of the one Document
+    import pikepdf
+
+    with pikepdf.open(runs / "2020" / "bestyrelsespakke_2020.pdf") as doc:
+        sheets = {page.objgen for page in doc.pages}
+        root = doc.Root.StructTreeRoot
+        tree = _number_tree(root.ParentTree)
+        assert int(root.ParentTreeNextKey) == max(tree) + 1
+        top = root.K if isinstance(root.K, pikepdf.Dictionary) else root.K[0]
+        assert top.S == "/Document" and [str(k.S) for k in top.K] == ["/Part"] * (len(SPECS) + 1)
+        elements, stack, seen = 0, [root], set()
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, pikepdf.Dictionary) or (node.is_indirect and node.objgen in seen):
+                continue
+            seen.add(node.objgen)
+            if "/Pg" in node:
+                elements += 1
+                assert node.Pg.objgen in sheets
+            kids = node.get("/K")
+            stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        assert elements > 500
+        keys = []
+        for page in doc.pages:
+            key = int(page.obj.StructParents)
+            keys.append(key)
+            marked = tree[key]
+            assert len(marked) == _mcids(page)
+            assert all(e.Pg.objgen == page.objgen for e in marked if "/Pg" in e)
+            for annot in page.obj.get("/Annots") or []:
+                owner = tree[int(annot.StructParent)]
+                assert any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" and k.Obj.objgen == annot.objgen
+                           for k in owner.K)
+        assert len(set(keys)) == len(keys)
+
+
+def _without_numbers(text: str) -> str:
+    """A sheet's text without what the parts number differently from the pack in one piece: the page numbers,
+    the list of bilag's "(side N)" / "(N sider)"."""
+    text = re.sub(r"(Bilag \d+ · [^\n]*? · )?Side \d+ af \d+", "", text)
+    return _squash(re.sub(r"\((side \d+|\d+ sider?)\)", "", text))
+
+
+def test_the_workers_lay_out_the_bilag_and_the_runner_only_the_front_page(runs):
+    # the pack's layout runs beside the notebooks: every bilag's part comes from the worker that rendered its page
+    assert RUNNER_PARTS == ["index.html"]
+    assert not list((runs / "2020").glob(".pdf-*"))  # no part file is published
+
+
+def test_links_between_parts_lead_to_their_anchor_and_each_part_is_numbered_on_its_own(tmp_path):
+    # front page (1 sheet), a.html (2 sheets), b.html (2 sheets), each laid out as its own part and merged: the
+    # front page's link to b.html#maal leads to b's second sheet (sheet 5 of the pack), the list of bilag to each
+    # bilag's first sheet (2 and 4); a link to an anchor no page holds leads nowhere; no part file is left
+    from pypdf import PdfReader
+
+    (tmp_path / "index.html").write_text(
+        "<html><body><main><h1>Forside</h1><p><a href='b.html#maal'>til målet</a> <a href='a.html#ingen'>intet</a></p>"
+        "<ol class='page-list'><li><a href='a.html'>Bilag 1 · A</a></li><li><a href='b.html'>Bilag 2 · B</a></li></ol>"
+        "</main></body></html>", encoding="utf-8")
+    (tmp_path / "a.html").write_text("<html><body><h1>A</h1><p>et</p><p style='break-before: page'>to</p></body></html>",
+                                     encoding="utf-8")
+    (tmp_path / "b.html").write_text("<html><body><h1>B</h1><p>et</p><p id='maal' style='break-before: page'>målet</p>"
+                                     "</body></html>", encoding="utf-8")
+    reader = PdfReader(str(pdf.build_board_pdf(tmp_path, 2020, ["a.html", "b.html"])))
+    assert len(reader.pages) == 5 and not list(tmp_path.glob(".pdf-*"))
+    texts = [_squash(p.extract_text()) for p in reader.pages]
+    assert "Bilag1·A(2sider)" in texts[0] and "Bilag2·B(2sider)" in texts[0] and "Side1af1" in texts[0]
+    assert "Bilag1·A·Side2af2" in texts[2] and "Bilag2·B·Side1af2" in texts[3] and "Bilag2·B·Side2af2" in texts[4]
+    links = {str(a.get_object()["/Contents"]): a.get_object().get("/Dest") for a in reader.pages[0]["/Annots"]}
+    named = reader.named_destinations
+    assert {k: reader.get_destination_page_number(named[v]) for k, v in links.items() if v is not None} == \
+        {"maal": 4, "pdf-a": 1, "pdf-b": 3}
+    assert links["ingen"] is None  # kept as a Link element, leading nowhere
+    assert reader.page_labels == ["Til bestyrelsen, s. 1", "Bilag 1, s. 1", "Bilag 1, s. 2", "Bilag 2, s. 1",
+                                  "Bilag 2, s. 2"]
+
+
+def test_the_merge_keeps_a_parts_role_map_and_id_tree(tmp_path):
+    # WeasyPrint writes neither; a part that has them (here added by hand to the second part) keeps them, and the id
+    # leads to the same element, now on the merged document's second sheet
+    import pikepdf
+
+    from helhedsplan_eval.report import pdf_merge
+
+    for name, text in (("index.html", "Forside"), ("a.html", "A")):
+        (tmp_path / name).write_text(f"<html><body><h1>{text}</h1></body></html>", encoding="utf-8")
+    parts = [pdf.layout_part(tmp_path, 2020, n, ["a.html"]) for n in ("index.html", "a.html")]
+    with pikepdf.open(parts[1]["path"], allow_overwriting_input=True) as part:
+        root = part.Root.StructTreeRoot
+        heading = next(e for e in root.ParentTree.Nums[1] if e.get("/S") == "/H1" or e.P.get("/S") == "/H1")
+        root.RoleMap = pikepdf.Dictionary(Diagram=pikepdf.Name.Figure)
+        root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("overskrift-a"), heading]))
+        part.save(parts[1]["path"])
+    pdf_merge.merge_parts(parts, tmp_path / "pakke.pdf", ["Til bestyrelsen, s. ", "Bilag 1, s. "])
+    with pikepdf.open(tmp_path / "pakke.pdf") as doc:
+        root = doc.Root.StructTreeRoot
+        assert root.RoleMap.Diagram == pikepdf.Name.Figure
+        names = root.IDTree.Names
+        assert str(names[0]) == "overskrift-a" and names[1].Pg.objgen == doc.pages[1].objgen
+
+
+def test_a_pack_whose_parts_cannot_be_merged_is_laid_out_in_one_piece(tmp_path, monkeypatch):
+    # the fallback: the same pages in one piece, numbered as a whole ("Side 2 af 3"), and no part file left
+    from pypdf import PdfReader
+
+    from helhedsplan_eval.report import pdf_merge
+
+    def broken(*a, **k):
+        raise RuntimeError("kan ikke flette")
+
+    monkeypatch.setattr(pdf_merge, "merge_parts", broken)
+    (tmp_path / "index.html").write_text("<html><body><h1>Forside</h1></body></html>", encoding="utf-8")
+    (tmp_path / "a.html").write_text("<html><body><h1>A</h1><p>et</p><p style='break-before: page'>to</p></body></html>",
+                                     encoding="utf-8")
+    reader = PdfReader(str(pdf.build_board_pdf(tmp_path, 2020, ["a.html"])))
+    assert [re.findall(r"Side\d+af\d+", _squash(p.extract_text())) for p in reader.pages] == \
+        [["Side1af3"], ["Side2af3"], ["Side3af3"]]
+    assert not list(tmp_path.glob(".pdf-*")) and not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_bilag_is_named_in_its_page_numbers_as_in_the_front_pages_list():
+    # its number is its place in the list of bilag (index.html not counted); its name the list's title, else its h1
+    body = "<div><h1 id='x'>Fællesskabsundersøgelsen <em>2017</em> og 2020</h1></div>"
+    pages = ["oversigt.html", "index.html", "survey.html"]
+    assert pdf.part_label(body, "survey.html", pages) == "Bilag 2 · Fællesskabsundersøgelsen 2017 og 2020"
+    assert pdf.part_label(body, "survey.html", pages, {"survey.html": "Fællesskabsundersøgelsen 2017/2020"}) == \
+        "Bilag 2 · Fællesskabsundersøgelsen 2017/2020"
+    assert pdf.part_label(body, "index.html", pages) == ""
+
+
+def test_the_pack_from_parts_is_the_pack_in_one_piece(runs, tmp_path):
+    # the same sheets with the same text, apart from the page numbers: nothing lost or moved by the parts
+    from pypdf import PdfReader
+
+    pages = [s.html_name for s in SPECS]
+    for name in ["index.html", *pages]:
+        shutil.copy2(runs / "2020" / name, tmp_path / name)
+    one = PdfReader(str(pdf.build_one_piece(tmp_path, 2020, pages, synthetic=True)))
+    parts = _reader(runs)
+    assert len(one.pages) == len(parts.pages)
+    for i, (a, b) in enumerate(zip(one.pages, parts.pages)):
+        assert _without_numbers(a.extract_text()) == _without_numbers(b.extract_text()), i
+    assert [(t, p) for t, p, d in _outline(one)] == [(t, p) for t, p, d in _outline(parts)]
 
 
 def test_bookmarks_links_and_the_reading_guide_once(runs):
@@ -479,10 +683,11 @@ def test_bookmarks_links_and_the_reading_guide_once(runs):
     assert [t for t, _ in top][1:] == [s.title for s in SPECS]
     assert [p for _, p in top] == sorted(p for _, p in top) and top[0][1] == 0
     assert ("Til bestyrelsen", 0, 1) in outline
-    # the front page's list of pages gives each page's first sheet, and its links lead there
+    # the front page's list of bilag gives each bilag's number and number of sheets, and its links lead there
     text = _squash(" ".join(p.extract_text() for p in reader.pages[:top[1][1]]))
-    for (title, sheet) in top[1:]:
-        assert f"(side{sheet + 1})" in text, title
+    ends = [p for _, p in top[2:]] + [len(reader.pages)]
+    for k, ((title, sheet), end) in enumerate(zip(top[1:], ends), start=1):
+        assert _squash(f"Bilag {k} · {title} ({end - sheet} sider)") in text, title
     named = reader.named_destinations
     targets = 0
     for page in reader.pages:

@@ -258,7 +258,9 @@ def test_index_page_links_in_order_and_counts(first_run):
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert '<html lang="da">' in html
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', html)
-    assert links == [("alpha.html", "Alfa-siden"), ("beta.html", "Beta-siden"), ("noids.html", "Uden id")]
+    # numbered as the bilag are in the PDF pack's page numbers ("Bilag 2 · Beta-siden · Side 1 af 3")
+    assert links == [("alpha.html", "Bilag 1 · Alfa-siden"), ("beta.html", "Bilag 2 · Beta-siden"),
+                     ("noids.html", "Bilag 3 · Uden id")]
     rows = re.findall(r'<span class="status [^"]+">([^<]+)</span></td><td class="count num">(\d+)</td>', html)
     assert dict((s, int(n)) for s, n in rows) == _all_counts()
     assert [s for s, _ in rows] == list(runner.STATUS_ORDER)

@@ -1,18 +1,23 @@
 """The printable board pack: one tagged, archivable PDF built from the rendered (already disclosure-controlled) pages.
 
 ``build_board_pdf(folder, year, pages)`` reads ``index.html`` (whose first section is "Til bestyrelsen") and the
-board pages of a finished run folder, puts their bodies one after another into a single HTML document (each page
-starting on a new sheet) and lays it out once with WeasyPrint on A4 portrait. WeasyPrint writes the page numbers
-("Side N af M", CSS page counters in the @page margin boxes), the synthetic-data notice in the header of every
-sheet on synthetic data, one bookmark per heading (each page's h1 is a bilag's bookmark), the structure tree
-(headings, tables with TH cells, a Figure with the HTML alt text for every chart), /Lang and the displayed title;
-it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1 identification to the same XMP packet (README,
-"The board pack"). No number is computed here: the PDF shows exactly the text and images the HTML pages show.
+board pages of a finished run folder and lays every page out with WeasyPrint on A4 portrait as its own *part*
+(:func:`layout_part`; in a run, the worker that rendered the page does it), the front page last; report.pdf_assemble
+and report.pdf_merge put the parts together with their structure trees. Each part is numbered on its own by CSS page
+counters in the @page margin boxes ("Bilag 3 · Tryghed og trivsel · Side 2 af 9", the front page "Side 1 af 4"), so
+that no part depends on another's length. :func:`build_one_piece` lays the whole pack out at once instead ("Side N
+af M" of the pack): the reference the tests compare the parts with, and the fallback. WeasyPrint writes the
+synthetic-data notice in the header of every sheet on synthetic data, one bookmark per heading (each page's h1 is a
+bilag's bookmark), the structure tree (headings, tables with TH cells, a Figure with the HTML alt text for every
+chart), /Lang and the displayed title; it writes PDF/A-3a, and :func:`_identify_ua` adds the PDF/UA-1
+identification to the same XMP packet (README, "The board pack"). No number is computed here: the PDF shows exactly
+the text and images the HTML pages show.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
 import struct
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR
-from helhedsplan_eval.report.board.overview import STATUS_GUIDE
+from helhedsplan_eval.report.reading_guide import STATUS_GUIDE
 
 #: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
 PDF_CSS = """
@@ -113,9 +118,20 @@ def pack_names(folder: Path, pages: Iterable[str]) -> list[str]:
 
 
 def _plan() -> dict:
-    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    """params/plan.yml's ``plan`` (its name and area name), read alone, as paths.plan_years reads it: a worker laying
+    out its part needs no more, and the whole catalogue (criteria.yml, checked) cost each worker about a second.
+    The run has checked the file before any page is laid out."""
+    from helhedsplan_eval.paths import params_dir
 
-    return load_catalogue().plan
+    return _plan_at(str(params_dir() / "plan.yml"))
+
+
+@functools.lru_cache(maxsize=4)
+def _plan_at(path: str) -> dict:
+    from helhedsplan_eval.yaml_io import safe_load
+
+    plan = (safe_load(Path(path).read_text(encoding="utf-8"), path) or {}).get("plan")
+    return plan if isinstance(plan, dict) else {}
 
 
 def pack_title(year: int) -> str:
@@ -143,6 +159,53 @@ def pack_html(folder: Path, year: int, pages: Iterable[str], synthetic: bool, wr
     folder = Path(folder)
     names = pack_names(folder, pages)
     return _document(year, [_part_body(folder, n, names) for n in names], synthetic, wrap_anywhere)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "").replace('"', "'") + '"'
+
+
+def part_label(body: str, name: str, pages: list[str], titles: dict[str, str] | None = None) -> str:
+    """The bilag's name in its page numbers: "Bilag 3 · Tryghed og trivsel" (its place among ``pages``, the order of
+    the front page's list of bilag, and its title there, ``titles[name]``; without it, its h1), "" for the front
+    page."""
+    bilag = [p for p in dict.fromkeys(pages) if p != "index.html"]
+    if name not in bilag:
+        return ""
+    h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", body, flags=re.S | re.I)
+    title = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", h1.group(1))).split()) if h1 else ""
+    title = (titles or {}).get(name, title)
+    return " · ".join(x for x in (f"Bilag {bilag.index(name) + 1}", title) if x)
+
+
+def sheets_text(n: int) -> str:
+    return "1 side" if n == 1 else f"{n} sider"
+
+
+def part_html(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool,
+              wrap_anywhere: bool = False, sheets: dict[str, int] | None = None,
+              titles: dict[str, str] | None = None) -> str:
+    """One page of the pack as a document of its own (a part, see report.pdf_assemble), as it looks inside the whole
+    pack but numbered on its own: "Bilag 3 · Tryghed og trivsel · Side 2 af 9", the front page "Side 1 af 4".
+    ``sheets`` (the front page, laid out after the bilag): each bilag's number of sheets by its page's stem, written
+    after its entry in the list of bilag ("(9 sider)") instead of the one-piece pack's "(side N)"."""
+    folder, pages = Path(folder), list(pages)
+    # links are kept to every page of the pack, also to those not yet written when a worker lays this part out
+    body = _part_body(folder, name, ["index.html", *pages])
+    label = part_label(body, name, pages, titles)
+    extra = ("@page { @bottom-right { content: " + (_css_string(label + " · Side ") if label else '"Side "')
+             + ' counter(page) " af " counter(pages); } }\n')
+    if sheets is not None:
+        def entry(m: re.Match) -> str:
+            n = sheets.get(m.group(2))
+            return m.group(0) if n is None else f"{m.group(1)}{m.group(3)} ({sheets_text(n)})</a>"
+
+        def page_list(m: re.Match) -> str:
+            return re.sub(r'(<a href="#pdf-([\w-]+)"[^>]*>)(.*?)</a>', entry, m.group(0), flags=re.S)
+
+        body = re.sub(r'<ol class=(["\'])page-list\1.*?</ol>', page_list, body, flags=re.S)
+        extra += ".page-list a::after { content: none; }\n"
+    return _document(year, [body], synthetic, wrap_anywhere, extra)
 
 
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
@@ -194,9 +257,20 @@ def _fitting(document, folder: Path):
     return doc
 
 
-def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
-    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` (laid out once, in one piece, so
-    that the structure tree, bookmarks, links and page counters span the whole pack) and return its path."""
+def build_board_pdf(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False,
+                    titles: dict[str, str] | None = None) -> Path:
+    """Write ``folder/bestyrelsespakke_<year>.pdf`` from the pages in ``folder`` and return its path: every page laid
+    out as its own tagged part, the front page last, merged with their structure trees (report.pdf_assemble; a run
+    has its workers lay the bilag out, and lays out here only what they did not)."""
+    from helhedsplan_eval.report.pdf_assemble import assemble_pack
+
+    return assemble_pack(folder, year, pages, synthetic, titles=titles)
+
+
+def build_one_piece(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False) -> Path:
+    """Write ``folder/bestyrelsespakke_<year>.pdf`` laid out once, in one piece (the structure tree, bookmarks, links
+    and page counters span the whole pack: "Side N af M" of the pack), and return its path. The reference the parts
+    are tested against, and the fallback when the parts cannot be merged."""
     folder = Path(folder)
     doc = render_pack(folder, year, pages, synthetic)
     out = folder / f"bestyrelsespakke_{year}.pdf"
@@ -239,6 +313,34 @@ def _identify_ua(doc) -> None:
         return rdf.replace(b"</rdf:RDF>", UA_XMP + b"</rdf:RDF>")
 
     meta.generate_rdf_metadata = with_ua
+
+
+def render_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
+                sheets: dict[str, int] | None = None, titles: dict[str, str] | None = None):
+    """The laid-out (WeasyPrint) document of one part (:func:`part_html`); a table that does not fit is laid out
+    again with ``anywhere``, as in :func:`render_pack`."""
+    folder, pages = Path(folder), list(pages)
+    return _fitting(lambda anywhere: part_html(folder, year, name, pages, synthetic, wrap_anywhere=anywhere,
+                                               sheets=sheets, titles=titles), folder)
+
+
+def layout_part(folder: Path, year: int, name: str, pages: Iterable[str], synthetic: bool = False,
+                out: Path | None = None, sheets: dict[str, int] | None = None,
+                titles: dict[str, str] | None = None) -> dict:
+    """Lay out one page of the pack as its own tagged PDF (PDF/A-3a, PDF/UA-1 identification), written to ``out``
+    (default ``folder/.pdf-<stem>.pdf``), and return what the merge needs (report.pdf_assemble): its path and number
+    of sheets, and the ``foreign`` anchors. A link to an anchor in another part would be dropped by WeasyPrint
+    (no such anchor here), taking its Link structure element with it; so each such target gets a stand-in anchor on
+    the part's first sheet, the link keeps its named destination, and the merge resolves the name against the part
+    that really holds it (the stand-ins are left out). Pure data in the result: a worker process can return it."""
+    doc = render_part(folder, year, name, pages, synthetic, sheets, titles)
+    own = {a for page in doc.pages for a in page.anchors}
+    foreign = sorted({t for page in doc.pages for kind, t, _r, _b in page.links if kind == "internal"} - own)
+    for anchor in foreign:
+        doc.pages[0].anchors[anchor] = (0, 0, 0, 0)
+    out = Path(out) if out is not None else Path(folder) / f".pdf-{Path(name).stem}.pdf"
+    write_pdf(doc, out)
+    return {"name": name, "path": str(out), "sheets": len(doc.pages), "foreign": foreign}
 
 
 def write_pdf(doc, target) -> None:

@@ -46,6 +46,7 @@ class _Task:
     execution_timeout: int = EXECUTION_TIMEOUT
     start_timeout: int = START_TIMEOUT
     scrub: list = field(default_factory=list)  # (absolute path, replacement) pairs, see scrub_paths
+    pack: dict | None = None  # the board pack's pages and year: lay this page out as its part (see _pack_part)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class _Result:
     message: str = ""
     attempts: int = 1
     error: dict = field(default_factory=dict)
+    pack_part: dict | None = None  # report.pdf.layout_part's result for this page, when the worker laid it out
 
 
 @contextmanager
@@ -197,7 +199,25 @@ def _run_task(task: _Task) -> _Result:
         err = {"ename": type(exc).__name__, "evalue": _short(exc)}
         msg = f"{name}: HTML-siden kunne ikke dannes: {err['ename']}: {err['evalue']}"
         return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
-    return _Result(name, True, time.perf_counter() - t0, "", attempts)
+    part = _pack_part(task)
+    return _Result(name, True, time.perf_counter() - t0, "", attempts, pack_part=part)
+
+
+def _pack_part(task: _Task) -> dict | None:
+    """Lay this page out as its part of the PDF board pack (report.pdf.layout_part: tagged, numbered on its own),
+    here in the worker while the other workers still run notebooks, so that the pack is not laid out on one core
+    at the end. Best effort: on any failure the runner lays the part out itself when it puts the pack together,
+    and reports what fails then."""
+    if not task.pack:
+        return None
+    try:
+        from helhedsplan_eval.report.pdf import layout_part
+
+        out_html = Path(task.out_html)
+        return layout_part(out_html.parent, task.pack["year"], out_html.name, task.pack["pages"],
+                           bool(task.pack.get("synthetic")), titles=task.pack.get("titles"))
+    except Exception:
+        return None
 
 
 def _resolve_jobs(jobs: int | None, n: int) -> int:

@@ -325,10 +325,12 @@ def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: boo
 def _prefetch(run: _Run) -> None:
     """(A thread of the runner, while the workers run the notebooks.) What writing the report needs and the runner
     would otherwise do once they are done, with both cores idle but one: the banner (it imports the board's
-    building blocks), and the imports of the PDF's layout (WeasyPrint)."""
+    building blocks), and the imports of the PDF's layout and merge (WeasyPrint, pikepdf)."""
     run.banner = _banner(run.data_dir)
     try:
-        import helhedsplan_eval.report.pdf  # noqa: F401
+        import helhedsplan_eval.report.pdf_assemble  # noqa: F401
+        import helhedsplan_eval.report.pdf_merge  # noqa: F401
+        import pikepdf  # noqa: F401
         import weasyprint  # noqa: F401
     except Exception:  # the assembly reports it when it needs them
         pass
@@ -366,6 +368,8 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
     if cache is not None:  # the notebooks reuse this run's parsed data (bundle_cache)
         kernel_env[_CACHE_ENV] = str(cache)
     scrub = path_replacements(run.data_dir, extra=[(str(tmp), "."), (str(run.out_root), "<outputmappe>")])
+    pack = {"year": run.year, "pages": [s.html_name for s in run.specs], "synthetic": _synthetic(run.data_dir),
+            "titles": {s.html_name: s.title for s in run.specs}}
     tasks = []
     for spec in run.specs:
         nb_path = run.notebooks_dir / spec.filename
@@ -389,6 +393,7 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
             kernel_env=kernel_env,
             execution_timeout=execution_timeout,
             scrub=scrub,
+            pack=pack,
         ))
     return tasks
 
@@ -439,10 +444,12 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
                      banner=banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
     )
-    try:  # the printable board pack, from the rendered (disclosure-controlled) pages the workers laid out
-        from helhedsplan_eval.report.pdf import build_board_pdf
+    try:  # the printable board pack: the parts the workers laid out, the front page here, merged
+        from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
-        build_board_pdf(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner))
+        parts = {r.pack_part["name"]: r.pack_part for r in results if r.pack_part}
+        assemble_pack(tmp, run.year, [s.html_name for s in run.specs], synthetic=bool(banner), parts=parts,
+                      titles={s.html_name: s.title for s in run.specs})
     except Exception as exc:
         raise RunError(f"PDF-bestyrelsespakken kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     record = provenance(

@@ -18,6 +18,7 @@ from helhedsplan_eval.report.board.charts import _chart_theme, _tidy_y_axis, _ye
 from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR, _html
 from helhedsplan_eval.report.board.tables import badge, criteria_table_html, html_table
 from helhedsplan_eval.report.disclosure import board_issue_rows
+from helhedsplan_eval.report.reading_guide import STATUS_GUIDE  # noqa: F401  (defined there, for report.pdf)
 
 E = html.escape
 
@@ -217,17 +218,3 @@ def budget_frame(cat: Catalogue, bundle, year: int) -> pd.DataFrame:
                      forbrug=(spend[spend["year"] <= year]["amount_dkk"].sum() if spend is not None else None)))
     return pd.DataFrame(rows)
 
-
-STATUS_GUIDE = """**Sådan læses status**
-
-- **Opfyldt** / **Ikke opfyldt**: målet er nået / ikke nået. For mål, der gælder hvert år, vurderes året for sig; for mål over en periode er svaret endeligt, når perioden er slut.
-- **På vej** / **Ikke på vej**: perioden er ikke slut. Vurderingen sammenligner det opnåede med målstien: *på vej* kræver mindst 95 % af den fremgang, der skulle være nået på dette tidspunkt (samme metode som Statistics Canada og Open SDG bruger).
-- **Afventer data**: tallene, vurderingen kræver, er ikke leveret. Manglende år tælles aldrig som 0.
-- **Ikke aktuel endnu**: kriteriet kan ikke vurderes i år (perioden er ikke begyndt, målingen eller fristen ligger senere).
-- **Skjult**: tallet bygger på så få personer (færre end rapportens grænse, normalt 5), at det ville kunne afsløre enkeltpersoner; det vises derfor ikke og vurderes ikke. Det betyder ikke, at data mangler.
-- **Kan ikke vurderes**: tallet findes, men kan ikke bruges til en pålidelig vurdering (fx når vægtningen af en spørgeskemaundersøgelse ikke lykkes); årsagen står ved kriteriet.
-- **(usikkert)**: tallene er så små, at den statistiske usikkerhed (95 %-interval) omfatter målet.
-- Kvalitative kriterier viser den registrerede vurdering med begrundelse og dokumentation.
-
-Farverne gentager kun teksten; status står altid med ord.
-"""
