@@ -56,6 +56,8 @@ class Source:
     independent_rows: bool = False
     extra_columns_allowed: bool = False
     sensitive: bool = False
+    # the kind of record (sources.yml: event, spell, person, yearly, yearly_population)
+    kind: str = ""
 
     def col(self, name: str) -> Col:
         for c in self.columns:
