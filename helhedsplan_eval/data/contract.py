@@ -34,7 +34,8 @@ from helhedsplan_eval.data.raw import (MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED, Ra
                                        check_size, read_raw)
 from helhedsplan_eval.data.row_checks import exclude_bad_rows, percent_issues, spell_issues
 from helhedsplan_eval.data.schema import _schema_issues
-from helhedsplan_eval.data.sources import LAST_YEAR, SOURCES, Col, Source
+from helhedsplan_eval.data import sources as _src
+from helhedsplan_eval.data.sources import SOURCES, Col, Source
 
 
 def _kind_of(p: Path) -> str:
@@ -280,7 +281,7 @@ def _missing_year_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issu
 
     yrs = _years_of(src, df)
     if src.name in SPELL_SOURCES and len(df):
-        yrs = set(spell_counts(df, src.name, max(src.record_years or (LAST_YEAR,))))
+        yrs = set(spell_counts(df, src.name, max(src.record_years or (_src.LAST_YEAR,))))
     if yrs is None or not len(df):
         return []
     return [Issue(WARNING, src.name, fname, f"ingen registreringer for {y}") for y in src.record_years if y not in yrs]

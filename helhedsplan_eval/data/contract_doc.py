@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from helhedsplan_eval.data.cells import _FALSE as _BOOL_FALSE  # the spellings convert_cell accepts
 from helhedsplan_eval.data.cells import _TRUE as _BOOL_TRUE
 from helhedsplan_eval.data.raw import MAX_FILE_BYTES, XLSX_MAX_UNCOMPRESSED
-from helhedsplan_eval.data.sources import ACTIVITY_CODES, FIRST_YEAR, LAST_YEAR, SOURCES, Col, Source
+from helhedsplan_eval.data import sources as _src
+from helhedsplan_eval.data.sources import ACTIVITY_CODES, SOURCES, Col, Source
 
 TYPE_DA = {"str": "tekst", "int": "heltal", "float": "tal", "date": "dato", "bool": "ja/nej"}
 
@@ -71,7 +72,7 @@ def allowed_text(col: Col, lang: str = "da") -> str:
     if col.type == "bool":
         return "ja, nej"
     if col.type == "date":
-        return f"{FIRST_YEAR}-01-01 til {LAST_YEAR}-12-31"
+        return f"{_src.FIRST_YEAR}-01-01 til {_src.LAST_YEAR}-12-31"
     if col.min is not None and col.max is not None:
         return f"{_num(col.min)} til {_num(col.max)}"
     if col.min is not None:
@@ -133,7 +134,7 @@ def _intro() -> list[str]:
     return [
         "# Datakontrakt",
         "",
-        "<!-- Dannet af helhedsplan_eval.data.contract_doc ud fra helhedsplan_eval/data/sources.py. Ret ikke i hånden: "
+        "<!-- Dannet af helhedsplan_eval.data.contract_doc ud fra params/sources.yml og params/plan.yml. Ret ikke i hånden: "
         "dan filen igen med `helhedsplan-eval contract > data/README.md`. -->",
         "",
         f"Denne mappe rummer data til evalueringen af *{_plan_name()}*. Hver datakilde, aftalen nævner, leverer "
@@ -195,8 +196,8 @@ def _cells_section() -> list[str]:
         "## Celler",
         "",
         f"* **Datoer**: `ÅÅÅÅ-MM-DD` (foretrukket) eller `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ`, `DD/MM/ÅÅÅÅ`; et klokkeslæt "
-        f"efter en ISO-dato ignoreres. Hver dato skal ligge i {FIRST_YEAR}-{LAST_YEAR} (basisårene "
-        f"{FIRST_YEAR}-2016 og planens år 2017-{LAST_YEAR}). En slutdato før sin startdato (fx `end_date` før "
+        f"efter en ISO-dato ignoreres. Hver dato skal ligge i {_src.FIRST_YEAR}-{_src.LAST_YEAR} (basisårene "
+        f"{_src.FIRST_YEAR}-{_src.PLAN_YEARS[0] - 1} og planens år {_src.PLAN_YEARS[0]}-{_src.LAST_YEAR}). En slutdato før sin startdato (fx `end_date` før "
         "`start_date`) er en fejl.",
         f"* **Ja/nej**: `ja` eller `nej`. Også godtaget (store eller små bogstaver): {true_words} for ja; "
         f"{false_words} for nej. En Excel-celle med SAND/FALSK virker også.",
@@ -251,7 +252,7 @@ def _missing_years_section() -> list[str]:
         "`manifest.yml` (valgfri) beskriver mappen: `synthetic: true` markerer syntetiske data, og "
         "`coverage: {kilde: [år]}` angiver udtrykkeligt, hvilke år en kilde dækker. Den kontrolleres som data: "
         "de eneste nøgler er `synthetic` (`true` eller `false`, en YAML-boolesk værdi: `nej`, `\"yes\"` eller `1` "
-        f"er en fejl), `coverage` (et kendt kildenavn med en liste af hele årstal {FIRST_YEAR}-{LAST_YEAR}), "
+        f"er en fejl), `coverage` (et kendt kildenavn med en liste af hele årstal {_src.FIRST_YEAR}-{_src.LAST_YEAR}), "
         "`description` (tekst) og `seed` (et helt tal); alt andet er en fejl, der nævner nøglen. YAML-ankre og "
         "-aliasser (`&navn`, `*navn`) er ikke tilladt i `manifest.yml` eller i nogen anden YAML-fil, brugeren "
         "skriver (`params/*.yml`).",
@@ -356,8 +357,8 @@ def _source_section(src: Source) -> list[str]:
     lines.append("")
     lines += _column_table(src)
     lines.append("")
-    if src.name == "logbook_events":
-        lines += ["Aktivitetskoder (`activity`):", "", "| Kode | Aktivitet |", "|---|---|"]
+    for col in [c for c in src.columns if ACTIVITY_CODES and c.allowed == tuple(ACTIVITY_CODES)]:
+        lines += [f"Aktivitetskoder (`{col.name}`):", "", "| Kode | Aktivitet |", "|---|---|"]
         lines += [f"| `{k}` | {_md_cell(v)} |" for k, v in ACTIVITY_CODES.items()]
         lines.append("")
     if src.feeds:

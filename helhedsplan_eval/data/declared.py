@@ -375,4 +375,9 @@ def load_declarations(directory: str | Path) -> Declarations:
                 problems.append(f"{path}: kilden '{s.name}' henviser til {other}.{other_col}, som ikke er erklæret")
     if problems:
         raise SourcesError(problems)
+    for e in doc["sources"]:  # the labels of extra codes (allowed_extra: {andet: Andre arrangementer}) join the list's
+        for c in e.get("columns") or []:
+            if isinstance(c.get("allowed_extra"), dict) and c.get("allowed_from") in lists:
+                lists[c["allowed_from"]] = {**lists[c["allowed_from"]], **{str(k): str(v) for k, v in
+                                                                           c["allowed_extra"].items()}}
     return Declarations(sources, first, years[-1], years, lists)

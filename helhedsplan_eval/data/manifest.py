@@ -12,7 +12,8 @@ import yaml
 
 from helhedsplan_eval.data.issues import ERROR, Issue
 from helhedsplan_eval.data.raw import _mb
-from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, SOURCES
+from helhedsplan_eval.data import sources as _src
+from helhedsplan_eval.data.sources import SOURCES
 from helhedsplan_eval.formatting import short_repr
 from helhedsplan_eval.yaml_io import ALIAS_PROBLEM, YamlAliasError, safe_load
 
@@ -84,11 +85,11 @@ def _coverage(val) -> tuple[dict | None, list[Issue]]:
             issues.append(_err(k, f"dækningen af {src_name} skal være en liste af år, fx [2017, 2018]",
                                category="dækningen skal være en liste af år"))
             continue
-        bad = [y for y in years if not _is_int(y) or not FIRST_YEAR <= y <= LAST_YEAR]
+        bad = [y for y in years if not _is_int(y) or not _src.FIRST_YEAR <= y <= _src.LAST_YEAR]
         if bad:
             issues.append(_err(k, f"dækningen af {src_name} indeholder {short_repr(bad)[1:-1]}; "
-                                  f"forventet hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}",
-                               category=f"dækningen skal være hele årstal mellem {FIRST_YEAR} og {LAST_YEAR}"))
+                                  f"forventet hele årstal mellem {_src.FIRST_YEAR} og {_src.LAST_YEAR}",
+                               category=f"dækningen skal være hele årstal mellem {_src.FIRST_YEAR} og {_src.LAST_YEAR}"))
             continue
         cov[src_name] = sorted(set(years))
     return cov, issues

@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helhedsplan_eval.data.issues import ERROR, Issue, excerpt
-from helhedsplan_eval.data.sources import FIRST_YEAR, LAST_YEAR, Source
+from helhedsplan_eval.data import sources as _src
+from helhedsplan_eval.data.sources import Source
 
 
 def _pandera_schema(src: Source, present: list[str]):
@@ -35,7 +36,7 @@ def _pandera_schema(src: Source, present: list[str]):
         if c.max is not None:
             checks.append(pa.Check.le(c.max, error=f"max:{c.name}"))
         if c.type == "date":
-            checks.append(pa.Check(lambda s: s.map(lambda d: FIRST_YEAR <= d.year <= LAST_YEAR),
+            checks.append(pa.Check(lambda s: s.map(lambda d: _src.FIRST_YEAR <= d.year <= _src.LAST_YEAR),
                                    element_wise=False, error=f"daterange:{c.name}"))
         cols[c.name] = pa.Column(object, checks=checks, nullable=c.nullable, required=False, coerce=False)
     key = [k for k in src.key if k in present]
@@ -59,7 +60,7 @@ def _passes(src: Source, df: pd.DataFrame) -> bool:
                 return False
             if c.max is not None and not (values <= c.max).all():
                 return False
-            if c.type == "date" and not values.map(lambda d: FIRST_YEAR <= d.year <= LAST_YEAR).all():
+            if c.type == "date" and not values.map(lambda d: _src.FIRST_YEAR <= d.year <= _src.LAST_YEAR).all():
                 return False
         key = [k for k in src.key if k in df.columns]
         if key and len(key) == len(src.key) and df.duplicated(subset=key, keep=False).any():
@@ -102,9 +103,9 @@ def _pandera_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
                                 category=f"værdien ligger uden for det tilladte (forventet {c.expected()})"))
         elif check.startswith("daterange:"):
             issues.append(Issue(ERROR, src.name, fname, f"datoen {val} ligger uden for programmets år "
-                                f"(forventet {FIRST_YEAR}-{LAST_YEAR})", row, col, str(val),
+                                f"(forventet {_src.FIRST_YEAR}-{_src.LAST_YEAR})", row, col, str(val),
                                 category=f"datoen ligger uden for programmets år "
-                                         f"(forventet {FIRST_YEAR}-{LAST_YEAR})"))
+                                         f"(forventet {_src.FIRST_YEAR}-{_src.LAST_YEAR})"))
         elif "not_nullable" in check or check == "not_nullable":
             issues.append(Issue(ERROR, src.name, fname, "cellen er tom, men skal udfyldes", row, col, ""))
         elif "unique" in check or "duplicates" in check:
