@@ -358,6 +358,9 @@ def _quiet_broken_pipe() -> int:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from helhedsplan_eval.data.sources import check_declarations
+
+        check_declarations()  # the plan's sources.yml, checked like the catalogue
         rc = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
         return rc
@@ -369,6 +372,13 @@ def main(argv=None) -> int:
     except Exception as exc:  # never a stack trace for the evaluator
         from helhedsplan_eval.catalogue.criteria import CatalogueError
 
+        from helhedsplan_eval.data.declared import SourcesError
+
+        if isinstance(exc, SourcesError):
+            print(f"Fejl: kildeerklæringerne (sources.yml) har {len(exc.problems)} problem(er); intet er udført:",
+                  file=sys.stderr)
+            print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
+            return USAGE_ERROR
         if isinstance(exc, CatalogueError):
             print(f"Fejl: målkataloget har {len(exc.problems)} problem(er); intet er udført:", file=sys.stderr)
             print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)

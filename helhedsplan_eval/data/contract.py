@@ -308,6 +308,7 @@ def load_bundle(data_dir: str | Path, strict: bool = False, catalogue_ids=None) 
     data) unless ``strict`` is set, in which case :class:`DataValidationError` is raised."""
     from helhedsplan_eval.paths import resolve_path
 
+    _src.check_declarations()  # a plan whose sources.yml has problems is refused with all of them
     d = resolve_path(data_dir)
     issues: list[Issue] = []
     tables: dict[str, pd.DataFrame] = {}

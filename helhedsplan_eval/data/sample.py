@@ -188,6 +188,19 @@ has `synthetic: true`). The file formats are documented in `data/README.md`.
 """
 
 
+def _declared_only(tables: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
+    """The hand-made tables of the sources the plan declares, and a generic table (made from its declaration) for
+    every declared source without a hand-made generator."""
+    from helhedsplan_eval.data import sources as declared
+    from helhedsplan_eval.data.sample_generic import generic_tables
+
+    kept = {n: t for n, t in tables.items() if n in declared.SOURCES}
+    missing = [n for n in declared.SOURCES if n not in kept]
+    if missing:
+        kept.update(generic_tables(declared.SOURCES, declared.PLAN_YEARS, seed, missing))
+    return kept
+
+
 def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
     """Write the sample data set to ``out_dir``; returns the files written."""
     out = Path(out_dir)
@@ -214,6 +227,7 @@ def generate(out_dir: str | Path, seed: int = SEED) -> list[Path]:
         tables.update(make_survey_tables(_rng(seed, 11)))
     except ImportError:
         pass
+    tables = _declared_only(tables, seed)
     written = []
     for name, df in sorted(tables.items()):
         p = out / f"{name}.csv"
