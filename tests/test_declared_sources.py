@@ -238,3 +238,14 @@ def test_sample_command_makes_generic_data_for_another_plan(tmp_path):
     assert csvs == ["events.csv", "mentors.csv", "registers.csv"]
     first = (tmp_path / "out" / "registers.csv").read_text(encoding="utf-8").splitlines()[0]
     assert first == "year,measure,population,numerator,denominator,value_pct"
+
+
+def test_the_readme_example_of_a_source_loads(tmp_path):
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n# params/sources.yml\n", 1)[1].split("```", 1)[0]
+    decl = load_declarations(_plan(tmp_path, block))
+    src = decl.sources["mentor_spells"]
+    assert src.kind == "spell" and src.spell == (("start_date",), "end_date") and src.sensitive
+    assert src.col("activity").allowed == ("cafe", "fodbold", "andet") and src.col("person_id").pseudonym
+    assert src.col("hours") == Col("hours", "float", "Timer.", required=False, nullable=True, min=0, max=500,
+                                   unit="timer")
