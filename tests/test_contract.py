@@ -424,7 +424,7 @@ def test_data_readme_is_generated_from_the_contract():
     assert readme.exists(), "data/README.md is missing: run `helhedsplan-eval contract > data/README.md`"
     text = readme.read_text(encoding="utf-8").replace("\r\n", "\n")
     assert text.rstrip("\n") == contract_markdown().rstrip("\n"), (
-        "data/README.md differs from the data contract in helhedsplan_eval/data/sources.py; regenerate it with "
+        "data/README.md differs from the data contract in params/sources.yml; regenerate it with "
         "`helhedsplan-eval contract > data/README.md` (or `python -m helhedsplan_eval.data.contract_doc > data/README.md`)")
 
 

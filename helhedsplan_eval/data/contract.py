@@ -67,7 +67,8 @@ def find_file(data_dir: Path, src: Source) -> tuple[Path | None, list[Issue]]:
 
 def plan_register_measures() -> tuple[str, ...] | None:
     """The register measures the project's plan declares (``register_measures`` in params/plan.yml), or None when
-    the catalogue cannot be read (the static list in sources.py then applies; the catalogue reports its errors)."""
+    the catalogue cannot be read (the list sources.yml took from plan.yml then applies; the catalogue reports its
+    errors)."""
     try:
         from helhedsplan_eval.catalogue import load_catalogue
 
@@ -92,7 +93,7 @@ def with_plan_measures(src: Source) -> Source:
 
 
 def with_dynamic_columns(src: Source) -> Source:
-    """Columns declared outside sources.py: the survey's item columns come from params/survey.yml
+    """Columns declared outside sources.yml: the survey's item columns come from params/survey.yml
     (codes scale min..max and the 'ved ikke' code; empty = not answered), and the register file's measures are
     the plan's (:func:`with_plan_measures`)."""
     if src.name == "register_measures":

@@ -1,6 +1,6 @@
 """The building blocks of the data contract: a column (:class:`Col`) and a source (:class:`Source`).
 
-:mod:`.sources` declares every source with them; they are re-exported there.
+:mod:`.declared` makes them from the plan's ``sources.yml``; they are re-exported by :mod:`.sources`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Source:
     aggregate: bool = False  # the source publishes aggregates only
     year_column: str | None = None  # for the 'year without records' warning
     date_column: str | None = None
-    record_years: tuple[int, ...] = (2017, 2018, 2019, 2020)  # years that should have records
+    record_years: tuple[int, ...] = ()  # years that should have records (sources.yml: default the plan's years)
     # a spell: (start column(s), the first non-empty wins; end column); an end before its start is an error
     spell: tuple[tuple[str, ...], str] | None = None
     # each row is a figure of its own (a year's aggregate, one assessment): a row with an error is left out and
