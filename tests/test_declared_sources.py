@@ -35,6 +35,9 @@ def test_the_plan_folder_declares_the_sources_of_the_contract():
                                           "forebyggelse_og_foraeldreansvar", "tværgående")
     assert decl.sources["inspector_complaints"].record_years == (2017, 2018, 2019, 2020)  # the plan's years
     assert decl.sources["bydelsmoedre_visits"].references == (("bydelsmor_id", "bydelsmoedre", "person_id"),)
+    survey = decl.sources["survey_responses"]
+    assert survey.col("wave").allowed == (2017, 2020)  # allowed_from: survey_waves (params/survey.yml)
+    assert survey.col("department").allowed == ("3B", "AAB", "ABG", "fsb", "Lejerbo")
     assert sources.ACTIVITY_CODES["andet"] == "Andre arrangementer (fx fester, loppemarked)"
     assert sources.ACTIVITY_CODES["lommepenge"] == "Lommepengeprojekt"
 
@@ -204,6 +207,8 @@ def test_cpr_columns_unknown_plan_lists_and_aliases_are_refused(tmp_path):
     problems = _problems(tmp_path, text)
     assert any("'cpr_nr' ligner et CPR-nummer" in p for p in problems), problems
     assert any("allowed_from er 'register'" in p and "mente du 'register_measures'?" in p for p in problems)
+    text = SOURCES_YML.replace("allowed: [område, kommune]", "allowed: [område, 2020]")
+    assert any("de tilladte værdier 2020 passer ikke til typen str" in p for p in _problems(tmp_path, text))
     text = SOURCES_YML.replace("title: Logbog", "title: &t Logbog").replace("title: Mentorforløb", "title: *t")
     problems = _problems(tmp_path, text)
     assert len(problems) == 1 and "aliasser" in problems[0] and "linje" in problems[0]

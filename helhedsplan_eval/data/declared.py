@@ -35,7 +35,8 @@ SOURCE_KEYS = ("file", "title", "description", "kind", "columns", "key", "refere
                "extra_columns_allowed", "sensitive")
 COLUMN_KEYS = ("name", "type", "description", "required", "nullable", "allowed", "allowed_from", "allowed_extra",
                "min", "max", "unit", "privacy")
-#: lists of plan.yml that a column's allowed values can be taken from
+#: lists of plan.yml that a column's allowed values can be taken from (and, where the plan folder has a survey.yml,
+#: ``survey_waves`` and ``survey_<variable>`` for each of its ``categories``)
 PLAN_LISTS = ("activities", "areas", "register_measures")
 _AGGREGATE_KINDS = ("yearly", "yearly_population")
 
@@ -91,6 +92,20 @@ def _lines(text: str) -> dict[tuple, int]:
     return out
 
 
+def survey_lists(survey_doc) -> dict[str, dict]:
+    """The lists of survey.yml a column may take its allowed values from: ``survey_waves`` and one
+    ``survey_<variable>`` per entry of ``categories`` (value -> value, the values' own types kept)."""
+    if not isinstance(survey_doc, dict):
+        return {}
+    out = {}
+    if isinstance(survey_doc.get("waves"), list):
+        out["survey_waves"] = {w: str(w) for w in survey_doc["waves"]}
+    for var, values in (survey_doc.get("categories") or {}).items():
+        if isinstance(values, list):
+            out[f"survey_{var}"] = {v: str(v) for v in values}
+    return out
+
+
 def plan_lists(plan_doc: dict) -> dict[str, dict[str, str]]:
     """The lists of plan.yml a column may take its allowed values from: id -> Danish name."""
     areas = [a for a in (plan_doc.get("areas") or []) if isinstance(a, dict)]
@@ -127,10 +142,10 @@ def _allowed(where: str, c: dict, lists: dict, problems: list[str]) -> tuple | N
         return tuple(allowed) if allowed else None
     if allowed is not None:
         problems.append(f"{where}: angiv enten allowed eller allowed_from, ikke begge")
-    if src not in PLAN_LISTS:
-        hint = difflib.get_close_matches(str(src), PLAN_LISTS, n=1)
-        problems.append(f"{where}: allowed_from er '{src}'; forventet en af {', '.join(PLAN_LISTS)} (lister i plan.yml)"
-                        + (f"; mente du '{hint[0]}'?" if hint else ""))
+    if src not in lists:
+        hint = difflib.get_close_matches(str(src), list(lists), n=1)
+        problems.append(f"{where}: allowed_from er '{src}'; forventet en af {', '.join(lists)} (lister i plan.yml "
+                        "og survey.yml)" + (f"; mente du '{hint[0]}'?" if hint else ""))
         return None
     extra = c.get("allowed_extra") or []
     if isinstance(extra, dict):
@@ -176,6 +191,12 @@ def _column(where: str, c, lists: dict, problems: list[str]) -> Col | None:
     if c.get("privacy") == "free_text" and (c.get("type") != "str" or c.get("allowed") or c.get("allowed_from")):
         problems.append(f"{where}: en fritekstkolonne (privacy: free_text) er tekst uden tilladte værdier")
     allowed = _allowed(where, c, lists, problems)
+    want = {"int": int, "str": str}.get(c.get("type"))
+    wrong = [a for a in allowed or () if want is None or not isinstance(a, want) or isinstance(a, bool)]
+    if wrong:
+        problems.append(f"{where}: de tilladte værdier {', '.join(map(repr, wrong))} passer ikke til typen "
+                        f"{c.get('type')} (tilladte værdier kan angives for tekst og hele tal; skriv en kode i "
+                        "anførselstegn, fx '2017', når kolonnen er tekst)")
     if len(problems) > n0:
         return None
     return Col(c["name"], c["type"], c["description"], required=c.get("required", True),
@@ -360,6 +381,9 @@ def load_declarations(directory: str | Path) -> Declarations:
     if not _is_int(first) or (years and first > years[0]):
         problems.append(f"{path}: first_year skal være et helt årstal, højst planens første år")
     lists = plan_lists(plan_doc)
+    if (d / "survey.yml").is_file():
+        survey_doc, _ = _read(d / "survey.yml", problems)
+        lists.update(survey_lists(survey_doc))
     lines = _lines(text)
     sources: dict[str, Source] = {}
     for i, e in enumerate(doc["sources"]):
