@@ -58,7 +58,7 @@ class Declarations:
     first_year: int
     last_year: int
     plan_years: tuple[int, ...]
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    labels: dict[str, dict] = field(default_factory=dict)
 
 
 def _unknown(mapping: dict, known, where: str) -> list[str]:
