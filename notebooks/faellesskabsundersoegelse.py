@@ -31,7 +31,7 @@ check_parameters(evaluation_year, data_dir, min_cell)
 data_banner(data_dir)
 
 # %%
-from IPython.display import HTML, display
+from IPython.display import display
 
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.analysis import survey
@@ -44,8 +44,8 @@ an = survey.analyse(bundle, evaluation_year=evaluation_year)
 # ## Hovedresultat
 
 # %%
-display(HTML(survey.text_html("**" + survey.headline(an, min_cell) + "**")))
-display(HTML(survey.unreliable_html(an)))
+display(report.html(survey.text_html("**" + survey.headline(an, min_cell) + "**")))
+display(report.html(survey.unreliable_html(an)))
 
 # %%
 from helhedsplan_eval.report.board import criterion_status
@@ -53,10 +53,10 @@ from helhedsplan_eval.report.board import criterion_status
 criterion_status("TT-1", evaluation_year, data_dir)
 
 # %%
-display(HTML(survey.table_html(survey.summary_table(an, min_cell), "faelles-resultat")))
+display(report.html(survey.table_html(survey.summary_table(an, min_cell), "faelles-resultat")))
 
 # %%
-display(HTML(survey.text_html(survey.decision_text(an))))
+display(report.html(survey.text_html(survey.decision_text(an))))
 
 # %% [markdown]
 # ## Svarene på de enkelte udsagn
@@ -67,12 +67,12 @@ display(HTML(survey.text_html(survey.decision_text(an))))
 
 # %%
 fig = survey.plot_likert(an, min_cell)
-display(HTML(report.figure_html(fig, alt=(
+display(report.html(report.figure_html(fig, alt=(
     f"Vægtet svarfordeling fra helt uenig til helt enig for hvert udsagn i fællesskabsundersøgelsen til og med "
     f"{evaluation_year}, med andelen, der svarede ved ikke"))))
 
 # %%
-display(HTML(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn")))
+display(report.html(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn")))
 
 # %% [markdown]
 # ## Forskelle fra 2017 til 2020
@@ -83,7 +83,7 @@ display(HTML(survey.table_html(survey.item_table(an, min_cell), "faelles-udsagn"
 
 # %%
 fig = survey.plot_differences(an, min_cell)
-display(HTML(report.figure_html(fig, alt=(
+display(report.html(report.figure_html(fig, alt=(
     "Fællesskabsindekset og andelen enige i hvert udsagn i 2017 og 2020 med 95 %-sikkerhedsinterval "
     "(kriterium TT-1)"))))
 
@@ -95,7 +95,7 @@ display(HTML(report.figure_html(fig, alt=(
 # den forsigtige usikkerhed med faste vægte og mod en rangtest, der kun bruger svarenes rækkefølge.
 
 # %%
-display(HTML(survey.table_html(survey.robustness_table(an), "faelles-robusthed")))
+display(report.html(survey.table_html(survey.robustness_table(an), "faelles-robusthed")))
 
 # %% [markdown]
 # ## Afdelinger (kun beskrivende)
@@ -103,16 +103,16 @@ display(HTML(survey.table_html(survey.robustness_table(an), "faelles-robusthed")
 # Tallene for de enkelte afdelinger er ikke en del af succeskriteriet og vises kun, hvor der er nok svar.
 
 # %%
-display(HTML(survey.table_html(survey.department_table(an, min_cell), "faelles-afdelinger")))
+display(report.html(survey.table_html(survey.department_table(an, min_cell), "faelles-afdelinger")))
 
 # %% [markdown]
 # ## Metode
 
 # %%
-display(HTML(survey.table_html(survey.methods_table(an, min_cell), "faelles-metode")))
+display(report.html(survey.table_html(survey.methods_table(an, min_cell), "faelles-metode")))
 
 # %%
-display(HTML(survey.text_html(survey.methods_text(an, min_cell))))
+display(report.html(survey.text_html(survey.methods_text(an, min_cell))))
 
 # %% [markdown]
 # ### To mål for usikkerheden
@@ -123,7 +123,7 @@ display(HTML(survey.text_html(survey.methods_text(an, min_cell))))
 # alder og køn. Den forsigtige standardfejl med faste vægte vises til sammenligning.
 
 # %%
-display(HTML(survey.table_html(survey.uncertainty_table(an, min_cell), "faelles-usikkerhed")))
+display(report.html(survey.table_html(survey.uncertainty_table(an, min_cell), "faelles-usikkerhed")))
 
 # %% [markdown]
 # ### Vægtningsmargener
@@ -132,10 +132,10 @@ display(HTML(survey.table_html(survey.uncertainty_table(an, min_cell), "faelles-
 # lagt sammen med en nabogruppe i begge runder efter regler, der er fastlagt på forhånd.
 
 # %%
-display(HTML(survey.table_html(survey.margins_table(an, min_cell), "faelles-margener", index=False)))
+display(report.html(survey.table_html(survey.margins_table(an, min_cell), "faelles-margener", index=False)))
 
 # %% [markdown]
 # ## Forbehold
 
 # %%
-display(HTML(survey.text_html(survey.CAVEATS)))
+display(report.html(survey.text_html(survey.CAVEATS)))

@@ -35,7 +35,7 @@ data_banner(data_dir)
 # %%
 import matplotlib.pyplot as plt
 import seaborn as sns
-from IPython.display import HTML, Markdown, display
+from IPython.display import display
 
 from helhedsplan_eval.analysis import fit
 from helhedsplan_eval.report import board as report
@@ -46,7 +46,7 @@ bundle = load_bundle(data_dir)
 tables = fit.board_tables(bundle, evaluation_year, min_cell)
 charts = fit.chart_data(bundle, evaluation_year, min_cell)
 fd = fit.from_bundle(bundle)
-Markdown(fit.data_note(bundle, evaluation_year, min_cell))
+report.markdown(fit.data_note(bundle, evaluation_year, min_cell))
 
 # %% [markdown]
 # ## Hvad er FIT?
@@ -87,12 +87,12 @@ Markdown(fit.data_note(bundle, evaluation_year, min_cell))
 
 # %%
 status = fit.status_table(bundle, evaluation_year, min_cell)
-display(status.drop(columns=["Læsning brugt til status", "Forklaring"]).style.format(escape="html").set_uuid("fit-status"))
-display(Markdown(fit.reading_sensitivity_text(status)))
-Markdown("\n".join(f"- **{cid}:** {text}" for cid, text in status["Forklaring"].items()))
+display(report.table(status.drop(columns=["Læsning brugt til status", "Forklaring"]), "fit-status"))
+display(report.markdown(fit.reading_sensitivity_text(status)))
+report.markdown("\n".join(f"- **{cid}:** {text}" for cid, text in status["Forklaring"].items()))
 
 # %%
-tables["readings"].style.format(escape="html").set_uuid("fit-readings") if tables else Markdown("FIT-data er ikke leveret.")
+report.table(tables["readings"], "fit-readings") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %% [markdown]
 # Figuren viser andelene efter de tre læsninger med 95 %-sikkerhedsinterval og målet på 65 %.
@@ -103,7 +103,7 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharey=True)
 for ax, stream in zip(axes, fit.STREAMS):
     fit.plot_shares(charts["shares"], stream, ax=ax, empty_text=charts["empty_share_text"][stream])
 plt.tight_layout()
-display(HTML(report.figure_html(fig, alt=(
+display(report.html(report.figure_html(fig, alt=(
     f"Andel med pålideligt forbedret trivsel pr. år til og med {evaluation_year} efter tre læsninger, "
     "med 95 %-sikkerhedsinterval og målet på 65 % (FF-FAM-2 forældrenes egen trivsel, FF-FAM-3 barnets "
     "trivsel vurderet af forældrene, FF-FAM-4 barnets trivsel vurderet af henviserne)"))))
@@ -117,8 +117,8 @@ display(HTML(report.figure_html(fig, alt=(
 # af 2017 ud fra specialgruppens omfang, om kriteriet er relevant.
 
 # %%
-display(Markdown(fit.collateral_applicability(fd, evaluation_year, min_cell)))
-tables["participation"].style.format(escape="html").set_uuid("fit-participation") if tables else None
+display(report.markdown(fit.collateral_applicability(fd, evaluation_year, min_cell)))
+report.table(tables["participation"], "fit-participation") if tables else None
 
 # %% [markdown]
 # ## Første og seneste måling
@@ -130,7 +130,7 @@ tables["participation"].style.format(escape="html").set_uuid("fit-participation"
 fig, ax = plt.subplots(figsize=(8, 0.55 * max(len(charts["intake_last"]), 3) + 1.5))
 fit.plot_intake_last(charts["intake_last"], ax=ax, empty_text="For få forløb til at vise gennemsnit")
 plt.tight_layout()
-display(HTML(report.figure_html(fig, alt=(
+display(report.html(report.figure_html(fig, alt=(
     f"Gennemsnitlig første og seneste trivselsscore (0–40 point) pr. målgruppe og år til og med {evaluation_year}"))))
 
 # %% [markdown]
@@ -147,7 +147,7 @@ for ax, stream in zip(axes, fit.STREAMS):
     fit.plot_change_distribution(charts["change_hist"], stream, charts["threshold"], min_cell, ax=ax,
                                  empty_text=charts["empty_text"][stream])
 plt.tight_layout()
-display(HTML(report.figure_html(fig, alt=(
+display(report.html(report.figure_html(fig, alt=(
     "Fordeling af ændringen i trivselsscore fra første til seneste måling pr. målgruppe, alle år til og med "
     f"{evaluation_year}; ændringer under 5 point regnes ikke for pålidelige"))))
 
@@ -166,30 +166,30 @@ display(HTML(report.figure_html(fig, alt=(
 # ### Forældrenes egen trivsel (FF-FAM-2)
 
 # %%
-tables["stream_A"].style.format(escape="html").set_uuid("fit-stream-a") if tables else Markdown("FIT-data er ikke leveret.")
+report.table(tables["stream_A"], "fit-stream-a") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %%
-tables["categories_A"].style.format(escape="html").set_uuid("fit-categories-a") if tables else None
+report.table(tables["categories_A"], "fit-categories-a") if tables else None
 
 # %% [markdown]
 # ### Forældrenes vurdering af barnets trivsel (FF-FAM-3)
 
 # %%
-tables["stream_B"].style.format(escape="html").set_uuid("fit-stream-b") if tables else Markdown("FIT-data er ikke leveret.")
+report.table(tables["stream_B"], "fit-stream-b") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %%
-tables["categories_B"].style.format(escape="html").set_uuid("fit-categories-b") if tables else None
+report.table(tables["categories_B"], "fit-categories-b") if tables else None
 
 # %% [markdown]
 # ### Henviseres vurdering af barnets trivsel (FF-FAM-4, specialgruppen)
 
 # %%
-(Markdown("Ikke aktuel endnu: kriteriet gælder 2018 og 2019.") if evaluation_year < 2018
- else tables["stream_C"].style.format(escape="html").set_uuid("fit-stream-c") if tables else Markdown("FIT-data er ikke leveret."))
+(report.markdown("Ikke aktuel endnu: kriteriet gælder 2018 og 2019.") if evaluation_year < 2018
+ else report.table(tables["stream_C"], "fit-stream-c") if tables else report.markdown("FIT-data er ikke leveret."))
 
 # %%
 (None if evaluation_year < 2018 or not tables
- else tables["categories_C"].style.format(escape="html").set_uuid("fit-categories-c"))
+ else report.table(tables["categories_C"], "fit-categories-c"))
 
 # %% [markdown]
 # Inddelingen af forløbene følger Jacobson og Truax: et forløb kan være pålideligt forbedret og
@@ -207,7 +207,7 @@ tables["categories_B"].style.format(escape="html").set_uuid("fit-categories-b") 
 # succeskriterierne.
 
 # %%
-tables["srs"].style.format(escape="html").set_uuid("fit-srs") if tables else Markdown("FIT-data er ikke leveret.")
+report.table(tables["srs"], "fit-srs") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %% [markdown]
 # ## Om tallene

@@ -33,7 +33,7 @@ report.data_banner(data_path)
 
 # %%
 r = report.AreaReport("kriminalpraeventiv_indsats", evaluation_year, data_path, min_cell)
-Markdown(f"Evalueringsår: **{evaluation_year}**")
+report.markdown(f"Evalueringsår: **{evaluation_year}**")
 
 # %%
 r.header()
@@ -45,7 +45,7 @@ r.header()
 r.summary()
 
 # %%
-Markdown(STATUS_GUIDE)
+report.markdown(STATUS_GUIDE)
 
 # %% [markdown]
 # ## Succeskriterierne ét for ét

@@ -26,7 +26,6 @@ min_cell: int = 5  # mindste viste antal personer (diskretionering)
 # %%
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.report.board import STATUS_GUIDE
-from IPython.display import Markdown
 
 data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
 report.data_banner(data_path)
@@ -36,7 +35,7 @@ o = report.Overview(evaluation_year, data_path, min_cell)
 o.headline()
 
 # %%
-Markdown(STATUS_GUIDE)
+report.markdown(STATUS_GUIDE)
 
 # %% [markdown]
 # ## Status pr. indsatsområde

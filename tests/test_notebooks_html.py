@@ -156,6 +156,23 @@ def test_board_page(spec, year, out_root, ids):
     assert not hits, f"pseudonymous ids on the board page: {hits[:10]}"
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_every_output_the_real_notebooks_show_the_board_is_the_packages(year, out_root):
+    # issue 21: the board page keeps only outputs the package marked; every output of the real notebooks' shown
+    # cells carries the mark, so the pages are complete and the run log names no cell
+    from helhedsplan_eval.report.board.output import is_board_output
+    from helhedsplan_eval.run.render import REMOVED_CELL_TAGS, REMOVED_OUTPUT_TAGS
+
+    folder = _run(year, out_root)
+    assert "ikke vist for bestyrelsen" not in (folder / runner.LOG_NAME).read_text(encoding="utf-8")
+    for spec in EXISTING:
+        nb = nbformat.read(folder / "notebooks" / spec.filename, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or set(cell.metadata.get("tags", [])) & (REMOVED_CELL_TAGS | REMOVED_OUTPUT_TAGS):
+                continue
+            assert all(is_board_output(o) for o in cell.outputs), (spec.filename, i + 1, cell.source[:60])
+
+
 def test_id_scan_sees_ids_in_text_and_attributes_but_not_markup(ids):
     assert {"P00001", "F0001", "M1", "T17A"} <= ids  # person, family, bydelsmor, respondent
     assert "TT-KOM-2" not in ids  # criterion ids are not personal

@@ -2,8 +2,10 @@
 
 The notebooks in tests/fixtures/notebooks/ are made for these tests:
 - alpha.ipynb declares evaluation_year, data_dir, min_cell; shows the year, reads marker.txt
-  from data_dir, has a remove-cell, a warning on stderr, a status span, a plot and a markdown image;
-- beta.ipynb declares only evaluation_year and prints which other parameters leaked in;
+  from data_dir, has a remove-cell, a warning on stderr, a status span, a plot and a markdown image, all shown
+  through the package's board functions; and what a researcher adds by hand (a print, a bare DataFrame, a chart
+  made with plt.show()), which must stay off the board page;
+- beta.ipynb declares only evaluation_year and shows which other parameters leaked in;
 - failing.ipynb raises ValueError("forkert input for <year>") in its 4th cell (3rd code cell);
 - sleepy.ipynb sleeps 60 s (execution timeout);
 - noids.ipynb is saved as nbformat 4.4, without cell ids (ids must still come out fixed).
@@ -288,18 +290,40 @@ def test_html_is_self_contained_and_has_no_code(first_run):
         assert "In&nbsp;[" not in html and "Out[" not in html and "jp-InputPrompt jp-InputArea-prompt" not in html
         assert "jp-OutputPrompt jp-OutputArea-prompt" not in html, name
         # no input code of any cell
-        for snippet in ("display(Markdown", "import ", "warnings.warn", "evaluation_year: int",
+        for snippet in ("display(report", "import ", "warnings.warn", "evaluation_year: int",
                         "evaluation_year = ", "plt.show", "globals()", "set_uuid"):
             assert snippet not in html, (name, snippet)
     alpha = pages["alpha.html"]
     assert "SKJULT-MARKØR" not in alpha  # remove-cell
     assert "ADVARSEL-MARKØR" not in alpha  # stderr warnings are not for the board
-    assert "stdout-markør" in alpha  # ordinary output stays
     assert 'alt="Logo" src="data:image/png;base64,' in alpha  # markdown image embedded
-    assert 'alt="Figur" src="data:image/png;base64,' in alpha  # the plot, inline
+    assert re.search(r'<img alt="Antal deltagere pr. år"[^>]* src=.data:image/png;base64,', alpha)  # the chart
     assert '<span class="status status-opfyldt">Opfyldt</span>' in alpha
     assert "<title>Alfa-siden – 2018</title>" in alpha
     assert 'aria-current="page" href="alpha.html"' in alpha
+
+
+def test_only_the_packages_outputs_reach_the_board_page(first_run):
+    # issue 21: a print, a bare DataFrame and a chart made by hand stay in the kept notebook, off the page and the
+    # PDF, and the run log names each cell (numbered as in the source notebook: alpha's cells 7, 10 and 11)
+    import pypdf
+
+    _, folder = first_run
+    alpha = (folder / "alpha.html").read_text(encoding="utf-8")
+    for raw in ("stdout-markør", "RÅ-MARKØR-1", "person_id", 'alt="Figur"', "Gammel notesbog"):
+        assert raw not in alpha and raw not in (folder / "noids.html").read_text(encoding="utf-8"), raw
+    assert re.findall(r'<img alt="([^"]*)"', alpha) == ["Logo", "Antal deltagere pr. år"]
+    pdf = "".join(p.extract_text() for p in pypdf.PdfReader(folder / f"bestyrelsespakke_{YEAR}.pdf").pages)
+    assert "Datamarkør: markør-42" in pdf and "Udeladte parametre til stede" in pdf
+    assert "stdout-markør" not in pdf and "RÅ-MARKØR-1" not in pdf and "Gammel notesbog" not in pdf
+    kept = nbformat.read(folder / "notebooks" / "alpha.ipynb", as_version=4)
+    outputs = {c.id: c.outputs for c in kept.cells if c.cell_type == "code"}
+    assert "stdout-markør" in str(outputs["a-warn"]) and "RÅ-MARKØR-1" in str(outputs["a-raw-frame"])
+    assert any("image/png" in o.get("data", {}) for o in outputs["a-raw-chart"])
+    log = (folder / runner.LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in log if "ikke vist" in ln] == [
+        f"{YEAR}: alpha.ipynb, celle {n}: output ikke vist for bestyrelsen" for n in (7, 10, 11)] + [
+        f"{YEAR}: noids.ipynb, celle 3: output ikke vist for bestyrelsen"]
 
 
 def test_executed_notebooks_are_kept_without_run_metadata(first_run):
@@ -648,7 +672,8 @@ def _extra_notebook(path: Path) -> None:
                                                            "language": "python"}})
     params = 'evaluation_year: int = 2020\ndata_dir: str = "data"\nmin_cell: int = 5'
     nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell('print(f"Ekstra-markør {evaluation_year}, min_cell {min_cell}")')]
+                nbformat.v4.new_code_cell('from helhedsplan_eval.report import board as report\n'
+                                          'report.markdown(f"Ekstra-markør {evaluation_year}, min_cell {min_cell}")')]
     nbformat.write(nb, path)
 
 

@@ -1,7 +1,7 @@
 """The board report: disclosure control, formatting of board tables, charts, pages, the PDF pack and history.
 
 ``disclosure`` is the one layer every board-facing number passes; ``board`` holds the building blocks the
-notebooks call (its modules: ``parameters``, ``tables``, ``targets``, ``charts``, ``area``, ``overview``,
+notebooks call (its modules: ``output``, ``parameters``, ``tables``, ``targets``, ``charts``, ``area``, ``overview``,
 ``provenance``); ``safe_io`` writes the målopfyldelse CSV/xlsx without formula injection; ``pdf`` lays out the PDF
 board pack's parts from the rendered pages, ``pdf_assemble`` puts them together, ``pdf_merge`` merges their tagged
 PDFs (pikepdf); ``reading_guide`` holds "Sådan læses status"; ``history`` keeps each run's status table and builds

@@ -267,9 +267,9 @@ class ChangePage:
         return changes_html(self.changes, self.cat)
 
     def show(self):
-        from IPython.display import HTML
+        from helhedsplan_eval.report.board.output import html
 
-        return HTML(self.html())
+        return html(self.html())
 
 
 # ----------------------------------------------------------------------------- publishing (runner)

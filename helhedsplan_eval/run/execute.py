@@ -21,7 +21,7 @@ from pathlib import Path
 from helhedsplan_eval.paths import PACKAGE_DIR
 from helhedsplan_eval.run.errors import RunError, _short
 from helhedsplan_eval.run.processes import _worker_init, descendants, kill_descendants
-from helhedsplan_eval.run.render import _clean_executed, render_html, scrub_paths
+from helhedsplan_eval.run.render import _clean_executed, hidden_output_lines, render_page, scrub_paths
 
 
 EXECUTION_TIMEOUT = 1800  # seconds per cell
@@ -58,6 +58,7 @@ class _Result:
     attempts: int = 1
     error: dict = field(default_factory=dict)
     pack_part: dict | None = None  # report.pdf.layout_part's result for this page, when the worker laid it out
+    hidden: list = field(default_factory=list)  # "<nb>, celle N: output ikke vist for bestyrelsen" (render_page)
 
 
 @contextmanager
@@ -193,14 +194,15 @@ def _run_task(task: _Task) -> _Result:
         executed = _clean_executed(executed, task.notebook)
         executed = scrub_paths(executed, task.scrub)
         nbformat.write(executed, task.out_ipynb)
-        html = render_html(executed, task.title, task.board, task.cwd)
+        html, hidden = render_page(executed, task.title, task.board, task.cwd)
         Path(task.out_html).write_text(html, encoding="utf-8")
     except Exception as exc:
         err = {"ename": type(exc).__name__, "evalue": _short(exc)}
         msg = f"{name}: HTML-siden kunne ikke dannes: {err['ename']}: {err['evalue']}"
         return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
     part = _pack_part(task)
-    return _Result(name, True, time.perf_counter() - t0, "", attempts, pack_part=part)
+    return _Result(name, True, time.perf_counter() - t0, "", attempts, pack_part=part,
+                   hidden=hidden_output_lines(name, hidden))
 
 
 def _pack_part(task: _Task) -> dict | None:
@@ -293,6 +295,14 @@ def progress_line(res: "_Result", year: int, label: str = "") -> str:
     secs = f"{res.seconds:.1f}".replace(".", ",")
     where = f"{year} ({label})" if label else str(year)
     return f"{where}: {res.notebook} – {'ok' if res.ok else 'fejlede'}, {secs} s"
+
+
+def print_note(line: str) -> None:
+    """A line for the evaluator on stderr, above the progress bar when there is one (tqdm.write)."""
+    from tqdm.auto import tqdm
+
+    tqdm.write(line, file=sys.stderr)
+    sys.stderr.flush()
 
 
 def longest_first(tasks: list[_Task], seconds: dict[str, float]) -> list[_Task]:

@@ -2,8 +2,9 @@
 
 :func:`_clean_executed` strips papermill's and Jupytext's metadata and fixes the cell ids; :func:`scrub_paths`
 replaces the evaluator's absolute paths (:func:`path_replacements`) in every text of a kept notebook;
-:func:`render_html` renders the board page with the ``board`` nbconvert template (no code, no prompts, no
-tracebacks, no warnings, images embedded).
+:func:`render_html` renders the board page with the ``board`` nbconvert template (no code, no prompts, images
+embedded), keeping only the outputs the package marked for the board (:func:`board_outputs`): whatever else a cell
+printed or showed stays in the kept notebook and is named in the run log.
 """
 
 from __future__ import annotations
@@ -121,18 +122,40 @@ def scrub_paths(nb, pairs):
     return nb
 
 
-def _board_copy(nb):
-    """The notebook as the board may see it: no error tracebacks, no warnings on stderr."""
+#: Cells the board page leaves out whole (``remove-cell``: shown in the notebook only; the parameter cells), and cells
+#: whose outputs it leaves out (``remove-output``): the exporter's TagRemovePreprocessor removes them.
+REMOVED_CELL_TAGS = frozenset({"remove-cell", "parameters", "injected-parameters"})
+REMOVED_OUTPUT_TAGS = frozenset({"remove-output"})
+
+
+def board_outputs(nb):
+    """The notebook as the board may see it, and the cells that showed something else.
+
+    Only outputs with the board's mark (:mod:`helhedsplan_eval.report.board.output`, set where the package
+    displays board content) stay; every other output of a shown cell (a ``print``, a bare DataFrame, a chart made
+    by hand, a warning, a traceback) is left out. Returns ``(copy, cells)``: ``cells`` are the numbers (1-based,
+    as in the source notebook: the injected parameters cell is not counted) of the cells with an output left out,
+    not counting cells the page leaves out anyway (tags ``remove-cell``, ``remove-output``, the parameters)."""
+    from helhedsplan_eval.report.board.output import is_board_output
+
     nb = copy.deepcopy(nb)
+    hidden, number = [], 0
     for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "injected-parameters" not in tags:
+            number += 1
         if cell.cell_type != "code":
             continue
-        cell.outputs = [
-            o for o in cell.get("outputs", [])
-            if o.get("output_type") != "error"
-            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-        ]
-    return nb
+        kept = [o for o in cell.get("outputs", []) if is_board_output(o)]
+        if len(kept) < len(cell.get("outputs", [])) and not tags & (REMOVED_CELL_TAGS | REMOVED_OUTPUT_TAGS):
+            hidden.append(number)
+        cell.outputs = kept
+    return nb, hidden
+
+
+def hidden_output_lines(notebook: str, cells) -> list[str]:
+    """What the run log and the terminal say about outputs left off the board page, one line per cell."""
+    return [f"{notebook}, celle {n}: output ikke vist for bestyrelsen" for n in cells]
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,9 +168,9 @@ def _exporter():
     c = Config()
     c.CSSHTMLHeaderPreprocessor.enabled = False  # Pygments CSS: no code is shown
     c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
+    c.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
     c.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
-    c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    c.TagRemovePreprocessor.remove_all_outputs_tags = set(REMOVED_OUTPUT_TAGS)
     return HTMLExporter(
         config=c,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
@@ -164,9 +187,14 @@ def _exporter():
 def render_html(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = None) -> str:
     """Render an executed notebook to the self-contained board HTML page; ``nb_dir`` is the
     folder relative to which markdown images are found and embedded."""
+    return render_page(nb, title, board, nb_dir)[0]
+
+
+def render_page(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = None) -> tuple[str, list[int]]:
+    """:func:`render_html` and the numbers of the cells whose outputs the page left out (:func:`board_outputs`)."""
     exporter = _exporter()
-    nb = _board_copy(nb)
+    nb, hidden = board_outputs(nb)
     nb.metadata["title"] = f"{title} – {board['year']}"
     resources = {"board": board, "metadata": {"name": title, "path": str(nb_dir or ".")}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return body, hidden

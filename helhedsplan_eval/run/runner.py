@@ -56,7 +56,7 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
-    _run_task, _run_tasks, _Task, TaskBatch, longest_first, progress_line)
+    _run_task, _run_tasks, _Task, TaskBatch, longest_first, print_note, progress_line)
 from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
     earlier_seconds,
@@ -72,7 +72,7 @@ from helhedsplan_eval.run.publish import (  # noqa: F401
     KEY_LIBRARIES, LOG_NAME, _banner, _input_files, _library_versions, _now_local, _sha256, _shown_data_dir, _synthetic,
     _shown_path, format_run_timestamp, git_commit, provenance, render_index)
 from helhedsplan_eval.run.render import (  # noqa: F401
-    OUTSIDE_DATA, _board_copy, _clean_executed, _scrub_text, path_replacements, render_html, scrub_paths)
+    OUTSIDE_DATA, _clean_executed, board_outputs, hidden_output_lines, _scrub_text, path_replacements, render_html, scrub_paths)
 from helhedsplan_eval.run.status import (  # noqa: F401
     ASSESSMENT_PREFIX, STATUS_ORDER, UNCERTAIN_SUFFIX, board_summary_html, load_status_table, status_counts,
     status_css_class, status_frame_for, status_word, write_status_tables)
@@ -303,6 +303,10 @@ def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: boo
         run.log_lines.append(line)
         if lines:
             print(line, flush=True)
+        for note in res.hidden:  # outputs left off the board page: in the log and always on the terminal
+            note = f"{run.year}{f' ({label})' if label else ''}: {note}"
+            run.log_lines.append(note)
+            print_note(note)
 
     started = _Started(run, _make_tmp(run.out_root, run.year), TaskBatch(pool, run.year, progress, on_result), label)
     try:

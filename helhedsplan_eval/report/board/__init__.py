@@ -7,6 +7,8 @@ rendered board pages) and matplotlib figures. Status is always shown as colour *
 
 One module per concern, all names re-exported here:
 
+- :mod:`.output`: the board's mark on what a notebook shows (``html``, ``markdown``, ``table``): the annual run
+  puts only marked outputs on a board page;
 - :mod:`.parameters`: the papermill parameter check and the synthetic-data banner;
 - :mod:`.tables`: status badges, the generic HTML table, the criteria table, source names, budget rows;
 - :mod:`.targets`: the target in words and units (``goal_text``);
@@ -24,6 +26,8 @@ from helhedsplan_eval.report.board.area import (AreaReport, activity_summary, cr
 from helhedsplan_eval.report.board.charts import (AXIS_LABELS, CHART_RC, COMPARISON_LABELS, _axis_label,  # noqa: F401
                                                   _chart_theme, _tidy_y_axis, _year_ticks, chart_alt_text,
                                                   criterion_chart, figure_html)
+from helhedsplan_eval.report.board.output import (BOARD_KEY, BOARD_MARK, BoardOutput, html,  # noqa: F401
+                                                  is_board_output, markdown, table)
 from helhedsplan_eval.report.board.overview import STATUS_GUIDE, Overview  # noqa: F401
 from helhedsplan_eval.report.board.parameters import (FIRST_PLAN_YEAR, LAST_PLAN_YEAR, SYNTHETIC_TEXT,  # noqa: F401
                                                       ParameterError, _html, banner_html, check_parameters,

@@ -16,9 +16,10 @@ class ParameterError(ValueError):
 
 
 def _html(s: str):
-    from IPython.display import HTML
+    """The building blocks' HTML as the notebook shows it, with the board's mark (see :mod:`.output`)."""
+    from helhedsplan_eval.report.board.output import html
 
-    return HTML(s)
+    return html(s)
 
 
 def check_parameters(evaluation_year, data_dir, min_cell=5) -> Path:

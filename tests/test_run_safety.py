@@ -1,0 +1,75 @@
+"""Issue 21, the run and its publication: nothing unchecked on a board page, a clean end whatever ends a run, an
+atomic swap, scrubbed failed notebooks, a worker crash that costs only its own notebook, and what
+``--allow-data-errors`` published over.
+
+The runs here are as small as they can be: one notebook (a fixture notebook of tests/fixtures/notebooks/, or one
+real notebook where the point is the real notebook) on the tiny fixture data.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helhedsplan_eval.run import runner
+from helhedsplan_eval.run.runner import NotebookSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+FIXTURE_NB = ROOT / "tests" / "fixtures" / "notebooks"
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    return "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+# ------------------------------------------------------------------ 1. only checked output reaches a board page
+
+
+RAW_CELLS = [
+    'print("RÅ-UDSKRIFT", "P00001")',  # what a researcher adds: a print …
+    'import pandas as pd\npd.DataFrame({"person_id": ["P00001", "P00002"], "alder": [17, 19]})',  # … a bare frame …
+    'import matplotlib.pyplot as plt\nplt.plot([2017, 2018], [3, 4])\nplt.title("HÅNDLAVET")\nplt.show()',  # … a chart
+]
+
+
+def test_a_researchers_cells_stay_off_the_board_page_and_the_pdf(tmp_path, capsys):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    name = "tryghed_og_trivsel.ipynb"
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    n_before = len(nb.cells)
+    new = [nbformat.v4.new_code_cell(src) for src in RAW_CELLS]
+    for i, cell in enumerate(new):
+        cell.id = f"forsker-{i}"
+    nb.cells[13:13] = new  # cells 14, 15 and 16 of the notebook the researcher edits
+    nbformat.write(nb, nbs / name)
+
+    folder = runner.run_year(2020, data_dir=TINY, out_root=tmp_path / "out", jobs=1, notebooks_dir=nbs,
+                             notebooks=[NotebookSpec(name, "Tryghed og trivsel")], progress=False)
+
+    expected = [f"{name}, celle {n}: output ikke vist for bestyrelsen" for n in (14, 15, 16)]
+    err = capsys.readouterr().err
+    assert [ln for ln in err.splitlines() if "ikke vist" in ln] == [f"2020: {e}" for e in expected]
+    log = (folder / runner.LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in log if "ikke vist" in ln] == [f"2020: {e}" for e in expected]
+
+    page = (folder / "tryghed_og_trivsel.html").read_text(encoding="utf-8")
+    pdf = _pdf_text(folder / "bestyrelsespakke_2020.pdf")
+    for raw in ("RÅ-UDSKRIFT", "P00001", "person_id", "HÅNDLAVET", 'alt="Figur"'):
+        assert raw not in page and raw not in pdf, raw
+    assert all(a.startswith("Diagram for ") for a in re.findall(r'<img alt="([^"]*)"', page))  # the package's own
+    assert "Succeskriterierne ét for ét" in page and "Tryghed og trivsel" in pdf  # the page itself is all there
+
+    kept = nbformat.read(folder / "notebooks" / name, as_version=4)
+    assert len(kept.cells) == n_before + 3 + 1  # + the injected parameters
+    outputs = {c.id: c.outputs for c in kept.cells if c.cell_type == "code"}
+    assert "RÅ-UDSKRIFT P00001" in str(outputs["forsker-0"])
+    assert "P00002" in str(outputs["forsker-1"])
+    assert any("image/png" in o.get("data", {}) for o in outputs["forsker-2"])
