@@ -73,3 +73,89 @@ def test_a_researchers_cells_stay_off_the_board_page_and_the_pdf(tmp_path, capsy
     assert "RÅ-UDSKRIFT P00001" in str(outputs["forsker-0"])
     assert "P00002" in str(outputs["forsker-1"])
     assert any("image/png" in o.get("data", {}) for o in outputs["forsker-2"])
+
+
+# ------------------------------------------------------------------ 2. whatever ends a run, the user sees our message
+
+DRIVER = '''
+import os, signal, sys, time
+from pathlib import Path
+from helhedsplan_eval import cli
+from helhedsplan_eval.run import command, runner
+from helhedsplan_eval.run.notebook_list import NotebookSpec
+
+fixture_nb, data, out, mode = sys.argv[1:5]
+real_run_years = command.run_years
+
+
+def run_years(years, jobs, lines=True, **kwargs):  # the command line's run, on one small fixture notebook
+    return real_run_years(years, jobs, lines, notebooks=[NotebookSpec("side.ipynb", "Side")],
+                          notebooks_dir=Path(fixture_nb), **kwargs)
+
+
+def ctrl_c(*args, **kwargs):  # what the terminal does: SIGINT to the whole foreground process group
+    os.killpg(os.getpgid(0), signal.SIGINT)
+    time.sleep(60)
+
+
+def read_only(*args, **kwargs):
+    raise OSError(30, "Read-only file system", out)
+
+
+command.run_years = run_years
+if mode == "pdf":
+    import helhedsplan_eval.report.pdf_assemble as pdf_assemble
+    pdf_assemble.assemble_pack = ctrl_c
+elif mode == "after-notebooks":
+    runner.write_status_tables = ctrl_c
+elif mode == "read-only":
+    runner._make_tmp = read_only
+
+if __name__ == "__main__":
+    sys.exit(cli.main(["run", "--year", "2018", "--data", data, "--out", out, "--jobs", "2"]))
+'''
+
+
+def _page(path: Path, *codes: str) -> None:
+    """A small board page: the three run parameters, then ``codes`` (default: one line through the package)."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    params = nbformat.v4.new_code_cell('evaluation_year: int = 2020\ndata_dir: str = "data"\nmin_cell: int = 5',
+                                       metadata={"tags": ["parameters"]})
+    codes = codes or ('from helhedsplan_eval.report import board as report\n'
+                      'report.markdown(f"Side for {evaluation_year}")',)
+    nb.cells = [params] + [nbformat.v4.new_code_cell(c) for c in codes]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+    nbformat.write(nb, path)
+
+
+def _drive(tmp_path: Path, mode: str):
+    """Run ``helhedsplan-eval run`` in its own process group (as a terminal would), interrupted or failing where
+    ``mode`` says; returns (exit code, stdout, stderr, output folder)."""
+    import subprocess
+    import sys
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER, encoding="utf-8")
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    _page(nbs / "side.ipynb")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, str(driver), str(nbs), str(TINY), str(out), mode],
+                          capture_output=True, text=True, timeout=300, start_new_session=True, cwd=ROOT)
+    return proc.returncode, proc.stdout, proc.stderr, out
+
+
+@pytest.mark.parametrize("mode", ["pdf", "after-notebooks"])
+def test_ctrl_c_in_the_last_steps_ends_with_only_our_message(tmp_path, mode):
+    rc, _, err, out = _drive(tmp_path, mode)
+    assert rc == 130
+    assert err.strip() == "Afbrudt; tidligere rapporter er uændrede.", err  # no resource_tracker, no KeyError
+    assert not (out / "2018").exists() and not list(out.glob(".2018.*"))
+
+
+def test_a_read_only_output_folder_ends_with_only_our_message(tmp_path):
+    rc, _, err, out = _drive(tmp_path, "read-only")
+    assert rc == 1
+    assert err.strip() == f"Fejl: {out} kan kun læses.", err

@@ -275,6 +275,7 @@ class NotebookPool:
         kill_descendants(keep=self._existing)
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
+            _join_manager(ex)
         from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
@@ -287,6 +288,15 @@ class NotebookPool:
             self.close()
         else:
             self.kill()
+
+
+def _join_manager(executor, timeout: float = 10.0) -> None:
+    """Wait (bounded) for a killed executor's manager thread to end. It closes the executor's wake-up pipe as it
+    ends; concurrent.futures' exit handler writes to that pipe, and on Python 3.11 the two race: an interrupted run
+    printed "Exception ignored in … OSError: [Errno 9] Bad file descriptor" after our message."""
+    thread = getattr(executor, "_executor_manager_thread", None)
+    if thread is not None and thread.is_alive():
+        thread.join(timeout)
 
 
 def progress_line(res: "_Result", year: int, label: str = "") -> str:

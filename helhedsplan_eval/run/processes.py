@@ -51,13 +51,31 @@ def descendants(pid: int | None = None) -> list[int]:
     return found
 
 
+def _multiprocessing_helpers() -> set[int]:
+    """multiprocessing's own helper processes of this process (the resource tracker): never ours to stop. The
+    tracker ignores SIGINT and SIGTERM and ends by itself when this process does; killed, it is relaunched by the
+    next semaphore clean-up and prints a warning and a ``KeyError: '/mp-…'`` traceback for every semaphore the
+    workers' queues still held."""
+    pids = set()
+    try:
+        from multiprocessing import resource_tracker
+
+        pid = getattr(resource_tracker._resource_tracker, "_pid", None)
+        if pid:
+            pids.add(int(pid))
+    except (ImportError, AttributeError, TypeError, ValueError):
+        pass
+    return pids
+
+
 def kill_descendants(pid: int | None = None, grace: float = 3.0, keep: Iterable[int] = ()) -> list[int]:
     """SIGTERM every descendant except those in ``keep`` (processes that existed before the run,
-    when run_year is called inside a larger program), and the process group of each kernel, which
-    jupyter_client starts in its own session; then SIGKILL what is left after ``grace`` seconds."""
+    when run_year is called inside a larger program) and multiprocessing's resource tracker, and the process
+    group of each kernel, which jupyter_client starts in its own session; then SIGKILL what is left after
+    ``grace`` seconds."""
     import signal
 
-    keep = set(keep)
+    keep = set(keep) | _multiprocessing_helpers()
     procs = [p for p in descendants(pid) if p not in keep]
     if not procs or os.name != "posix":
         return procs
