@@ -159,3 +159,109 @@ def test_a_read_only_output_folder_ends_with_only_our_message(tmp_path):
     rc, _, err, out = _drive(tmp_path, "read-only")
     assert rc == 1
     assert err.strip() == f"Fejl: {out} kan kun læses.", err
+
+
+# ------------------------------------------------------------------ 3. the swap of a new report is atomic for signals
+
+
+def _small_run(out: Path, nbs: Path, year: int = 2020) -> Path:
+    return runner.run_year(year, data_dir=TINY, out_root=out, jobs=1, notebooks_dir=nbs,
+                           notebooks=[NotebookSpec("side.ipynb", "Side")], progress=False)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def old_report(tmp_path_factory):
+    """A published 2020 report of the small page, and the notebooks folder it was made from."""
+    base = tmp_path_factory.mktemp("swap")
+    nbs = base / "nb"
+    nbs.mkdir()
+    _page(nbs / "side.ipynb")
+    folder = _small_run(base / "out", nbs)
+    return base / "out", nbs, _files(folder)
+
+
+def _signal_at(monkeypatch, step: str, signum) -> list:
+    """Send ``signum`` to this process at ``step`` of publishing (just before the step does its work)."""
+    import os
+    import shutil as shutil_module
+
+    from helhedsplan_eval.report import history
+
+    sent = []
+
+    def fire(what):
+        if what == step and not sent:
+            sent.append(what)
+            os.kill(os.getpid(), signum)
+
+    real_rename, real_rmtree = Path.rename, shutil_module.rmtree
+    real_history, real_failed = history.publish_history, runner.remove_failed_notebooks
+
+    def rename(self, target):
+        fire("old aside" if self.name == "2020" else "new in" if self.name.startswith(".2020.tmp-") else "")
+        return real_rename(self, target)
+
+    def rmtree(path, *args, **kwargs):
+        fire("old removed" if Path(path).name.startswith(".2020.old-") else "")
+        return real_rmtree(path, *args, **kwargs)
+
+    def publish_history(*args, **kwargs):
+        fire("history")
+        return real_history(*args, **kwargs)
+
+    def remove_failed(*args, **kwargs):
+        fire("failed notebooks")
+        return real_failed(*args, **kwargs)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    monkeypatch.setattr(shutil_module, "rmtree", rmtree)
+    monkeypatch.setattr(history, "publish_history", publish_history)
+    monkeypatch.setattr(runner, "remove_failed_notebooks", remove_failed)
+    return sent
+
+
+@pytest.mark.parametrize("step,signame", [("old aside", "SIGINT"), ("new in", "SIGINT"), ("old removed", "SIGINT"),
+                                          ("history", "SIGTERM"), ("failed notebooks", "SIGINT")])
+def test_an_interruption_at_any_step_of_publishing_leaves_one_complete_report(old_report, tmp_path, monkeypatch,
+                                                                              step, signame):
+    import signal
+
+    out_old, nbs, old_files = old_report
+    out = tmp_path / "out"
+    shutil.copytree(out_old, out)
+    sent = _signal_at(monkeypatch, step, getattr(signal, signame))
+    with pytest.raises(KeyboardInterrupt) as info:  # SIGTERM arrives as RunInterrupted, a KeyboardInterrupt
+        _small_run(out, nbs)
+    assert sent == [step]
+    monkeypatch.undo()
+    # the new report is complete: every file of a report, the new run's own provenance, nothing of the old left
+    new_files = _files(out / "2020")
+    assert set(new_files) == set(old_files)
+    assert new_files["provenance.json"] != old_files["provenance.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["2020", "historik", "index.html"]  # no .2020.old-*/.tmp-*
+    assert len(list((out / "historik").glob("status_2020_*.csv"))) == 2  # its history was stored too
+    assert info.value.published == out / "2020"
+
+
+def test_an_exception_while_the_new_report_moves_in_restores_the_old_one(old_report, tmp_path, monkeypatch):
+    # not a signal (those wait): anything raised between moving the old report aside and moving the new one in
+    out_old, nbs, old_files = old_report
+    out = tmp_path / "out"
+    shutil.copytree(out_old, out)
+    real_rename = Path.rename
+
+    def rename(self, target):
+        if self.name.startswith(".2020.tmp-"):
+            raise KeyboardInterrupt
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        _small_run(out, nbs)
+    monkeypatch.undo()
+    assert _files(out / "2020") == old_files
+    assert sorted(p.name for p in out.iterdir()) == ["2020", "historik", "index.html"]

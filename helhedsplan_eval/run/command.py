@@ -80,7 +80,12 @@ def run_years(years: Sequence[int], jobs: int, lines: bool = True, **kwargs) -> 
                 started[0].release()
         if not isinstance(exc, KeyboardInterrupt):
             raise
-        print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
+        published = getattr(exc, "published", None)  # the interruption waited until a new report was in place
+        if published is not None:
+            print(f"Afbrudt, efter at den nye rapport var lagt i {published}; andre rapporter er uændrede.",
+                  file=sys.stderr)
+        else:
+            print("Afbrudt; tidligere rapporter er uændrede.", file=sys.stderr)
         return 128 + exc.signum if isinstance(exc, RunInterrupted) else 130
     finally:
         pool.close()

@@ -149,20 +149,23 @@ def clean_stale_tmp(out_root: str | os.PathLike, year: int) -> list[Path]:
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp``: the old folder is moved aside first, restored if the new one
-    cannot be moved in, and removed only once the new one is in place."""
+    """Replace ``final`` by ``tmp``: the old folder is moved aside first, restored if the new one cannot be moved in
+    (or the move is interrupted), and removed only once the new one is in place. The caller holds Ctrl-C and
+    SIGTERM back across it (runner ``_publish``), so that it never stops half way."""
     old = None
     try:
         if final.exists():
             old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
             final.rename(old)
         tmp.rename(final)
-    except OSError as exc:
+    except BaseException as exc:
         if old is not None and not final.exists():
             try:
                 old.rename(final)
             except OSError:
                 pass
+        if not isinstance(exc, OSError):
+            raise
         raise RunError(
             f"{final} kunne ikke erstattes: {exc}. "
             "Er en fil derfra åben, fx regnearket i Excel? Luk den og kør igen."

@@ -2,7 +2,8 @@
 
 :func:`descendants` lists every process below this one (from /proc on Linux), :func:`kill_descendants` stops them
 and the kernels' process groups; :func:`_signals_interrupt` turns SIGTERM/SIGHUP into :class:`RunInterrupted` in
-the main thread so that the run's clean-up always runs; :func:`_worker_init` makes a worker die with its parent and
+the main thread so that the run's clean-up always runs; :func:`signals_deferred` holds every interruption back
+across a step that must not stop half way (the swap of a new report); :func:`_worker_init` makes a worker die with its parent and
 take its kernel along.
 """
 
@@ -139,6 +140,44 @@ def _signals_interrupt():
                 signal.signal(sig, old)
             except (OSError, ValueError):
                 pass
+
+
+@contextmanager
+def signals_deferred():
+    """In the main thread: SIGINT, SIGTERM and SIGHUP received inside the block wait until it has ended, and are
+    then sent again, so that they interrupt as they would have (KeyboardInterrupt, :class:`RunInterrupted`). For
+    steps that must not stop half way, such as swapping a new report in for the old one. Python runs signal
+    handlers in the main thread only, so a handler that just records the signal covers every thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def record(signum, frame):
+        received.append(signum)
+
+    saved = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved[sig] = signal.signal(sig, record)
+        except (OSError, ValueError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            try:
+                signal.signal(sig, old if old is not None else signal.SIG_DFL)
+            except (OSError, ValueError, TypeError):
+                pass
+        if received:  # the interruption the block held back, now, handled as it would have been
+            os.kill(os.getpid(), received[0])
 
 
 def _worker_init() -> None:

@@ -67,7 +67,7 @@ from helhedsplan_eval.run.params import (  # noqa: F401
     _TYPE_CHECKS, PARAM_KEYS, _plan_params_dir, available_years, check_params, check_year, declared_parameters,
     default_notebooks_dir, default_params_dir, load_params, params_file, params_for, plan_range, validate_params)
 from helhedsplan_eval.run.processes import (  # noqa: F401
-    _children_map, _signals_interrupt, _worker_init, descendants, kill_descendants)
+    _children_map, _signals_interrupt, _worker_init, descendants, kill_descendants, signals_deferred)
 from helhedsplan_eval.run.publish import (  # noqa: F401
     KEY_LIBRARIES, LOG_NAME, _banner, _input_files, _library_versions, _now_local, _sha256, _shown_data_dir, _synthetic,
     _shown_path, format_run_timestamp, git_commit, provenance, render_index)
@@ -355,14 +355,30 @@ def _finish(started: _Started) -> Path:
         _write_report(run, tmp, results, started.batch.pool.jobs, started.label)
         # the folder may have appeared while the notebooks ran: check again before replacing
         check_output_root(run.out_root, run.data_dir, run.year)
-        _swap_in(tmp, run.final)
-        from helhedsplan_eval.report.history import publish_history  # the year's table as history, outputs/index.html
-
-        publish_history(run.out_root, run.year, run.bundle, run.min_cell, run.started)
-        remove_failed_notebooks(run.failed_dir)
+        _publish(run, tmp)
         return run.final
     finally:
         started.release()  # the cache, and the temporary folder unless it was swapped in
+
+
+def _publish(run: _Run, tmp: Path) -> None:
+    """Swap the finished report in (the old one removed only once the new one is in place), store its table as
+    history and remove an earlier failed run's notebooks. Ctrl-C and SIGTERM wait until all of it is done: an
+    interruption leaves the complete old report or the complete new one, never half of either; the interruption
+    that was held back then says that the new report was published (``KeyboardInterrupt.published``)."""
+    from helhedsplan_eval.report.history import publish_history  # the year's table as history, outputs/index.html
+
+    swapped = False
+    try:
+        with signals_deferred():
+            _swap_in(tmp, run.final)
+            swapped = True
+            publish_history(run.out_root, run.year, run.bundle, run.min_cell, run.started)
+            remove_failed_notebooks(run.failed_dir)
+    except KeyboardInterrupt as exc:
+        if swapped:
+            exc.published = run.final
+        raise
 
 
 def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> list[_Task]:
