@@ -265,3 +265,25 @@ def test_an_exception_while_the_new_report_moves_in_restores_the_old_one(old_rep
     monkeypatch.undo()
     assert _files(out / "2020") == old_files
     assert sorted(p.name for p in out.iterdir()) == ["2020", "historik", "index.html"]
+
+
+# ------------------------------------------------------------------ 4. a failed run's kept notebooks are scrubbed
+
+
+def test_the_failed_runs_kept_notebooks_carry_no_absolute_path(tmp_path):
+    data = tmp_path / "data"  # outside the project: shown as a placeholder
+    shutil.copytree(TINY, data)
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    _page(nbs / "side.ipynb", 'from pathlib import Path\nprint("data:", Path(data_dir).resolve(), Path.cwd())\n'
+                              'open(Path(data_dir).resolve() / "findes-ikke.csv")')
+    with pytest.raises(runner.RunError, match="FileNotFoundError"):
+        runner.run_year(2020, data_dir=data, out_root=tmp_path / "out", jobs=1, notebooks_dir=nbs,
+                        notebooks=[NotebookSpec("side.ipynb", "Side")], progress=False)
+    kept = tmp_path / "out" / "2020.failed" / "side.ipynb"
+    text = kept.read_text(encoding="utf-8")
+    assert "findes-ikke.csv" in text and "<datamappe uden for projektet>" in text  # the error is there, made safe
+    for absolute in (str(tmp_path), str(ROOT), str(Path.home()) + "/"):
+        assert absolute not in text, absolute
+    nb = nbformat.read(kept, as_version=4)
+    assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)

@@ -180,6 +180,7 @@ def _run_task(task: _Task) -> _Result:
                 break
             except PapermillExecutionError as exc:
                 warm.replace()  # the next notebook must not inherit a half-run kernel
+                _scrub_failed(task)
                 err = _describe_failure(task, exc)
                 msg = f"{name}, {err['where']}: {err['ename']}: {err['evalue']}"
                 return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
@@ -187,6 +188,7 @@ def _run_task(task: _Task) -> _Result:
                 warm.replace()  # a hung or dead kernel: kill it, the next notebook gets a new one
                 if attempts == 1 and (_is_kernel_start_failure(exc) or isinstance(exc, KernelStartError)):
                     continue  # one retry with a new kernel
+                _scrub_failed(task)
                 err = {"ename": type(exc).__name__, "evalue": _short(exc)}
                 msg = f"{name}: {err['ename']}: {err['evalue']}"
                 return _Result(name, False, time.perf_counter() - t0, msg, attempts, err)
@@ -220,6 +222,19 @@ def _pack_part(task: _Task) -> dict | None:
                            bool(task.pack.get("synthetic")), titles=task.pack.get("titles"))
     except Exception:
         return None
+
+
+def _scrub_failed(task: _Task) -> None:
+    """The notebook papermill wrote for a failed notebook (its error banner and traceback, kept in
+    ``<out>/<year>.failed``) made like a published one: no run metadata, no absolute path of the machine. Best
+    effort: a notebook that cannot be read is left as it is."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(task.out_ipynb, as_version=4)
+        nbformat.write(scrub_paths(_clean_executed(nb), task.scrub), task.out_ipynb)
+    except Exception:
+        pass
 
 
 def _resolve_jobs(jobs: int | None, n: int) -> int:
