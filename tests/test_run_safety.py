@@ -287,3 +287,30 @@ def test_the_failed_runs_kept_notebooks_carry_no_absolute_path(tmp_path):
         assert absolute not in text, absolute
     nb = nbformat.read(kept, as_version=4)
     assert "papermill" not in nb.metadata and all("papermill" not in c.metadata for c in nb.cells)
+
+
+# ------------------------------------------------------------------ 5. a worker crash costs only its own notebook
+
+
+def test_a_worker_crash_costs_only_its_notebook_not_the_year_queued_behind_it(tmp_path, capsys):
+    from helhedsplan_eval.run import command
+
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    _page(nbs / "side.ipynb")
+    _page(nbs / "nedbrud.ipynb", "import os, signal\nif evaluation_year == 2019:  # kills the worker running it\n"
+                                 "    os.kill(os.getppid(), signal.SIGKILL)")
+    out = tmp_path / "out"
+    specs = [NotebookSpec("nedbrud.ipynb", "Nedbrud"), NotebookSpec("side.ipynb", "Side")]
+    status = command.run_years([2019, 2020], 2, lines=True, data_dir=TINY, out_root=out, notebooks=specs,
+                               notebooks_dir=nbs)  # pipelined: 2020's notebooks are queued behind 2019's
+    captured = capsys.readouterr()
+    assert status == 1
+    failures = [ln.strip() for ln in captured.err.splitlines() if ln.strip().startswith("- ")]
+    assert len(failures) == 1 and failures[0].startswith(
+        "- nedbrud.ipynb: arbejdsprocessen stoppede uventet, mens notesbogen kørte (BrokenProcessPool"), captured.err
+    assert not (out / "2019").exists()
+    assert (out / "2020" / "index.html").is_file()  # the year behind it was published
+    log = (out / "2020" / runner.LOG_NAME).read_text(encoding="utf-8")
+    assert "nedbrud.ipynb – ok" in log and "side.ipynb – ok" in log
+    assert "Færdig 2020 (år 2 af 2)" in captured.out

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from helhedsplan_eval.paths import PACKAGE_DIR
 from helhedsplan_eval.run.errors import RunError, _short
-from helhedsplan_eval.run.processes import _worker_init, descendants, kill_descendants
+from helhedsplan_eval.run.processes import _worker_init, crash_state, descendants, kill_descendants, run_marked
 from helhedsplan_eval.run.render import _clean_executed, hidden_output_lines, render_page, scrub_paths
 
 
@@ -47,6 +47,8 @@ class _Task:
     start_timeout: int = START_TIMEOUT
     scrub: list = field(default_factory=list)  # (absolute path, replacement) pairs, see scrub_paths
     pack: dict | None = None  # the board pack's pages and year: lay this page out as its part (see _pack_part)
+    marker: str | None = None  # on a worker: says whether it runs this task (processes.run_marked, crash_state)
+    requeued: int = 0  # how often a worker crash (of another notebook) sent this task to a new worker
 
 
 @dataclass
@@ -258,6 +260,8 @@ class NotebookPool:
         self._executor = None
         self._warming: list = []
         self._existing = descendants()  # not ours to stop
+        self.generation = 0  # one more each time the workers are stopped: a later executor() starts new ones
+        self._markers: str | None = None  # folder of the tasks' marker files (crash_state)
 
     def warm_up(self) -> None:
         """Start the workers and their kernels now, in the background: while the runner loads and
@@ -275,6 +279,22 @@ class NotebookPool:
             self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_worker_init)
         return self._executor
 
+    def submit(self, task: "_Task"):
+        """Queue ``task`` on a worker; returns its future and the generation of the workers it was queued on. A pool
+        that a dying worker has broken since the last look takes no work: its workers are stopped, new ones start."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._markers is None:
+            self._markers = tempfile.mkdtemp(prefix="hpe-tasks-")
+        import uuid
+
+        task.marker = os.path.join(self._markers, uuid.uuid4().hex)
+        try:
+            return self.executor().submit(run_marked, _run_task, task), self.generation
+        except BrokenProcessPool:
+            self.kill()
+            return self.executor().submit(run_marked, _run_task, task), self.generation
+
     def close(self) -> None:
         self._warming = []
         ex, self._executor = self._executor, None
@@ -283,9 +303,18 @@ class NotebookPool:
         from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
+        self._remove_markers()
+
+    def _remove_markers(self) -> None:
+        if self._markers is not None:
+            import shutil
+
+            shutil.rmtree(self._markers, ignore_errors=True)
+            self._markers = None
 
     def kill(self) -> None:
         self._warming = []
+        self.generation += 1
         ex, self._executor = self._executor, None
         kill_descendants(keep=self._existing)
         if ex is not None:
@@ -303,6 +332,7 @@ class NotebookPool:
             self.close()
         else:
             self.kill()
+            self._remove_markers()
 
 
 def _join_manager(executor, timeout: float = 10.0) -> None:
@@ -352,19 +382,20 @@ class TaskBatch:
     def __init__(self, pool: NotebookPool, year: int, progress: bool = False, on_result=None):
         self.pool, self.year, self.progress, self.on_result = pool, year, progress, on_result
         self._queued: list[_Task] = []  # jobs == 1: run in collect
-        self._futures: list = []
+        self._futures: dict = {}  # future -> (task, generation of the workers it was queued on)
 
     def submit(self, tasks: list[_Task]) -> None:
         if self.pool.jobs == 1:
             self._queued += tasks
             return
-        ex = self.pool.executor()
-        self._futures += [ex.submit(_run_task, t) for t in tasks]
+        for t in tasks:
+            fut, generation = self.pool.submit(t)
+            self._futures[fut] = (t, generation)
 
     def cancel(self) -> None:
         """Cancel what has not started (an interrupted or failed run)."""
         self._queued = []
-        for fut in self._futures:
+        for fut in list(self._futures):
             fut.cancel()
 
     def collect(self) -> list[_Result]:
@@ -396,7 +427,7 @@ class TaskBatch:
             self.pool.kill()
             raise
         finally:
-            self._queued, self._futures = [], []
+            self._queued, self._futures = [], {}
             bar.close()
 
     def _wait(self, record) -> None:
@@ -408,14 +439,43 @@ class TaskBatch:
                     continue
                 try:
                     res = fut.result()
-                except Exception as exc:  # worker crashed (BrokenProcessPool, pickling)
-                    res = _Result("?", False, 0.0, f"arbejdsprocessen fejlede: {type(exc).__name__}: {_short(exc)}")
-                    self.pool.kill()  # a broken pool cannot run the next year: start afresh
+                except Exception as exc:  # a worker died (BrokenProcessPool), or the task could not be sent
+                    res = self._after_crash(fut, exc)
+                    if res is None:  # another notebook's crash: this one runs again on a new worker
+                        if not failed:
+                            task = self._futures[fut][0]
+                            new, generation = self.pool.submit(task)
+                            self._futures[new] = (task, generation)
+                            pending.add(new)
+                        continue
                 record(res)
                 if not res.ok and not failed:
                     failed = True
                     for other in pending:
                         other.cancel()  # not yet started: skip
+
+    def _after_crash(self, fut, exc) -> "_Result | None":
+        """A future that failed because its worker died or the pool broke: the failed result of the notebook that
+        crashed its worker (it was running when its worker died), or None for a notebook that only lost its worker
+        or its place in the queue, which goes to a new worker (twice at most). A crash costs only its notebook: the
+        rest of the year, and the years queued behind it, go on."""
+        task, generation = self._futures[fut]
+        if generation == self.pool.generation:  # the first to see this pool broken: stop its workers and kernels
+            self.pool.kill()
+        state = crash_state(task.marker)
+        if task.marker:
+            try:
+                os.unlink(task.marker)
+            except OSError:
+                pass
+        name = Path(task.notebook).name
+        if state == "terminated":
+            task.requeued += 1
+        if state != "running" and task.requeued <= 2:
+            return None
+        why = "mens notesbogen kørte" if state == "running" else "gentagne gange"
+        return _Result(name, False, 0.0, f"{name}: arbejdsprocessen stoppede uventet, {why} "
+                                         f"({type(exc).__name__}: {_short(exc, 160)})")
 
 
 def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: NotebookPool | None = None,

@@ -3,8 +3,9 @@
 :func:`descendants` lists every process below this one (from /proc on Linux), :func:`kill_descendants` stops them
 and the kernels' process groups; :func:`_signals_interrupt` turns SIGTERM/SIGHUP into :class:`RunInterrupted` in
 the main thread so that the run's clean-up always runs; :func:`signals_deferred` holds every interruption back
-across a step that must not stop half way (the swap of a new report); :func:`_worker_init` makes a worker die with its parent and
-take its kernel along.
+across a step that must not stop half way (the swap of a new report); :func:`_worker_init` makes a worker die with
+its parent and take its kernel along; :func:`run_marked` and :func:`crash_state` tell which notebook crashed a
+worker.
 """
 
 from __future__ import annotations
@@ -180,6 +181,57 @@ def signals_deferred():
             os.kill(os.getpid(), received[0])
 
 
+#: (In a worker.) The marker file of the notebook this worker runs (:func:`run_marked`), None between notebooks.
+_CURRENT_MARKER: str | None = None
+
+
+def run_marked(fn, task):
+    """(In a worker.) ``fn(task)`` while ``task.marker`` says "running": a worker that dies under a notebook leaves
+    its marker saying so, while a worker stopped by the runner or the pool (SIGTERM) writes "terminated" first.
+    :func:`crash_state` then tells the notebook that crashed its worker from those that only lost theirs."""
+    global _CURRENT_MARKER
+    marker = getattr(task, "marker", None)
+    if marker:
+        try:
+            with open(marker, "w", encoding="utf-8") as fh:
+                fh.write(f"running {os.getpid()}\n")
+        except OSError:
+            marker = None
+    _CURRENT_MARKER = marker
+    try:
+        return fn(task)
+    finally:
+        _CURRENT_MARKER = None
+        if marker:
+            try:
+                os.unlink(marker)
+            except OSError:
+                pass
+
+
+def _mark_terminated() -> None:
+    marker = _CURRENT_MARKER
+    if marker:
+        try:
+            with open(marker, "w", encoding="utf-8") as fh:
+                fh.write("terminated\n")
+        except OSError:
+            pass
+
+
+def crash_state(marker: str | None) -> str | None:
+    """After the pool broke: "running" if the task's worker died while running it (the notebook crashed it),
+    "terminated" if its worker was stopped because another one died, None if it had not started (or finished)."""
+    if not marker:
+        return None
+    try:
+        with open(marker, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    return "terminated" if text.startswith("terminated") else "running"
+
+
 def _worker_init() -> None:
     """In each worker process: die with the parent (Linux PR_SET_PDEATHSIG), and on SIGTERM take
     the kernel(s) this worker started along."""
@@ -194,6 +246,7 @@ def _worker_init() -> None:
             pass
 
     def on_term(signum, frame):
+        _mark_terminated()  # not the notebook's doing (crash_state)
         kill_descendants(grace=1.0)
         os._exit(128 + signum)
 
