@@ -314,3 +314,28 @@ def test_a_worker_crash_costs_only_its_notebook_not_the_year_queued_behind_it(tm
     log = (out / "2020" / runner.LOG_NAME).read_text(encoding="utf-8")
     assert "nedbrud.ipynb – ok" in log and "side.ipynb – ok" in log
     assert "Færdig 2020 (år 2 af 2)" in captured.out
+
+
+# ------------------------------------------------------------------ 6. what --allow-data-errors published over
+
+
+def test_allow_data_errors_says_on_the_terminal_what_it_published_over(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(TINY, data)
+    (data / "leisure_jobs.csv").write_text(  # two rows with an error each; the source then feeds no criterion
+        "job_id,established_date,type,established_by\nJ1,2017-04-01,fritidsjob,frivillig\n"
+        "J2,ikke-en-dato,fritidsjob,frivillig\nJ3,2018-13-01,fritidsjob,frivillig\n", encoding="utf-8")
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    _page(nbs / "side.ipynb")
+    folder = runner.run_year(2020, data_dir=data, out_root=tmp_path / "out", jobs=1, notebooks_dir=nbs,
+                             notebooks=[NotebookSpec("side.ipynb", "Side")], progress=False, allow_data_errors=True)
+    expected = [
+        "2020: Udgives trods datafejl (--allow-data-errors): 2 fejl i 1 kilde, som er udeladt: "
+        "leisure_jobs.csv (2 fejl).",
+        # params/criteria.yml: KP-MEN-1 is the one criterion whose indicator (leisure_jobs_established) reads it
+        "2020: 1 kriterium bygger på en udeladt kilde (de viser Afventer data, hvis de ikke har andre data): KP-MEN-1.",
+    ]
+    assert [ln for ln in capsys.readouterr().err.splitlines() if "datafejl" in ln or "udeladt kilde" in ln] == expected
+    log = (folder / runner.LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert log[:2] == expected

@@ -86,3 +86,37 @@ def check_data(bundle, data_dir: str | os.PathLike, allow_data_errors: bool = Fa
             "--allow-data-errors for at udgive alligevel (kilder med fejl udelades; deres kriterier "
             "afventer data).")
     return errors
+
+
+def data_error_summary(errors: list, year: int | None = None) -> list[str]:
+    """What ``--allow-data-errors`` publishes over, in Danish for the terminal and the run log: the number of
+    errors, the sources left out (file and errors each) and the criteria computed from them. [] without errors."""
+    if not errors:
+        return []
+    from helhedsplan_eval.analysis.all_indicators import load_all
+    from helhedsplan_eval.analysis.registry import INDICATOR_SOURCES
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.data.sources import feeds_index
+    from helhedsplan_eval.formatting import fmt_number
+
+    per_source: dict[str, list] = {}
+    for issue in errors:
+        per_source.setdefault(issue.source, []).append(issue)
+    load_all()
+    cat, feeds = load_catalogue(), feeds_index()
+    affected = [c.id for c in cat.criteria.values()
+                if (set(INDICATOR_SOURCES.get(cat.resolve(c).indicator, ())) | set(feeds.get(c.id, [])))
+                & set(per_source)]
+    where = f"{year}: " if year is not None else ""
+    n_src = len(per_source)
+    sources = ", ".join(f"{issues[0].file or name} ({fmt_number(len(issues), 0)} fejl)"
+                        for name, issues in sorted(per_source.items()))
+    lines = [f"{where}Udgives trods datafejl (--allow-data-errors): {fmt_number(len(errors), 0)} fejl i "
+             f"{n_src} {'kilde' if n_src == 1 else 'kilder'}, som er udeladt: {sources}."]
+    if affected:
+        word = "kriterium bygger" if len(affected) == 1 else "kriterier bygger"
+        lines.append(f"{where}{len(affected)} {word} på en udeladt kilde (de viser Afventer data, hvis de ikke "
+                     f"har andre data): {', '.join(affected)}.")
+    else:
+        lines.append(f"{where}Intet succeskriterium bygger på de udeladte kilder.")
+    return lines

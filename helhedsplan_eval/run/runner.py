@@ -61,7 +61,8 @@ from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
     earlier_seconds,
     is_report_folder, keep_failed_notebooks, remove_failed_notebooks)
-from helhedsplan_eval.run.inputs import _LAST_BUNDLE, _write_bundle_cache, check_data, load_data  # noqa: F401
+from helhedsplan_eval.run.inputs import (  # noqa: F401
+    _LAST_BUNDLE, _write_bundle_cache, check_data, data_error_summary, load_data)
 from helhedsplan_eval.run.notebook_list import NOTEBOOK_KEYS, NotebookSpec, load_notebooks  # noqa: F401
 from helhedsplan_eval.run.params import (  # noqa: F401
     _TYPE_CHECKS, PARAM_KEYS, _plan_params_dir, available_years, check_params, check_year, declared_parameters,
@@ -234,6 +235,9 @@ def _read_data_and_status(run: _Run) -> None:
     ``load_status_table`` are looked up in this module: tests replace them)."""
     run.bundle = load_data(run.data_dir)
     run.data_errors = check_data(run.bundle, run.data_dir, run.allow_data_errors)
+    for line in data_error_summary(run.data_errors, run.year):  # what --allow-data-errors publishes over
+        run.log_lines.append(line)
+        print_note(line)
     try:
         run.table = load_status_table(run.year, run.bundle, min_cell=run.min_cell)
     except RunError:
