@@ -4,6 +4,8 @@
     python3 dev.py report   # create .venv if missing, install, run the annual report for 2020 on data/sample
     python3 dev.py test     # create .venv if missing, install with test extras, run the whole test suite
     python3 dev.py sync     # after editing a notebook or its paired script outside JupyterLab: jupytext --sync
+                            # (pairs whose notebook and script already agree are left alone)
+    python3 dev.py lab      # JupyterLab on notebooks/, in the project's environment (Jupytext pairing included)
 
 Which Python is used:
   * inside the project's own conda environment (``conda activate helhedsplan-eval``, created from
@@ -89,8 +91,52 @@ def ensure_installed(py: Path) -> None:
         pass
 
 
+#: The internal step of ``sync`` that runs in the project's environment (where jupytext is installed).
+SYNC_CHANGED = "--sync-changed"
+
+
+def _without_version(script: str) -> str:
+    return "".join(line for line in script.splitlines(keepends=True)
+                   if not line.lstrip("# ").startswith("jupytext_version:"))
+
+
+def pair_unchanged(ipynb: Path) -> bool:
+    """True when the notebook's paired percent script already says what the notebook says: the script jupytext
+    would write from the notebook is the one on disk, apart from the line naming the jupytext version that wrote
+    it. Such a pair needs no sync (and a newer jupytext must not rewrite its header)."""
+    import jupytext
+
+    script = ipynb.with_suffix(".py")
+    if not script.is_file():
+        return False
+    expected = jupytext.writes(jupytext.read(ipynb), fmt="py:percent")
+    return _without_version(expected) == _without_version(script.read_text(encoding="utf-8"))
+
+
+def sync_changed(args: list[str]) -> int:
+    """``jupytext --sync`` for the notebooks among ``args`` whose pair differs (the newer file wins); the other
+    arguments go to jupytext. Pairs that agree are left alone, byte for byte."""
+    notebooks = [a for a in args if a.endswith(".ipynb")]
+    options = [a for a in args if not a.endswith(".ipynb")]
+    changed = [nb for nb in notebooks if not pair_unchanged(ROOT / nb)]
+    for nb in notebooks:
+        if nb not in changed:
+            print(f"{nb}: notebook and script agree; left alone", flush=True)
+    if not changed:
+        return 0
+    return _run([sys.executable, "-m", "jupytext", "--sync", *changed, *options])
+
+
+def lab_command(py: Path, rest: list[str]) -> list:
+    """JupyterLab with notebooks/ as its root folder, started by the project's interpreter (its kernel imports the
+    package; Jupytext's contents manager keeps each .ipynb and its .py in step on save)."""
+    return [py, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", *rest]
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("report", "test", "bench", "sync"):
+    if argv and argv[0] == SYNC_CHANGED:  # (internal) the second half of `sync`, in the project's environment
+        return sync_changed(argv[1:])
+    if not argv or argv[0] not in ("report", "test", "bench", "sync", "lab"):
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
@@ -101,9 +147,11 @@ def main(argv: list[str]) -> int:
         return _run([py, "-m", "helhedsplan_eval.cli", "run", *args])
     if cmd == "bench":
         return _run([py, "benchmarks/bench_run.py", *rest])
-    if cmd == "sync":  # each notebook and its percent script (notebooks/*.py): the newer file wins
+    if cmd == "sync":  # each notebook and its percent script (notebooks/*.py) that differ: the newer file wins
         notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
-        return _run([py, "-m", "jupytext", "--sync", *notebooks, *rest])
+        return _run([py, Path(__file__).resolve(), SYNC_CHANGED, *notebooks, *rest])
+    if cmd == "lab":
+        return _run(lab_command(py, rest))
     # test: unit and integration tests, then every notebook through nbval (cells must run; outputs not compared).
     # Both steps always run, and both results are reported, so a failure in one never hides the other.
     rc_unit = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])

@@ -128,3 +128,64 @@ def test_an_edit_to_either_file_survives_a_sync(tmp_path, edited):
         assert cells[:-1] == _cells(jupytext.read(NOTEBOOKS / f"{name}.ipynb")), ext
     ids_after = [c.id for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells]
     assert ids_after[:-1] == ids_before
+
+
+# ----------------------------------------------------------------------------- dev.py sync and dev.py lab (issue 21)
+
+
+def _dev():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dev_script", ROOT / "dev.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_dev_sync_leaves_pairs_that_agree_alone_and_syncs_the_edited_one(tmp_path):
+    # a newer jupytext must not rewrite the header of every script: only a pair whose files differ is synced
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    for name in ("oversigt", "udvikling"):
+        for ext in ("ipynb", "py"):
+            shutil.copy(NOTEBOOKS / f"{name}.{ext}", tmp_path / f"{name}.{ext}")
+        script = tmp_path / f"{name}.py"  # as an older jupytext wrote it
+        script.write_text(re.sub(r"jupytext_version: \S+", "jupytext_version: 1.16.0",
+                                 script.read_text(encoding="utf-8")), encoding="utf-8")
+    edited = tmp_path / "udvikling.py"
+    edited.write_text(edited.read_text(encoding="utf-8") + '\n# %%\nprint("ny celle")\n', encoding="utf-8")
+    t = max(p.stat().st_mtime for p in tmp_path.iterdir()) + 10
+    os.utime(edited, (t, t))  # the edited script is the newer file
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "oversigt"}
+
+    proc = subprocess.run([sys.executable, str(ROOT / "dev.py"), "--sync-changed",
+                           str(tmp_path / "oversigt.ipynb"), str(tmp_path / "udvikling.ipynb")],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "oversigt"} == before  # left alone
+    assert "oversigt.ipynb: notebook and script agree; left alone" in proc.stdout
+    cells = _cells(jupytext.read(tmp_path / "udvikling.ipynb"))
+    assert cells[-1] == ("code", 'print("ny celle")', [])  # the edit reached the notebook
+    assert _cells(jupytext.read(edited)) == cells
+
+
+def test_every_committed_pair_agrees_so_sync_leaves_it_alone():
+    dev = _dev()
+    assert all(dev.pair_unchanged(p) for p in IPYNB)
+
+
+def test_dev_lab_starts_jupyterlab_on_the_notebooks_folder_with_the_projects_python():
+    import subprocess
+    import sys
+
+    dev = _dev()
+    cmd = [str(c) for c in dev.lab_command(Path("/env/bin/python"), ["--no-browser"])]
+    assert cmd == ["/env/bin/python", "-m", "jupyterlab", f"--ServerApp.root_dir={NOTEBOOKS}", "--no-browser"]
+    assert subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True,
+                          timeout=300).returncode == 0  # a declared dependency: there in the project's environment
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python3 dev.py lab" in readme
