@@ -674,8 +674,8 @@ def test_the_notebooks_reuse_the_runs_parsed_bundle_and_the_cache_is_removed(pub
     from helhedsplan_eval.data.contract import load_bundle
 
     fresh = load_bundle(published["data"])
-    html = (published["folder"] / "cache.html").read_text(encoding="utf-8")
-    assert f"fra cache: True ; kilder: {len(fresh.tables)} ; fejl: 1" in html
+    kept = (published["folder"] / "notebooks" / "cache.ipynb").read_text(encoding="utf-8")  # printed: not on the page
+    assert f"fra cache: True ; kilder: {len(fresh.tables)} ; fejl: 1" in kept
     assert not list(Path(tempfile.gettempdir()).glob(f"{PREFIX}{os.getpid()}-*"))
 
 
