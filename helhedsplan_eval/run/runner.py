@@ -56,7 +56,8 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
-    _run_task, _run_tasks, _Task, TaskBatch, longest_first, print_note, progress_line)
+    _run_task, _Task, longest_first, progress_line)
+from helhedsplan_eval.run.batch import TaskBatch, _run_tasks, print_note  # noqa: F401
 from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
     earlier_seconds,
