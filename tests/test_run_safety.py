@@ -104,8 +104,8 @@ def read_only(*args, **kwargs):
 
 command.run_years = run_years
 if mode == "pdf":
-    import helhedsplan_eval.report.pdf_assemble as pdf_assemble
-    pdf_assemble.assemble_pack = ctrl_c
+    import helhedsplan_eval.report.pdf as pdf
+    pdf.build_board_pdf = ctrl_c
 elif mode == "after-notebooks":
     runner.write_status_tables = ctrl_c
 elif mode == "read-only":
