@@ -103,9 +103,16 @@ def read_only(*args, **kwargs):
 
 
 command.run_years = run_years
-if mode == "pdf":
-    import helhedsplan_eval.report.pdf as pdf
-    pdf.build_board_pdf = ctrl_c
+if mode == "pdf":  # whichever function the runner calls to put the pack together
+    import importlib
+    for module, name in (("helhedsplan_eval.report.pdf_assemble", "assemble_pack"),
+                         ("helhedsplan_eval.report.pdf", "build_board_pdf")):
+        try:
+            module = importlib.import_module(module)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            setattr(module, name, ctrl_c)
 elif mode == "after-notebooks":
     runner.write_status_tables = ctrl_c
 elif mode == "read-only":
