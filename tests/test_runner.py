@@ -699,7 +699,7 @@ def test_a_page_added_in_plan_yml_runs_without_code(tmp_path):
                              progress=False)  # no notebooks=: the list of plan.yml
     assert f"Ekstra-markør {YEAR}, min_cell 5" in (folder / "ekstra.html").read_text(encoding="utf-8")
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', (folder / "index.html").read_text(encoding="utf-8"))
-    assert links == [("beta.html", "Beta-siden"), ("ekstra.html", "Ekstra side")]
+    assert links == [("beta.html", "Bilag 1 · Beta-siden"), ("ekstra.html", "Bilag 2 · Ekstra side")]
     prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     assert [n["file"] for n in prov["notebooks"]] == ["beta.ipynb", "ekstra.ipynb"]
 
