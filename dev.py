@@ -157,10 +157,16 @@ def main(argv: list[str]) -> int:
     rc_unit = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])
     rc_nb = _run([py, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                   "notebooks"])
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="example-plan-") as out:  # the second bundled plan's annual report
+        rc_ex = _run([py, "-m", "helhedsplan_eval.cli", "run", "--plan", "plans/eksempel-2022-2026", "--year", "2025",
+                      "--out", out])
     word = {0: "passed"}
     print(f"\nunit/integration tests: {word.get(rc_unit, f'FAILED (exit {rc_unit})')}; "
-          f"notebooks (nbval): {word.get(rc_nb, f'FAILED (exit {rc_nb})')}", flush=True)
-    return rc_unit or rc_nb
+          f"notebooks (nbval): {word.get(rc_nb, f'FAILED (exit {rc_nb})')}; "
+          f"example plan's report: {word.get(rc_ex, f'FAILED (exit {rc_ex})')}", flush=True)
+    return rc_unit or rc_nb or rc_ex
 
 
 if __name__ == "__main__":

@@ -38,10 +38,11 @@ if str(ROOT) not in sys.path:
 from benchmarks.machine import describe_machine, load_average  # noqa: E402
 
 
-def _notebooks() -> list[str]:
+def _notebooks() -> list[tuple[str, str, list[str]]]:
+    """(page name, notebook file, papermill -p arguments) per page: the area notebook once per area."""
     from helhedsplan_eval.run.runner import NOTEBOOKS
 
-    return [s.filename for s in NOTEBOOKS]
+    return [(s.filename, s.notebook, [a for k, v in s.parameters for a in ("-p", k, str(v))]) for s in NOTEBOOKS]
 
 
 def _years(all_years: bool, year: int) -> list[int]:
@@ -58,9 +59,9 @@ def hand_loop(years: list[int], out: Path) -> float:
     for y in years:
         folder = out / str(y)
         folder.mkdir(parents=True)
-        for nb in _notebooks():
-            target = folder / nb
-            subprocess.run([str(BIN / "papermill"), "-f", f"params/{y}.yml", f"notebooks/{nb}", str(target),
+        for page, nb, extra in _notebooks():
+            target = folder / page
+            subprocess.run([str(BIN / "papermill"), "-f", f"params/{y}.yml", *extra, f"notebooks/{nb}", str(target),
                             "--no-progress-bar"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
             subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)],

@@ -56,7 +56,7 @@ def measure_floor(year: int, shared: bool) -> dict:
 
     params = runner.load_params(year)
     nb_dir = runner.default_notebooks_dir()
-    declared = runner.declared_parameters(nb_dir / s.filename for s in runner.NOTEBOOKS)
+    declared = runner.declared_parameters(dict.fromkeys(nb_dir / s.notebook for s in runner.NOTEBOOKS))
     data = Path(params["data_dir"])
     params["data_dir"] = str(Path(runner.os.path.relpath(data, nb_dir)))
     env = runner._kernel_env()
@@ -74,12 +74,13 @@ def measure_floor(year: int, shared: bool) -> dict:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-floor-") as d:
             for spec in runner.NOTEBOOKS:
-                nb = nb_dir / spec.filename
+                nb = nb_dir / spec.notebook  # one area notebook serves every area page
                 warm.prepare(str(nb_dir), env)
                 pid = warm.pid
                 c0 = _cpu_seconds(pid)
                 kernel_pool.execute(warm, str(nb), str(Path(d) / spec.filename),
-                                    runner.params_for(params, declared[nb]), str(nb_dir), env, 1800)
+                                    {**runner.params_for(params, declared[nb]), **dict(spec.parameters)}, str(nb_dir),
+                                    env, 1800)
                 cells[spec.filename] = _cpu_seconds(pid) - c0
     finally:
         warm.shutdown()

@@ -41,14 +41,14 @@ def plain_papermill_loop(year: int, data_dir, notebooks_dir: Path, out: Path) ->
     from helhedsplan_eval.run import runner
 
     params = runner.load_params(year, data_dir=data_dir)
-    declared = runner.declared_parameters(notebooks_dir / s.filename for s in runner.NOTEBOOKS)
+    declared = runner.declared_parameters(dict.fromkeys(notebooks_dir / s.notebook for s in runner.NOTEBOOKS))
     times = {}
     with runner._environ(runner._kernel_env()):  # same kernel environment as the runner (package importable)
         for spec in runner.NOTEBOOKS:
-            nb = notebooks_dir / spec.filename
+            nb = notebooks_dir / spec.notebook  # one area notebook serves every area page
             t0 = time.perf_counter()
             pm.execute_notebook(str(nb), str(out / spec.filename),
-                                parameters=runner.params_for(params, declared[nb]),
+                                parameters={**runner.params_for(params, declared[nb]), **dict(spec.parameters)},
                                 kernel_name="python3", cwd=str(notebooks_dir), progress_bar=False,
                                 log_output=False, execution_timeout=runner.EXECUTION_TIMEOUT)
             times[spec.filename] = time.perf_counter() - t0

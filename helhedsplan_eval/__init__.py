@@ -1,4 +1,4 @@
-"""helhedsplan_eval: evaluation suite for Helhedsplan Høje Gladsaxe 2017-2020.
+"""helhedsplan_eval: evaluation suite for helhedsplaner (the plan is configuration: params/ or --plan DIR).
 
 The package reads the records each data source keeps, validates them, computes the
 indicators behind the agreement's 43 success criteria, and gives every criterion a
@@ -7,7 +7,7 @@ status per evaluation year. Notebooks in ``notebooks/`` only call into this pack
 For researchers, one entry point (see the README, "Using the package from Python")::
 
     import helhedsplan_eval as he
-    k = he.criterion("TT-2", year=2020, data="data/sample")
+    k = he.criterion("TT-2", data="data/sample")  # year: default the plan's last year
     k.criterion, k.records, k.series, k.evaluation, k.board_evaluation, k.chart()
 
 ``criterion`` is imported lazily, so ``import helhedsplan_eval`` loads neither pandas nor matplotlib.

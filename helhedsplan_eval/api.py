@@ -1,7 +1,7 @@
 """The researcher's entry point: one criterion, all the way down.
 
     >>> import helhedsplan_eval as he
-    >>> k = he.criterion("TT-2", year=2020, data="data/sample")
+    >>> k = he.criterion("TT-2", data="data/sample")  # the plan's last year
     >>> k.evaluation.status, k.series, k.records["complaints"], k.chart()
 
 :func:`criterion` evaluates the year exactly as the annual run does (:func:`evaluate.evaluate_year`, same
@@ -122,7 +122,7 @@ def _check(criterion_id, year, data, min_cell):
     cat = load_catalogue()
     problems = []
     if criterion_id not in cat.criteria:
-        problems.append(f"kriteriet {criterion_id!r} findes ikke i params/criteria.yml; "
+        problems.append(f"kriteriet {criterion_id!r} findes ikke i {_criteria_label()}; "
                         f"kendte id'er: {', '.join(cat.criteria)}")
     more, where = argument_problems(year, min_cell, data, data_name="data", year_name="year",
                                     accept=(DataBundle,))
@@ -132,10 +132,18 @@ def _check(criterion_id, year, data, min_cell):
     return cat, where
 
 
-def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundle" = DEFAULT_DATA,
-              min_cell: int = 5) -> CriterionResult:
-    """Evaluate one criterion for ``year`` on ``data`` (a data folder, relative to the current directory or
-    the project root, or a :class:`DataBundle` already loaded) with disclosure threshold ``min_cell``.
+def _criteria_label() -> str:
+    from helhedsplan_eval.paths import plan_label
+
+    return plan_label().replace("plan.yml", "criteria.yml")
+
+
+def criterion(criterion_id: str, year: int | None = None, data: "str | Path | DataBundle" = DEFAULT_DATA,
+              min_cell: int = 5, plan: "str | Path | None" = None) -> CriterionResult:
+    """Evaluate one criterion for ``year`` (default: the plan's last year) on ``data`` (a data folder, relative to
+    the current directory or the project root, or a :class:`DataBundle` already loaded) with disclosure threshold
+    ``min_cell``. ``plan``: a plan folder (plan.yml, criteria.yml; default: the active plan, normally the project's
+    params/); it becomes the active plan of this process, as ``--plan`` does for a command.
 
     The whole year is evaluated with :func:`evaluate.evaluate_year`, the function the annual run uses, so the
     status is the report's status (linked criteria and alternative readings included)."""
@@ -146,6 +154,16 @@ def criterion(criterion_id: str, year: int = 2020, data: "str | Path | DataBundl
     from helhedsplan_eval.analysis.registry import sources_of
     from helhedsplan_eval.data.sources import feeds_index
 
+    if plan is not None:
+        from helhedsplan_eval.paths import resolve_path, use_plan
+
+        if not (resolve_path(plan) / "plan.yml").is_file():
+            raise CriterionArgumentError(f"Ugyldige argumenter: plan skal være en planmappe med plan.yml, ikke {plan!r}.")
+        use_plan(plan)
+    if year is None:
+        from helhedsplan_eval.paths import plan_years
+
+        year = plan_years()[1]
     cat, where = _check(criterion_id, year, data, min_cell)
     bundle = where if isinstance(where, DataBundle) else load_bundle(where, catalogue_ids=set(cat.criteria))
     res = evaluate_year(year, bundle, cat, min_cell=min_cell)

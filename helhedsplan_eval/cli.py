@@ -43,7 +43,7 @@ afslutningskoder (ens for alle kommandoer):
 def _cmd_targets(args) -> int:
     from helhedsplan_eval.catalogue.criteria import load_catalogue
 
-    cat = load_catalogue(args.params)
+    cat = load_catalogue(args.params or args.plan)
     recs = cat.records()
     if args.format == "json":
         sys.stdout.write(cat.to_json() + "\n")
@@ -72,7 +72,7 @@ def _param_value(v) -> str:
 
     if isinstance(v, bool):
         return "ja" if v else "nej"
-    if isinstance(v, (int, float)):  # years and counts without thousands separators (2017, not 2.017)
+    if isinstance(v, (int, float)):  # years and counts without thousands separators (2021, not 2.021)
         text = str(int(v)) if v == int(v) else F.fmt_number(v, 4).rstrip("0").rstrip(",").replace(".", "")
         return text.replace("-", "\u2212")
     if isinstance(v, (list, tuple)):
@@ -83,7 +83,7 @@ def _param_value(v) -> str:
 
 
 def params_text(params: dict) -> str:
-    """A criterion's ``params`` for people: ``baseline_year 2017 · change −0,2`` (Danish numbers, no braces)."""
+    """A criterion's ``params`` for people: ``baseline_year 2021 · change −0,2`` (Danish numbers, no braces)."""
     return " · ".join(f"{k} {_param_value(v)}" for k, v in params.items()) or "–"
 
 
@@ -152,7 +152,9 @@ def _cmd_status(args) -> int:
     res = evaluate_year(year, bundle, min_cell=min_cell)
     df = status_frame_for(res, min_cell)
     if res.bundle.synthetic:
-        print("OBS: syntetiske eksempeldata - tallene siger intet om Høje Gladsaxe.\n")
+        from helhedsplan_eval.catalogue.names import plan_names
+
+        print(f"OBS: syntetiske eksempeldata - tallene siger intet om {plan_names().area_name}.\n")
     with pd.option_context("display.max_rows", 200, "display.width", 200, "display.max_colwidth", 60):
         print(df[["Id", "Status", "Værdi", "Mål", "Aktivitet"]].to_string(index=False))
     print()
@@ -194,10 +196,24 @@ def _cmd_contract(args) -> int:
 
 
 def _cmd_sample(args) -> int:
+    from helhedsplan_eval.catalogue.criteria import load_catalogue
     from helhedsplan_eval.data.sample import SEED, generate
 
-    files = generate(args.out_dir, seed=args.seed if args.seed is not None else SEED)
-    print(f"Skrev {len(files)} filer i {args.out_dir} (syntetiske data)")
+    shifted = load_catalogue().plan.get("sample")
+    if shifted:  # this plan's sample is the default sample moved in time (plan.yml, plan.sample)
+        from helhedsplan_eval.catalogue.names import plan_names
+        from helhedsplan_eval.data.sample_shifted import shift_sample
+        from helhedsplan_eval.paths import resolve_path
+
+        out = args.out_dir or f"data/sample-{plan_names().id}"
+        files = shift_sample(resolve_path(shifted["from"]), resolve_path(out), int(shifted["shift_months"]),
+                             skip=tuple(shifted.get("skip") or ()),
+                             description=f"Syntetiske eksempeldata for {plan_names().name}: {shifted['from']} "
+                                         f"flyttet {shifted['shift_months']} måneder frem (helhedsplan-eval sample).")
+        print(f"Skrev {len(files)} filer i {out} (syntetiske data)")
+        return 0
+    files = generate(args.out_dir or "data/sample", seed=args.seed if args.seed is not None else SEED)
+    print(f"Skrev {len(files)} filer i {args.out_dir or 'data/sample'} (syntetiske data)")
     return 0
 
 
@@ -270,11 +286,21 @@ def _positive_number(text: str) -> int:
     return n
 
 
+def _plan_title() -> str:
+    """The default plan's name for --help, as plan.yml writes it ("en helhedsplan" if it cannot be read)."""
+    from helhedsplan_eval.catalogue.names import plan_names
+
+    try:
+        return plan_names().name
+    except ValueError:
+        return "en helhedsplan"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = DanishArgumentParser(
         prog="helhedsplan-eval",
-        description="Evaluering af Helhedsplan Høje Gladsaxe 2017-2020: målkatalog, datakontrakt, status pr. år "
-                    "og bestyrelsens årsrapport.")
+        description=f"Evaluering af {_plan_title()}: målkatalog, datakontrakt, status pr. år og bestyrelsens "
+                    "årsrapport. Planen er en mappe (--plan MAPPE; standard: projektets params/).")
     p.add_argument("--version", action="version", version=f"helhedsplan-eval {__version__}",
                    help="vis programmets version og afslut")
     sub = p.add_subparsers(dest="command", required=True, title="kommandoer", metavar="KOMMANDO")
@@ -282,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name, helptext, func):
         c = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
         c.set_defaults(func=func)
+        c.add_argument("--plan", default=None, metavar="MAPPE",
+                       help="planmappen: plan.yml, criteria.yml og en <år>.yml pr. evalueringsår "
+                            "(standard: projektets params/)")
         return c
 
     _catalogue_commands(command)
@@ -311,14 +340,15 @@ def _catalogue_commands(command) -> None:
 def _data_commands(command) -> None:
     v = command("validate", "kontrollér en datamappe mod datakontrakten (alle problemer på én gang)",
                 _cmd_validate)
-    v.add_argument("data_dir", metavar="MAPPE", help="datamappen, fx data/2020")
+    v.add_argument("data_dir", metavar="MAPPE", help="datamappen, fx data/sample")
     tp = command("templates", "skriv tomme skabeloner med korrekte overskrifter (CSV og Excel) pr. datakilde",
                  _cmd_templates)
     tp.add_argument("out_dir", metavar="MAPPE", help="mappen, skabelonerne skrives i (oprettes om nødvendigt)")
     command("contract", "udskriv datakontrakten som Markdown (data/README.md laves herfra)", _cmd_contract)
     sm = command("sample", "lav de syntetiske eksempeldata igen (byte for byte ens med samme frø)", _cmd_sample)
-    sm.add_argument("out_dir", nargs="?", default="data/sample", metavar="MAPPE",
-                    help="mappen, data skrives i (standard: data/sample)")
+    sm.add_argument("out_dir", nargs="?", default=None, metavar="MAPPE",
+                    help="mappen, data skrives i (standard: data/sample; for en plan med sample: i plan.yml "
+                         "data/sample-<plan-id>)")
     sm.add_argument("--seed", type=_whole_number, default=None, metavar="FRØ",
                     help="frø til tilfældighedsgeneratoren (standard: pakkens faste frø)")
 
@@ -355,11 +385,38 @@ def _quiet_broken_pipe() -> int:
     return OK
 
 
+def _use_plan(args) -> str | None:
+    """Make ``--plan`` the active plan; every problem of its plan.yml as a message (targets' older ``--params``
+    only names the folder its catalogue is read from)."""
+    from helhedsplan_eval.catalogue.criteria import plan_problems
+    from helhedsplan_eval.paths import params_dir, plan_label, resolve_path, use_plan
+
+    if getattr(args, "params", None) and not getattr(args, "plan", None):
+        return None
+    plan = getattr(args, "plan", None)
+    if plan is not None and not resolve_path(plan).is_dir():
+        return f"planmappen {plan} findes ikke (--plan skal være en mappe med plan.yml og criteria.yml)."
+    use_plan(plan)
+    problems = plan_problems(params_dir())
+    if problems:
+        return (f"{plan_label()} har {len(problems)} problem(er); intet er udført:\n"
+                + "\n".join(f"  - {p}" for p in problems))
+    return None
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        from helhedsplan_eval.data.sources import check_declarations
+    from helhedsplan_eval.paths import PLAN_ENV
 
+    before = os.environ.get(PLAN_ENV)
+    try:
+        problem = _use_plan(args)
+        if problem:
+            print(f"Fejl: {problem}", file=sys.stderr)
+            return USAGE_ERROR
+        from helhedsplan_eval.data.sources import check_declarations, load_plan_sources
+
+        load_plan_sources()  # the active plan's (--plan) sources
         check_declarations()  # the plan's sources.yml, checked like the catalogue
         rc = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
@@ -392,6 +449,16 @@ def main(argv=None) -> int:
         if os.environ.get("HELHEDSPLAN_DEBUG"):
             raise
         return DATA_ERROR
+    finally:  # the plan of this command only (main may be called again in the same process)
+        changed = os.environ.get(PLAN_ENV) != before
+        if before is None:
+            os.environ.pop(PLAN_ENV, None)
+        else:
+            os.environ[PLAN_ENV] = before
+        if changed:
+            from helhedsplan_eval.data.sources import load_plan_sources
+
+            load_plan_sources()  # the sources of the plan that was active before
 
 
 if __name__ == "__main__":

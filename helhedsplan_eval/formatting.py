@@ -88,7 +88,7 @@ def fmt_kr(x, decimals: int = 0) -> str:
 
 
 def fmt_date(d) -> str:
-    """A date as the board writes it: 31.12.2020."""
+    """A date as the board writes it: 31.12.2024."""
     if d is None or (not isinstance(d, (_dt.date, str)) and is_missing(d)):
         return MISSING
     if isinstance(d, str):

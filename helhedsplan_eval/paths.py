@@ -31,8 +31,42 @@ def project_root() -> Path:
     return Path.cwd().resolve()
 
 
-def params_dir() -> Path:
+#: The environment variable naming the active plan folder (``--plan DIR``); worker processes and kernels inherit it.
+PLAN_ENV = "HELHEDSPLAN_PLAN"
+
+
+def default_plan_dir() -> Path:
+    """The bundled default plan: the project's ``params/``."""
     return project_root() / "params"
+
+
+def params_dir() -> Path:
+    """The active plan folder (``plan.yml``, ``criteria.yml``, ``<år>.yml``): ``$HELHEDSPLAN_PLAN`` if set (see
+    :func:`use_plan`), else the project's ``params/``."""
+    env = os.environ.get(PLAN_ENV)
+    if env:
+        return resolve_path(env)
+    return default_plan_dir()
+
+
+def use_plan(plan: str | os.PathLike | None) -> Path:
+    """Make ``plan`` (a plan folder; None: the default ``params/``) the active plan of this process and of the
+    processes it starts; returns the folder."""
+    if plan is None or resolve_path(plan) == default_plan_dir():
+        os.environ.pop(PLAN_ENV, None)
+        return default_plan_dir()
+    where = resolve_path(plan)
+    os.environ[PLAN_ENV] = str(where)
+    return where
+
+
+def plan_label(plan: str | os.PathLike | None = None) -> str:
+    """How messages name a plan folder's plan.yml: relative to the project root where it lies inside it."""
+    where = Path(plan) if plan else params_dir()
+    try:
+        return str((where.resolve() / "plan.yml").relative_to(project_root()))
+    except ValueError:
+        return str(where / "plan.yml")
 
 
 def resolve_path(path: str | os.PathLike) -> Path:
@@ -47,27 +81,24 @@ def resolve_path(path: str | os.PathLike) -> Path:
 
 
 def plan_years(params: str | os.PathLike | None = None) -> tuple[int, int]:
-    """The plan's first and last year from ``params/plan.yml`` (``plan.period.start``/``end``)."""
-    import yaml
+    """The plan's first and last plan year from ``plan.yml`` (``plan.period``; see
+    :class:`helhedsplan_eval.catalogue.period.PlanPeriod`)."""
+    from helhedsplan_eval.catalogue.period import plan_period
 
-    path = Path(params or params_dir()) / "plan.yml"
-    try:
-        from helhedsplan_eval.yaml_io import safe_load
-
-        data = safe_load(path.read_text(encoding="utf-8"), str(path)) or {}
-        period = data["plan"]["period"]
-        start, end = int(period["start"]), int(period["end"])
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: plan.period.start/end kan ikke læses ({type(exc).__name__}: {exc})") from None
-    return start, end
+    period = plan_period(params)
+    return period.first_year, period.last_year
 
 
 def year_problem(year, params: str | os.PathLike | None = None) -> str | None:
-    """A Danish message if ``year`` is not one of the plan's years (params/plan.yml), else None."""
-    start, end = plan_years(params)
+    """A Danish message if ``year`` is not one of the plan's years (plan.yml), else None."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    period = plan_period(params)
+    start, end = period.first_year, period.last_year
     if isinstance(year, bool) or not isinstance(year, int) or not start <= year <= end:
+        labels = "" if period.calendar else f", planårene {period.span()}"
         return (f"året {year} ligger uden for helhedsplanens år; "
-                f"gyldige år er {start}-{end} (params/plan.yml, plan.period).")
+                f"gyldige år er {start}-{end}{labels} ({plan_label(params)}, plan.period).")
     return None
 
 

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -23,11 +23,12 @@
 evaluation_year: int = 2020  # evaluationsår
 data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
+plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen
 
 # %%
 from helhedsplan_eval.report.board import check_parameters, data_banner
 
-check_parameters(evaluation_year, data_dir, min_cell)
+check_parameters(evaluation_year, data_dir, min_cell, plan_dir)
 data_banner(data_dir)
 
 # %%

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -15,19 +15,20 @@
 
 # %% [markdown]
 # # Bestyrelsesoversigt
-#
-# Helhedsplan Høje Gladsaxe 2017–2020: hvor står hvert af aftalens succeskriterier?
 
 # %% tags=["parameters"]
 evaluation_year: int = 2020  # evaluationsår
 data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
+plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen
 
 # %%
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.report.board import STATUS_GUIDE
+from IPython.display import display
 
-data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
+data_path = report.check_parameters(evaluation_year, data_dir, min_cell, plan_dir)
+display(report.markdown(f"{report.plan_names().title}: hvor står hvert af aftalens succeskriterier?"))
 report.data_banner(data_path)
 
 # %%

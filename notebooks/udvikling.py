@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -23,13 +23,14 @@
 evaluation_year: int = 2020  # evalueringsår
 data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
+plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen
 history_dir: str = "../outputs/historik"  # mappen med tidligere års gemte rapporter
 
 # %%
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.report.history import ChangePage
 
-data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
+data_path = report.check_parameters(evaluation_year, data_dir, min_cell, plan_dir)
 report.data_banner(data_path)
 
 # %%

@@ -523,8 +523,8 @@ def test_plan_yml_basics(tmp_path):
             "register_measures": [{"id": "m1", "unit": "stk", "direction": "op"}]}
     problems = _catalogue_problems(tmp_path, [], plan=plan)
     assert problems == [
-        "plan.yml: plan.period er {'end': 2020, 'start': '2017'}, men skal være {start: årstal, end: årstal} med hele "
-        "årstal",
+        "plan.yml: plan.period.start er '2017', men skal være et årstal eller en dato (ÅÅÅÅ-MM-DD), fx "
+        "{start: 2021, end: 2024} eller {start: 2022-02-01, end: 2026-01-31}",
         "plan.yml: plan.budget.lbf er 'mange', men skal være et tal ≥ 0 (kr.)",
         "plan.yml: areas, a1: activities, element 1 skal have 'id' og 'name' som tekst",
         "plan.yml: areas, a1: budget.total er -5, men skal være et tal ≥ 0 (kr.)",

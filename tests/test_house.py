@@ -44,6 +44,7 @@ LAZY_UPWARD: dict[tuple[str, str], str] = {
     ("data.bundle", "analysis"): "a bundle reports which years each source covers, which the indicators define",
     ("data.contract_doc", "analysis"): "the contract document lists which indicators read each source",
     ("analysis.evaluate", "report"): "YearResult offers the board view (report.disclosure) as a method for notebooks",
+    ("paths", "catalogue.period"): "a year's check asks the plan's period (catalogue.period), read from the plan folder",
 }
 
 

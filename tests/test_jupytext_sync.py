@@ -29,7 +29,7 @@ def _cells(nb) -> list[tuple[str, str, list[str]]]:
 
 
 def test_there_are_notebooks_and_every_one_has_a_script_and_vice_versa():
-    assert len(IPYNB) >= 6
+    assert len(IPYNB) >= 5  # overview, change page, the area notebook (run once per area), FIT, survey
     assert {p.stem for p in IPYNB} == {p.stem for p in SCRIPTS}, (
         "each notebook needs its paired percent script and each script its notebook; "
         "pair a new notebook with `jupytext --set-formats ipynb,py:percent notebooks/<name>.ipynb`")
@@ -111,7 +111,7 @@ def test_an_edit_to_either_file_survives_a_sync(tmp_path, edited):
 
     from jupytext.cli import jupytext as jupytext_cli
 
-    name = "tryghed_og_trivsel"
+    name = "indsatsomraade"
     for ext in ("ipynb", "py"):
         shutil.copy(NOTEBOOKS / f"{name}.{ext}", tmp_path / f"{name}.{ext}")
     ids_before = [c.id for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells]

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
 YEARS = [2017, 2018, 2019, 2020]
-EXISTING = [s for s in NOTEBOOKS if (NB_DIR / s.filename).is_file()]
+EXISTING = [s for s in NOTEBOOKS if (NB_DIR / s.notebook).is_file()]
 
 # Columns that hold pseudonymous ids of people, families, records (all "*_id" columns except the
 # catalogue's criterion ids, which the board is meant to see) plus a few named ones.
@@ -135,7 +135,7 @@ def test_board_page(spec, year, out_root, ids):
     assert "In&nbsp;[" not in page and "Out[" not in text
     assert 'class="jp-InputArea-editor' not in page and 'class="jp-InputPrompt' not in page
     if spec is not None:
-        leaked = [ln for ln in _code_lines(NB_DIR / spec.filename) if ln in page or ln in text]
+        leaked = [ln for ln in _code_lines(NB_DIR / spec.notebook) if ln in page or ln in text]
         assert not leaked, f"code shown on the board page: {leaked[:3]}"
     # Danish: status words, never "nan"
     if spec is not None and spec.stem == "udvikling":  # the first year (or one without last year's report) says so

@@ -528,8 +528,8 @@ def test_each_indicator_series_is_computed_once_for_all_years(monkeypatch):
     bundle = load_bundle(TINY)
     calls = []
     real = evaluate.compute_series
-    monkeypatch.setattr(evaluate, "compute_series", lambda crit, b, last=2020: calls.append(
-        evaluate.series_key(crit)) or real(crit, b, last))
+    monkeypatch.setattr(evaluate, "compute_series", lambda crit, b, *years: calls.append(
+        evaluate.series_key(crit)) or real(crit, b, *years))
     results = [evaluate.evaluate_year(y, bundle) for y in range(2017, 2021)]
     distinct = {evaluate.series_key(c) for c in results[0].catalogue.criteria.values() if not c.linked_to}
     assert sorted(calls) == sorted(distinct)  # once each, not once per year
@@ -684,7 +684,14 @@ def test_the_projects_notebook_list_comes_from_plan_yml():
     assert specs[0] == NotebookSpec("oversigt.ipynb", "Bestyrelsesoversigt", 4.0)
     assert len(specs) == 7 and tuple(specs) == runner.NOTEBOOKS
     assert all(s.seconds and s.seconds > 0 for s in specs)  # the order of a first run on two workers
-    assert all((runner.default_notebooks_dir() / s.filename).is_file() for s in specs)
+    assert all((runner.default_notebooks_dir() / s.notebook).is_file() for s in specs)
+    # one area notebook, run once per area of plan.yml, each page named and titled after its area
+    areas = [s for s in specs if s.source == "indsatsomraade.ipynb"]
+    assert [(s.html_name, s.title, s.parameters) for s in areas] == [
+        ("tryghed_og_trivsel.html", "Tryghed og trivsel", (("area_id", "tryghed_og_trivsel"),)),
+        ("kriminalpraeventiv_indsats.html", "Kriminalpræventiv indsats", (("area_id", "kriminalpraeventiv_indsats"),)),
+        ("forebyggelse_og_foraeldreansvar.html", "Forebyggelse og forældreansvar",
+         (("area_id", "forebyggelse_og_foraeldreansvar"),))]
 
 
 def test_a_page_added_in_plan_yml_runs_without_code(tmp_path):
@@ -718,7 +725,7 @@ def test_a_broken_notebook_entry_is_refused_with_exit_2(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert "Notesbogslisten (notebooks:) i params/plan.yml er ugyldig" in err
     assert ("params/plan.yml: notebooks, element 2 (ekstra.ipynb): ukendt nøgle 'titel' (gyldige nøgler: "
-            "file, title, seconds); mente du 'title'?") in err
+            "file, title, seconds, indicators, per_area); mente du 'title'?") in err
     assert "params/plan.yml: notebooks, element 2 (ekstra.ipynb): nøglen title mangler" in err
     assert ("params/plan.yml: notebooks, element 3 (mangler.ipynb): notesbogen mangler.ipynb findes ikke i "
             "notebooks") in err
@@ -744,7 +751,7 @@ def test_a_broken_notebook_entry_is_refused_with_exit_2(tmp_path, monkeypatch, c
     ([{"file": "beta.ipynb", "title": "B", "seconds": -2.5}], "seconds = -2.5 er ugyldig"),
     ([{"file": "beta.ipynb", "title": "B", "seconds": float("inf")}], "seconds = inf er ugyldig"),
     ([{"file": "beta.ipynb", "title": "B", "second": 3}], "ukendt nøgle 'second' (gyldige nøgler: file, title, "
-                                                             "seconds); mente du 'seconds'?"),
+                                                             "seconds, indicators, per_area); mente du 'seconds'?"),
 ])
 def test_notebook_list_problems_are_named(entries, needle):
     from helhedsplan_eval.run.notebook_list import notebook_specs

@@ -30,7 +30,6 @@ from helhedsplan_eval.analysis.status.units import fill_counts
 if TYPE_CHECKING:
     from helhedsplan_eval.report.disclosure import SafeSeries
 
-FIRST_DATA_YEAR = 2014
 
 
 @dataclass
@@ -88,15 +87,20 @@ def series_key(crit: Criterion) -> str:
     return key
 
 
-def compute_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -> IndicatorSeries:
-    """The criterion's indicator series for every year from ``FIRST_DATA_YEAR`` to ``last_year``."""
+def compute_series(crit: Criterion, bundle: DataBundle, last_year: int | None = None,
+                   first_year: int | None = None) -> IndicatorSeries:
+    """The criterion's indicator series for every year from ``first_year`` to ``last_year`` (defaults: the plan's
+    first baseline year and its last year; the plan: the active plan folder, ``plan.period``)."""
     from helhedsplan_eval.analysis.all_indicators import load_all  # every registering module (lazy: FIT, survey)
+    from helhedsplan_eval.catalogue.period import plan_period
 
     load_all()
     func = INDICATORS.get(crit.indicator)
     if func is None:
         raise KeyError(f"criterion {crit.id}: no indicator registered as '{crit.indicator}'")
-    years = list(range(FIRST_DATA_YEAR, last_year + 1))
+    period = plan_period()
+    first = period.baseline_start if first_year is None else first_year
+    years = list(range(first, (period.last_year if last_year is None else last_year) + 1))
     return func(bundle, years, **crit.indicator_args)
 
 
@@ -104,7 +108,8 @@ def compute_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -
 SERIES_CACHE_ATTR = "_series_cache"
 
 
-def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) -> IndicatorSeries:
+def cached_series(crit: Criterion, bundle: DataBundle, last_year: int | None = None,
+                  first_year: int | None = None) -> IndicatorSeries:
     """``compute_series`` once per bundle: every indicator series covers all years up to
     ``last_year``, so the years of a run (and ``--all-years``) share one computation.
 
@@ -115,11 +120,17 @@ def cached_series(crit: Criterion, bundle: DataBundle, last_year: int = 2020) ->
     Callers get a deep copy: nothing they change reaches the next caller."""
     from helhedsplan_eval.analysis import status as _status
 
+    if last_year is None or first_year is None:
+        from helhedsplan_eval.catalogue.period import plan_period
+
+        period = plan_period()
+        last_year = period.last_year if last_year is None else last_year
+        first_year = period.baseline_start if first_year is None else first_year
     cache = bundle.__dict__.setdefault(SERIES_CACHE_ATTR, {})
-    key = (series_key(crit), int(last_year), int(_status.MIN_CELL))
+    key = (series_key(crit), int(first_year), int(last_year), int(_status.MIN_CELL))
     s = cache.get(key)
     if s is None:
-        s = cache[key] = compute_series(crit, bundle, last_year)
+        s = cache[key] = compute_series(crit, bundle, last_year, first_year)
     return copy.deepcopy(s)
 
 
@@ -162,13 +173,13 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int =
     bundle = data if isinstance(data, DataBundle) else load_bundle(data, catalogue_ids=set(cat.criteria))
     series: dict[str, IndicatorSeries] = {}
     evals: dict[str, Evaluation] = {}
-    last = max(int(cat.plan.get("period", {}).get("end", 2020)), year)
+    last = max(cat.period.last_year, year)
     own = [crit for crit in cat.criteria.values() if not crit.linked_to]
     with compute_once():  # tables derived from the bundle are shared by the indicators of this pass
         for crit in own:
             key = series_key(crit)
             if key not in series:
-                series[key] = cached_series(crit, bundle, last)
+                series[key] = cached_series(crit, bundle, last, cat.period.baseline_start)
         for crit in own:
             if crit.kind == "count_units":  # its listed criteria, judged per unit (analysis/status/units.py)
                 attach_units(series[series_key(crit)], crit, cat, series)

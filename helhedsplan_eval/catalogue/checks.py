@@ -6,9 +6,53 @@ can report all problems of both files at once.
 
 from __future__ import annotations
 
+import re
+
 from helhedsplan_eval.formatting import excerpt, short_repr
-from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, DIRECTION_SUGGESTIONS_DA, FIRST_DATA_YEAR, KIND_DIRECTIONS,
-                                            PARAM_SPECS, UNIT_LABELS_DA)
+from helhedsplan_eval.catalogue.period import PlanPeriod, _suggest, parse_period
+from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, DIRECTION_SUGGESTIONS_DA, KIND_DIRECTIONS, PARAM_SPECS,
+                                            UNIT_LABELS_DA)
+
+#: The keys plan.yml knows, per level; any other key is named with a suggestion (a typo would be dropped silently).
+PLAN_FILE_KEYS = ("plan", "areas", "register_measures", "notebooks")
+PLAN_KEYS = ("id", "name", "area_name", "municipality", "police_district", "period", "parties", "purpose", "budget",
+             "not_chosen_areas", "police_comparison", "sample")
+AREA_KEYS = ("id", "prefix", "name", "section", "purpose", "objectives", "budget", "activities", "note")
+BUDGET_KEYS = ("lbf", "local", "total", "note", "readings", "chosen", "reason")
+ACTIVITY_KEYS = ("id", "name", "cfbu")
+MEASURE_KEYS = ("id", "name", "unit", "direction", "source", "stated")
+# texts of plan: that the board reads (type checked)
+PLAN_TEXTS = ("id", "name", "area_name", "municipality", "police_district", "purpose", "police_comparison")
+
+
+def _unknown_keys(where: str, mapping, known, problems: list[str]) -> None:
+    """Every key of ``mapping`` that is not in ``known``, named with the nearest known key."""
+    if not isinstance(mapping, dict):
+        return
+    for key in mapping:
+        if key not in known:
+            problems.append(f"{where}: nøglen '{key}' kendes ikke{_suggest(key, known)} "
+                            f"(kendte nøgler: {', '.join(known)})")
+
+
+def _check_texts(where: str, plan: dict, problems: list[str]) -> None:
+    for key in PLAN_TEXTS:
+        if key in plan and not (isinstance(plan[key], str) and plan[key].strip()):
+            problems.append(f"{where}.{key} er {_show(plan[key])}, men skal være en tekst")
+    pid = plan.get("id")
+    if isinstance(pid, str) and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", pid):
+        problems.append(f"{where}.id er {_show(pid)}, men skal være et kort navn af små bogstaver (a-z), tal, - og _, "
+                        "fx hoejvang-2022-2026 (rapporterne lægges i outputs/<id>/)")
+    sample = plan.get("sample")
+    if sample is not None and not (isinstance(sample, dict) and isinstance(sample.get("from"), str)
+                                   and isinstance(sample.get("shift_months"), int)):
+        problems.append(f"{where}.sample er {_show(sample)}, men skal være {{from: data/sample, shift_months: 61, "
+                        "skip: [...]}} (planens syntetiske eksempeldata: standardeksemplet flyttet i tid)")
+    else:
+        _unknown_keys(f"{where}.sample", sample or {}, ("from", "shift_months", "skip"), problems)
+    parties = plan.get("parties", [])
+    if not (isinstance(parties, list) and all(isinstance(p, str) and p.strip() for p in parties)):
+        problems.append(f"{where}.parties er {_show(parties)}, men skal være en liste af tekster (parternes navne)")
 
 
 def _is_int(v) -> bool:
@@ -21,8 +65,9 @@ def _is_number(v) -> bool:
     return (isinstance(v, (int, float)) and not isinstance(v, bool)) and math.isfinite(v)
 
 
-def _check_value(v, spec, years: tuple[int, int]) -> str | None:
-    """None if ``v`` matches ``spec``, else what was expected (Danish)."""
+def _check_value(v, spec, years: tuple[int, int], dates=None) -> str | None:
+    """None if ``v`` matches ``spec``, else what was expected (Danish). ``dates``: (first, last) day a date may
+    have (the plan's data period); without it a date's year must lie in ``years``."""
     if isinstance(spec, tuple):
         return None if v in spec else "en af " + ", ".join(f"'{a}'" for a in spec)
     if spec == "number":
@@ -50,6 +95,9 @@ def _check_value(v, spec, years: tuple[int, int]) -> str | None:
                 d = dt.date.fromisoformat(str(v))
             except ValueError:
                 return _EXPECTED_DA["date"]
+        if dates is not None:
+            return (None if dates[0] <= d <= dates[1]
+                    else f"en dato (ÅÅÅÅ-MM-DD) fra {dates[0].isoformat()} til {dates[1].isoformat()}")
         return (None if years[0] <= d.year <= years[1]
                 else f"en dato (ÅÅÅÅ-MM-DD) i årene {years[0]}-{years[1]}")
     if spec == "str":
@@ -65,7 +113,7 @@ def _show(v) -> str:
 
 
 def check_params(where: str, kind: str, params: dict, years: tuple[int, int], label: str = "params",
-                 partial: bool = False) -> list[str]:
+                 partial: bool = False, dates=None) -> list[str]:
     """Problems of one criterion's ``params`` against its kind (all at once). ``partial``: an
     alternative reading's params, which only override some keys."""
     spec = PARAM_SPECS.get(kind, {})
@@ -75,7 +123,7 @@ def check_params(where: str, kind: str, params: dict, years: tuple[int, int], la
             known = ", ".join(spec) or "ingen"
             problems.append(f"{where}: {label}.{key} kendes ikke for kind {kind} (kendte parametre: {known})")
             continue
-        exp = _check_value(v, spec[key], years)
+        exp = _check_value(v, spec[key], years, dates)
         if exp:
             problems.append(f"{where}: {label}.{key} er {_show(v)}, men skal være {exp}")
     if not partial:
@@ -104,36 +152,35 @@ def _new_kind_problems(where: str, kind: str, params: dict, label: str) -> list[
     return []
 
 
-def _check_plan(plan_doc, problems: list[str]) -> tuple[dict, int, int]:
-    """Basic checks of plan.yml; returns (plan mapping, first year, last year)."""
+def _check_plan(plan_doc, problems: list[str]) -> tuple[dict, PlanPeriod | None]:
+    """Basic checks of plan.yml; returns (plan mapping, the plan's period or None when it is unusable)."""
     if not isinstance(plan_doc, dict):
         problems.append("plan.yml: filen skal være en YAML-mapping med 'plan', 'areas' og 'register_measures'")
-        return {}, 2017, 2020
+        return {}, None
+    _unknown_keys("plan.yml", plan_doc, PLAN_FILE_KEYS, problems)
     plan = plan_doc.get("plan", {})
     if not isinstance(plan, dict):
         problems.append("plan.yml: 'plan' skal være en mapping (name, period, budget, ...)")
         plan = {}
-    start, end = 2017, 2020
-    period = plan.get("period", {"start": 2017, "end": 2020})
-    if not isinstance(period, dict) or not _is_int(period.get("start")) or not _is_int(period.get("end")):
-        problems.append(f"plan.yml: plan.period er {_show(period)}, men skal være {{start: årstal, end: årstal}} "
-                        "med hele årstal")
-    elif not FIRST_DATA_YEAR <= period["start"] <= period["end"] <= 2100:
-        problems.append(f"plan.yml: plan.period {period['start']}-{period['end']} skal have start ≤ end og "
-                        f"start ≥ {FIRST_DATA_YEAR}")
+    _unknown_keys("plan.yml: plan", plan, PLAN_KEYS, problems)
+    _check_texts("plan.yml: plan", plan, problems)
+    if "period" not in plan:
+        problems.append("plan.yml: plan.period mangler, fx {start: 2022-02-01, end: 2026-01-31}")
+        period = None
     else:
-        start, end = period["start"], period["end"]
+        period = parse_period(plan["period"], problems)
     budget = plan.get("budget", {})
     if not isinstance(budget, dict):
         problems.append("plan.yml: plan.budget skal være en mapping (lbf, local, total)")
     else:
+        _unknown_keys("plan.yml: plan.budget", budget, BUDGET_KEYS, problems)
         for k in ("lbf", "local", "total"):
             if k in budget and not (_is_number(budget[k]) and budget[k] >= 0):
                 problems.append(f"plan.yml: plan.budget.{k} er {_show(budget[k])}, men skal være et tal ≥ 0 (kr.)")
     for key in ("areas", "register_measures"):
         if key in plan_doc and not isinstance(plan_doc[key], list):
             problems.append(f"plan.yml: '{key}' skal være en liste")
-    return plan, start, end
+    return plan, period
 
 
 def _check_areas(plan_doc, problems: list[str]) -> list[dict]:
@@ -148,6 +195,7 @@ def _check_areas(plan_doc, problems: list[str]) -> list[dict]:
             continue
         aid = a.get("id")
         where = f"plan.yml: areas, {aid if isinstance(aid, str) else f'element {n}'}"
+        _unknown_keys(where, a, AREA_KEYS, problems)
         ok = True
         for k in ("id", "name"):
             if not isinstance(a.get(k), str) or not a.get(k).strip():
@@ -169,11 +217,14 @@ def _check_areas(plan_doc, problems: list[str]) -> list[dict]:
                 if not (isinstance(act, dict) and isinstance(act.get("id"), str) and isinstance(act.get("name"), str)):
                     problems.append(f"{where}: activities, element {m} skal have 'id' og 'name' som tekst")
                     ok = False
+                else:
+                    _unknown_keys(f"{where}: activities, {act['id']}", act, ACTIVITY_KEYS, problems)
         budget = a.get("budget", {})
         if not isinstance(budget, dict):
             problems.append(f"{where}: 'budget' skal være en mapping (lbf, local, total)")
             ok = False
         else:
+            _unknown_keys(f"{where}: budget", budget, BUDGET_KEYS, problems)
             for k in ("lbf", "local", "total"):
                 if k in budget and not (_is_number(budget[k]) and budget[k] >= 0):
                     problems.append(f"{where}: budget.{k} er {_show(budget[k])}, men skal være et tal ≥ 0 (kr.)")
@@ -195,6 +246,7 @@ def _check_register_measures(plan_doc, problems: list[str]) -> None:
             problems.append(f"plan.yml: register_measures, element {n} skal være en mapping med 'id'")
             continue
         where = f"plan.yml: register_measures, {m['id']}"
+        _unknown_keys(where, m, MEASURE_KEYS, problems)
         if m.get("unit") is not None and m.get("unit") not in UNIT_LABELS_DA:
             problems.append(f"{where}: unit er {_show(m.get('unit'))}, men skal være en af "
                             f"{', '.join(UNIT_LABELS_DA)}")

@@ -19,9 +19,10 @@ import yaml
 from helhedsplan_eval.catalogue.checks import (_check_areas, _check_plan, _check_register_measures,  # noqa: F401
                                                _check_value, _is_int, _is_number, _show, check_params,
                                                direction_problems)
-from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, COUNTS, CRITERION_FIELDS, FIRST_DATA_YEAR,  # noqa: F401
+from helhedsplan_eval.catalogue.spec import (_EXPECTED_DA, COUNTS, CRITERION_FIELDS,  # noqa: F401
                                              KIND_LABELS_DA, PARAM_SPECS, REQUIRED_PARAMS, UNIT_LABELS_DA,
                                              default_counts)
+from helhedsplan_eval.catalogue.period import PlanPeriod
 from helhedsplan_eval.paths import params_dir
 from helhedsplan_eval.yaml_io import YamlAliasError, safe_load
 
@@ -117,6 +118,7 @@ class Area:
     objectives: list[str]
     budget: dict
     activities: list[dict]
+    note: str = ""  # a sentence the plan adds to the area's heading (e.g. an area it chose not to have)
 
     def activity_name(self, activity_id: str | None) -> str | None:
         for a in self.activities:
@@ -131,6 +133,7 @@ class Catalogue:
     areas: dict[str, Area]
     criteria: dict[str, Criterion]
     register_measures: list[dict]
+    period: PlanPeriod | None = None  # the plan's period and years (plan.period)
 
     def by_area(self, area_id: str) -> list[Criterion]:
         return [c for c in self.criteria.values() if c.area == area_id]
@@ -188,6 +191,22 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
     return _load(str(Path(directory) if directory else params_dir()))
 
 
+def plan_problems(directory: str | Path | None = None) -> list[str]:
+    """Every problem of a plan folder's ``plan.yml`` (missing folder or file, unknown keys, wrong types, an impossible
+    period), without reading ``criteria.yml``: the check every command makes before it starts."""
+    d = Path(directory) if directory else params_dir()
+    if not d.is_dir():
+        return [f"planmappen {d} findes ikke (en plan er en mappe med plan.yml og criteria.yml)"]
+    problems: list[str] = []
+    plan_doc = _read_yaml(d / "plan.yml", problems)
+    if problems:
+        return problems
+    _check_plan(plan_doc, problems)
+    _check_areas(plan_doc, problems)
+    _check_register_measures(plan_doc, problems)
+    return problems
+
+
 @lru_cache(maxsize=8)
 def _load(directory: str) -> Catalogue:
     d = Path(directory)
@@ -196,26 +215,29 @@ def _load(directory: str) -> Catalogue:
     crit_doc = _read_yaml(d / "criteria.yml", problems)
     if problems:
         raise CatalogueError(problems)
-    plan, plan_start, plan_end = _check_plan(plan_doc, problems)
+    plan, period = _check_plan(plan_doc, problems)
     areas: dict[str, Area] = {}
     for a in _check_areas(plan_doc, problems):
         areas[a["id"]] = Area(id=a["id"], prefix=str(a.get("prefix", "")), name=a["name"],
                               section=str(a.get("section", "")), purpose=" ".join(str(a.get("purpose", "")).split()),
                               objectives=list(a.get("objectives", [])), budget=dict(a.get("budget", {})),
-                              activities=list(a.get("activities", [])))
+                              activities=list(a.get("activities", [])),
+                              note=" ".join(str(a.get("note") or "").split()))
     _check_register_measures(plan_doc, problems)
+    if period is None:  # without the plan's years no criterion's period or parameters can be checked
+        raise CatalogueError(problems)
     raw = _criteria_entries(crit_doc, problems)
     by_id = {c.get("id"): c for c in raw if isinstance(c.get("id"), str)}
     criteria: dict[str, Criterion] = {}
     for n, c in enumerate(raw, start=1):
-        crit = _check_criterion(n, c, areas, by_id, (plan_start, plan_end), problems, _measure_ids(plan_doc))
+        crit = _check_criterion(n, c, areas, by_id, period, problems, _measure_ids(plan_doc))
         if crit is not None:
             criteria[crit.id] = crit
     problems += _unit_problems(criteria)
     if problems:
         raise CatalogueError(problems)
     return Catalogue(plan=plan, areas=areas, criteria=criteria,
-                     register_measures=list(plan_doc.get("register_measures", []) or []))
+                     register_measures=list(plan_doc.get("register_measures", []) or []), period=period)
 
 
 def _measure_ids(plan_doc) -> tuple[str, ...]:
@@ -358,7 +380,8 @@ def _years_in(where: str, base: dict, own: bool, period, problems: list[str]) ->
     return tuple(int(y) for y in (yrs or range(int(period[0]), int(period[1]) + 1)))
 
 
-def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int], measures=None) -> list[str]:
+def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int], measures=None,
+                  dates=None) -> list[str]:
     """Direction, unit, indicator and alternative readings of a criterion that is evaluated itself."""
     problems = []
     if base.get("direction") not in ("up", "down"):
@@ -388,11 +411,11 @@ def _own_problems(where: str, base: dict, kind: str, data_years: tuple[int, int]
                             "(mapping)")
             continue
         problems += check_params(where, kind, alt.get("params", {}), data_years,
-                                 label=f"alternatives[{m}].params", partial=True)
+                                 label=f"alternatives[{m}].params", partial=True, dates=dates)
     return problems
 
 
-def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, plan_years: tuple[int, int],
+def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, period: PlanPeriod,
                      problems: list[str], measures=None) -> Criterion | None:
     """One entry of criteria.yml as a :class:`Criterion`, or None; every problem is appended to ``problems``."""
     cid = c.get("id") if isinstance(c.get("id"), str) and c.get("id") else f"element {n}"
@@ -407,17 +430,18 @@ def _check_criterion(n: int, c: dict, areas: dict[str, Area], by_id: dict, plan_
         return None
     own = base is c
     params = _params_of(where, c, base, kind, problems)
-    period = _period_of(where, base, own, plan_years, problems)
+    plan_period = period
+    period = _period_of(where, base, own, (plan_period.first_year, plan_period.last_year), problems)
     if period is None:
         return None
-    data_years = (FIRST_DATA_YEAR, plan_years[1])
+    data_years = plan_period.data_years
     if own:
-        problems += check_params(where, kind, params, data_years)
+        problems += check_params(where, kind, params, data_years, dates=(plan_period.first_date, plan_period.end))
     years = _years_in(where, base, own, period, problems)
     if years is None:
         return None
     if own:
-        problems += _own_problems(where, base, kind, data_years, measures)
+        problems += _own_problems(where, base, kind, data_years, measures, (plan_period.first_date, plan_period.end))
         problems += direction_problems(where, kind, base.get("direction"), params)
     return _criterion(cid, c, base, kind, params, period, years)
 

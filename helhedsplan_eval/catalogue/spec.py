@@ -137,7 +137,6 @@ PERSON_UNITS = ("persons", "pct")  # a share is a share of persons: its numerato
 def default_counts(unit: str) -> str:
     """``counts`` when criteria.yml does not say: persons for a count of persons and for shares, else units."""
     return "persons" if unit in PERSON_UNITS else "units"
-FIRST_DATA_YEAR = 2014  # the first baseline year the data contract accepts
 
 _EXPECTED_DA = {"number": "et tal", "int": "et helt tal", "year": "et årstal (helt tal)", "bool": "true eller false",
                 "date": "en dato (ÅÅÅÅ-MM-DD)", "share": "et tal mellem 0 og 100 (procent)", "str": "en tekst"}

@@ -42,9 +42,9 @@ class DataBundle:
         """Each delivered source's covered years: years with records, years a spell register has an active
         spell in, and manifest.yml's declared coverage. Other years are missing, never 0."""
         from helhedsplan_eval.analysis.indicators import source_coverage
-        from helhedsplan_eval.data.sources import LAST_YEAR
+        from helhedsplan_eval.catalogue.period import plan_period
 
-        return source_coverage(self, horizon=horizon or LAST_YEAR)
+        return source_coverage(self, horizon=horizon or plan_period().last_year)
 
     def warnings_for(self, sources) -> list:
         names = set(sources)

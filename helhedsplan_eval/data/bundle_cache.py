@@ -7,7 +7,7 @@ removed when the run ends) and names the file in the kernels' environment
 :func:`cached_bundle` first, which returns the bundle only when its key still matches, recomputed
 from the files on disk at that moment: package version, the resolved data folder, name, size and
 SHA-256 of every file the contract could read there (and ``manifest.yml``), the catalogue's
-criterion ids and ``params/survey.yml``. Anything else (no variable, unreadable file, another
+criterion ids, the active plan's ``plan.yml`` (its period) and ``survey.yml``. Anything else (no variable, unreadable file, another
 folder, a changed file, ``strict=True``) falls through to the ordinary parse, so the cache can
 never hand a notebook data other than what it would have read itself.
 """
@@ -40,7 +40,9 @@ def cache_key(data_dir, catalogue_ids) -> str:
                                                           and p.suffix.lower() in (".csv", ".xlsx"))):
             files.append([p.name, p.stat().st_size, sha256(p)])
     survey = params_dir() / "survey.yml"
+    plan = params_dir() / "plan.yml"  # the plan's period decides which dates and years are valid
     parts = {
+        "plan_yml": sha256(plan) if plan.is_file() else None,
         "version": __version__,
         "data_dir": str(d),
         "files": files,

@@ -292,7 +292,10 @@ def _years_of(src: Source, df: pd.DataFrame):
     if src.year_column and src.year_column in df:
         return set(int(v) for v in df[src.year_column].dropna())
     if src.date_column and src.date_column in df:
-        return set(d.year for d in df[src.date_column].dropna())
+        from helhedsplan_eval.catalogue.period import plan_period
+
+        year_of = plan_period().year_of  # the plan year a date falls in
+        return set(year_of(d) for d in df[src.date_column].dropna())
     return None
 
 

@@ -72,7 +72,10 @@ def allowed_text(col: Col, lang: str = "da") -> str:
     if col.type == "bool":
         return "ja, nej"
     if col.type == "date":
-        return f"{_src.FIRST_YEAR}-01-01 til {_src.LAST_YEAR}-12-31"
+        from helhedsplan_eval.data.schema import date_bounds
+
+        lo, hi = date_bounds()
+        return f"{lo.isoformat()} til {hi.isoformat()}"
     if col.min is not None and col.max is not None:
         return f"{_num(col.min)} til {_num(col.max)}"
     if col.min is not None:
@@ -157,9 +160,9 @@ def _files_section() -> list[str]:
         "kilde **én** fil: både `x.csv` og `x.xlsx` er en fejl, og det er en mappe eller en anden særlig fil med "
         "en kildes navn også. Andre filer i mappen ignoreres, undtagen `manifest.yml` (se nedenfor).",
         "* **CSV, to former** (genkendt ud fra overskriftsrækken):",
-        "  * kommasepareret med decimalpunktum: `B1,2018-01-05,1234.50`;",
+        f"  * kommasepareret med decimalpunktum: `B1,{_src.PLAN_YEARS[0] + 1}-01-05,1234.50`;",
         "  * dansk Excel-eksport: semikolonsepareret med decimalkomma og eventuelt tusindtalspunktum: "
-        "`B1;05-01-2018;1.234,50`.",
+        f"`B1;05-01-{_src.PLAN_YEARS[0] + 1};1.234,50`.",
         "  Mellemrum i tal ignoreres. En celle, der indeholder skilletegnet, skal stå i anførselstegn (`\"0-1,5\"`). "
         "En første linje `sep=,` eller `sep=;` (Excels angivelse af skilletegnet) bruges og springes over, med en "
         "advarsel. Et tal, der kan læses på to måder (`3,641` er 3,641 med decimalkomma, men 3641 med "
@@ -188,6 +191,12 @@ def _files_section() -> list[str]:
     ]
 
 
+def _date_range_text() -> str:
+    from helhedsplan_eval.data.schema import date_range_text
+
+    return date_range_text()
+
+
 def _cells_section() -> list[str]:
     """Dates, booleans, numbers, empty cells and allowed values."""
     true_words = ", ".join(f"`{w}`" for w in sorted(set(_BOOL_TRUE) - {"ja"}))
@@ -196,7 +205,7 @@ def _cells_section() -> list[str]:
         "## Celler",
         "",
         f"* **Datoer**: `ÅÅÅÅ-MM-DD` (foretrukket) eller `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ`, `DD/MM/ÅÅÅÅ`; et klokkeslæt "
-        f"efter en ISO-dato ignoreres. Hver dato skal ligge i {_src.FIRST_YEAR}-{_src.LAST_YEAR} (basisårene "
+        f"efter en ISO-dato ignoreres. Hver dato skal ligge i {_date_range_text()} (basisårene "
         f"{_src.FIRST_YEAR}-{_src.PLAN_YEARS[0] - 1} og planens år {_src.PLAN_YEARS[0]}-{_src.LAST_YEAR}). En slutdato før sin startdato (fx `end_date` før "
         "`start_date`) er en fejl.",
         f"* **Ja/nej**: `ja` eller `nej`. Også godtaget (store eller små bogstaver): {true_words} for ja; "
@@ -268,7 +277,8 @@ def _errors_section() -> list[str]:
         "Alle problemer meldes på én gang, hver med fil, række, kolonne, værdi og hvad der var forventet.",
         "",
         "* **Fejl** gør filen ubrugelig, til den er rettet: en påkrævet kolonne mangler, en celle kan ikke læses "
-        "som sin type (tekst i en talkolonne, en umulig dato som 2019-02-30), en værdi uden for de tilladte "
+        f"som sin type (tekst i en talkolonne, en umulig dato som {_src.PLAN_YEARS[0] + 2}-02-30), en værdi uden for "
+        "de tilladte "
         "værdier eller intervallet, en tom celle, hvor der kræves en værdi, en dobbelt nøgle eller en dobbelt "
         "række, en henvisning til et id, der ikke findes i den anden fil, en vurdering af et ukendt kriterie-id, "
         "et FIT-skema uden både total og alle fire items eller med en total, der ikke passer med dens items, en "

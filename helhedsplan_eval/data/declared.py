@@ -196,7 +196,7 @@ def _column(where: str, c, lists: dict, problems: list[str]) -> Col | None:
     if wrong:
         problems.append(f"{where}: de tilladte værdier {', '.join(map(repr, wrong))} passer ikke til typen "
                         f"{c.get('type')} (tilladte værdier kan angives for tekst og hele tal; skriv en kode i "
-                        "anførselstegn, fx '2017', når kolonnen er tekst)")
+                        "anførselstegn, fx '2021', når kolonnen er tekst)")
     if len(problems) > n0:
         return None
     return Col(c["name"], c["type"], c["description"], required=c.get("required", True),
@@ -338,13 +338,16 @@ def _source(where: str, e, lists: dict, plan_years: tuple[int, ...], lines: dict
 
 
 def _plan_years(plan_doc: dict, path: str, problems: list[str]) -> tuple[int, ...]:
+    from helhedsplan_eval.catalogue.period import parse_period  # whole years or dates (plan years)
+
     try:
-        p = plan_doc["plan"]["period"]
-        start, end = int(p["start"]), int(p["end"])
-    except (KeyError, TypeError, ValueError):
+        period = parse_period(plan_doc["plan"]["period"], [])
+    except (KeyError, TypeError):
+        period = None
+    if period is None:
         problems.append(f"{path}: plan.period.start/end mangler; kildeerklæringerne bruger planens år")
         return ()
-    return tuple(range(start, end + 1))
+    return period.years
 
 
 def _read(path: Path, problems: list[str]):

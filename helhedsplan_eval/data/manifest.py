@@ -52,8 +52,14 @@ def _parse(mf: Path) -> tuple[object, list[Issue]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (linje {mark.line + 1})" if mark is not None else ""
         return None, [_err(None, f"filen er ikke gyldig YAML{where}; forventet fx 'synthetic: false' og "
-                                 "'coverage: {kilde: [2017, 2018]}'",
+                                 f"'coverage: {{kilde: {_example_years(2)}}}'",
                            category="filen er ikke gyldig YAML")]
+
+
+def _example_years(n: int) -> str:
+    """The plan's first ``n`` years as a YAML list, for the examples in messages."""
+    first = _src.PLAN_YEARS[0] if _src.PLAN_YEARS else 2021
+    return "[" + ", ".join(str(first + i) for i in range(n)) + "]"
 
 
 def _scalar_issue(key: str, val) -> Issue | None:
@@ -72,7 +78,7 @@ def _coverage(val) -> tuple[dict | None, list[Issue]]:
     """The declared coverage per source (invalid sources left out), None when it is no mapping."""
     if not isinstance(val, dict):
         return None, [_err("coverage", "'coverage' skal være en mapping fra kildenavn til en liste af år, fx "
-                                       "'coverage: {logbook_events: [2017, 2018, 2019]}'",
+                                       f"'coverage: {{logbook_events: {_example_years(3)}}}'",
                            category="'coverage' skal være en mapping")]
     cov, issues = {}, []
     for src_name, years in val.items():
@@ -82,7 +88,7 @@ def _coverage(val) -> tuple[dict | None, list[Issue]]:
                                category="ukendt kilde i 'coverage'"))
             continue
         if not isinstance(years, list):
-            issues.append(_err(k, f"dækningen af {src_name} skal være en liste af år, fx [2017, 2018]",
+            issues.append(_err(k, f"dækningen af {src_name} skal være en liste af år, fx {_example_years(2)}",
                                category="dækningen skal være en liste af år"))
             continue
         bad = [y for y in years if not _is_int(y) or not _src.FIRST_YEAR <= y <= _src.LAST_YEAR]

@@ -20,6 +20,30 @@ from helhedsplan_eval.data import sources as _src
 from helhedsplan_eval.data.sources import Source
 
 
+
+def date_bounds():
+    """The first and last day a date may have: the first day of the first year sources.yml allows (a plan year, which
+    may start on another day than 1 January: plan.yml's period) to the plan's last day."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    period = plan_period()
+    return period.year_start(_src.FIRST_YEAR or period.baseline_start), period.end
+
+
+def date_range_text() -> str:
+    """The days a date may have, as messages write them: "2021-2027" for calendar plan years, else two dates."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    if plan_period().calendar:
+        return f"{_src.FIRST_YEAR}-{_src.LAST_YEAR}"
+    lo, hi = date_bounds()
+    return f"{lo.isoformat()} til {hi.isoformat()}"
+
+
+def _in_dates():
+    lo, hi = date_bounds()
+    return lambda d: lo <= (d.date() if hasattr(d, "date") and callable(d.date) else d) <= hi
+
 def _pandera_schema(src: Source, present: list[str]):
     import pandera.pandas as pa
 
@@ -36,7 +60,7 @@ def _pandera_schema(src: Source, present: list[str]):
         if c.max is not None:
             checks.append(pa.Check.le(c.max, error=f"max:{c.name}"))
         if c.type == "date":
-            checks.append(pa.Check(lambda s: s.map(lambda d: _src.FIRST_YEAR <= d.year <= _src.LAST_YEAR),
+            checks.append(pa.Check(lambda s, ok=_in_dates(): s.map(ok),
                                    element_wise=False, error=f"daterange:{c.name}"))
         cols[c.name] = pa.Column(object, checks=checks, nullable=c.nullable, required=False, coerce=False)
     key = [k for k in src.key if k in present]
@@ -60,7 +84,7 @@ def _passes(src: Source, df: pd.DataFrame) -> bool:
                 return False
             if c.max is not None and not (values <= c.max).all():
                 return False
-            if c.type == "date" and not values.map(lambda d: _src.FIRST_YEAR <= d.year <= _src.LAST_YEAR).all():
+            if c.type == "date" and not values.map(_in_dates()).all():
                 return False
         key = [k for k in src.key if k in df.columns]
         if key and len(key) == len(src.key) and df.duplicated(subset=key, keep=False).any():
@@ -103,9 +127,9 @@ def _pandera_issues(src: Source, df: pd.DataFrame, fname: str) -> list[Issue]:
                                 category=f"værdien ligger uden for det tilladte (forventet {c.expected()})"))
         elif check.startswith("daterange:"):
             issues.append(Issue(ERROR, src.name, fname, f"datoen {val} ligger uden for programmets år "
-                                f"(forventet {_src.FIRST_YEAR}-{_src.LAST_YEAR})", row, col, str(val),
+                                f"(forventet {date_range_text()})", row, col, str(val),
                                 category=f"datoen ligger uden for programmets år "
-                                         f"(forventet {_src.FIRST_YEAR}-{_src.LAST_YEAR})"))
+                                         f"(forventet {date_range_text()})"))
         elif "not_nullable" in check or check == "not_nullable":
             issues.append(Issue(ERROR, src.name, fname, "cellen er tom, men skal udfyldes", row, col, ""))
         elif "unique" in check or "duplicates" in check:

@@ -15,7 +15,7 @@ results only through the functions here, parameterised by the run's ``min_cell``
   the status without figures and says why (:func:`safe_evaluation`).
 * **Messages.** Data-quality texts for the board are counts per file, column and problem, never cell
   values (:func:`board_issue_rows`); free texts get a last safety net that masks small counts quoted as
-  "2017: 1" or "3 personer" (:func:`board_text`).
+  "2022: 1" or "3 personer" (:func:`board_text`).
 
 A criterion counts persons when the catalogue says ``counts: persons`` (the default for unit ``persons`` and for
 shares; e.g. cases of concern, where each case is a young person); ``counts: units`` (businesses, events) is shown
@@ -351,7 +351,7 @@ _COUNT_WORD = re.compile(r"(?<![\d,.<])" + _NUM + r"(\s+(?:" + "|".join(_PERSON_
 
 def board_text(text: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
     """A last safety net for free texts the board reads: counts of 1 … min_cell−1 quoted as
-    "2017: 1" or "3 personer" become "<5"."""
+    "2022: 1" or "3 personer" become "<5"."""
     if not text:
         return text
 

@@ -12,7 +12,7 @@ and the data-quality remarks — never a raw count under ``min_cell``.
 
 :func:`changes` compares this year's table with the latest stored report of the previous year:
 criteria whose status changed (from → to, with this year's explanation), figures that were restated
-because late records changed an earlier year ("rapporteret i 2019: 47, nu: 49") and new warnings. The
+because late records changed an earlier year ("rapporteret i 2023: 47, nu: 49") and new warnings. The
 differences pass the disclosure layer: a restated count of persons whose revision is 1 … min_cell−1 does not show
 both figures, which would give the late-registered persons away (:func:`safe_revision`).
 """
@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from helhedsplan_eval import formatting as F
+from helhedsplan_eval.catalogue.period import plan_period
 
 HISTORY_DIR = "historik"
 COLUMNS = ["evaluation_year", "run", "criterion_id", "measure", "year", "text"]
@@ -213,7 +214,7 @@ def changes_html(ch: Changes, catalogue) -> str:
 
     y, p = ch.year, ch.previous_year
     if not ch.has_previous:
-        if y <= 2017:
+        if y <= plan_period().first_year:
             return (f"<p>{y} er helhedsplanens første evalueringsår; der er ingen tidligere rapport at "
                     "sammenligne med.</p>")
         return (f"<p>Der findes ingen gemt rapport for {p}, så udviklingen siden sidste år kan ikke vises. "
@@ -285,6 +286,7 @@ def publish_history(out_root, year: int, bundle, min_cell: int, started) -> Path
         res = evaluate_year(year, bundle, min_cell=min_cell)
         path = write_history(out_root, res, run_id(started))
         write_years_index(out_root)
+        _refresh_plans_index(Path(out_root))
         return path
     except Exception as exc:  # the report is already published; say what is missing
         print(f"Advarsel: historikken eller oversigten over årene kunne ikke skrives: {type(exc).__name__}: {exc}",
@@ -292,8 +294,42 @@ def publish_history(out_root, year: int, bundle, min_cell: int, started) -> Path
         return None
 
 
-def years_index_html(out_root) -> str:
-    """``outputs/index.html``: every year's report with its front page, PDF and status counts."""
+def _refresh_plans_index(out_root: Path) -> None:
+    """A report of another plan than the default one lies in ``outputs/<plan id>/``: the default plan's
+    ``outputs/index.html`` (only if this package wrote it, or there is none) then lists it among the plans."""
+    from helhedsplan_eval.paths import default_plan_dir, params_dir, project_root
+
+    parent = out_root.resolve().parent
+    if params_dir() != default_plan_dir() and parent == (project_root() / "outputs").resolve():
+        write_years_index(parent, plan_dir=default_plan_dir())
+
+
+def other_plans(root: Path) -> list[dict]:
+    """The reports of other plans in ``root``'s subfolders (``outputs/<plan id>/``): name, link, newest year."""
+    import json
+
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and not re.fullmatch(r"\d{4}", p.name)):
+        index = d / "index.html"
+        if d.is_symlink() or not index.is_file() or YEARS_MARKER not in index.read_text(encoding="utf-8",
+                                                                                        errors="replace"):
+            continue
+        years = sorted((y.name for y in d.iterdir() if re.fullmatch(r"\d{4}", y.name)
+                        and (y / "provenance.json").is_file()), reverse=True)
+        if not years:
+            continue
+        try:
+            prov = json.loads((d / years[0] / "provenance.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        title = (prov.get("plan") or {}).get("title") or d.name
+        out.append({"title": title, "href": f"{d.name}/index.html", "years": ", ".join(years)})
+    return out
+
+
+def years_index_html(out_root, plan_dir=None) -> str:
+    """``outputs/index.html``: every year's report with its front page, PDF and status counts, and the reports of
+    other plans in its subfolders; ``plan_dir``: the plan the folder belongs to (default: the active one)."""
     import json
 
     import jinja2
@@ -303,6 +339,7 @@ def years_index_html(out_root) -> str:
 
     root = Path(out_root)
     years = []
+    label = plan_period(plan_dir).label
     for d in sorted(root.iterdir() if root.is_dir() else [], key=lambda p: p.name, reverse=True):
         if not (d.is_dir() and re.fullmatch(r"\d{4}", d.name)):
             continue
@@ -315,25 +352,28 @@ def years_index_html(out_root) -> str:
         counts = prov.get("status_counts") or {}
         summary = ", ".join(f"{n} {k.lower()}" for k, n in counts.items() if n)
         pdf = d / f"bestyrelsespakke_{d.name}.pdf"
-        years.append({"year": d.name, "href": f"{d.name}/index.html",
+        years.append({"year": d.name, "label": label(int(d.name)), "href": f"{d.name}/index.html",
                       "pdf": f"{d.name}/{pdf.name}" if pdf.is_file() else None,
                       "run": prov.get("run", {}).get("run_timestamp_shown", ""), "summary": summary,
                       "history": len(history_files(root / HISTORY_DIR, int(d.name)))})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True)
     css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
-    return env.get_template("years.html.j2").render(years=years, css=css, version=__version__)
+    from helhedsplan_eval.catalogue.names import plan_names
+
+    return env.get_template("years.html.j2").render(years=years, css=css, version=__version__,
+                                                    plan=plan_names(plan_dir), plans=other_plans(root))
 
 
 YEARS_MARKER = 'class="board-report board-years"'
 
 
-def write_years_index(out_root) -> Path | None:
+def write_years_index(out_root, plan_dir=None) -> Path | None:
     """Write ``<out_root>/index.html``; an existing index.html that this package did not write is
     left alone (None): a run only ever replaces its own files."""
     out = Path(out_root) / "index.html"
     if out.is_symlink() or (out.exists() and YEARS_MARKER not in out.read_text(encoding="utf-8", errors="replace")):
         return None
     tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(years_index_html(out_root), encoding="utf-8")
+    tmp.write_text(years_index_html(out_root, plan_dir), encoding="utf-8")
     tmp.replace(out)
     return out

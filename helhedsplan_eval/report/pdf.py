@@ -136,7 +136,9 @@ def _plan_at(path: str) -> dict:
 
 def pack_title(year: int) -> str:
     """The PDF's title (shown by the viewer, DisplayDocTitle): the plan's name from params/plan.yml."""
-    return f"Bestyrelsespakke {year} · {_plan().get('name', '')}".rstrip(" ·")
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    return f"Bestyrelsespakke {plan_period().label(year)} · {_plan().get('name', '')}".rstrip(" ·")
 
 
 def _document(year: int, parts: list[str], synthetic: bool, wrap_anywhere: bool, extra_css: str = "") -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, wait
-from pathlib import Path
 
 from helhedsplan_eval.run.errors import _short
 from helhedsplan_eval.run.execute import NotebookPool, _Result, _run_task, _Task
@@ -68,7 +67,7 @@ class TaskBatch:
         try:
             if self.pool.jobs == 1:
                 for task in self._queued:
-                    bar.set_postfix_str(Path(task.notebook).name, refresh=False)
+                    bar.set_postfix_str(task.name, refresh=False)
                     res = _run_task(task)
                     record(res)
                     if not res.ok:
@@ -122,7 +121,7 @@ class TaskBatch:
                 os.unlink(task.marker)
             except OSError:
                 pass
-        name = Path(task.notebook).name
+        name = task.name
         if state == "terminated":
             task.requeued += 1
         if state != "running" and task.requeued <= 2:

@@ -21,6 +21,16 @@ from helhedsplan_eval.run.processes import _signals_interrupt
 from helhedsplan_eval.run.runner import _finish, _prepare_year, _start, _Started
 
 
+def default_out_root(out: str | None = None) -> Path:
+    """``<out>/`` (default ``outputs/``) for the default plan (params/), ``<out>/<plan id>/`` for any other, so that
+    reports of different plans never overwrite each other (their years, history and index)."""
+    from helhedsplan_eval.catalogue.names import plan_names
+    from helhedsplan_eval.paths import default_plan_dir, params_dir
+
+    root = Path(out) if out else project_root() / "outputs"
+    return root if params_dir() == default_plan_dir() else root / plan_names().id
+
+
 def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | None, all_years: bool,
             allow_data_errors: bool = False) -> int:
     """Entry point for ``helhedsplan-eval run``; returns the process exit code (0 done, 1 a failed
@@ -37,7 +47,7 @@ def run_cli(year: int | None, data: str | None, out: str | None, jobs: int | Non
     except RunError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return exc.exit_code
-    out_root = Path(out) if out else project_root() / "outputs"
+    out_root = default_out_root(out)
     return run_years(years, n_jobs, lines=not sys.stdout.isatty(), data_dir=data, out_root=out_root,
                      allow_data_errors=allow_data_errors)
 
@@ -119,7 +129,7 @@ def _finish_year(started: "tuple[_Started, float] | None", status: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helhedsplan_eval.run.command --year 2020`` (the package CLI calls run_cli)."""
+    """``python -m helhedsplan_eval.run.command --year 2024`` (the package CLI calls run_cli)."""
     ap = argparse.ArgumentParser(prog="helhedsplan-eval run", description="Kør årsrapporten (run the annual report).")
     ap.add_argument("--year", type=int, help="evalueringsåret (et af helhedsplanens år)")
     ap.add_argument("--data", help="datamappe (standard: data_dir i params/<år>.yml)")

@@ -51,6 +51,11 @@ class _Task:
     marker: str | None = None  # on a worker: says whether it runs this task (processes.run_marked, crash_state)
     requeued: int = 0  # how often a worker crash (of another notebook) sent this task to a new worker
 
+    @property
+    def name(self) -> str:
+        """The page's notebook name (its executed copy's file name; one notebook may serve several pages)."""
+        return Path(self.out_ipynb).name or Path(self.notebook).name
+
 
 @dataclass
 class _Result:
@@ -170,7 +175,7 @@ def _run_task(task: _Task) -> _Result:
     from helhedsplan_eval.run.kernel_pool import KernelStartError, execute, process_kernel
 
     t0 = time.perf_counter()
-    name = Path(task.notebook).name
+    name = task.name
     attempts = 0
     warm = process_kernel(task.kernel_env, task.start_timeout)
     with _environ(task.kernel_env):
@@ -345,7 +350,7 @@ def _join_manager(executor, timeout: float = 10.0) -> None:
 
 def progress_line(res: "_Result", year: int, label: str = "") -> str:
     """One line per notebook for logs and non-terminal output:
-    '2020 (år 2 af 4): oversigt.ipynb – ok, 3,4 s' or '… – fejlede, 1,2 s'."""
+    '2024 (år 2 af 4): oversigt.ipynb – ok, 3,4 s' or '… – fejlede, 1,2 s'."""
     secs = f"{res.seconds:.1f}".replace(".", ",")
     where = f"{year} ({label})" if label else str(year)
     return f"{where}: {res.notebook} – {'ok' if res.ok else 'fejlede'}, {secs} s"
@@ -357,7 +362,7 @@ def longest_first(tasks: list[_Task], seconds: dict[str, float]) -> list[_Task]:
     the longest), ties in the given order. ``seconds``: notebook file name -> seconds."""
     def key(item):
         i, task = item
-        s = seconds.get(Path(task.notebook).name)
+        s = seconds.get(task.name)
         return (0, 0.0, i) if s is None else (1, -float(s), i)
 
     return [t for _, t in sorted(enumerate(tasks), key=key)]

@@ -22,9 +22,16 @@ from helhedsplan_eval.run.params import _plan_params_dir, default_notebooks_dir,
 class NotebookSpec:
     """One page of the board report: a notebook file in the notebooks folder and its Danish title."""
 
-    filename: str
+    filename: str  # the page's notebook name: its executed copy, log line and page (<stem>.html) are named after it
     title: str
     seconds: float | None = None  # expected seconds (plan.yml): the order on the workers when no report tells
+    source: str | None = None  # the notebook file executed, when another than ``filename`` (one per area)
+    parameters: tuple = ()  # (name, value) pairs the page's notebook gets besides the year's (area_id)
+
+    @property
+    def notebook(self) -> str:
+        """The notebook file in the notebooks folder that is executed for this page."""
+        return self.source or self.filename
 
     @property
     def stem(self) -> str:
@@ -45,6 +52,10 @@ NOTEBOOK_KEYS = {
 OPTIONAL_NOTEBOOK_KEYS = {
     "seconds": "cirka hvor mange sekunder notesbogen tager, et positivt tal (fx 5,5 skrives 5.5); bruges til "
                "rækkefølgen på processerne, når ingen tidligere rapport har tiderne",
+    "indicators": "en liste af indikator-id'er (fx [faellesskab_index]): siden findes kun, når et af planens "
+                  "succeskriterier (criteria.yml) bruger en af dem",
+    "per_area": "true: notesbogen køres én gang pr. indsatsområde i planens areas (siden <område-id>.html med "
+                "områdets navn som titel; notesbogen får område-id'et som parameteren area_id)",
 }
 
 
@@ -64,15 +75,33 @@ def load_notebooks(params_dir: str | os.PathLike | None = None,
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{source} kan ikke læses, så notesbogslisten (notebooks:) mangler: {_short(exc)}") from None
     entries = raw.get("notebooks") if isinstance(raw, dict) else None
-    specs, problems = notebook_specs(entries, source, Path(notebooks_dir or default_notebooks_dir()))
+    areas = raw.get("areas") if isinstance(raw, dict) and isinstance(raw.get("areas"), list) else []
+    specs, problems = notebook_specs(entries, source, Path(notebooks_dir or default_notebooks_dir()), areas,
+                                     _used_indicators(path.parent / "criteria.yml"))
     if problems:
         raise UsageError(f"Notesbogslisten (notebooks:) i {source} er ugyldig:\n"
                          + "\n".join(f"  - {p}" for p in problems))
     return specs
 
 
-def notebook_specs(entries, source: str, notebooks_dir: Path) -> tuple[list[NotebookSpec], list[str]]:
-    """The valid entries of a ``notebooks:`` list as :class:`NotebookSpec`, and every problem of the list."""
+def _used_indicators(criteria_yml: Path) -> set | None:
+    """The indicator ids the plan's criteria use (None when criteria.yml cannot be read: every page is kept)."""
+    import yaml
+
+    from helhedsplan_eval.yaml_io import safe_load
+
+    try:
+        doc = safe_load(criteria_yml.read_text(encoding="utf-8"), str(criteria_yml))
+        return {c.get("indicator") for c in doc["criteria"] if isinstance(c, dict)}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
+        return None
+
+
+def notebook_specs(entries, source: str, notebooks_dir: Path, areas=(),
+                   used_indicators: set | None = None) -> tuple[list[NotebookSpec], list[str]]:
+    """The valid entries of a ``notebooks:`` list as :class:`NotebookSpec`, and every problem of the list; an entry
+    with ``per_area: true`` gives one page per area of ``areas`` (plan.yml's), an entry with ``indicators`` a page
+    only when the plan's criteria use one of them (``used_indicators``; None: always)."""
     if not isinstance(entries, list) or not entries:
         return [], [f"{source}: notebooks skal være en ikke-tom liste med én side pr. element, hvert med "
                     f"nøglerne {', '.join(NOTEBOOK_KEYS)} (fandt {_short(repr(entries), 80)})."]
@@ -86,14 +115,24 @@ def notebook_specs(entries, source: str, notebooks_dir: Path) -> tuple[list[Note
         if found:
             problems += found
             continue
-        spec = NotebookSpec(entry["file"], entry["title"].strip(),
-                            float(entry["seconds"]) if "seconds" in entry else None)
-        if spec.stem in pages:
-            problems.append(f"{where}: siden {spec.html_name} står allerede i {pages[spec.stem]}; "
-                            "hver notesbog må kun stå én gang.")
-            continue
-        pages[spec.stem] = f"element {n}"
-        specs.append(spec)
+        seconds = float(entry["seconds"]) if "seconds" in entry else None
+        if "indicators" in entry and used_indicators is not None and not set(entry["indicators"]) & used_indicators:
+            continue  # the plan has no criterion this page shows (e.g. no FIT or survey criteria)
+        if entry.get("per_area") is True:
+            new = [NotebookSpec(f"{a['id']}.ipynb", str(a["name"]).strip(), seconds, source=entry["file"],
+                                parameters=(("area_id", a["id"]),))
+                   for a in areas if isinstance(a, dict) and isinstance(a.get("id"), str) and a.get("name")]
+            if not new:
+                problems.append(f"{where}: per_area kræver mindst ét indsatsområde i plan.yml (areas).")
+        else:
+            new = [NotebookSpec(entry["file"], entry["title"].strip(), seconds)]
+        for spec in new:
+            if spec.stem in pages:
+                problems.append(f"{where}: siden {spec.html_name} står allerede i {pages[spec.stem]}; "
+                                "hver notesbog må kun stå én gang.")
+                continue
+            pages[spec.stem] = f"element {n}"
+            specs.append(spec)
     return specs, problems
 
 
@@ -103,7 +142,16 @@ def _entry_problems(entry, where: str, notebooks_dir: Path) -> list[str]:
         return [f"{where}: skal være en mapping med nøglerne {', '.join(NOTEBOOK_KEYS)}, "
                 f"fandt {type(entry).__name__} {_short(repr(entry), 80)}."]
     problems = unknown_keys(entry, {**NOTEBOOK_KEYS, **OPTIONAL_NOTEBOOK_KEYS}, where)
+    ind = entry.get("indicators")
+    if "indicators" in entry and not (isinstance(ind, list) and ind and all(isinstance(i, str) for i in ind)):
+        problems.append(f"{where}: indicators = {_short(repr(ind), 60)} er ugyldig "
+                        f"(forventet {OPTIONAL_NOTEBOOK_KEYS['indicators']}).")
+    if "per_area" in entry and not isinstance(entry["per_area"], bool):
+        problems.append(f"{where}: per_area = {_short(repr(entry['per_area']), 40)} er ugyldig "
+                        f"(forventet true eller false: {OPTIONAL_NOTEBOOK_KEYS['per_area']}).")
     for key, what in NOTEBOOK_KEYS.items():
+        if key == "title" and entry.get("per_area") is True and key not in entry:
+            continue  # one page per area, titled with the area's name
         if key not in entry:
             problems.append(f"{where}: nøglen {key} mangler (forventet {what}).")
         elif not isinstance(entry[key], str) or not entry[key].strip():

@@ -23,7 +23,10 @@ def default_notebooks_dir() -> Path:
 
 
 def default_params_dir() -> Path:
-    return project_root() / "params"
+    """The active plan folder (``--plan``; default: the project's params/), see :func:`helhedsplan_eval.paths.params_dir`."""
+    from helhedsplan_eval.paths import params_dir
+
+    return params_dir()
 
 
 def params_file(year: int, params_dir: Path | None = None) -> Path:
@@ -216,3 +219,13 @@ def available_years(params_dir: Path | None = None) -> list[int]:
     """Years with a ``params/<year>.yml``."""
     pdir = Path(params_dir or default_params_dir())
     return sorted(int(p.stem) for p in pdir.glob("*.yml") if p.stem.isdigit() and len(p.stem) == 4)
+
+
+def plan_parameter(declared: dict) -> dict:
+    """``plan_dir`` for a notebook that declares it, when the run's plan is not the default params/ (whose notebooks'
+    own default it is: the default plan's notebooks get the same parameters as before)."""
+    from helhedsplan_eval.paths import default_plan_dir, params_dir
+
+    if "plan_dir" not in declared or params_dir() == default_plan_dir():
+        return {}
+    return {"plan_dir": str(params_dir())}

@@ -57,8 +57,13 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
         {"status": s, "css": status_css_class(s), "count": counts[s], "count_text": fmt_number(counts[s])}
         for s in STATUS_ORDER
     ]
+    from helhedsplan_eval.catalogue.names import plan_names
+    from helhedsplan_eval.catalogue.period import plan_period
+
     return env.get_template("index.html.j2").render(
         year=year,
+        year_label=plan_period().label(year),
+        plan=plan_names(),
         css=css,
         version=__version__,
         min_cell=min_cell,
@@ -212,7 +217,7 @@ def provenance(*, year: int, started: dt.datetime, finished: dt.datetime, second
             {
                 "file": s.filename,
                 "title": s.title,
-                "sha256": _sha256(notebooks_dir / s.filename),
+                "sha256": _sha256(notebooks_dir / s.notebook),
                 "seconds": round(notebook_seconds[s.filename], 2),
                 "html": s.html_name,
             }
@@ -220,7 +225,19 @@ def provenance(*, year: int, started: dt.datetime, finished: dt.datetime, second
         ],
         "status_counts": counts,
         "status_uncertain": uncertain,
+        "plan": _plan_record(),
     }
+
+
+def _plan_record() -> dict:
+    """Which plan the report evaluates: its id, name and plan.yml (shown path, SHA-256)."""
+    from helhedsplan_eval.catalogue.names import plan_names
+    from helhedsplan_eval.paths import params_dir
+
+    names = plan_names()
+    plan_yml = params_dir() / "plan.yml"
+    return {"id": names.id, "name": names.name, "title": names.title, "file": _shown_path(plan_yml),
+            "file_sha256": _sha256(plan_yml)}
 
 
 def _parameters_record(params_path: Path, shown_params: dict, declared: dict) -> dict:

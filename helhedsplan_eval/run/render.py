@@ -184,6 +184,17 @@ def _exporter():
     )
 
 
+def _with_plan(board: dict) -> dict:
+    """The page's programme line (the active plan's title) and the year's label, unless given."""
+    from helhedsplan_eval.catalogue.names import plan_names
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    out = dict(board)
+    out.setdefault("programme", plan_names().title)
+    out.setdefault("year_label", plan_period().label(int(board["year"])))
+    return out
+
+
 def render_html(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = None) -> str:
     """Render an executed notebook to the self-contained board HTML page; ``nb_dir`` is the
     folder relative to which markdown images are found and embedded."""
@@ -195,6 +206,7 @@ def render_page(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = 
     exporter = _exporter()
     nb, hidden = board_outputs(nb)
     nb.metadata["title"] = f"{title} – {board['year']}"
+    board = _with_plan(board)
     resources = {"board": board, "metadata": {"name": title, "path": str(nb_dir or ".")}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body, hidden

@@ -1,11 +1,11 @@
 """The annual run: execute every notebook for one evaluation year and build the board report.
 
-``run_year(2020)`` reads ``params/2020.yml``, executes the notebooks of the notebook list (``notebooks:`` in
+``run_year(2024)`` reads ``params/2024.yml``, executes the notebooks of the notebook list (``notebooks:`` in
 ``params/plan.yml``) with papermill on warm kernels (in parallel processes by default), renders each executed
 notebook to a self-contained Danish HTML page with the ``board`` nbconvert template, writes the front page
 ``index.html`` with the year's status counts, the goal-attainment table (CSV + Excel), the PDF board pack and
-``provenance.json``, and swaps the finished folder in as ``outputs/2020``. A failing notebook fails the whole run;
-the previous ``outputs/2020`` is then left exactly as it was.
+``provenance.json``, and swaps the finished folder in as ``outputs/2024``. A failing notebook fails the whole run;
+the previous ``outputs/2024`` is then left exactly as it was.
 
 Layout of ``outputs/<year>/``::
 
@@ -67,7 +67,8 @@ from helhedsplan_eval.run.inputs import (  # noqa: F401
 from helhedsplan_eval.run.notebook_list import NOTEBOOK_KEYS, NotebookSpec, load_notebooks  # noqa: F401
 from helhedsplan_eval.run.params import (  # noqa: F401
     _TYPE_CHECKS, PARAM_KEYS, _plan_params_dir, available_years, check_params, check_year, declared_parameters,
-    default_notebooks_dir, default_params_dir, load_params, params_file, params_for, plan_range, validate_params)
+    default_notebooks_dir, default_params_dir, load_params, params_file, params_for, plan_parameter, plan_range,
+    validate_params)
 from helhedsplan_eval.run.processes import (  # noqa: F401
     _children_map, _signals_interrupt, _worker_init, descendants, kill_descendants, signals_deferred)
 from helhedsplan_eval.run.publish import (  # noqa: F401
@@ -214,7 +215,7 @@ def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir,
         specs = load_notebooks(params_dir, nb_dir)
     else:
         specs = list(notebooks)
-        missing = [s.filename for s in specs if not (nb_dir / s.filename).is_file()]
+        missing = [s.notebook for s in specs if not (nb_dir / s.notebook).is_file()]
         if missing:
             raise RunError(f"Notesbøger mangler i {nb_dir}: {', '.join(missing)}.")
     if not specs:
@@ -226,7 +227,7 @@ def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir,
     out = check_output_root(out_root, data_path, year)
     if warm_up is not None:
         warm_up(specs)
-    declared = declared_parameters(nb_dir / s.filename for s in specs)
+    declared = declared_parameters(dict.fromkeys(nb_dir / s.notebook for s in specs))
     check_params(dict(params), declared, source=_display_path(pfile))
     return _Run(year, specs, nb_dir, params, pfile, declared, data_path, out, started, t0)
 
@@ -397,9 +398,11 @@ def _tasks(run: _Run, tmp: Path, cache: Path | None, execution_timeout: int) -> 
             "titles": {s.html_name: s.title for s in run.specs}}
     tasks = []
     for spec in run.specs:
-        nb_path = run.notebooks_dir / spec.filename
+        nb_path = run.notebooks_dir / spec.notebook
         declared = run.declared[nb_path]
         history = {"history_dir": str(run.out_root / "historik")} if "history_dir" in declared else {}
+        history.update(plan_parameter(declared))
+        history.update({k: v for k, v in spec.parameters if k in declared})  # the page's own (area_id)
         board = {
             "year": run.year,
             "title": spec.title,

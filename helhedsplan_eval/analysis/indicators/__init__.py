@@ -32,9 +32,9 @@ the catalogue loads (issue 20: no silent 0). Importing this package imports them
 
 from __future__ import annotations
 
-from helhedsplan_eval.analysis.indicators.common import (PLAN_START, SPELL_SOURCES, _count_by_year, _cumulative,
+from helhedsplan_eval.analysis.indicators.common import (SPELL_SOURCES, _count_by_year, _cumulative,
                                                          _empty, _frame, _n, _records, _source_years, _year_of, _years_list, _years_of, compute_once,
-                                                         covered_years, declared_years, source_coverage, spell_counts)
+                                                         covered_years, declared_years, plan_start, source_coverage, spell_counts)
 from helhedsplan_eval.analysis.indicators.registers import (_area_vs, bkf_measure, complaints_common_areas,
                                                             concern_cases, police_safety, register_measure,
                                                             ung_i_gladsaxe_participants, vandalism_costs,

@@ -16,7 +16,21 @@ from helhedsplan_eval.analysis.status import IndicatorSeries
 from helhedsplan_eval.analysis.status import common as _status_common
 from helhedsplan_eval.data.bundle import DataBundle
 
-PLAN_START = 2017
+
+
+def plan_start() -> int:
+    """The plan's first year (plan.yml, ``plan.period``, of the active plan folder)."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    return plan_period().first_year
+
+
+def _date_year():
+    """The plan year of a date (``PlanPeriod.year_of``), or None where plan years are calendar years."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    period = plan_period()
+    return None if period.calendar else period.year_of
 
 # spell registers: source -> (start column(s), first non-empty wins; end column or None)
 SPELL_SOURCES: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -126,20 +140,20 @@ def covered_years(bundle: DataBundle, source: str, record_years=(), horizon: int
         starts = [y for c in SPELL_SOURCES[source][0] if c in df for y in _years_list(df[c])]
         starts = [y for y in starts if y is not None]
         if horizon is None:
-            horizon = max(starts) if starts else PLAN_START
+            horizon = max(starts) if starts else plan_start()
         active = spell_counts(df, source, horizon)
         if not active:
             return set()
-        return set(range(min(min(active), PLAN_START), max(active) + 1))
+        return set(range(min(min(active), plan_start()), max(active) + 1))
     if isinstance(record_years, pd.Series) and record_years.dtype.kind in "iuf":  # numbers: only the extremes
         ys = record_years.dropna()
         if not len(ys):
             return set()
-        return set(range(min(int(ys.min()), PLAN_START), int(ys.max()) + 1))
+        return set(range(min(int(ys.min()), plan_start()), int(ys.max()) + 1))
     ys = [int(y) for y in record_years if y is not None and not (isinstance(y, float) and math.isnan(y))]
     if not ys:
         return set()
-    return set(range(min(min(ys), PLAN_START), max(ys) + 1))
+    return set(range(min(min(ys), plan_start()), max(ys) + 1))
 
 
 def source_coverage(bundle: DataBundle, horizon: int | None = None) -> dict[str, list[int]]:
@@ -175,7 +189,8 @@ def _source_years(bundle, name, src, df, horizon) -> list[int] | None:
     return None
 
 
-def _year_of(d) -> int | None:
+def _year_of(d, date_year=None) -> int | None:
+    """The year of a year or a date; a date's plan year with ``date_year`` (see :func:`_date_year`)."""
     if d is None:
         return None
     try:
@@ -184,7 +199,7 @@ def _year_of(d) -> int | None:
     except (TypeError, ValueError):
         pass
     if isinstance(d, (dt.date, pd.Timestamp)):
-        return d.year
+        return d.year if date_year is None else date_year(d)
     return int(str(d)[:4])
 
 
@@ -197,7 +212,8 @@ def _years_array(values) -> np.ndarray:
         return np.empty(0, dtype=object)
     codes, uniques = pd.factorize(arr)
     per_code = np.empty(len(uniques) + 1, dtype=object)
-    per_code[:-1] = [_year_of(u) for u in uniques]
+    date_year = _date_year()
+    per_code[:-1] = [_year_of(u, date_year) for u in uniques]
     per_code[-1] = None  # code -1: a missing value
     return per_code[codes]
 
@@ -216,7 +232,8 @@ def _years_of(col: pd.Series) -> pd.Series:
     without a missing one come back as int64, as from the map; otherwise the years are passed through
     ``Series.map`` once more (identity) so that pandas infers the dtype exactly as the direct map does."""
     if col.dtype != object or not len(col):
-        return col.map(_year_of)
+        date_year = _date_year()
+        return col.map(_year_of) if date_year is None else col.map(lambda d: _year_of(d, date_year))
     years = _years_array(col)
     if all(type(y) is int for y in set(years.tolist())):
         return pd.Series(years.astype(np.int64), index=col.index, name=col.name)
@@ -255,12 +272,14 @@ def _count_by_year(bundle, source, df, date_col, years, unit="count", name="", m
             vals[y] = float(pd.to_numeric(part[value_col]).mean()) if len(part) else math.nan
     missing = [y for y in years if y not in cov]
     notes = [f"Ingen leverede registreringer for {', '.join(map(str, missing))} (behandles som manglende, ikke 0)."] \
-        if missing and any(y >= PLAN_START for y in missing) else []
+        if missing and any(y >= plan_start() for y in missing) else []
     return IndicatorSeries(name, unit, _frame(years, value=vals, records=recs), list(years), notes=notes, extra=extra)
 
 
-def _cumulative(name, first_year_of: pd.Series, years, cov, start=PLAN_START):
-    """first_year_of: unit -> the year it is first counted. Returns cumulative and new counts."""
+def _cumulative(name, first_year_of: pd.Series, years, cov, start=None):
+    """first_year_of: unit -> the year it is first counted (from ``start``, default the plan's first year).
+    Returns cumulative and new counts."""
+    start = plan_start() if start is None else start
     vals, new = {}, {}
     for y in years:
         if y < start or y not in cov:

@@ -115,7 +115,7 @@ def _first_date(df: pd.DataFrame, key: str, date_col: str) -> pd.Series:
 @indicator("outreach_new_regulars", sources=("skur2_outreach", "skur2_regulars"))
 def outreach_new_regulars(bundle, years):
     """Persons visited by the outreach work who became regular users of Skur 2 on or after their
-    first visit, counted once, cumulative from 2017."""
+    first visit, counted once, cumulative from the plan's first year."""
     vis, reg = bundle.table("skur2_outreach"), bundle.table("skur2_regulars")
     if vis is None or reg is None:
         return _empty("outreach_new_regulars", "count", years, "Skur 2's registre er ikke leveret.")

@@ -89,7 +89,7 @@ def _generic(bundle, years, name: str, source: str, filters, date, by, unit: str
     s = IndicatorSeries(label, unit, _frame(years, records=recs, **compute(df[sel], yrs[sel], cov)), list(years),
                         extra=extra)
     _note_empty_filter(s, filters, cov)
-    missing = [y for y in years if y not in cov and y >= _common.PLAN_START]
+    missing = [y for y in years if y not in cov and y >= _common.plan_start()]
     if missing:
         s.notes.append(f"Ingen leverede registreringer for {', '.join(map(str, missing))} "
                        "(behandles som manglende, ikke 0).")
@@ -144,7 +144,7 @@ def persons_per_year(bundle, years, source: str, person: str, filters=None, date
 def persons_cumulative(bundle, years, source: str, person: str, filters=None, date=None, by=None, since=None):
     """Unique persons since ``since`` (default: the plan's first year), each counted in the year first seen;
     ``new``: the persons first counted that year."""
-    start = int(since if since is not None else _common.PLAN_START)
+    start = int(since if since is not None else _common.plan_start())
 
     def compute(rows, ry, cov):
         keep = [y is not None and y >= start for y in ry.tolist()]
@@ -221,13 +221,20 @@ column_sum = indicator("column_sum", check=check_generic)(_column_stat("sum"))
 column_mean = indicator("column_mean", check=check_generic)(_column_stat("mean"))
 
 
+def _plan_year_end(year: int) -> dt.date:
+    """The last day of the plan year ``year`` (31 December for calendar plan years)."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    return plan_period().year_end(year)
+
+
 def _reach_year(start, end, horizon_end: dt.date, min_days, min_months):
     """The year a spell from ``start`` to ``end`` (None: open) reaches the duration, or None."""
     if start is None:
         return None
     due = _add_months(start, int(min_months)) if min_months else start + dt.timedelta(days=int(min_days))
     stop = end if end is not None else horizon_end
-    return due.year if due <= stop else None
+    return _common._year_of(due, _common._date_year()) if due <= stop else None  # the plan year it falls in
 
 
 @indicator("spells_lasting", check=check_generic)
@@ -237,16 +244,16 @@ def spells_lasting(bundle, years, source: str, start: str, end=None, min_days=No
     the running total since ``since``). The source covers the years in which any spell is active; ``records`` are
     the spells active in each year."""
     horizon = max(years)
-    first_year = int(since if since is not None else _common.PLAN_START)
+    first_year = int(since if since is not None else _common.plan_start())
 
     def timing(df):
         ends = df[end].tolist() if end else [None] * len(df)
-        reach = [_reach_year(a, b, dt.date(horizon, 12, 31), min_days, min_months)
+        reach = [_reach_year(a, b, _plan_year_end(horizon), min_days, min_months)
                  for a, b in zip(df[start].tolist(), ends)]
         active = _active_spells(df, start, end, horizon)
         declared = declared_years(bundle, source)
         cov = declared if declared is not None else (
-            set(range(min(min(active), _common.PLAN_START), max(active) + 1)) if active else set())
+            set(range(min(min(active), _common.plan_start()), max(active) + 1)) if active else set())
         recs = {y: float(active.get(y, 0)) for y in years}
         return (pd.Series(reach, index=df.index, dtype=object), cov, recs,
                 {"declared_years": sorted(declared or [])})

@@ -1,11 +1,11 @@
 """Indicators from the activity logbook (events and attendance by pseudonymous id): events, headcounts,
-unique and regular participants, families on courses and active parents, cumulative from 2017."""
+unique and regular participants, families on courses and active parents, cumulative from the plan's first year."""
 
 from __future__ import annotations
 
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
-from helhedsplan_eval.analysis.indicators.common import (PLAN_START, _cumulative, _derived, _empty, _frame, _n, _records, _years_of,
+from helhedsplan_eval.analysis.indicators.common import (_cumulative, _derived, _empty, _frame, _n, _records, _years_of, plan_start,
                                                          covered_years)
 
 
@@ -152,7 +152,7 @@ def course_families(bundle, years):
 def active_parents(bundle, years, roles=("forælder",),
                    activities=("foraeldrecafe", "bydelsmoedre", "familiekursus"), alternative_roles=None):
     """Unique persons with one of ``roles`` at the ``activities`` (forældrecafé, bydelsmødre and
-    family courses), cumulative from 2017. ``alternative_roles`` ({reading: [roles]}) computes other
+    family courses), cumulative from the plan's first year. ``alternative_roles`` ({reading: [roles]}) computes other
     readings beside it, in ``extra['alternative_series']`` (the status engine evaluates them)."""
     m, cov = _attendance(bundle)
     if m is None:
@@ -160,7 +160,7 @@ def active_parents(bundle, years, roles=("forælder",),
 
     def frame(rs):
         sel = m[m["activity"].isin(tuple(activities)) & m["role"].isin(tuple(rs))]
-        sel = sel[sel["year"] >= PLAN_START]
+        sel = sel[sel["year"] >= plan_start()]
         first = sel.groupby("person_id")["year"].min()
         return _cumulative("active_parents", first, years, cov)
 

@@ -8,7 +8,7 @@ import pandas as pd
 from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
-from helhedsplan_eval.analysis.indicators.common import (PLAN_START, _count_by_year, _empty, _frame)
+from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _empty, _frame, plan_start)
 
 
 @indicator("complaints_common_areas", sources=("inspector_complaints",))
@@ -72,7 +72,7 @@ def police_safety(bundle: DataBundle, years):
         return _empty("police_safety", "pct", years, "Politiets tryghedsindeks er ikke leveret.")
     s = IndicatorSeries("police_safety", "pct", _area_vs(df, years, "share_safe_pct", "politikreds", with_nd=False),
                         list(years))
-    miss = [y for y in years if y >= PLAN_START and not s.has(y)]
+    miss = [y for y in years if y >= plan_start() and not s.has(y)]
     if miss:
         s.notes.append(f"Tryghedsundersøgelsen foreligger ikke for {', '.join(map(str, miss))}.")
     return s

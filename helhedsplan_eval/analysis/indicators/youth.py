@@ -7,6 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
+from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.analysis.registry import indicator
 from helhedsplan_eval.analysis.status import IndicatorSeries
 from helhedsplan_eval.analysis.indicators.common import (_count_by_year, _cumulative, _empty, _frame, _n, _records, _years_of, covered_years)
@@ -133,11 +134,12 @@ def homework_buddy_courses(bundle, years, min_months: int):
         return _empty("homework_buddy_courses", "count", years, "Logbogen over lektiekammerater er ikke leveret.")
     reach = {}
     last_year = max(years)
+    period = plan_period()
     for r in df.itertuples():
         two = _add_months(r.start_date, int(min_months))
-        end = r.end_date if r.end_date is not None else dt.date(last_year, 12, 31)
+        end = r.end_date if r.end_date is not None else period.year_end(last_year)
         if two <= end:
-            reach[r.course_id] = two.year
+            reach[r.course_id] = period.year_of(two)
     first = pd.Series(reach, dtype=float)
     cov = covered_years(bundle, "homework_buddies", horizon=last_year)
     return IndicatorSeries("homework_buddy_courses", "count", _cumulative("b", first, years, cov), list(years))
@@ -152,9 +154,10 @@ def active_volunteers(bundle, years):
     cov = covered_years(bundle, "volunteers", horizon=max(years))
     recs, extra = _records(bundle, "volunteers", (), years)
     vals = {}
+    period = plan_period()
     for y in years:
         if y in cov:
-            s, e = dt.date(y, 1, 1), dt.date(y, 12, 31)
+            s, e = period.year_start(y), period.year_end(y)
             act = df[(df["start_date"] <= e) & (df["end_date"].isna() | (df["end_date"] >= s))]
             vals[y] = float(act["volunteer_id"].nunique())
     return IndicatorSeries("active_volunteers", "count", _frame(years, value=vals, records=recs), list(years),

@@ -99,7 +99,7 @@ def _base(crit, year, status, **kw) -> Evaluation:
 
 
 def _span(a: int, b: int) -> str:
-    """A period: "2018–2020" (en dash); one year is just "2017"."""
+    """A period: "2023–2025" (en dash); one year is just "2022"."""
     a, b = int(a), int(b)
     return str(a) if a == b else f"{a}–{b}"
 
@@ -108,7 +108,7 @@ _MINUS = __import__("re").compile(r"(?<![\w.,])-(?=\d)")
 
 
 def tidy_text(text: str) -> str:
-    """Board text hygiene: a real minus sign "−" before negative numbers (not in "2018–2020" or
+    """Board text hygiene: a real minus sign "−" before negative numbers (not in "2023–2025" or
     dates), and no "kr.." where a sentence ends after an amount."""
     if not text:
         return text

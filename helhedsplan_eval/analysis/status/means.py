@@ -117,7 +117,7 @@ def _mean_interval(ev: Evaluation, p: dict, s: IndicatorSeries, obs: dict, mean:
 
 
 def _stated_baseline_text(ev: Evaluation, p: dict, s: IndicatorSeries, unit: str, on_gap: bool) -> str:
-    """" (fra X i år)" for a stated starting level (KP-2: 6 cases in 2016), with a note when the data differ."""
+    """" (fra X i år)" for a stated starting level (e.g. 6 cases in the baseline year), with a note when the data differ."""
     if not ("baseline" in p and "baseline_year" in p):
         return ""
     b_year, b_val = int(p["baseline_year"]), float(p["baseline"])
@@ -207,7 +207,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
 
 
 def _change_goal(B: float, change: float, b_year: int, target: float, unit: str, up: bool = False) -> str:
-    """The goal in words: "mindst X (20 % over 2016-niveauet Y)", "højst X (2016-niveauet)" for a change of 0,
+    """The goal in words: "mindst X (20 % over 2021-niveauet Y)", "højst X (2021-niveauet)" for a change of 0,
     or the reading of a baseline of 0."""
     pct_txt = F.fmt_pct(abs(change) * 100, 0)
     if change == 0:

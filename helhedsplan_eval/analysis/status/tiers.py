@@ -10,7 +10,7 @@ criterion sets ``min_years``:
   and decides the status; ``ambition`` (e.g. -0.10: 10 % lower) is judged beside it and shown with it: "Opfyldt –
   målet om 10 % lavere er ikke nået" leads the explanation, the target reads "højst X; helst højst Y", and the
   remaining effort names what the ambition still needs.
-* ``hold_baseline`` is an alias: ``two_tier`` with ``change: 0`` and no ambition ("højst 2017-niveauet" for
+* ``hold_baseline`` is an alias: ``two_tier`` with ``change: 0`` and no ambition ("højst 2021-niveauet" for
   ``direction: down``, "mindst …" for ``up``).
 """
 

@@ -24,6 +24,7 @@ from helhedsplan_eval.analysis.evaluate import _truncate  # noqa: F401  (kept re
 from helhedsplan_eval.report.board.area import (AreaReport, activity_summary, criterion_status,  # noqa: F401
                                                 criterion_status_html)
 from helhedsplan_eval.report.board.charts import (AXIS_LABELS, CHART_RC, COMPARISON_LABELS, _axis_label,  # noqa: F401
+                                                  area_label, comparison_labels,
                                                   _chart_theme, _tidy_y_axis, _year_ticks, chart_alt_text,
                                                   criterion_chart, figure_html)
 from helhedsplan_eval.report.board.output import (BOARD_KEY, BOARD_MARK, BoardOutput, html,  # noqa: F401
@@ -31,7 +32,8 @@ from helhedsplan_eval.report.board.output import (BOARD_KEY, BOARD_MARK, BoardOu
 from helhedsplan_eval.report.board.overview import STATUS_GUIDE, Overview  # noqa: F401
 from helhedsplan_eval.report.board.parameters import (FIRST_PLAN_YEAR, LAST_PLAN_YEAR, SYNTHETIC_TEXT,  # noqa: F401
                                                       ParameterError, _html, banner_html, check_parameters,
-                                                      data_banner, is_synthetic)
+                                                      data_banner, is_synthetic, synthetic_text)
+from helhedsplan_eval.catalogue.names import plan_names  # noqa: F401  (the page titles of notebooks)
 from helhedsplan_eval.report.board.provenance import PARAM_NAMES_DA, provenance, provenance_html  # noqa: F401
 from helhedsplan_eval.report.board.tables import (ATTENTION, E, _status_of, _table, badge,  # noqa: F401
                                                   budget_rows, criteria_table_html, html_table, source_names)

@@ -11,14 +11,26 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import YearResult, _truncate, evaluate_year, status_frame
 from helhedsplan_eval.analysis.status import ASSESSED, NOT_YET, Evaluation, evaluate
 from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue
+from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.paths import resolve_path
-from helhedsplan_eval.report.board.charts import COMPARISON_LABELS, chart_alt_text, criterion_chart, figure_html
-from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR, ParameterError, _html
+from helhedsplan_eval.report.board.charts import (area_label, chart_alt_text, comparison_labels, criterion_chart,
+                                                  figure_html)
+from helhedsplan_eval.report.board.parameters import ParameterError, _html, first_plan_year
 from helhedsplan_eval.report.board.tables import badge, budget_rows, criteria_table_html, html_table, source_names
 from helhedsplan_eval.report.board.targets import _span, goal_text
 from helhedsplan_eval.report.disclosure import HIDDEN, board_issue_texts, safe_evaluation, suppress_counts
 
 E = html.escape
+
+
+def example_criterion(criteria) -> str | None:
+    """The first area-level criterion with figures year by year (not qualitative, a milestone or a survey
+    comparison), else the first criterion."""
+    skip = ("qualitative", "milestone", "survey_wave_increase")
+    for c in criteria:
+        if not c.linked_to and c.activity is None and c.kind not in skip:
+            return c.id
+    return criteria[0].id if criteria else None
 
 
 class AreaReport:
@@ -27,8 +39,11 @@ class AreaReport:
     def __init__(self, area_id: str, year: int, data_dir, min_cell: int = 5, catalogue: Catalogue | None = None,
                  result: YearResult | None = None):
         self.cat = catalogue or load_catalogue()
+        if not area_id and self.cat.areas:  # a notebook run without area_id: the plan's first area
+            area_id = next(iter(self.cat.areas))
         if area_id not in self.cat.areas:
-            raise ParameterError(f"ukendt indsatsområde '{area_id}'")
+            raise ParameterError(f"ukendt indsatsområde '{area_id}' (planens indsatsområder: "
+                                 f"{', '.join(self.cat.areas)})")
         self.area = self.cat.areas[area_id]
         self.year = year
         self.min_cell = min_cell
@@ -37,6 +52,34 @@ class AreaReport:
         self.criteria = self.cat.by_area(area_id)
 
     # --- header
+    def title(self):
+        """The page's heading: the area's name, its section of the agreement and the plan's note on it (plan.yml)."""
+        from helhedsplan_eval.report.board.output import markdown
+
+        a = self.area
+        lines = f"# {a.name}"
+        if a.section:
+            lines += f"\n\nIndsatsområde {a.section} i den strategiske samarbejdsaftale."
+            if a.note:
+                lines += f" {a.note}"
+        elif a.note:
+            lines += f"\n\n{a.note}"
+        return markdown(lines)
+
+    def criteria_intro(self):
+        """What the criteria section shows, naming the plan's area and last year."""
+        from helhedsplan_eval.report.board.output import markdown
+
+        period = plan_period()
+        return markdown("For hvert kriterium: aftalens tekst, datakilden, tallene år for år, målet og målstien, status "
+                        "med forklaring og den indsats, der resterer. Figurerne viser "
+                        f"{area_label()} mod sammenligningsgrundlaget og målstien frem til "
+                        f"{period.label(period.last_year)}; den prikkede lodrette linje markerer evalueringsåret.")
+
+    def example_id(self) -> str | None:
+        """A criterion of the area with figures year by year (for the notebook's 'Gå videre' section)."""
+        return example_criterion(self.criteria)
+
     def header_html(self) -> str:
         a = self.area
         objectives = "".join(f"<li>{E(o)}</li>" for o in a.objectives)
@@ -47,7 +90,7 @@ class AreaReport:
                        f"»1.4713.000 kr.«, som ikke er et gyldigt beløb. Rapporten bruger {E(str(b.get('chosen')))} "
                        f"(områdets samlede budget minus den lokale medfinansiering).</p>")
         return (f"<h2>Formål</h2><p>{E(a.purpose)}</p><h3>Målsætninger</h3><ul>{objectives}</ul>"
-                f"<h3>Budget 2017–2020</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
+                f"<h3>Budget {plan_period().span()}</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
 
     def header(self):
         return _html(self.header_html())
@@ -81,7 +124,7 @@ class AreaReport:
         from helhedsplan_eval.analysis.status import disclosure_threshold
 
         with disclosure_threshold(self.min_cell):
-            for y in range(FIRST_PLAN_YEAR, self.year + 1):
+            for y in range(first_plan_year(), self.year + 1):
                 out.append((y, evaluate(base, _truncate(s, y), y)))
         return out
 
@@ -91,14 +134,14 @@ class AreaReport:
         s = self.res.series_for(crit)
         safe = self.res.board_series(crit)
         hist = dict(self.history(crit))
-        years = [y for y in range(2014, self.year + 1)
-                 if (s is not None and s.has(y)) or y >= FIRST_PLAN_YEAR]
+        years = [y for y in range(plan_period().baseline_start, self.year + 1)
+                 if (s is not None and s.has(y)) or y >= first_plan_year()]
         has_cmp = s is not None and "comparison" in s.data.columns and s.data["comparison"].notna().any()
         gap_kind = base.kind in ("gap_target", "gap_reduction_rate") or base.params.get("measure") == "gap"
         unit = base.unit
-        header = ["År", "Høje Gladsaxe"]
+        header = ["År", area_label()]
         if has_cmp:
-            header += [COMPARISON_LABELS.get(base.indicator, "Sammenligning"), "Forskel"]
+            header += [comparison_labels().get(base.indicator, "Sammenligning"), "Forskel"]
         header += ["Målsti / mål", "Status i året"]
         rows = []
         for y in years:
@@ -118,7 +161,7 @@ class AreaReport:
             applies = sorted(int(v) for v in base.years)
             if ev is not None and applies and y > applies[-1] and base.kind not in ("cumulative_total",) \
                     and y > base.period_end:
-                # a target for given years only (60 families in 2017): later years are not judged again
+                # a target for given years only (60 families in the first year): later years are not judged again
                 when = _span(applies[0], applies[-1]) if len(applies) > 1 else str(applies[0])
                 row.append(badge(f"Ikke aktuel (målet gælder {when})", NOT_YET))
             else:
@@ -258,14 +301,14 @@ def criterion_status(criterion_id: str, year: int, data_dir, min_cell: int = 5):
 
 def activity_summary(bundle, activities: list[str], year: int) -> pd.DataFrame | None:
     """Events, counted participants, registered participations and unique persons per activity
-    and year (2017 to ``year``), from the logbook."""
+    and year (the plan's first year to ``year``), from the logbook."""
     ev = bundle.table("logbook_events")
     at = bundle.table("logbook_attendance")
     if ev is None:
         return None
     ev = ev.copy()
     ev["År"] = ev["date"].map(lambda d: d.year)
-    ev = ev[ev["activity"].isin(activities) & (ev["År"] >= FIRST_PLAN_YEAR) & (ev["År"] <= year)]
+    ev = ev[ev["activity"].isin(activities) & (ev["År"] >= first_plan_year()) & (ev["År"] <= year)]
     g = ev.groupby(["activity", "År"]).agg(Arrangementer=("event_id", "count"),
                                             **{"Optalte deltagere i alt": ("headcount", "sum")}).reset_index()
     if at is not None:

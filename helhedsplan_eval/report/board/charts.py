@@ -11,17 +11,29 @@ import pandas as pd
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status import IndicatorSeries, target_path
 from helhedsplan_eval.catalogue.criteria import Criterion
-from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR, LAST_PLAN_YEAR
+from helhedsplan_eval.catalogue.names import plan_names
+from helhedsplan_eval.catalogue.period import plan_period
+from helhedsplan_eval.report.board.parameters import first_plan_year, last_plan_year
 from helhedsplan_eval.report.disclosure import protect_series
 
 E = html.escape
 
-COMPARISON_LABELS = {
-    "police_safety": "Vestegnens politikreds",
-    "register_measure": "Gladsaxe Kommune",
-    "bkf_measure": "Gladsaxe Kommune",
-    "youth_public_support": "Gladsaxe Kommune",
-}
+def comparison_labels() -> dict[str, str]:
+    """The comparison population of each indicator that has one, named as the active plan names it (plan.yml)."""
+    names = plan_names()
+    return {"police_safety": names.police, "register_measure": names.municipality,
+            "bkf_measure": names.municipality, "youth_public_support": names.municipality}
+
+
+def area_label() -> str:
+    """The label of the area's own series in charts and tables: the plan's area name."""
+    return plan_names().area_name
+
+
+def __getattr__(name: str):
+    if name == "COMPARISON_LABELS":  # older name: the active plan's labels when asked
+        return comparison_labels()
+    raise AttributeError(name)
 
 
 #: y-axis labels per catalogue unit (what is measured, with the unit)
@@ -79,7 +91,7 @@ def _chart_theme():
 
 def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_cell: int = 5, safe=None,
                     shown: Criterion | None = None):
-    """A chart of the area against the comparison population and the target path up to 2020,
+    """A chart of the area against the comparison population and the target path up to the plan's last year,
     with the evaluation year marked; None for kinds without a series.
 
     ``crit`` is the evaluated criterion, ``shown`` the one whose card the chart belongs to (its id and
@@ -110,7 +122,7 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
         (ax2 if ax2 is not None else ax1).plot(py, [path[y] for y in py], linestyle="--", marker="D", markersize=5,
                                                color="#b45309", label=label)
     all_years = yrs + [int(y) for y in d.index if bool(d.at[y, "hidden"])] + [int(y) for y in path]
-    _finish_axes(ax1, ax2, crit, year, first=min(all_years + [FIRST_PLAN_YEAR]), gap_kind=gap_kind)
+    _finish_axes(ax1, ax2, crit, year, first=min(all_years + [first_plan_year()]), gap_kind=gap_kind)
     title = shown.short or shown.text
     if len(title) > 60:
         title = title[:58] + "…"
@@ -126,11 +138,11 @@ def _plot_series(ax1, ax2, d: pd.DataFrame, crit: Criterion, has_cmp: bool) -> l
     """The area's values (and the comparison's) on ``ax1``, the gap on ``ax2`` if given; the years plotted."""
     yrs = [int(y) for y in d.index if pd.notna(d.at[y, "value"])]
     vals = [float(d.at[y, "value"]) for y in yrs]
-    ax1.plot(yrs, vals, marker="o", color="#1d4ed8", label="Høje Gladsaxe")
+    ax1.plot(yrs, vals, marker="o", color="#1d4ed8", label=area_label())
     if has_cmp:
         cy = [int(y) for y in d.index if pd.notna(d.at[y, "comparison"])]
         ax1.plot(cy, [float(d.at[y, "comparison"]) for y in cy], marker="s", color="#6b7280",
-                 label=COMPARISON_LABELS.get(crit.indicator, "Sammenligning"))
+                 label=comparison_labels().get(crit.indicator, "Sammenligning"))
     if ax2 is not None:
         gy = [y for y in yrs if pd.notna(d.at[y, "comparison"])]
         gaps = [((d.at[y, "comparison"] - d.at[y, "value"]) if crit.direction == "up" else (d.at[y, "value"] - d.at[y, "comparison"]))
@@ -147,7 +159,7 @@ def _finish_axes(ax1, ax2, crit: Criterion, year: int, first: int, gap_kind: boo
     kind_fmt = "pct" if unit == "pct" else ("kr" if unit == "kr" else "number")
     for ax in [a for a in (ax1, ax2) if a is not None]:
         ax.axvline(year, color="#111", linestyle=":", linewidth=1)
-        _year_ticks(ax, first, LAST_PLAN_YEAR)
+        _year_ticks(ax, first, last_plan_year())
         ax.set_xlabel("År (prikket linje: evalueringsåret)")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(loc="best")
@@ -159,17 +171,18 @@ def _finish_axes(ax1, ax2, crit: Criterion, year: int, first: int, gap_kind: boo
 
 def chart_alt_text(shown: Criterion, crit: Criterion, fig, year: int, status_label: str) -> str:
     """What the chart shows, for the image's alt text: criterion, measure, years, status."""
-    years = sorted({int(round(x)) for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == "Høje Gladsaxe"
+    area = area_label()
+    years = sorted({int(round(x)) for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == area
                     for x in ln.get_xdata()})
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
     labels = {ln.get_label() for ax in fig.axes for ln in ax.get_lines()}
-    parts = [f"Diagram for {shown.id} ({shown.short or shown.text}): {_axis_label(crit).lower()} i Høje Gladsaxe {span}"]
-    others = [lab for lab in labels if lab not in ("Høje Gladsaxe", "Forskel") and not lab.startswith("_")
+    parts = [f"Diagram for {shown.id} ({shown.short or shown.text}): {_axis_label(crit).lower()} i {area} {span}"]
+    others = [lab for lab in labels if lab not in (area, "Forskel") and not lab.startswith("_")
               and lab not in ("Mål", "Målsti")]
     if others:
         parts.append(f" sammenlignet med {', '.join(sorted(others))}")
     if "Målsti" in labels:
-        parts.append(", med målstien frem til 2020")
+        parts.append(f", med målstien frem til {plan_period().label(last_plan_year())}")
     elif "Mål" in labels:
         parts.append(", med målet")
     parts.append(f". Status {year}: {status_label}.")

@@ -12,10 +12,11 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import evaluate_year, status_counts
 from helhedsplan_eval.analysis.status import STATUSES
 from helhedsplan_eval.catalogue.criteria import Catalogue, load_catalogue
+from helhedsplan_eval.catalogue.names import plan_names
 from helhedsplan_eval.data.contract import ERROR
 from helhedsplan_eval.paths import resolve_path
 from helhedsplan_eval.report.board.charts import _chart_theme, _tidy_y_axis, _year_ticks, figure_html
-from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR, _html
+from helhedsplan_eval.report.board.parameters import _html, first_plan_year
 from helhedsplan_eval.report.board.tables import badge, criteria_table_html, html_table
 from helhedsplan_eval.report.disclosure import board_issue_rows
 from helhedsplan_eval.report.reading_guide import STATUS_GUIDE  # noqa: F401  (defined there, for report.pdf)
@@ -77,9 +78,9 @@ class Overview:
         note = ("<p style='font-size:.9em;color:#555'>Budget efter aftalens afsnit 7 og delaftalerne. Forebyggelse og "
                 "forældreansvar: aftalen trykker Landsbyggefondens andel som »1.4713.000 kr.«; rapporten bruger "
                 "1.321.000 kr. (3.663.000 − 2.342.000). Forbrug er summeret fra "
-                f"{FIRST_PLAN_YEAR} til og med {self.year}.</p>")
+                f"{first_plan_year()} til og med {self.year}.</p>")
         return html_table(rows, ["Indsatsområde", "Landsbyggefonden", "Lokal medfinansiering", "I alt",
-                                 f"Forbrug {FIRST_PLAN_YEAR}–{self.year}", "Andel brugt"]) + note
+                                 f"Forbrug {first_plan_year()}–{self.year}", "Andel brugt"]) + note
 
     def register_frame(self) -> pd.DataFrame | None:
         reg = self.res.bundle.table("register_measures")
@@ -101,9 +102,10 @@ class Overview:
         width = 12 if cols > 1 else 4.6
         fig, axes = plt.subplots(rows, cols, figsize=(width, 3.3 * rows), squeeze=False)
         first, last = int(df["year"].min()), int(df["year"].max())
+        names = plan_names()
         for ax, m in zip(axes.flat, measures):
             part = df[df["measure"] == m["id"]]
-            for pop, colour, label in (("område", "#1d4ed8", "Høje Gladsaxe"), ("kommune", "#6b7280", "Gladsaxe Kommune")):
+            for pop, colour, label in (("område", "#1d4ed8", names.area_name), ("kommune", "#6b7280", names.municipality)):
                 p = part[part["population"] == pop].sort_values("year")
                 ax.plot(p["year"].astype(int), p["value_pct"].astype(float), marker="o", color=colour, label=label)
             title = m["name"] if len(m["name"]) <= 40 else m["name"][:38] + "…"
@@ -111,12 +113,12 @@ class Overview:
             ax.set_ylabel("Andel (%)")
             _year_ticks(ax, first, last, max_labels=5)
             _tidy_y_axis(ax, "pct", integer=False, nbins=4)
-            ax.axvline(FIRST_PLAN_YEAR - 0.5, color="#b45309", linestyle=":", linewidth=1)
+            ax.axvline(first_plan_year() - 0.5, color="#b45309", linestyle=":", linewidth=1)
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
         axes.flat[0].legend()
         sep = "\n" if cols == 1 else " "
-        fig.suptitle(f"Registermålinger: Høje Gladsaxe mod Gladsaxe Kommune{sep}(prikket linje: planens start)",
+        fig.suptitle(f"Registermålinger: {names.area_name} mod {names.municipality}{sep}(prikket linje: planens start)",
                      x=0.01, ha="left")
         top_in = 0.75 if cols == 1 else 0.45  # room for the title above the first row
         fig.tight_layout(rect=(0, 0, 1, 1 - top_in / (3.3 * rows)))
@@ -129,9 +131,10 @@ class Overview:
         if df is None or df.empty:
             return ""
         n = len({m["id"] for m in self.cat.register_measures} & set(df["measure"]))
+        names = plan_names()
         alt = (f"Små diagrammer over {n} registermålinger fra Landsbyggefonden, "
-               f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i Høje Gladsaxe (blå) mod Gladsaxe "
-               "Kommune (grå) for hver måling; tallene står i tabellen ovenfor.")
+               f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i {names.area_name} (blå) mod "
+               f"{names.municipality} (grå) for hver måling; tallene står i tabellen ovenfor.")
         return (figure_html(self.register_chart(3), alt, cls="board-chart chart-wide", tight=False)
                 + figure_html(self.register_chart(1), alt, cls="board-chart chart-narrow", tight=False))
 
@@ -151,7 +154,8 @@ class Overview:
             k = p[(p["year"] == last) & (p["population"] == "kommune")]["value_pct"]
             rows.append([m["name"], str(last), F.fmt_share(float(a.iloc[0])) if len(a) else F.MISSING,
                          F.fmt_share(float(k.iloc[0])) if len(k) else F.MISSING, feeds.get(m["id"], "følges uden mål")])
-        return html_table(rows, ["Måling", "Seneste år", "Høje Gladsaxe", "Gladsaxe Kommune", "Succeskriterium"])
+        names = plan_names()
+        return html_table(rows, ["Måling", "Seneste år", names.area_name, names.municipality, "Succeskriterium"])
 
     def quality_html(self) -> str:
         issues = self.res.bundle.issues

@@ -19,7 +19,7 @@ from helhedsplan_eval.analysis.evaluate import _truncate
 from helhedsplan_eval.analysis.status import (AWAITING, MET, NOT_MET, OFF_TRACK, ON_TRACK, STATUSES, UNJUDGEABLE,
                                               disclosure_threshold, evaluate)
 from helhedsplan_eval.report.board.overview import STATUS_GUIDE, budget_frame
-from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR
+from helhedsplan_eval.report.board.parameters import first_plan_year
 from helhedsplan_eval.report.board.tables import badge, html_table
 from helhedsplan_eval.report.board.targets import goal_text
 from helhedsplan_eval.report.history import Changes, changes, history_frame, latest_report
@@ -75,8 +75,8 @@ class BoardSummary:
 
 def since_text(history: list[tuple[int, str]], year: int) -> str:
     """``history``: (year, status word) for every plan year up to ``year``. The unbroken run of attention statuses
-    that ends this year, grouped by status ("Ikke på vej 2018–2019, Ikke opfyldt 2020"); when the run is only
-    this year, last year's status is named ("i 2019: På vej")."""
+    that ends this year, grouped by status ("Ikke på vej 2023–2024, Ikke opfyldt 2025"); when the run is only
+    this year, last year's status is named ("i 2024: På vej")."""
     run: list[tuple[int, str]] = []
     for y, word in reversed(history):
         if word not in ATTENTION_STATUSES:
@@ -101,7 +101,7 @@ def _status_history(res, crit) -> list[tuple[int, str]]:
     base = res.catalogue.resolve(crit)
     s = res.series_for(crit)
     with disclosure_threshold(res.min_cell):
-        return [(y, evaluate(base, _truncate(s, y), y).status) for y in range(FIRST_PLAN_YEAR, res.year + 1)]
+        return [(y, evaluate(base, _truncate(s, y), y).status) for y in range(first_plan_year(), res.year + 1)]
 
 
 def _awaiting(res) -> dict[str, list[str]]:
@@ -177,7 +177,7 @@ def attention_html(s: BoardSummary) -> str:
 def changes_summary_html(s: BoardSummary) -> str:
     ch, p = s.changes, s.year - 1
     if ch is None or not ch.has_previous:
-        if s.year <= FIRST_PLAN_YEAR:
+        if s.year <= first_plan_year():
             return f"<p>{s.year} er helhedsplanens første evalueringsår; der er ingen tidligere rapport.</p>"
         return f"<p>Der findes ingen gemt rapport for {p} at sammenligne med.</p>"
     worse = [d["id"] for d in ch.status if worsened(d["from"], d["to"])]
@@ -211,13 +211,13 @@ def budget_summary_html(s: BoardSummary) -> str:
     share = F.fmt_pct(100 * spent / total["total"]) if spent is not None and total.get("total") else F.MISSING
     text = (f"<p>Budgettet er {F.fmt_kr(total.get('total'))} i alt ({F.fmt_kr(total.get('lbf'))} fra "
             f"Landsbyggefonden og {F.fmt_kr(total.get('lokal'))} i lokal medfinansiering). ")
-    text += (f"Forbruget {FIRST_PLAN_YEAR}–{s.year} er {F.fmt_kr(spent)}, {share} af budgettet.</p>" if spent is not None
+    text += (f"Forbruget {first_plan_year()}–{s.year} er {F.fmt_kr(spent)}, {share} af budgettet.</p>" if spent is not None
              else "Der er ikke leveret forbrugstal.</p>")
     rows = [[r["Indsatsområde"], F.fmt_kr(r["total"]),
              F.fmt_kr(r["forbrug"]) if r["forbrug"] is not None else F.MISSING,
              F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING]
             for r in s.budget]
-    return text + html_table(rows, ["Indsatsområde", "Budget", f"Forbrug {FIRST_PLAN_YEAR}–{s.year}", "Andel brugt"],
+    return text + html_table(rows, ["Indsatsområde", "Budget", f"Forbrug {first_plan_year()}–{s.year}", "Andel brugt"],
                              cls="board-table budget-summary")
 
 

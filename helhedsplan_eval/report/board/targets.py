@@ -1,11 +1,11 @@
-"""Target wording: the target as the board reads it, with direction and unit ("højst 48 i gennemsnit 2018–2020")."""
+"""Target wording: the target as the board reads it, with direction and unit ("højst 48 i gennemsnit 2023–2025")."""
 
 from __future__ import annotations
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status import Evaluation
 from helhedsplan_eval.catalogue.criteria import Criterion
-from helhedsplan_eval.report.board.parameters import FIRST_PLAN_YEAR, LAST_PLAN_YEAR
+from helhedsplan_eval.report.board.parameters import first_plan_year, last_plan_year
 
 
 def _span(a, b) -> str:
@@ -14,7 +14,7 @@ def _span(a, b) -> str:
 
 def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
     """The target as the board reads it: direction and unit in the same unit as the value shown next to
-    it ("højst 48 i gennemsnit 2018–2020", "mindst 70 om året", "mindst 46,3 personer (≥ 5 % om året)").
+    it ("højst 48 i gennemsnit 2023–2025", "mindst 70 om året", "mindst 46,3 personer (≥ 5 % om året)").
 
     ``crit`` is the evaluated criterion. Texts the disclosure layer replaced (no numeric target) and
     kinds with their own wording (milestones, assessments) are kept as they are."""
@@ -53,7 +53,7 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
         base = f"mindst {t}{persons}"
         if years == list(range(crit.period_start, crit.period_end + 1)) and len(years) > 1:
             every = " om året" if k == "annual_minimum" else " hvert år"
-            if (crit.period_start, crit.period_end) != (FIRST_PLAN_YEAR, LAST_PLAN_YEAR):
+            if (crit.period_start, crit.period_end) != (first_plan_year(), last_plan_year()):
                 every += f" {per}"
             return base + every
         when = " og ".join([", ".join(map(str, years[:-1])), str(years[-1])]) if len(years) > 1 else str(years[0])

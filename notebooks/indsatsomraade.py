@@ -6,33 +6,36 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Forebyggelse og forældreansvar
-#
-# Indsatsområde 5.4 i den strategiske samarbejdsaftale. (5.3 Uddannelse og beskæftigelse er bevidst ikke valgt.)
+# %% [markdown] tags=["remove-cell"]
+# Et indsatsområde i helhedsplanen. Kørslen kører notesbogen én gang pr. indsatsområde i planens `plan.yml`
+# (parameteren `area_id`); uden `area_id` viser den planens første indsatsområde.
+# (Cellen vises kun i notesbogen, ikke på bestyrelsens side.)
 
 # %% tags=["parameters"]
 evaluation_year: int = 2020  # evaluationsår
 data_dir: str = "../data/sample"  # datamappe
 min_cell: int = 5  # mindste viste antal personer (diskretionering)
+plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen
+area_id: str = ""  # indsatsområdets id i plan.yml (tom: planens første)
 
 # %%
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.report.board import STATUS_GUIDE
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
-data_path = report.check_parameters(evaluation_year, data_dir, min_cell)
+data_path = report.check_parameters(evaluation_year, data_dir, min_cell, plan_dir)
+r = report.AreaReport(area_id, evaluation_year, data_path, min_cell)
+display(r.title())
 report.data_banner(data_path)
 
 # %%
-r = report.AreaReport("forebyggelse_og_foraeldreansvar", evaluation_year, data_path, min_cell)
 report.markdown(f"Evalueringsår: **{evaluation_year}**")
 
 # %%
@@ -49,8 +52,9 @@ report.markdown(STATUS_GUIDE)
 
 # %% [markdown]
 # ## Succeskriterierne ét for ét
-#
-# For hvert kriterium: aftalens tekst, datakilden, tallene år for år, målet og målstien, status med forklaring og den indsats, der resterer. Figurerne viser Høje Gladsaxe mod sammenligningsgrundlaget og målstien frem til 2020; den prikkede lodrette linje markerer evalueringsåret.
+
+# %%
+r.criteria_intro()
 
 # %%
 r.show_criteria()
@@ -83,11 +87,11 @@ report.provenance(data_path, evaluation_year=evaluation_year, min_cell=min_cell)
 # %% tags=["remove-cell"]
 import helhedsplan_eval as he
 
-k = he.criterion("FF-1", year=evaluation_year, data=data_path, min_cell=min_cell)
+k = he.criterion(r.example_id(), year=evaluation_year, data=data_path, min_cell=min_cell)
 Markdown(f"**{k.criterion.id}:** {k.criterion.text}")
 
 # %% tags=["remove-cell"]
-k.records.get("bkf_measures")  # kildens rækker (None, hvis kilden ikke er leveret)
+next(iter(k.records.values()), None)  # rækkerne i kriteriets første leverede kilde (None: ingen leveret)
 
 # %% tags=["remove-cell"]
 k.series  # indikatoren år for år til og med evalueringsåret
