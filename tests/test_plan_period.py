@@ -252,7 +252,7 @@ def test_contract_of_another_plan_names_its_dates(tmp_path, capsys):
     d = _copy_default_plan(tmp_path, DATES)
     rc, out, err = _cli(["contract", "--plan", str(d)], capsys)
     assert rc == 0, err
-    assert "Every date must lie in 2019-02-01 to 2026-01-31 (baseline years 2019/20-2021/22 and the plan " \
+    assert "Hver dato skal ligge i 2019-02-01 til 2026-01-31 (basisårene 2019/20-2021/22 og planens år " \
            "2022/23-2025/26)." in out
 
 
