@@ -599,10 +599,11 @@ def test_notebook_builder_parameters_and_thinness():
     assert code[0].source == (
         'evaluation_year: int = 2020  # evaluationsår\n'
         'data_dir: str = "../data/sample"  # datamappe\n'
-        'min_cell: int = 5  # mindste viste antal personer (diskretionering)'
+        'min_cell: int = 5  # mindste viste antal personer (diskretionering)\n'
+        'plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen'
     )
     assert "from helhedsplan_eval.report.board import check_parameters, data_banner" in code[1].source
-    assert "check_parameters(evaluation_year, data_dir, min_cell)" in code[1].source
+    assert "check_parameters(evaluation_year, data_dir, min_cell, plan_dir)" in code[1].source
     assert "data_banner(data_dir)" in code[1].source
     assert not any("def " in c.source or "lambda" in c.source for c in code)
     assert all(', "fit-' in c.source for c in code if "report.table(" in c.source)  # fixed uuids

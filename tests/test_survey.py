@@ -661,9 +661,10 @@ def test_notebook_structure():
     assert code[0].metadata.get("tags") == ["parameters"]
     assert code[0].source == ('evaluation_year: int = 2020  # evaluationsår\n'
                               'data_dir: str = "../data/sample"  # datamappe\n'
-                              'min_cell: int = 5  # mindste viste antal personer (diskretionering)')
+                              'min_cell: int = 5  # mindste viste antal personer (diskretionering)\n'
+                              'plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til projektmappen')
     assert code[1].source.startswith("from helhedsplan_eval.report.board import check_parameters, data_banner")
-    assert "check_parameters(evaluation_year, data_dir, min_cell)" in code[1].source
+    assert "check_parameters(evaluation_year, data_dir, min_cell, plan_dir)" in code[1].source
     assert "data_banner(data_dir)" in code[1].source
     for c in code:
         assert "def " not in c.source and "lambda" not in c.source
