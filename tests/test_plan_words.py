@@ -28,6 +28,7 @@ ALLOWANCES: dict[str, str] = {
     "helhedsplan_eval/analysis/survey/indicator.py": "the analysis of this plan's community survey (TT-1)",
     "helhedsplan_eval/analysis/survey/comparison.py": "the analysis of this plan's community survey (TT-1)",
     "helhedsplan_eval/analysis/survey/texts.py": "the analysis of this plan's community survey (TT-1)",
+    "helhedsplan_eval/analysis/survey/merges.py": "the analysis of this plan's community survey (TT-1)",
     "notebooks/fit_collateral.py": "this plan's FIT page",
     "notebooks/faellesskabsundersoegelse.py": "this plan's survey page",
 }

@@ -330,7 +330,7 @@ def _count_of(text: str) -> int | None:
 
 def safe_revision(crit, before: str, now: str, min_cell: int = DEFAULT_MIN_CELL) -> tuple[str, str] | None:
     """A restated figure as the change page may show it: (before, now), or None when showing both would
-    disclose a count under ``min_cell``: a count of persons restated by 1 … min_cell−1 ("rapporteret i 2019: 44,
+    disclose a count under ``min_cell``: a count of persons restated by 1 … min_cell−1 ("rapporteret i 2023: 44,
     nu: 46" gives away 2 late-registered persons). Figures of criteria that count units are shown."""
     if crit is not None and person_based(crit):
         b, n = _count_of(before), _count_of(now)

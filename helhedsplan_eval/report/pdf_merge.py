@@ -54,7 +54,7 @@ def merge_parts(parts: list[dict], out: Path, labels: list[str]) -> None:
         merge.finish(starts, labels)
         tmp = Path(out).with_name(Path(out).name + ".tmp")
         # object streams (PDF 1.5, allowed in PDF/A-2 and -3): the copied structure elements are otherwise written
-        # one by one, uncompressed (5,3 MB instead of 4,1 MB for the 2020 sample)
+        # one by one, uncompressed (5,3 MB instead of 4,1 MB for the default sample's last year)
         merge.pdf.save(tmp, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     finally:
         for src in merge.sources:

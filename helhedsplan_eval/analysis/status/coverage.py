@@ -10,7 +10,7 @@ kind whose catalogue entry sets ``min_years`` explicitly says that fewer years s
 (e.g. a survey not carried out in the period's last year); its final verdict then rests on
 the years delivered, at least ``min_years`` of them, and names the missing ones. Gaps to a comparison
 population come from registers published with a lag: an interim gap is judged on the latest year with both
-figures, and the explanation names that year ("seneste tal er fra 2018"); the final verdict needs the last year.
+figures, and the explanation names that year ("seneste tal er fra 2023"); the final verdict needs the last year.
 
 :func:`apply_coverage` enforces the rule after the kind's evaluator, so a kind that forgets it (or a new kind)
 still obeys it; :data:`JUDGED` says, per kind, which year is judged and what "delivered" means. A kind not
