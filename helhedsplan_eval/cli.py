@@ -196,10 +196,12 @@ def _cmd_contract(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from helhedsplan_eval.catalogue.criteria import load_catalogue
+    from helhedsplan_eval.catalogue.period import plan_file
     from helhedsplan_eval.data.sample import SEED, generate
+    from helhedsplan_eval.yaml_io import safe_load
 
-    shifted = load_catalogue().plan.get("sample")
+    plan_doc = safe_load(plan_file().read_text(encoding="utf-8"), str(plan_file())) if plan_file().is_file() else {}
+    shifted = ((plan_doc or {}).get("plan") or {}).get("sample")
     if shifted:  # this plan's sample is the default sample moved in time (plan.yml, plan.sample)
         from helhedsplan_eval.catalogue.names import plan_names
         from helhedsplan_eval.data.sample_shifted import shift_sample

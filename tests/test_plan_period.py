@@ -250,6 +250,8 @@ def test_plan_option_must_name_a_folder(tmp_path, capsys):
 
 def test_contract_of_another_plan_names_its_dates(tmp_path, capsys):
     d = _copy_default_plan(tmp_path, DATES)
+    text = (d / "sources.yml").read_text(encoding="utf-8").replace("first_year: 2014", "first_year: 2019")
+    (d / "sources.yml").write_text(text, encoding="utf-8")  # the plan's sources reach back to 2019/20
     rc, out, err = _cli(["contract", "--plan", str(d)], capsys)
     assert rc == 0, err
     assert "Hver dato skal ligge i 2019-02-01 til 2026-01-31 (basisårene 2019/20-2021/22 og planens år " \

@@ -191,6 +191,14 @@ def _files_section() -> list[str]:
     ]
 
 
+def _label(year: int) -> str:
+    """A year as the plan labels it ("2022/23" for plan years from 1 February), when the sources are the plan's."""
+    from helhedsplan_eval.catalogue.period import plan_period
+
+    period = plan_period()
+    return period.label(year) if period.last_year == _src.LAST_YEAR else str(year)
+
+
 def _date_range_text() -> str:
     from helhedsplan_eval.data.schema import date_range_text
 
@@ -206,7 +214,8 @@ def _cells_section() -> list[str]:
         "",
         f"* **Datoer**: `ÅÅÅÅ-MM-DD` (foretrukket) eller `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ`, `DD/MM/ÅÅÅÅ`; et klokkeslæt "
         f"efter en ISO-dato ignoreres. Hver dato skal ligge i {_date_range_text()} (basisårene "
-        f"{_src.FIRST_YEAR}-{_src.PLAN_YEARS[0] - 1} og planens år {_src.PLAN_YEARS[0]}-{_src.LAST_YEAR}). En slutdato før sin startdato (fx `end_date` før "
+        f"{_label(_src.FIRST_YEAR)}-{_label(_src.PLAN_YEARS[0] - 1)} og planens år {_label(_src.PLAN_YEARS[0])}-"
+        f"{_label(_src.LAST_YEAR)}). En slutdato før sin startdato (fx `end_date` før "
         "`start_date`) er en fejl.",
         f"* **Ja/nej**: `ja` eller `nej`. Også godtaget (store eller små bogstaver): {true_words} for ja; "
         f"{false_words} for nej. En Excel-celle med SAND/FALSK virker også.",

@@ -24,19 +24,21 @@ from helhedsplan_eval.data.sources import Source
 def date_bounds():
     """The first and last day a date may have: the first day of the first year sources.yml allows (a plan year, which
     may start on another day than 1 January: plan.yml's period) to the plan's last day."""
+    import datetime as dt
+
     from helhedsplan_eval.catalogue.period import plan_period
 
     period = plan_period()
+    if _src.LAST_YEAR and period.last_year != _src.LAST_YEAR:  # sources declared for another plan's years
+        return dt.date(_src.FIRST_YEAR, 1, 1), dt.date(_src.LAST_YEAR, 12, 31)
     return period.year_start(_src.FIRST_YEAR or period.baseline_start), period.end
 
 
 def date_range_text() -> str:
     """The days a date may have, as messages write them: "2021-2027" for calendar plan years, else two dates."""
-    from helhedsplan_eval.catalogue.period import plan_period
-
-    if plan_period().calendar:
-        return f"{_src.FIRST_YEAR}-{_src.LAST_YEAR}"
     lo, hi = date_bounds()
+    if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31):
+        return f"{_src.FIRST_YEAR}-{_src.LAST_YEAR}"
     return f"{lo.isoformat()} til {hi.isoformat()}"
 
 
