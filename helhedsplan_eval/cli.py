@@ -418,7 +418,8 @@ def main(argv=None) -> int:
             return USAGE_ERROR
         from helhedsplan_eval.data.sources import check_declarations, load_plan_sources
 
-        load_plan_sources()  # the active plan's (--plan) sources
+        if os.environ.get(PLAN_ENV) != before:
+            load_plan_sources()  # the sources of the plan --plan names
         check_declarations()  # the plan's sources.yml, checked like the catalogue
         rc = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
