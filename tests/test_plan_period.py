@@ -351,7 +351,7 @@ def test_a_plan_with_one_or_five_areas_gets_one_page_per_area(tmp_path, capsys, 
     for area in pages:
         r = AreaReport(area, 2020, tiny, catalogue=cat)
         assert {c.area for c in r.criteria} == {area} and r.criteria
-        assert f"# {cat.areas[area].name}" in r.title().data
+        assert f"# {cat.areas[area].name}" in r.title().text
         assert r.summary_html().count("<tr") >= len(r.criteria)
 
 
