@@ -42,8 +42,8 @@ RAW_CELLS = [
 def test_a_researchers_cells_stay_off_the_board_page_and_the_pdf(tmp_path, capsys):
     nbs = tmp_path / "nb"
     nbs.mkdir()
-    name = "tryghed_og_trivsel.ipynb"
-    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    name = "tryghed_og_trivsel.ipynb"  # the area notebook, run for the plan's first area (its area_id default)
+    nb = nbformat.read(ROOT / "notebooks" / "indsatsomraade.ipynb", as_version=4)
     n_before = len(nb.cells)
     new = [nbformat.v4.new_code_cell(src) for src in RAW_CELLS]
     for i, cell in enumerate(new):
