@@ -4,8 +4,13 @@ plan years from 1 February and its own sample data. Its annual report runs in CI
 
 from __future__ import annotations
 
+import csv
 import filecmp
+import os
+from collections import Counter, defaultdict
 from pathlib import Path
+
+import pytest
 
 from helhedsplan_eval.catalogue.criteria import load_catalogue, plan_problems
 from helhedsplan_eval.catalogue.period import plan_period
@@ -13,6 +18,24 @@ from helhedsplan_eval.catalogue.period import plan_period
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "eksempel-2022-2026"
 DATA = ROOT / "data" / "sample-eksempel-2022-2026"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _the_example_plan_is_active():
+    """The example plan is the active plan (its sources.yml declares sources its criteria read) for this module
+    only; the plan that was active before is restored afterwards."""
+    from helhedsplan_eval.data.sources import load_plan_sources
+    from helhedsplan_eval.paths import PLAN_ENV
+
+    before = os.environ.get(PLAN_ENV)
+    os.environ[PLAN_ENV] = str(PLAN)
+    load_plan_sources()
+    yield
+    if before is None:
+        os.environ.pop(PLAN_ENV, None)
+    else:
+        os.environ[PLAN_ENV] = before
+    load_plan_sources()
 
 
 def _cli(argv, capsys):
@@ -28,7 +51,7 @@ def test_the_example_plan_is_the_2019_26_model_with_plan_years_from_february():
     cat = load_catalogue(PLAN)
     assert [a.name for a in cat.areas.values()] == ["Uddannelse og livschancer", "Beskæftigelse",
                                                     "Kriminalitetsforebyggelse", "Sammenhængskraft og medborgerskab"]
-    assert len(cat.criteria) == 15
+    assert len(cat.criteria) == 22  # the 15 of the older kinds, and issue 20's seven (UL-5, KF-5, SM-4 - SM-8)
     p = plan_period(PLAN)
     assert [p.label(y) for y in p.years] == ["2022/23", "2023/24", "2024/25", "2025/26"]
     assert {(c.period_start, c.period_end) for c in cat.criteria.values()} <= {(2022, 2025), (2023, 2025)}
@@ -65,3 +88,131 @@ def test_its_configuration_names_no_word_of_the_default_plan():
         text = f.read_text(encoding="utf-8")
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         assert not [w for w in words if re.search(rf"\b{w}\b", body)], f.name
+
+
+# ============================================================================ issue 20: every new kind and source
+# The expected values below are counted by hand from the sample's CSV rows with the csv module (no code of the
+# package): a record's plan year is its calendar year, or the year before for a date in January (plan years run
+# 1 February - 31 January).
+
+NEW_KINDS = {"ratio_to_comparison", "two_tier", "hold_baseline", "count_units"}
+SOURCE_KINDS = {"event", "spell", "person", "yearly", "yearly_population"}
+
+
+@pytest.fixture(scope="module")
+def year2025():
+    """The example plan's 2025/26 evaluation on its sample."""
+    from helhedsplan_eval.analysis import all_indicators  # noqa: F401  (registers every indicator)
+    from helhedsplan_eval.analysis.evaluate import evaluate_year
+    from helhedsplan_eval.data.contract import load_bundle
+
+    return evaluate_year(2025, load_bundle(DATA), load_catalogue(PLAN))
+
+
+def _rows(name):
+    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _plan_year(date: str) -> int:
+    y, m = int(date[:4]), int(date[5:7])
+    return y - 1 if m == 1 else y
+
+
+def test_the_example_plan_uses_every_new_kind_every_kind_of_source_and_by_afdeling():
+    from helhedsplan_eval.analysis import all_indicators  # noqa: F401
+    from helhedsplan_eval.analysis.registry import sources_of
+    from helhedsplan_eval.data.declared import load_declarations
+
+    cat = load_catalogue(PLAN)
+    assert NEW_KINDS <= {c.kind for c in cat.criteria.values()}
+    decl = load_declarations(PLAN)
+    used = {s for c in cat.criteria.values() for s in sources_of(c.indicator, c.indicator_args)}
+    assert {decl.sources[s].kind for s in used if s in decl.sources} == SOURCE_KINDS
+    generic = {c.indicator for c in cat.criteria.values()}
+    assert {"records_per_year", "persons_per_year", "frequent_persons", "column_sum"} <= generic
+    by = sorted(c.id for c in cat.criteria.values() if (c.indicator_args or {}).get("by") == "afdeling")
+    assert by == ["SM-6", "SM-7", "SM-8"]
+
+
+def test_hold_baseline_UL_5_by_hand(year2025):
+    # persons with more than 10 visits in a plan year to the café for ungdomsuddannelser:
+    # 2022/23: 9, 2023/24: 7, 2024/25: 11, 2025/26: 5 (awk/csv count of homework_cafe_visits.csv).
+    # Period 2023-2025: mean (7 + 11 + 5) / 3 = 23 / 3 = 7,67 < 9 (the 2022/23 level to hold) -> Ikke opfyldt.
+    visits = Counter((_plan_year(r["date"]), r["person_id"]) for r in _rows("homework_cafe_visits")
+                     if r["cafe"] == "ungdomsuddannelse")
+    frequent = Counter(y for (y, _), n in visits.items() if n > 10)
+    assert {y: frequent[y] for y in (2022, 2023, 2024, 2025)} == {2022: 9, 2023: 7, 2024: 11, 2025: 5}
+    ev = year2025.evaluation("UL-5")
+    assert ev.figures == {2022: 9, 2023: 7, 2024: 11, 2025: 5}
+    assert ev.value == pytest.approx(23 / 3) and ev.status == "Ikke opfyldt"
+    assert ev.target_text.startswith("mindst 9")
+
+
+def test_ratio_to_comparison_KF_5_by_hand(year2025):
+    # register_measures.csv, sigtede_10_17, 2025: område 2,0 % (9 of 460), kommune 0,9 %: 2,0 / 0,9 = 2,222 <= 2,5
+    # -> Opfyldt in the period's last year. Wilson 9/460 (p = 0,01957, z² = 3,8415): centre (0,01957 + 0,004175) /
+    # 1,008351 = 0,023546, half 1,96 · sqrt(0,01957 · 0,98043 / 460 + 3,8415 / 846400) / 1,008351 = 0,013220:
+    # 1,033 % - 3,677 %, ÷ 0,9 = 1,147 - 4,085 gange, which straddles 2,5: uncertain.
+    rows = {r["population"]: float(r["value_pct"]) for r in _rows("register_measures")
+            if r["measure"] == "sigtede_10_17" and r["year"] == "2025"}
+    assert rows == {"område": 2.0, "kommune": 0.9}
+    ev = year2025.evaluation("KF-5")
+    assert ev.status == "Opfyldt" and ev.value == pytest.approx(2.0 / 0.9)
+    assert ev.interval == (pytest.approx(1.1474, abs=1e-3), pytest.approx(4.0846, abs=1e-3))
+    assert "2,22 gange så højt, mod kravet om højst 2,50 gange" in ev.explanation
+    assert "omfatter grænsen" in ev.explanation
+
+
+def test_two_tier_SM_4_by_hand(year2025):
+    # inspector_complaints.csv, category utryghedsskabende, per plan year: 2022/23: 21, 2023/24: 18, 2024/25: 19,
+    # 2025/26: 16. Mean 2023-2025 = 53 / 3 = 17,67 <= 21 (the minimum: not higher than 2022/23) -> Opfyldt; the
+    # ambition 10 % lower is 21 · 0,9 = 18,9, and 17,67 <= 18,9: reached.
+    n = Counter(_plan_year(r["date"]) for r in _rows("inspector_complaints") if r["category"] == "utryghedsskabende")
+    assert [n[y] for y in (2022, 2023, 2024, 2025)] == [21, 18, 19, 16]
+    ev = year2025.evaluation("SM-4")
+    assert ev.status == "Opfyldt" and ev.value == pytest.approx(53 / 3)
+    assert ev.explanation.replace("\u00a0", " ").startswith("Opfyldt – målet om 10 % lavere er nået.")
+    assert "helst højst 18,9" in ev.target_text
+
+
+# afdeling_registreringer.csv (generic synthetic rows) per plan year and afdeling: udsættelser (U), husordenssager
+# (H) and households moving out (F); an afdeling meets SM-6/7/8 with 2 or more of U/H/F:
+#            Afd. 1        Afd. 2        Afd. 3        Afd. 4       afdelinger meeting 2 or more
+# 2022/23   U2 H1 F1 -1   U1 H0 F0 -0   U0 H1 F1 -0   U1 H1 F2 -1   0
+# 2023/24   U1 H1 F2 -1   U1 H0 F1 -0   U3 H1 F0 -1   U1 H1 F1 -0   0
+# 2024/25   U2 H1 F0 -1   U1 H1 F1 -0   U0 H3 F0 -1   U3 H1 F0 -1   0
+# 2025/26   U1 H0 F0 -0   U2 H1 F2 -2   U0 H2 F0 -1   U1 H0 F0 -0   1 (Afdeling 2)
+# Totals over the afdelinger (the area-level series of SM-6/7/8): U 4, 6, 6, 4; H 3, 3, 6, 3; F 4, 4, 1, 2.
+def test_count_units_SM_5_per_afdeling_by_hand(year2025):
+    met = defaultdict(Counter)  # (year, afdeling) -> {criterion: count}
+    homes = defaultdict(set)
+    for r in _rows("afdeling_registreringer"):
+        key = (_plan_year(r["date"]), r["afdeling"])
+        if r["type"] == "fraflytning":
+            homes[key].add(r["household_id"])
+        else:
+            met[key][r["type"]] += 1
+    meeting = Counter()
+    for y in (2022, 2023, 2024, 2025):
+        for a in ("Afdeling 1", "Afdeling 2", "Afdeling 3", "Afdeling 4"):
+            n = (met[y, a]["udsættelse"] >= 2) + (met[y, a]["husordenssag"] >= 2) + (len(homes[y, a]) >= 2)
+            meeting[y] += n >= 2
+    assert [meeting[y] for y in (2022, 2023, 2024, 2025)] == [0, 0, 0, 1]
+    ev = year2025.evaluation("SM-5")
+    assert ev.figures == {2022: 0, 2023: 0, 2024: 0, 2025: 1}
+    assert ev.status == "Ikke opfyldt" and ev.value == 1  # the period's last year: final, 1 > 0
+    assert "(enheder med mindst 2: Afdeling 2: 2)" in ev.explanation
+    assert year2025.evaluation("SM-6").figures == {2022: 4, 2023: 6, 2024: 6, 2025: 4}
+    assert year2025.evaluation("SM-7").figures == {2022: 3, 2023: 3, 2024: 6, 2025: 3}
+    assert year2025.evaluation("SM-8").figures == {2022: 4, 2023: 4, 2024: 1, 2025: 2}
+
+
+def test_the_board_sees_the_new_criteria_through_the_disclosure_layer(year2025):
+    from helhedsplan_eval.analysis.evaluate import status_frame
+
+    table = status_frame(year2025).set_index("Id")
+    assert (table.loc["SM-5", "Status"], table.loc["SM-5", "Værdi"], table.loc["SM-5", "Mål"]) == \
+        ("Ikke opfyldt", "1", "højst 0 enheder")
+    assert table.loc["SM-8", "Værdi"] == "<5"  # 2 households: under min_cell 5
+    assert not any("P00" in str(v) for v in table.to_numpy().ravel())  # no pseudonymous id reaches the board

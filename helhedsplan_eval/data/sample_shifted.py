@@ -62,11 +62,28 @@ def shift_sample(source_dir, out_dir, months: int, skip=(), description: str = "
         target = out / path.name
         target.write_text(buf.getvalue(), encoding="utf-8", newline="")
         written.append(target)
+    written += _generic_rest(src_dir, out, skip)
     manifest = out / "manifest.yml"
     text = description or f"Syntetiske eksempeldata: {src_dir.as_posix()} flyttet {months} måneder frem."
     manifest.write_text("# Data folder manifest (read by helhedsplan-eval)\nsynthetic: true\ndescription: >-\n"
                         + "".join(f"  {line}\n" for line in _wrap(text)), encoding="utf-8")
     written.append(manifest)
+    return written
+
+
+def _generic_rest(src_dir: Path, out: Path, skip) -> list[Path]:
+    """Generic synthetic tables (data/sample_generic.py, from the declaration alone) for the sources the plan
+    declares that the moved sample does not have, e.g. a source of the plan's own."""
+    from helhedsplan_eval.data import sources as declared
+    from helhedsplan_eval.data.sample import SEED
+    from helhedsplan_eval.data.sample_generic import generic_tables
+
+    missing = [n for n in declared.SOURCES if n not in skip and not (src_dir / f"{n}.csv").is_file()]
+    written = []
+    for name, df in sorted(generic_tables(declared.SOURCES, declared.PLAN_YEARS, SEED, missing).items()):
+        target = out / f"{name}.csv"
+        df.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+        written.append(target)
     return written
 
 
