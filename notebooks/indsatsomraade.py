@@ -26,6 +26,7 @@ plan_dir: str = "params"  # planmappen (plan.yml, criteria.yml), relativ til pro
 area_id: str = ""  # indsatsområdets id i plan.yml (tom: planens første)
 
 # %%
+from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.report import board as report
 from helhedsplan_eval.report.board import STATUS_GUIDE
 from IPython.display import Markdown, display
@@ -36,7 +37,7 @@ display(r.title())
 report.data_banner(data_path)
 
 # %%
-report.markdown(f"Evalueringsår: **{evaluation_year}**")
+report.markdown(f"Evalueringsår: **{plan_period().label(evaluation_year)}**")
 
 # %%
 r.header()

@@ -108,7 +108,7 @@ class AreaReport:
             counts[st] = counts.get(st, 0) + 1
         count_txt = ", ".join(f"{n} {E(s.lower()) if s != ASSESSED else 'med kvalitativ vurdering'}"
                               for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        return (f"<p><strong>{len(self.criteria)} succeskriterier i {self.year}:</strong> {count_txt}. "
+        return (f"<p><strong>{len(self.criteria)} succeskriterier i {plan_period().label(self.year)}:</strong> {count_txt}. "
                 "Kriterier, der ikke er opfyldt eller ikke er på vej, står først.</p>"
                 + criteria_table_html(self.cat, self.res, self.criteria, self.year))
 
@@ -146,7 +146,7 @@ class AreaReport:
         rows = []
         for y in years:
             v = safe.value.get(y)
-            row = [str(y), safe.text.get(y, F.MISSING)]
+            row = [plan_period().label(y), safe.text.get(y, F.MISSING)]
             if has_cmp:
                 c = safe.comparison.get(y)
                 g = None if (v is None or c is None) else ((c - v) if base.direction == "up" else (v - c))
@@ -178,7 +178,7 @@ class AreaReport:
                  f"<h3>{E(crit.id)} · {E(crit.short or act)}</h3>",
                  f"<p style='color:#444;margin:0'>{E(act)}</p>",
                  f"<p style='font-size:1.05em'><em>»{E(crit.text)}«</em></p>",
-                 f"<p><strong>Status {self.year}:</strong> {badge(ev.label, ev.status)}</p>",
+                 f"<p><strong>Status {plan_period().label(self.year)}:</strong> {badge(ev.label, ev.status)}</p>",
                  f"<p>{E(ev.explanation)}</p>"]
         if ev.remaining_text:
             parts.append(f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>")
@@ -291,7 +291,7 @@ def criterion_status_html(criterion_id: str, year: int, data_dir, min_cell: int 
     s = compute_series(base, bundle)
     ev = safe_evaluation(base, evaluate(base, _truncate(s, year), year), s, min_cell)
     rest = f"<p><strong>Resterende indsats:</strong> {E(ev.remaining_text)}</p>" if ev.remaining_text else ""
-    return (f"<div class='criterion-status'><p><strong>Status {year} for {E(crit.id)}:</strong> "
+    return (f"<div class='criterion-status'><p><strong>Status {plan_period().label(year)} for {E(crit.id)}:</strong> "
             f"{badge(ev.label, ev.status)}</p><p>{E(ev.explanation)}</p>{rest}</div>")
 
 

@@ -77,9 +77,12 @@ def _tidy_y_axis(ax, kind_fmt: str, integer: bool, nbins: int = 5) -> None:
 
 def _year_ticks(ax, first: int, last: int, max_labels: int = 8) -> None:
     """One label per whole year (every second year when there are many), never repeated."""
+    from matplotlib.ticker import FuncFormatter
+
     step = 1 if last - first + 1 <= max_labels else 2
     ax.set_xticks(list(range(first, last + 1, step)))
-    ax.xaxis.set_major_formatter(F.tick_formatter("year"))
+    period = plan_period()  # the plan's label ("2025/26"); calendar plan years keep the year itself
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: period.label(int(round(v)))))
     ax.set_xlim(first - 0.4, last + 0.4)
 
 

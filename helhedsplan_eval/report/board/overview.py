@@ -13,6 +13,7 @@ from helhedsplan_eval.analysis.evaluate import evaluate_year, status_counts
 from helhedsplan_eval.analysis.status import STATUSES
 from helhedsplan_eval.catalogue.criteria import Catalogue, load_catalogue
 from helhedsplan_eval.catalogue.names import plan_names
+from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.data.contract import ERROR
 from helhedsplan_eval.paths import resolve_path
 from helhedsplan_eval.report.board.charts import _chart_theme, _tidy_y_axis, _year_ticks, figure_html
@@ -43,7 +44,7 @@ class Overview:
             unc += int(ev.uncertain)
         chips = " ".join(f"{badge(f'{s}: {counts[s]}', s)}" for s in STATUSES if counts.get(s))
         return (f"<p style='font-size:1.1em'>Status for helhedsplanens <strong>{n} succeskriterier</strong> i "
-                f"{self.year}:</p><p style='line-height:2'>{chips}</p>"
+                f"{plan_period().label(self.year)}:</p><p style='line-height:2'>{chips}</p>"
                 f"<p>{unc} af vurderingerne er markeret <em>(usikkert)</em>, fordi usikkerheden omfatter målet.</p>")
 
     def counts_frame(self) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import YearResult
 from helhedsplan_eval.analysis.status import NOT_MET, OFF_TRACK, STATUS_COLOURS, Evaluation
 from helhedsplan_eval.catalogue.criteria import Catalogue, Criterion
+from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.report.board.targets import goal_text
 
 E = html.escape
@@ -77,7 +78,7 @@ def criteria_table_html(cat: Catalogue, res: YearResult, criteria: list[Criterio
                 f"{E(c.text)}</span>")
         rows.append([cid, what, badge(ev.label, ev.status), E(ev.value_text),
                      E(goal_text(cat.resolve(c), ev, year))])
-    return html_table(rows, ["Id", "Succeskriterium", f"Status {year}", "Værdi", "Mål"], raw_cols={0, 1, 2, 3, 4},
+    return html_table(rows, ["Id", "Succeskriterium", f"Status {plan_period().label(year)}", "Værdi", "Mål"], raw_cols={0, 1, 2, 3, 4},
                       cls="board-table criteria-table", widths={0: "10%", 1: "44%", 2: "16%", 3: "13%", 4: "17%"})
 
 
