@@ -216,3 +216,23 @@ def test_the_board_sees_the_new_criteria_through_the_disclosure_layer(year2025):
         ("Ikke opfyldt", "1", "højst 0 enheder")
     assert table.loc["SM-8", "Værdi"] == "<5"  # 2 households: under min_cell 5
     assert not any("P00" in str(v) for v in table.to_numpy().ravel())  # no pseudonymous id reaches the board
+
+
+def test_tables_and_charts_label_a_plan_year_by_the_plans_label(year2025):
+    # plan years from 1 February: 2025 is "2025/26" in the board's table heading and on a chart's year axis
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helhedsplan_eval.report.board.charts import _year_ticks
+    from helhedsplan_eval.report.board.tables import criteria_table_html
+
+    crits = [year2025.catalogue.criteria["SM-4"]]
+    html = criteria_table_html(year2025.catalogue, year2025, crits, 2025)
+    assert "Status 2025/26" in html and "Status 2025<" not in html
+    fig, ax = plt.subplots()
+    _year_ticks(ax, 2021, 2025)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
+    plt.close(fig)
