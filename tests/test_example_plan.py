@@ -236,3 +236,14 @@ def test_tables_and_charts_label_a_plan_year_by_the_plans_label(year2025):
     fig.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
     plt.close(fig)
+
+
+def test_the_activity_table_counts_events_by_plan_year(year2025):
+    # logbook_events.csv, activity foraeldrecafe: events dated in January belong to the plan year before
+    from helhedsplan_eval.data.contract import load_bundle
+    from helhedsplan_eval.report.board.area import activity_summary
+
+    n = Counter(_plan_year(r["date"]) for r in _rows("logbook_events") if r["activity"] == "foraeldrecafe")
+    df = activity_summary(load_bundle(DATA), ["foraeldrecafe"], 2025)
+    assert dict(zip(df["År"], df["Arrangementer"])) == {y: n[y] for y in (2022, 2023, 2024, 2025) if n[y]}
+    assert year2025.evaluation("UL-4").figures[2025] == n[2025]  # the criterion counts the same plan year

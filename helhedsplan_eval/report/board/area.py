@@ -244,6 +244,7 @@ class AreaReport:
         df["Aktivitet"] = df["activity"].map(names)
         sup = suppress_counts(df, ["Optalte deltagere i alt", "Deltagelser", "Unikke personer"], self.min_cell)
         sup["Arrangementer"] = df["Arrangementer"].map(lambda v: F.fmt_number(v, 0))
+        sup["År"] = df["År"].map(plan_period().label)
         rows = sup[["Aktivitet", "År", "Arrangementer", "Optalte deltagere i alt", "Deltagelser", "Unikke personer"]].astype(str).values.tolist()
         return ("<p>Arrangementer og deltagere efter helhedsplanens logbog. <em>Deltagelser</em> og <em>unikke personer</em> "
                 f"tæller registrerede personer (pseudonymer); tal under {self.min_cell} vises som &lt;{self.min_cell}.</p>"
@@ -307,7 +308,7 @@ def activity_summary(bundle, activities: list[str], year: int) -> pd.DataFrame |
     if ev is None:
         return None
     ev = ev.copy()
-    ev["År"] = ev["date"].map(lambda d: d.year)
+    ev["År"] = ev["date"].map(plan_period().year_of)  # the plan year (the calendar year for calendar plan years)
     ev = ev[ev["activity"].isin(activities) & (ev["År"] >= first_plan_year()) & (ev["År"] <= year)]
     g = ev.groupby(["activity", "År"]).agg(Arrangementer=("event_id", "count"),
                                             **{"Optalte deltagere i alt": ("headcount", "sum")}).reset_index()
