@@ -7,10 +7,11 @@ Usage (from the project root)::
 
 Side by side, alternating in each repetition (so that a busy spell of the machine hits both):
 
-- **hand-written loop**: for every notebook (and, with ``--all-years``, every year)
-  ``papermill -f params/<year>.yml notebooks/<nb>.ipynb <out>/<nb>.ipynb`` and then
-  ``jupyter nbconvert --to html --no-input <out>/<nb>.ipynb``, one command after another, from the
-  project root, exactly as README's "run one notebook by hand" describes;
+- **hand-written loop** (issue 22's definition): for every notebook (and, with ``--all-years``, every year)
+  ``papermill -f params/<year>.yml notebooks/<nb>.ipynb <out>/<nb>.ipynb``, then
+  ``jupyter nbconvert --to html --no-input <out>/<nb>.ipynb``, then ``weasyprint <nb>.html <nb>.pdf``, one
+  command after another, from the project root, as README's "run one notebook by hand" describes; then the
+  year's PDFs merged into one with pypdf (``--without-pdf``: the loop of issue 13, without the last two steps);
 - **run**: ``helhedsplan-eval run --year <year>`` (or ``--all-years``) into a temporary folder,
   as a separate process (import, validation, warm kernels, HTML, index, tables, provenance).
 
@@ -54,7 +55,11 @@ def _years(all_years: bool, year: int) -> list[int]:
     return [y for y in available_years() if start <= y <= end]
 
 
-def hand_loop(years: list[int], out: Path) -> float:
+MERGE = ("import sys; from pypdf import PdfWriter; w = PdfWriter(); [w.append(p) for p in sys.argv[2:]]; "
+         "w.write(sys.argv[1])")
+
+
+def hand_loop(years: list[int], out: Path, pdf: bool = True) -> float:
     t0 = time.perf_counter()
     for y in years:
         folder = out / str(y)
@@ -66,6 +71,14 @@ def hand_loop(years: list[int], out: Path) -> float:
                            stderr=subprocess.DEVNULL)
             subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)],
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if pdf:
+                html = target.with_suffix(".html")
+                subprocess.run([str(BIN / "weasyprint"), str(html), str(html.with_suffix(".pdf"))], cwd=ROOT,
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if pdf:
+            parts = [str((folder / page).with_suffix(".pdf")) for page, _nb, _extra in _notebooks()]
+            subprocess.run([sys.executable, "-c", MERGE, str(folder / f"pakke_{y}.pdf"), *parts], cwd=ROOT,
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t0
 
 
@@ -90,13 +103,14 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--json", help="write the raw figures to this file")
+    ap.add_argument("--without-pdf", action="store_true", help="the loop without weasyprint and the merge (issue 13)")
     a = ap.parse_args(argv)
     years = _years(a.all_years, a.year)
     load_before = load_average()
     loop_t, run_t = [], []
     for i in range(a.repeat):
         with tempfile.TemporaryDirectory(prefix="bench-loop-") as d:
-            loop_t.append(hand_loop(years, Path(d)))
+            loop_t.append(hand_loop(years, Path(d), pdf=not a.without_pdf))
         with tempfile.TemporaryDirectory(prefix="bench-run-") as d:
             run_t.append(cli_run(years, a.all_years, Path(d), a.jobs))
         print(f"  gentagelse {i + 1}: løkke {_fmt(loop_t[-1])} s, run {_fmt(run_t[-1])} s", file=sys.stderr)
@@ -106,7 +120,8 @@ def main(argv=None) -> int:
     print(f"Machine: {describe_machine()}; load average before {load_before}, after {load_after}")
     print(f"| Mode ({what}, {len(years)} år × {len(_notebooks())} notesbøger) | Median | Min – max |")
     print("|---|---:|---:|")
-    print(f"| papermill + nbconvert per notebook (hand-written loop) | {_fmt(ml)} s | "
+    steps = "papermill + nbconvert" + ("" if a.without_pdf else " + weasyprint, PDFs merged")
+    print(f"| {steps} per notebook (hand-written loop) | {_fmt(ml)} s | "
           f"{_fmt(min(loop_t))} – {_fmt(max(loop_t))} s |")
     print(f"| `helhedsplan-eval run {what}` | {_fmt(mr)} s | {_fmt(min(run_t))} – {_fmt(max(run_t))} s |")
     print(f"Ratio loop / run: {ml / mr:.2f}".replace(".", ","))
