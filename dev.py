@@ -133,6 +133,32 @@ def lab_command(py: Path, rest: list[str]) -> list:
     return [py, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'notebooks'}", *rest]
 
 
+def chromium_path() -> str | None:
+    """The system's Chromium for the real-browser accessibility tests (``HELHEDSPLAN_CHROMIUM`` names another)."""
+    import shutil
+
+    env = os.environ.get("HELHEDSPLAN_CHROMIUM")
+    if env:
+        return env if Path(env).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def missing_chromium() -> str | None:
+    """A loud notice when the real-browser tests (tests/test_a11y_browser.py) cannot run here; None when they can.
+    Under CI (CI=true) those tests fail instead of being skipped."""
+    if chromium_path() is not None:
+        return None
+    line = "!" * 78
+    ci = (" Under CI (CI=true) they FAIL." if os.environ.get("CI", "").lower() == "true"
+          else " They are SKIPPED on this machine.")
+    return (f"{line}\nChromium is MISSING: the real-browser accessibility tests (axe-core, WCAG 2.1 AA, "
+            f"tests/test_a11y_browser.py) DO NOT RUN.{ci}\nInstall it: sudo apt-get install chromium (Debian/Ubuntu), "
+            f"or set HELHEDSPLAN_CHROMIUM to a Chromium/Chrome executable.\n{line}")
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] == SYNC_CHANGED:  # (internal) the second half of `sync`, in the project's environment
         return sync_changed(argv[1:])
@@ -154,6 +180,9 @@ def main(argv: list[str]) -> int:
         return _run(lab_command(py, rest))
     # test: unit and integration tests, then every notebook through nbval (cells must run; outputs not compared).
     # Both steps always run, and both results are reported, so a failure in one never hides the other.
+    no_browser = missing_chromium()
+    if no_browser:
+        print(no_browser, flush=True)
     rc_unit = _run([py, "-m", "pytest", "-q", "-n", "2", "tests", *rest])
     rc_nb = _run([py, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                   "notebooks"])
@@ -166,6 +195,8 @@ def main(argv: list[str]) -> int:
     print(f"\nunit/integration tests: {word.get(rc_unit, f'FAILED (exit {rc_unit})')}; "
           f"notebooks (nbval): {word.get(rc_nb, f'FAILED (exit {rc_nb})')}; "
           f"example plan's report: {word.get(rc_ex, f'FAILED (exit {rc_ex})')}", flush=True)
+    if no_browser:
+        print(no_browser, flush=True)
     return rc_unit or rc_nb or rc_ex
 
 

@@ -160,3 +160,24 @@ def short_repr(value, limit: int = 80) -> str:
     r.maxlist = r.maxtuple = r.maxdict = r.maxset = r.maxfrozenset = 5
     r.maxlevel = 3
     return excerpt(r.repr(value), 2 * limit)
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
+@lru_cache(maxsize=1)
+def _danish_hyphenator():
+    import pyphen
+
+    return pyphen.Pyphen(lang="da_DK")
+
+
+def soft_hyphens(text: str, min_len: int = 13) -> str:
+    """``text`` with soft hyphens (U+00AD) at the Danish syllable breaks (pyphen's dictionary) of every word of at
+    least ``min_len`` letters: a column too narrow for the word ("95 %-sikkerhedsinterval" in a table header
+    on paper or a phone) breaks it with a hyphen between syllables instead of anywhere, and where the word fits
+    nothing shows. For headers, not for figures or ids."""
+    import re
+
+    hyph = _danish_hyphenator()
+    return re.sub(rf"[^\W\d_]{{{min_len},}}", lambda m: hyph.inserted(m.group(0), hyphen=SOFT_HYPHEN), str(text))

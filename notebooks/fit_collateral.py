@@ -88,12 +88,12 @@ report.markdown(fit.data_note(bundle, evaluation_year, min_cell))
 
 # %%
 status = fit.status_table(bundle, evaluation_year, min_cell)
-display(report.table(status.drop(columns=["Læsning brugt til status", "Forklaring"]), "fit-status"))
+display(report.table(status.drop(columns=["Læsning brugt til status", "Forklaring"]), "fit-status", "FIT-kriterierne og deres status efter de tre læsninger"))
 display(report.markdown(fit.reading_sensitivity_text(status)))
 report.markdown("\n".join(f"- **{cid}:** {text}" for cid, text in status["Forklaring"].items()))
 
 # %%
-report.table(tables["readings"], "fit-readings") if tables else report.markdown("FIT-data er ikke leveret.")
+report.table(tables["readings"], "fit-readings", "Andelene efter de tre læsninger pr. kriterium") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %% [markdown]
 # Figuren viser andelene efter de tre læsninger med 95 %-sikkerhedsinterval og målet på 65 %.
@@ -119,7 +119,7 @@ display(report.html(report.figure_html(fig, alt=(
 
 # %%
 display(report.markdown(fit.collateral_applicability(fd, evaluation_year, min_cell)))
-report.table(tables["participation"], "fit-participation") if tables else None
+report.table(tables["participation"], "fit-participation", "Specialgruppens deltagelse pr. år") if tables else None
 
 # %% [markdown]
 # ## Første og seneste måling
@@ -167,30 +167,30 @@ display(report.html(report.figure_html(fig, alt=(
 # ### Forældrenes egen trivsel (FF-FAM-2)
 
 # %%
-report.table(tables["stream_A"], "fit-stream-a") if tables else report.markdown("FIT-data er ikke leveret.")
+report.table(tables["stream_A"], "fit-stream-a", "Forældrenes egen trivsel: nøgletal pr. år") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %%
-report.table(tables["categories_A"], "fit-categories-a") if tables else None
+report.table(tables["categories_A"], "fit-categories-a", "Forældrenes egen trivsel: udviklingen i forløbene") if tables else None
 
 # %% [markdown]
 # ### Forældrenes vurdering af barnets trivsel (FF-FAM-3)
 
 # %%
-report.table(tables["stream_B"], "fit-stream-b") if tables else report.markdown("FIT-data er ikke leveret.")
+report.table(tables["stream_B"], "fit-stream-b", "Forældrenes vurdering af barnets trivsel: nøgletal pr. år") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %%
-report.table(tables["categories_B"], "fit-categories-b") if tables else None
+report.table(tables["categories_B"], "fit-categories-b", "Forældrenes vurdering af barnets trivsel: udviklingen i forløbene") if tables else None
 
 # %% [markdown]
 # ### Henviseres vurdering af barnets trivsel (FF-FAM-4, specialgruppen)
 
 # %%
 (report.markdown("Ikke aktuel endnu: kriteriet gælder 2018 og 2019.") if evaluation_year < 2018
- else report.table(tables["stream_C"], "fit-stream-c") if tables else report.markdown("FIT-data er ikke leveret."))
+ else report.table(tables["stream_C"], "fit-stream-c", "Henviseres vurdering af barnets trivsel: nøgletal") if tables else report.markdown("FIT-data er ikke leveret."))
 
 # %%
 (None if evaluation_year < 2018 or not tables
- else report.table(tables["categories_C"], "fit-categories-c"))
+ else report.table(tables["categories_C"], "fit-categories-c", "Henviseres vurdering af barnets trivsel: udviklingen i forløbene"))
 
 # %% [markdown]
 # Inddelingen af forløbene følger Jacobson og Truax: et forløb kan være pålideligt forbedret og
@@ -208,7 +208,7 @@ report.table(tables["categories_B"], "fit-categories-b") if tables else None
 # succeskriterierne.
 
 # %%
-report.table(tables["srs"], "fit-srs") if tables else report.markdown("FIT-data er ikke leveret.")
+report.table(tables["srs"], "fit-srs", "Samarbejdet ved sessionerne (SRS) pr. år") if tables else report.markdown("FIT-data er ikke leveret.")
 
 # %% [markdown]
 # ## Om tallene

@@ -291,7 +291,7 @@ def test_pages_show_no_hidden_count(sample_result):
             assert "personer i alt" not in html or not safe.tight
         act = r.activity_html()
         for tr in re.findall(r"<tr>(.*?)</tr>", act)[1:]:
-            cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", tr)]
             for person_cell in cells[3:6]:  # counted attendees, participations, unique persons
                 assert not re.fullmatch(r"\d+", person_cell) or int(person_cell) == 0 or int(person_cell) >= MIN, cells
 
@@ -334,7 +334,7 @@ def _section(page: str, cid: str) -> str:
 def _year_cells(section: str) -> dict[int, str]:
     out = {}
     for tr in re.findall(r"<tr>(.*?)</tr>", section, flags=re.S):
-        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
         if len(cells) >= 2 and re.fullmatch(r"\d{4}", cells[0]):
             out[int(cells[0])] = cells[1]
     return out

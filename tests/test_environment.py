@@ -29,6 +29,11 @@ def _conda() -> dict[str, str]:
             name, bound = _norm(dep)
             if name not in ("python", "pip"):
                 out[name] = bound
+        elif isinstance(dep, dict):  # the pip: section (packages conda-forge does not have), less the project
+            for spec in dep.get("pip", []):
+                if not spec.startswith("-"):
+                    name, bound = _norm(spec)
+                    out[name] = bound
     return out
 
 

@@ -229,6 +229,7 @@ def test_output_folder_layout_and_provenance(first_run):
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert names == {
         "index.html", "alpha.html", "beta.html", "noids.html", "provenance.json",
+        "tilgaengelighed.html",  # issue 22: the accessibility statement, linked from every page
         f"bestyrelsespakke_{YEAR}.pdf",  # issue 12: the printable board pack of every run
         f"maalopfyldelse_{YEAR}.csv", f"maalopfyldelse_{YEAR}.xlsx",
         "notebooks/alpha.ipynb", "notebooks/beta.ipynb", "notebooks/noids.ipynb",
@@ -263,7 +264,7 @@ def test_index_page_links_in_order_and_counts(first_run):
     # numbered as the bilag are in the PDF pack's page numbers ("Bilag 2 · Beta-siden · Side 1 af 3")
     assert links == [("alpha.html", "Bilag 1 · Alfa-siden"), ("beta.html", "Bilag 2 · Beta-siden"),
                      ("noids.html", "Bilag 3 · Uden id")]
-    rows = re.findall(r'<span class="status [^"]+">([^<]+)</span></td><td class="count num">(\d+)</td>', html)
+    rows = re.findall(r'<span class="status [^"]+">([^<]+)</span></t[dh]><td class="count num">(\d+)</td>', html)
     assert dict((s, int(n)) for s, n in rows) == _all_counts()
     assert [s for s, _ in rows] == list(runner.STATUS_ORDER)
     assert "(8 i alt)" in html and "Heraf er 1 kriterium" in html
@@ -277,7 +278,7 @@ def _all_pages(folder):
 def test_html_is_self_contained_and_has_no_code(first_run):
     _, folder = first_run
     pages = _all_pages(folder)
-    assert set(pages) == {"index.html", "alpha.html", "beta.html", "noids.html"}
+    assert set(pages) == {"index.html", "alpha.html", "beta.html", "noids.html", "tilgaengelighed.html"}
     for name, html in pages.items():
         assert '<html lang="da">' in html, name
         assert "<script" not in html, name
@@ -439,7 +440,9 @@ def test_run_cli_returns_nonzero_with_plain_message(capsys):
 ])
 def test_status_css_class(word, css):
     assert runner.status_css_class(word) == css
-    board_css = (runner.TEMPLATES_DIR / "board" / "static" / "board.css").read_text(encoding="utf-8")
+    from helhedsplan_eval.report.style import board_css as page_css
+
+    board_css = page_css()  # board.css with the status colours (report.style), as every page gets it
     for cls in css.split():
         assert f".{cls} " in board_css or f".{cls}{{" in board_css
 

@@ -227,7 +227,8 @@ def changes_html(ch: Changes, catalogue) -> str:
         n = len(ch.status)
         parts.append(f"<p>{n} {'kriterium har' if n == 1 else 'kriterier har'} skiftet status siden {p}.</p>"
                      + html_table(rows, ["Id", "Kriterium", f"Status {p} → {y}", "Hvorfor"], raw_cols={0, 1, 2, 3},
-                                  widths={0: "10%", 1: "22%", 2: "22%", 3: "46%"}))
+                                  widths={0: "10%", 1: "22%", 2: "22%", 3: "46%"},
+                                  caption=f"Kriterier med ny status siden {p}", caption_hidden=True))
     else:
         parts.append(f"<p>Ingen kriterier har skiftet status siden {p}.</p>")
     parts.append("<h2>Reviderede tal</h2>")
@@ -237,7 +238,8 @@ def changes_html(ch: Changes, catalogue) -> str:
         parts.append("<p>Tal for tidligere år, der er ændret, fordi der er kommet sene eller rettede registreringer. "
                      "Årets rapport bruger de nye tal.</p>"
                      + html_table(rows, ["Id", "Kriterium", "År", "Tallet", "Markering"], raw_cols={0, 1, 3},
-                                  widths={0: "10%", 1: "28%", 2: "8%", 3: "40%"}))
+                                  widths={0: "10%", 1: "28%", 2: "8%", 3: "40%"},
+                                  caption="Reviderede tal for tidligere år", caption_hidden=True))
     else:
         parts.append(f"<p>Ingen tal for tidligere år er ændret siden rapporten for {p}.</p>")
     parts.append("<h2>Nye bemærkninger om datakvaliteten</h2>")
@@ -335,7 +337,8 @@ def years_index_html(out_root, plan_dir=None) -> str:
     import jinja2
 
     from helhedsplan_eval import __version__
-    from helhedsplan_eval.paths import BOARD_TEMPLATE, GENERATOR, TEMPLATES_DIR
+    from helhedsplan_eval.paths import GENERATOR, TEMPLATES_DIR
+    from helhedsplan_eval.report.style import board_css
 
     root = Path(out_root)
     years = []
@@ -357,7 +360,7 @@ def years_index_html(out_root, plan_dir=None) -> str:
                       "run": prov.get("run", {}).get("run_timestamp_shown", ""), "summary": summary,
                       "history": len(history_files(root / HISTORY_DIR, int(d.name)))})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True)
-    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
+    css = board_css()
     from helhedsplan_eval.catalogue.names import plan_names
 
     return env.get_template("years.html.j2").render(years=years, css=css, version=__version__,

@@ -24,14 +24,14 @@ import struct
 from pathlib import Path
 from typing import Iterable
 
-from helhedsplan_eval.paths import BOARD_TEMPLATE, TEMPLATES_DIR
 from helhedsplan_eval.report.reading_guide import STATUS_GUIDE
+from helhedsplan_eval.report.style import board_css, weasyprint_fonts
 
 #: Extra rules for the PDF on top of board.css's print rules (A4, page numbers, headers).
 PDF_CSS = """
 @page {
   size: A4 portrait;
-  font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif;
+  font-family: "Helhed Sans", sans-serif;
   margin: 1.8cm 1.5cm 1.8cm 1.5cm;
   @bottom-right { content: "Side " counter(page) " af " counter(pages); font-size: 8pt; color: #5b6670; }
   @bottom-left { content: string(pack-title); font-size: 8pt; color: #5b6670; }
@@ -43,7 +43,7 @@ PDF_CSS = """
 .screen-only { display: none; }  /* what only the web page needs: the link to this PDF, the notebooks folder */
 .board-summary h3 { break-after: avoid; }
 .board-summary table { font-size: 7.5pt; }
-.board-summary .attention-table td:first-child { white-space: nowrap !important; }
+.board-summary .attention-table tbody th { white-space: nowrap !important; }
 .board-summary .status-summary { width: auto !important; min-width: 40%; }
 .board-summary .status-summary td, .board-summary .status-summary th { padding: 0 0.35rem !important; }
 .attention-table tr, .awaiting-table tr { break-inside: avoid; }
@@ -63,9 +63,16 @@ td, tbody th { overflow-wrap: break-word; }
 def synthetic_page_css(area_name: str) -> str:
     """The synthetic-data notice in the header of every sheet, naming the plan's area (params/plan.yml)."""
     text = f"Syntetiske eksempeldata – siger intet om {area_name}".replace("\\", "").replace('"', "'")
-    return ('@page { @top-center { font-family: "Liberation Sans", "Noto Sans", Arial, sans-serif; '
+    return ('@page { @top-center { font-family: "Helhed Sans", sans-serif; '
             f'content: "{text}"; font-size: 8.5pt; font-weight: bold; color: #92400e; border: 1.5pt solid #b45309; '
             "background: #fef3c7; padding: 2pt 8pt; } }\n")
+
+
+#: The last resort for a table that does not fit even so (a 400-character token): words break anywhere. board.css
+#: itself breaks words in cells only where they must, hyphenated ("Krit/eri/um" was issue 22).
+ANYWHERE_CSS = """
+td, tbody th { overflow-wrap: anywhere; }
+"""
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
@@ -142,10 +149,10 @@ def pack_title(year: int) -> str:
 
 
 def _document(year: int, parts: list[str], synthetic: bool, wrap_anywhere: bool, extra_css: str = "") -> str:
-    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
+    css = board_css(fonts=False)  # board.css and the status colours; the shipped fonts come in render_document
     title = pack_title(year)
     body, style_rules = _styles_to_rules("".join(parts))
-    extra = (PDF_CSS + ("" if wrap_anywhere else FAST_WRAP_CSS)
+    extra = (PDF_CSS + (ANYWHERE_CSS if wrap_anywhere else FAST_WRAP_CSS)
              + (synthetic_page_css(_plan().get("area_name", "")) if synthetic else "") + extra_css)
     return (f"<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{css}</style><style>{extra}</style><style>{style_rules}</style></head>"
@@ -240,7 +247,8 @@ def render_document(doc_html: str, base_url: str | None = None):
         from weasyprint import HTML
     except ImportError as exc:  # pragma: no cover - weasyprint is a dependency
         raise PdfError("PDF-bestyrelsespakken kræver pakken weasyprint (pip install weasyprint).") from exc
-    return HTML(string=doc_html, base_url=base_url).render()
+    fonts, font_config = weasyprint_fonts()  # the shipped fonts (report.style), loaded once per process
+    return HTML(string=doc_html, base_url=base_url).render(stylesheets=[fonts], font_config=font_config)
 
 
 def render_pack(folder: Path, year: int, pages: Iterable[str], synthetic: bool = False):

@@ -17,7 +17,8 @@ from typing import Sequence
 
 from helhedsplan_eval import __version__
 from helhedsplan_eval.data.contract import contract_files
-from helhedsplan_eval.paths import BOARD_TEMPLATE, GENERATOR, TEMPLATES_DIR, project_root
+from helhedsplan_eval.paths import GENERATOR, TEMPLATES_DIR, project_root
+from helhedsplan_eval.report.style import board_css
 from helhedsplan_eval.run.notebook_list import NotebookSpec
 from helhedsplan_eval.run.params import params_for
 from helhedsplan_eval.run.render import OUTSIDE_DATA
@@ -51,7 +52,7 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
         autoescape=False,
         keep_trailing_newline=True,
     )
-    css = (TEMPLATES_DIR / BOARD_TEMPLATE / "static" / "board.css").read_text(encoding="utf-8")
+    css = board_css()
     total = sum(counts.values())
     rows = [
         {"status": s, "css": status_css_class(s), "count": counts[s], "count_text": fmt_number(counts[s])}

@@ -206,7 +206,9 @@ def render_page(nb, title: str, board: dict, nb_dir: str | os.PathLike | None = 
     exporter = _exporter()
     nb, hidden = board_outputs(nb)
     nb.metadata["title"] = f"{title} – {board['year']}"
+    from helhedsplan_eval.report.style import board_css  # the shipped fonts, board.css, the status colours
+
     board = _with_plan(board)
-    resources = {"board": board, "metadata": {"name": title, "path": str(nb_dir or ".")}}
+    resources = {"board": {**board, "css": board_css()}, "metadata": {"name": title, "path": str(nb_dir or ".")}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body, hidden

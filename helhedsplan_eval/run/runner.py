@@ -11,6 +11,7 @@ Layout of ``outputs/<year>/``::
 
     index.html                  front page (links in the order of the notebook list)
     <notebook>.html             one board page per notebook (no code, no prompts, no scripts)
+    tilgaengelighed.html        the accessibility statement (params/tilgaengelighed.yml), linked from every page
     maalopfyldelse_<year>.csv   the status table (written by helhedsplan_eval.analysis.evaluate)
     maalopfyldelse_<year>.xlsx
     bestyrelsespakke_<year>.pdf the printable board pack
@@ -229,6 +230,7 @@ def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir,
         warm_up(specs)
     declared = declared_parameters(dict.fromkeys(nb_dir / s.notebook for s in specs))
     check_params(dict(params), declared, source=_display_path(pfile))
+    _statement(pfile.parent)
     return _Run(year, specs, nb_dir, params, pfile, declared, data_path, out, started, t0)
 
 
@@ -453,6 +455,26 @@ def _refuse_failed_run(run: _Run, tmp: Path, failures: list[_Result]) -> None:
     raise RunError("\n".join(lines))
 
 
+def _write_statement(run: _Run, tmp: Path) -> None:
+    """The tilgængelighedserklæring beside the pages (params/tilgaengelighed.yml, checked before any notebook ran)."""
+    from helhedsplan_eval.report import accessibility
+    from helhedsplan_eval.report.style import board_css
+
+    pdir = run.params_path.parent
+    accessibility.write_statement(tmp, run.year, accessibility.plan_name(pdir), __version__, board_css(),
+                                  _statement(pdir), run.stamp)
+
+
+def _statement(pdir: Path) -> dict:
+    """params/tilgaengelighed.yml's fields; a RunError naming every problem."""
+    from helhedsplan_eval.report.accessibility import StatementError, load_statement
+
+    try:
+        return load_statement(pdir)
+    except StatementError as exc:
+        raise RunError(f"Tilgængelighedserklæringen kan ikke dannes:\n{exc}") from None
+
+
 def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label: str) -> None:
     """The status tables, the front page, the PDF board pack, provenance.json and the run's log, into ``tmp``;
     ``write_status_tables`` is looked up in this module (tests replace it)."""
@@ -472,6 +494,7 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
                      banner=banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
     )
+    _write_statement(run, tmp)
     try:  # the printable board pack: the parts the workers laid out, the front page here, merged
         from helhedsplan_eval.report.pdf_assemble import assemble_pack
 

@@ -11,27 +11,13 @@ from pathlib import Path
 
 from helhedsplan_eval.analysis.status import STATUSES as STATUS_ORDER
 from helhedsplan_eval.analysis.status import UNCERTAIN_SUFFIX as _UNCERTAIN
+from helhedsplan_eval.report.style import status_css_class  # noqa: F401  (the run's front page uses it)
 from helhedsplan_eval.run.errors import RunError
 
 
 #: Status words in the order the board reads them (STATUS_ORDER) and the uncertainty mark.
 UNCERTAIN_SUFFIX = _UNCERTAIN.strip()  # "(usikkert)"
 ASSESSMENT_PREFIX = "Vurdering"  # labels of qualitative assessments: "Vurdering: <label>"
-
-
-def status_css_class(status: str) -> str:
-    """CSS classes for a status word: 'På vej (usikkert)' -> 'status-paa-vej status-usikkert'.
-
-    The classes are defined in templates/board/static/board.css; wrap a status word as
-    ``<span class="status {status_css_class(word)}">word</span>``."""
-    word = str(status).strip().split(":")[0]  # "Skjult: færre end 5 personer" -> "Skjult"
-    uncertain = word.endswith(UNCERTAIN_SUFFIX)
-    if uncertain:
-        word = word[: -len(UNCERTAIN_SUFFIX)].strip()
-    slug = word.lower().replace("å", "aa").replace("ø", "oe").replace("æ", "ae")
-    slug = "-".join(slug.split())
-    css = f"status-{slug}"
-    return f"{css} status-usikkert" if uncertain else css
 
 
 def load_status_table(year: int, data, min_cell: int = 5):

@@ -164,8 +164,9 @@ def plot_intake_last(il: pd.DataFrame, ax=None, empty_text: str | None = None):
               for _, r in il.iterrows()]
     y = np.arange(len(il))
     ax.hlines(y, il["mean_intake"], il["mean_last"], color="#999999", lw=2, zorder=1)
-    ax.scatter(il["mean_intake"], y, color="#8c8c8c", s=60, label="Første måling", zorder=2)
-    ax.scatter(il["mean_last"], y, color="#1f6fb2", s=60, label="Seneste måling", zorder=3)
+    # first and latest differ by marker (square, circle) as well as by colour (WCAG 1.4.1)
+    ax.scatter(il["mean_intake"], y, color="#8c8c8c", marker="s", s=55, label="Første måling", zorder=2)
+    ax.scatter(il["mean_last"], y, color="#1f6fb2", marker="o", s=60, label="Seneste måling", zorder=3)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 40)
     ax.xaxis.set_major_formatter(_tick("number"))

@@ -28,11 +28,12 @@ NO_JUDGEMENT = (AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE)
 UNCERTAIN_SUFFIX = " (usikkert)"
 ON_TRACK_RATIO = 0.95
 
-# colour classes for reports (colour is always paired with the status text)
+# the badges' background colours in every report (colour is always paired with the status text); the text on
+# them is white, on NOT_YET dark (report.style.STATUS_TEXT_COLOURS): every pair at least 4,5:1 (WCAG 2.1 AA)
 STATUS_COLOURS = {
     MET: "#1a7f37",
-    ON_TRACK: "#4c9a2a",
-    OFF_TRACK: "#c77700",
+    ON_TRACK: "#4d7c0f",
+    OFF_TRACK: "#b45309",
     NOT_MET: "#b42318",
     AWAITING: "#6b7280",
     NOT_YET: "#9ca3af",

@@ -63,7 +63,11 @@ def difference_chart_data(an: SurveyAnalysis, min_cell: int = 5) -> pd.DataFrame
 
 
 LIKERT_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#d9d9d9", 4: "#67a9cf", 5: "#2166ac"}  # RdBu, colour-blind safe
+#: the answers differ by pattern as well as by colour (WCAG 1.4.1): each its own pattern, the neutral one plain
+LIKERT_HATCHES = {1: "xx", 2: "//", 3: "", 4: "\\\\", 5: ".."}
 WAVE_COLOURS = {0: "#999999", 1: "#2166ac"}
+#: the waves differ by marker as well as by colour
+WAVE_MARKERS = {0: "s", 1: "o"}
 
 
 def plot_likert(an: SurveyAnalysis, min_cell: int = 5, ax=None):
@@ -100,7 +104,7 @@ def plot_likert(an: SurveyAnalysis, min_cell: int = 5, ax=None):
         left = -(r[1] + r[2] + r[3] / 2)
         for code in (1, 2, 3, 4, 5):
             ax.barh(yy, r[code], left=left, color=LIKERT_COLOURS[code], edgecolor="white", height=0.8,
-                    label=names[code] if yy == rows[0][0] else None)
+                    hatch=LIKERT_HATCHES[code], label=names[code] if yy == rows[0][0] else None)
             left += r[code]
         ax.barh(yy, r["dk"], left=105, color="#bdbdbd", height=0.8,
                 label=names[an.cfg.dont_know] if yy == rows[0][0] else None)
@@ -112,7 +116,7 @@ def plot_likert(an: SurveyAnalysis, min_cell: int = 5, ax=None):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _pct(abs(v), 0)))  # shares on both sides
     ax.set_xlabel("Andel af svarpersoner med en holdning (vægtet); 'ved ikke' til højre")
     ax.invert_yaxis()
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 6 else -0.3), ncol=6, fontsize=8,
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 6 else -0.3), ncol=3, fontsize=8,
               frameon=False)
     ax.set_title("Svarfordeling pr. udsagn og runde")
     fig.tight_layout()
@@ -141,8 +145,8 @@ def plot_differences(an: SurveyAnalysis, min_cell: int = 5, ax=None):
     for i, w in enumerate(waves):
         s = d[d["wave"] == w]
         ypos = [items.index(it) + offs[w] for it in s["item"]]
-        ax.errorbar(s["value"], ypos, xerr=[s["value"] - s["ci_low"], s["ci_high"] - s["value"]], fmt="o",
-                    color=WAVE_COLOURS[min(i, 1)], capsize=3, label=str(w))
+        ax.errorbar(s["value"], ypos, xerr=[s["value"] - s["ci_low"], s["ci_high"] - s["value"]],
+                    fmt=WAVE_MARKERS[min(i, 1)], color=WAVE_COLOURS[min(i, 1)], capsize=3, label=str(w))
     labels = [d.loc[d["item"] == it, "label"].iloc[0] for it in items]
     ax.set_yticks(range(len(items)), labels, fontsize=8)
     ax.set_xlim(0, 100)

@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from helhedsplan_eval.analysis.survey.comparison import SurveyAnalysis
+from helhedsplan_eval.formatting import soft_hyphens
 from helhedsplan_eval.analysis.survey.danish import DASH, _ci_text, _num, _pp, _share, _signed
 
 
@@ -55,18 +56,34 @@ def headline(an: SurveyAnalysis, min_cell: int = 5) -> str:
 # HTML for the page: every table and text goes through html.escape (config text such as item
 # labels must reach the page as text, never as markup).
 
-def table_html(df: pd.DataFrame, table_id: str, index: bool = True) -> str:
-    """A board table as HTML; every header and cell is escaped."""
+#: each board table's caption (WCAG 2.1 AA: a table is named), by its id
+TABLE_CAPTIONS = {
+    "faelles-resultat": "Hovedresultat pr. runde med 95 %-sikkerhedsinterval",
+    "faelles-udsagn": "Svarene på de enkelte udsagn",
+    "faelles-robusthed": "Robusthed: forskellen med andre analyser",
+    "faelles-afdelinger": "Afdelinger (kun beskrivende)",
+    "faelles-metode": "Metode pr. runde",
+    "faelles-usikkerhed": "To mål for usikkerheden",
+    "faelles-margener": "Vægtningsmargener",
+}
+
+
+def table_html(df: pd.DataFrame, table_id: str, index: bool = True, caption: str | None = None) -> str:
+    """A board table as HTML; every header and cell is escaped. The table has a caption (``caption``, else
+    :data:`TABLE_CAPTIONS` by id), column headers with ``scope="col"`` and, with ``index``, the index as row
+    headers; the corner header is the index's name (never an empty header cell)."""
     E = html.escape
     if df is None or df.empty:
         return "<p><em>Ingen data at vise.</em></p>"
-    cols = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
-    head = "".join(f"<th>{E(c)}</th>" for c in cols)
+    cols = ([df.index.name or "Oplysning"] if index else []) + [str(c) for c in df.columns]
+    head = "".join(f"<th scope='col'>{E(soft_hyphens(c))}</th>" for c in cols)
     body = []
     for idx, r in df.iterrows():
         cells = ([f"<th scope='row'>{E(str(idx))}</th>"] if index else []) + [f"<td>{E(str(v))}</td>" for v in r]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<table id='{E(table_id)}' class='board-table'><thead><tr>{head}</tr></thead>"
+    cap = caption or TABLE_CAPTIONS.get(table_id, "")
+    cap_html = f"<caption>{E(cap)}</caption>" if cap else ""
+    return (f"<table id='{E(table_id)}' class='board-table'>{cap_html}<thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
 
 

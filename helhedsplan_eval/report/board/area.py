@@ -90,7 +90,7 @@ class AreaReport:
                        f"»1.4713.000 kr.«, som ikke er et gyldigt beløb. Rapporten bruger {E(str(b.get('chosen')))} "
                        f"(områdets samlede budget minus den lokale medfinansiering).</p>")
         return (f"<h2>Formål</h2><p>{E(a.purpose)}</p><h3>Målsætninger</h3><ul>{objectives}</ul>"
-                f"<h3>Budget {plan_period().span()}</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'])}{reading}")
+                f"<h3>Budget {plan_period().span()}</h3>{html_table(budget_rows(b), ['Finansiering', 'Beløb'], caption='Budget', caption_hidden=True)}{reading}")
 
     def header(self):
         return _html(self.header_html())
@@ -110,7 +110,8 @@ class AreaReport:
                               for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         return (f"<p><strong>{len(self.criteria)} succeskriterier i {plan_period().label(self.year)}:</strong> {count_txt}. "
                 "Kriterier, der ikke er opfyldt eller ikke er på vej, står først.</p>"
-                + criteria_table_html(self.cat, self.res, self.criteria, self.year))
+                + criteria_table_html(self.cat, self.res, self.criteria, self.year,
+                                      caption=f"{self.area.name}: succeskriterier med status {self.year}"))
 
     def summary(self):
         return _html(self.summary_html())
@@ -189,7 +190,8 @@ class AreaReport:
             parts.append(f"<p style='color:#444'>Samme mål som {E(crit.linked_to)} på indsatsområdeniveau; "
                          "det beregnes én gang.</p>")
         if base.kind not in ("milestone", "qualitative"):
-            parts.append(html_table(rows, header, raw_cols={len(header) - 1}))
+            parts.append(html_table(rows, header, raw_cols={len(header) - 1}, caption=f"{crit.id}: tal pr. år",
+                                    caption_hidden=True))
         notes = source_names(self.res.warnings_for(crit), self.res.bundle.issues)
         if base.readings or base.chosen_reading:
             rd = "".join(f"<li>{E(r)}</li>" for r in base.readings)
@@ -249,7 +251,7 @@ class AreaReport:
         return ("<p>Arrangementer og deltagere efter helhedsplanens logbog. <em>Deltagelser</em> og <em>unikke personer</em> "
                 f"tæller registrerede personer (pseudonymer); tal under {self.min_cell} vises som &lt;{self.min_cell}.</p>"
                 + html_table(rows, ["Aktivitet", "År", "Arrangementer", "Optalte deltagere i alt", "Deltagelser",
-                                    "Unikke personer"]))
+                                    "Unikke personer"], caption="Arrangementer og deltagere pr. aktivitet og år"))
 
     def activities(self):
         return _html(self.activity_html())

@@ -36,6 +36,12 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+#: every series differs by marker and line style as well as by colour (WCAG 1.4.1): the area solid with circles,
+#: the comparison population dashed with squares, the target path dash-dotted with diamonds
+AREA_STYLE = {"color": "#1d4ed8", "marker": "o", "linestyle": "-"}
+COMPARISON_STYLE = {"color": "#6b7280", "marker": "s", "linestyle": "--"}
+PATH_STYLE = {"color": "#b45309", "marker": "D", "markersize": 5, "linestyle": (0, (6, 2, 1, 2))}
+
 #: y-axis labels per catalogue unit (what is measured, with the unit)
 AXIS_LABELS = {
     "pct": "Andel (%)",
@@ -122,8 +128,7 @@ def criterion_chart(crit: Criterion, s: IndicatorSeries | None, year: int, min_c
     if path:
         py = sorted(path)
         label = "Målsti" if len(py) > 1 else "Mål"
-        (ax2 if ax2 is not None else ax1).plot(py, [path[y] for y in py], linestyle="--", marker="D", markersize=5,
-                                               color="#b45309", label=label)
+        (ax2 if ax2 is not None else ax1).plot(py, [path[y] for y in py], label=label, **PATH_STYLE)
     all_years = yrs + [int(y) for y in d.index if bool(d.at[y, "hidden"])] + [int(y) for y in path]
     _finish_axes(ax1, ax2, crit, year, first=min(all_years + [first_plan_year()]), gap_kind=gap_kind)
     title = shown.short or shown.text
@@ -141,16 +146,16 @@ def _plot_series(ax1, ax2, d: pd.DataFrame, crit: Criterion, has_cmp: bool) -> l
     """The area's values (and the comparison's) on ``ax1``, the gap on ``ax2`` if given; the years plotted."""
     yrs = [int(y) for y in d.index if pd.notna(d.at[y, "value"])]
     vals = [float(d.at[y, "value"]) for y in yrs]
-    ax1.plot(yrs, vals, marker="o", color="#1d4ed8", label=area_label())
+    ax1.plot(yrs, vals, label=area_label(), **AREA_STYLE)
     if has_cmp:
         cy = [int(y) for y in d.index if pd.notna(d.at[y, "comparison"])]
-        ax1.plot(cy, [float(d.at[y, "comparison"]) for y in cy], marker="s", color="#6b7280",
-                 label=comparison_labels().get(crit.indicator, "Sammenligning"))
+        ax1.plot(cy, [float(d.at[y, "comparison"]) for y in cy],
+                 label=comparison_labels().get(crit.indicator, "Sammenligning"), **COMPARISON_STYLE)
     if ax2 is not None:
         gy = [y for y in yrs if pd.notna(d.at[y, "comparison"])]
         gaps = [((d.at[y, "comparison"] - d.at[y, "value"]) if crit.direction == "up" else (d.at[y, "value"] - d.at[y, "comparison"]))
                 for y in gy]
-        ax2.plot(gy, gaps, marker="o", color="#1d4ed8", label="Forskel")
+        ax2.plot(gy, gaps, label="Forskel", **AREA_STYLE)
         ax2.set_title("Forskel til sammenligningen")
         ax2.set_ylabel(_axis_label(crit, gap=True))
     return yrs

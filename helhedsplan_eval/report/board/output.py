@@ -42,12 +42,15 @@ def markdown(text: str) -> BoardOutput:
     return BoardOutput("text/markdown", text)
 
 
-def table(df, uuid: str) -> BoardOutput | None:
-    """A table of the package (already disclosure-controlled) as the board sees it: its pandas Styler HTML with
-    every cell escaped and a fixed ``uuid`` (so two runs give the same page); None for None."""
+def table(df, uuid: str, caption: str = "") -> BoardOutput | None:
+    """A table of the package (already disclosure-controlled) as the board sees it: accessible HTML
+    (:func:`.tables.frame_table_html`: the caption, one header row, the index as row headers, every cell escaped)
+    with a fixed id ``uuid`` (so two runs give the same page); None for None."""
     if df is None:
         return None
-    return html(df.style.format(escape="html").set_uuid(uuid).to_html())
+    from helhedsplan_eval.report.board.tables import frame_table_html
+
+    return html(frame_table_html(df, uuid, caption))
 
 
 def is_board_output(output) -> bool:

@@ -16,7 +16,8 @@ from helhedsplan_eval.catalogue.names import plan_names
 from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.data.contract import ERROR
 from helhedsplan_eval.paths import resolve_path
-from helhedsplan_eval.report.board.charts import _chart_theme, _tidy_y_axis, _year_ticks, figure_html
+from helhedsplan_eval.report.board.charts import (AREA_STYLE, COMPARISON_STYLE, _chart_theme, _tidy_y_axis,
+                                                  _year_ticks, figure_html)
 from helhedsplan_eval.report.board.parameters import _html, first_plan_year
 from helhedsplan_eval.report.board.tables import badge, criteria_table_html, html_table
 from helhedsplan_eval.report.disclosure import board_issue_rows
@@ -57,14 +58,15 @@ class Overview:
         cols = list(df.columns)
         rows = [[str(r[c]) for c in cols] for _, r in df.iterrows()]
         hdr = [c if c == "Indsatsområde" else c for c in cols]
-        return html_table(rows, hdr)
+        return html_table(rows, hdr, caption=f"Succeskriterier pr. indsatsområde og status {self.year}")
 
     def criteria_html(self) -> str:
         parts = ["<p>For hvert indsatsområde står de kriterier, der ikke er opfyldt eller ikke er på vej, først. "
                  "Klik på et id for at se kriteriet på indsatsområdets side.</p>"]
         for area in self.cat.areas.values():
             parts.append(f"<h3>{E(area.name)}</h3>"
-                         + criteria_table_html(self.cat, self.res, self.cat.by_area(area.id), self.year, link=True))
+                         + criteria_table_html(self.cat, self.res, self.cat.by_area(area.id), self.year, link=True,
+                                               caption=f"{area.name}: succeskriterier med status {self.year}"))
         return "".join(parts)
 
     def budget_frame(self) -> pd.DataFrame:
@@ -81,7 +83,8 @@ class Overview:
                 "1.321.000 kr. (3.663.000 − 2.342.000). Forbrug er summeret fra "
                 f"{first_plan_year()} til og med {self.year}.</p>")
         return html_table(rows, ["Indsatsområde", "Landsbyggefonden", "Lokal medfinansiering", "I alt",
-                                 f"Forbrug {first_plan_year()}–{self.year}", "Andel brugt"]) + note
+                                 f"Forbrug {first_plan_year()}–{self.year}", "Andel brugt"],
+                          caption="Budget og forbrug pr. indsatsområde (kr.)") + note
 
     def register_frame(self) -> pd.DataFrame | None:
         reg = self.res.bundle.table("register_measures")
@@ -106,9 +109,11 @@ class Overview:
         names = plan_names()
         for ax, m in zip(axes.flat, measures):
             part = df[df["measure"] == m["id"]]
-            for pop, colour, label in (("område", "#1d4ed8", names.area_name), ("kommune", "#6b7280", names.municipality)):
+            # the area and the municipality differ by marker and line style as well as by colour (WCAG 1.4.1)
+            for pop, style, label in (("område", AREA_STYLE, names.area_name), ("kommune", COMPARISON_STYLE,
+                                                                               names.municipality)):
                 p = part[part["population"] == pop].sort_values("year")
-                ax.plot(p["year"].astype(int), p["value_pct"].astype(float), marker="o", color=colour, label=label)
+                ax.plot(p["year"].astype(int), p["value_pct"].astype(float), label=label, **style)
             title = m["name"] if len(m["name"]) <= 40 else m["name"][:38] + "…"
             ax.set_title(title, fontsize=11)
             ax.set_ylabel("Andel (%)")
@@ -134,8 +139,9 @@ class Overview:
         n = len({m["id"] for m in self.cat.register_measures} & set(df["measure"]))
         names = plan_names()
         alt = (f"Små diagrammer over {n} registermålinger fra Landsbyggefonden, "
-               f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i {names.area_name} (blå) mod "
-               f"{names.municipality} (grå) for hver måling; tallene står i tabellen ovenfor.")
+               f"{int(df['year'].min())}–{int(df['year'].max())}: andelen i {names.area_name} (blå fuld linje med "
+               f"cirkler) mod {names.municipality} (grå stiplet linje med firkanter) for hver måling; tallene står i "
+               "tabellen ovenfor.")
         return (figure_html(self.register_chart(3), alt, cls="board-chart chart-wide", tight=False)
                 + figure_html(self.register_chart(1), alt, cls="board-chart chart-narrow", tight=False))
 
@@ -156,7 +162,8 @@ class Overview:
             rows.append([m["name"], str(last), F.fmt_share(float(a.iloc[0])) if len(a) else F.MISSING,
                          F.fmt_share(float(k.iloc[0])) if len(k) else F.MISSING, feeds.get(m["id"], "følges uden mål")])
         names = plan_names()
-        return html_table(rows, ["Måling", "Seneste år", names.area_name, names.municipality, "Succeskriterium"])
+        return html_table(rows, ["Måling", "Seneste år", names.area_name, names.municipality, "Succeskriterium"],
+                          caption="Landsbyggefondens registermålinger, seneste år")
 
     def quality_html(self) -> str:
         issues = self.res.bundle.issues
@@ -177,7 +184,8 @@ class Overview:
         return (f"<p>{errs} fejl og {warns} {'advarsel' if warns == 1 else 'advarsler'}. Kilder med fejl indgår ikke; deres kriterier "
                 "afventer data (i opgørelser og vurderinger udelades kun rækken med fejlen). Tabellen tæller problemerne pr. fil, kolonne og slags; de enkelte værdier står kun i "
                 "evaluatorens valideringsrapport.</p>"
-                + html_table(rows, ["Alvor", "Kilde", "Kolonne", "Problem", "Rækker", "Berører"]))
+                + html_table(rows, ["Alvor", "Kilde", "Kolonne", "Problem", "Rækker", "Berører"],
+                             caption="Fejl og advarsler i årets data pr. kilde og kolonne", row_header=False))
 
 
     # display wrappers for the notebook

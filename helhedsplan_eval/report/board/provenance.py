@@ -28,7 +28,7 @@ def provenance_html(data_dir, **params) -> str:
     return (f"<h2>Dokumentation af kørslen</h2><p>helhedsplan-eval {E(__version__)} · Python {E(platform.python_version())} · "
             f"indstillinger: {E(ptxt)} · datamappe: {E(d.name)}. Tidspunktet for kørslen står nederst på siden.</p>"
             "<details class='provenance-files'><summary>Inputfiler og kontrolsummer (SHA-256, de første 16 tegn)</summary>"
-            + html_table(rows, ["Fil", "SHA-256"]) + "</details>")
+            + html_table(rows, ["Fil", "SHA-256"], caption="Inputfiler og kontrolsummer", caption_hidden=True) + "</details>")
 
 
 def provenance(data_dir, **params):

@@ -171,7 +171,8 @@ def attention_html(s: BoardSummary) -> str:
             "vurderet på årets data.</p>"
             + html_table(rows, ["Id", "Målepunkt", "Tal", "Mål", "Status", "Bemærkning", "Siden"],
                          raw_cols={0, 1, 2, 3, 4, 5, 6}, cls="board-table attention-table",
-                         widths={0: "7%", 1: "13%", 2: "8%", 3: "13%", 4: "11%", 5: "32%", 6: "16%"}))
+                         widths={0: "7%", 1: "13%", 2: "8%", 3: "13%", 4: "11%", 5: "32%", 6: "16%"},
+                         caption="Kriterier, der kræver opmærksomhed", caption_hidden=True))
 
 
 def changes_summary_html(s: BoardSummary) -> str:
@@ -200,7 +201,8 @@ def awaiting_html(s: BoardSummary) -> str:
     n = len({i for ids in s.awaiting.values() for i in ids})
     return (f"<p>{_n(n, 'kriterium afventer', 'kriterier afventer')} data, der ikke er leveret for {s.year}:</p>"
             + html_table(rows, ["Datakilde", "Kriterier, der afventer den"], cls="board-table awaiting-table",
-                         widths={0: "45%", 1: "55%"}))
+                         widths={0: "45%", 1: "55%"}, caption_hidden=True,
+                         caption="Datakilder, der ikke er leveret, og de kriterier, der afventer dem"))
 
 
 def budget_summary_html(s: BoardSummary) -> str:
@@ -218,7 +220,8 @@ def budget_summary_html(s: BoardSummary) -> str:
              F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING]
             for r in s.budget]
     return text + html_table(rows, ["Indsatsområde", "Budget", f"Forbrug {first_plan_year()}–{s.year}", "Andel brugt"],
-                             cls="board-table budget-summary")
+                             cls="board-table budget-summary", caption="Budget og forbrug pr. indsatsområde",
+                             caption_hidden=True)
 
 
 def guide_html() -> str:
