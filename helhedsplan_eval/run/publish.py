@@ -19,6 +19,7 @@ from helhedsplan_eval import __version__
 from helhedsplan_eval.data.contract import contract_files
 from helhedsplan_eval.paths import GENERATOR, TEMPLATES_DIR, project_root
 from helhedsplan_eval.report.style import board_css
+from helhedsplan_eval.run.errors import RunError
 from helhedsplan_eval.run.notebook_list import NotebookSpec
 from helhedsplan_eval.run.params import params_for
 from helhedsplan_eval.run.render import OUTSIDE_DATA
@@ -249,3 +250,21 @@ def _parameters_record(params_path: Path, shown_params: dict, declared: dict) ->
         "values": shown_params,
         "per_notebook": {nb.name: params_for(shown_params, d) for nb, d in declared.items()},
     }
+
+
+def statement_values(params_dir: Path) -> dict:
+    """params/tilgaengelighed.yml's fields (report.accessibility); a RunError naming every problem."""
+    from helhedsplan_eval.report.accessibility import StatementError, load_statement
+
+    try:
+        return load_statement(params_dir)
+    except StatementError as exc:
+        raise RunError(f"Tilgængelighedserklæringen kan ikke dannes:\n{exc}") from None
+
+
+def write_statement(folder: Path, year: int, params_dir: Path, stamp: str) -> Path:
+    """The tilgængelighedserklæring (tilgaengelighed.html) beside the pages, linked from every page's footer."""
+    from helhedsplan_eval.report import accessibility
+
+    return accessibility.write_statement(folder, year, accessibility.plan_name(params_dir), __version__, board_css(),
+                                         statement_values(params_dir), stamp)

@@ -74,7 +74,7 @@ from helhedsplan_eval.run.processes import (  # noqa: F401
     _children_map, _signals_interrupt, _worker_init, descendants, kill_descendants, signals_deferred)
 from helhedsplan_eval.run.publish import (  # noqa: F401
     KEY_LIBRARIES, LOG_NAME, _banner, _input_files, _library_versions, _now_local, _sha256, _shown_data_dir, _synthetic,
-    _shown_path, format_run_timestamp, git_commit, provenance, render_index)
+    _shown_path, format_run_timestamp, git_commit, provenance, render_index, statement_values, write_statement)
 from helhedsplan_eval.run.render import (  # noqa: F401
     OUTSIDE_DATA, _clean_executed, board_outputs, hidden_output_lines, _scrub_text, path_replacements, render_html, scrub_paths)
 from helhedsplan_eval.run.status import (  # noqa: F401
@@ -230,7 +230,7 @@ def _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir,
         warm_up(specs)
     declared = declared_parameters(dict.fromkeys(nb_dir / s.notebook for s in specs))
     check_params(dict(params), declared, source=_display_path(pfile))
-    _statement(pfile.parent)
+    statement_values(pfile.parent)  # params/tilgaengelighed.yml, checked before any notebook runs
     return _Run(year, specs, nb_dir, params, pfile, declared, data_path, out, started, t0)
 
 
@@ -455,26 +455,6 @@ def _refuse_failed_run(run: _Run, tmp: Path, failures: list[_Result]) -> None:
     raise RunError("\n".join(lines))
 
 
-def _write_statement(run: _Run, tmp: Path) -> None:
-    """The tilgængelighedserklæring beside the pages (params/tilgaengelighed.yml, checked before any notebook ran)."""
-    from helhedsplan_eval.report import accessibility
-    from helhedsplan_eval.report.style import board_css
-
-    pdir = run.params_path.parent
-    accessibility.write_statement(tmp, run.year, accessibility.plan_name(pdir), __version__, board_css(),
-                                  _statement(pdir), run.stamp)
-
-
-def _statement(pdir: Path) -> dict:
-    """params/tilgaengelighed.yml's fields; a RunError naming every problem."""
-    from helhedsplan_eval.report.accessibility import StatementError, load_statement
-
-    try:
-        return load_statement(pdir)
-    except StatementError as exc:
-        raise RunError(f"Tilgængelighedserklæringen kan ikke dannes:\n{exc}") from None
-
-
 def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label: str) -> None:
     """The status tables, the front page, the PDF board pack, provenance.json and the run's log, into ``tmp``;
     ``write_status_tables`` is looked up in this module (tests replace it)."""
@@ -494,7 +474,7 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
                      banner=banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
     )
-    _write_statement(run, tmp)
+    write_statement(tmp, run.year, run.params_path.parent, run.stamp)
     try:  # the printable board pack: the parts the workers laid out, the front page here, merged
         from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
