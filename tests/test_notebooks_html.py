@@ -53,7 +53,8 @@ def _visible_text(page: str) -> str:
     page = re.sub(r'data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+', " ", page)
     attributes = re.findall(r'\s(?:title|alt|aria-label)="([^"]*)"', page)  # attributes people read
     page = re.sub(r"<[^>]+>", " ", page)
-    return html_lib.unescape(" ".join([page, *attributes]))
+    # soft hyphens (U+00AD, Danish syllable breaks in long header words) are invisible unless a line breaks there
+    return html_lib.unescape(" ".join([page, *attributes])).replace("\u00ad", "")
 
 
 def _id_hits(page: str, ids: set[str]) -> list[str]:
