@@ -14,6 +14,7 @@ inline style for the notebooks' own HTML in JupyterLab, where board.css is not l
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 from pathlib import Path
@@ -106,4 +107,7 @@ def weasyprint_fonts():
     from weasyprint.text.fonts import FontConfiguration
 
     config = FontConfiguration()
+    # released while the interpreter still runs: at shutdown its __del__ (the fonts' temporary folder) would find
+    # its module's names already gone and print an ignored TypeError
+    atexit.register(weasyprint_fonts.cache_clear)
     return CSS(string=font_face_css(), font_config=config), config
