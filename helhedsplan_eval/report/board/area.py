@@ -111,7 +111,7 @@ class AreaReport:
         return (f"<p><strong>{len(self.criteria)} succeskriterier i {plan_period().label(self.year)}:</strong> {count_txt}. "
                 "Kriterier, der ikke er opfyldt eller ikke er på vej, står først.</p>"
                 + criteria_table_html(self.cat, self.res, self.criteria, self.year,
-                                      caption=f"{self.area.name}: succeskriterier med status {self.year}"))
+                                      caption=f"{self.area.name}: succeskriterier med status {plan_period().label(self.year)}"))
 
     def summary(self):
         return _html(self.summary_html())

@@ -58,7 +58,7 @@ class Overview:
         cols = list(df.columns)
         rows = [[str(r[c]) for c in cols] for _, r in df.iterrows()]
         hdr = [c if c == "Indsatsområde" else c for c in cols]
-        return html_table(rows, hdr, caption=f"Succeskriterier pr. indsatsområde og status {self.year}")
+        return html_table(rows, hdr, caption=f"Succeskriterier pr. indsatsområde og status {plan_period().label(self.year)}")
 
     def criteria_html(self) -> str:
         parts = ["<p>For hvert indsatsområde står de kriterier, der ikke er opfyldt eller ikke er på vej, først. "
@@ -66,7 +66,7 @@ class Overview:
         for area in self.cat.areas.values():
             parts.append(f"<h3>{E(area.name)}</h3>"
                          + criteria_table_html(self.cat, self.res, self.cat.by_area(area.id), self.year, link=True,
-                                               caption=f"{area.name}: succeskriterier med status {self.year}"))
+                                               caption=f"{area.name}: succeskriterier med status {plan_period().label(self.year)}"))
         return "".join(parts)
 
     def budget_frame(self) -> pd.DataFrame:
