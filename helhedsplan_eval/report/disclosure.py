@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from helhedsplan_eval import formatting as F
+from helhedsplan_eval.catalogue.period import plan_period
 
 DEFAULT_MIN_CELL = 5
 HIDDEN = "skjult"
@@ -271,7 +272,7 @@ def safe_evaluation(crit, ev, series, min_cell: int = DEFAULT_MIN_CELL, safe: Sa
 
 
 def _years_text(years) -> str:
-    ys = [str(y) for y in sorted(years)]
+    ys = [plan_period().label(int(y)) for y in sorted(years)]  # the plan's labels ("2025/26")
     return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " og " + ys[-1]
 
 
@@ -307,13 +308,14 @@ def _is_share_safe(safe: SafeSeries) -> bool:
 
 def _relative_target_text(crit) -> str:
     p = crit.params
+    base = plan_period().label(int(p["baseline_year"])) if "baseline_year" in p else None
     if crit.kind in ("two_tier", "hold_baseline") and not p.get("change"):
-        return f"{'mindst' if crit.direction == 'up' else 'højst'} {p['baseline_year']}-niveauet"
+        return f"{'mindst' if crit.direction == 'up' else 'højst'} {base}-niveauet"
     if crit.kind in ("period_mean_change", "two_tier"):
         ch = float(p["change"]) * 100
-        return f"{F.fmt_pct(abs(ch), 0)} {'over' if ch > 0 else 'under'} {p['baseline_year']}-niveauet"
+        return f"{F.fmt_pct(abs(ch), 0)} {'over' if ch > 0 else 'under'} {base}-niveauet"
     if crit.kind in ("growth", "yoy_growth"):
-        return f"≥ {F.fmt_pct(float(p['rate']) * 100, 0)} om året fra {p['baseline_year']}"
+        return f"≥ {F.fmt_pct(float(p['rate']) * 100, 0)} om året fra {base}"
     return HIDDEN
 
 
@@ -345,13 +347,13 @@ _NUM = r"(\d{1,3})"
 _PERSON_WORDS = ("personer", "person", "deltagere", "deltager", "familier", "familie", "forældre", "unge", "børn",
                  "barn", "frivillige", "bydelsmødre", "bydelsmor", "kursister", "episoder", "respondenter",
                  "besvarelser", "mødre", "fædre", "henvisere", "nye")
-_YEAR_COUNT = re.compile(r"\b((?:19|20)\d\d): " + _NUM + r"\b(?![,.]\d)(?!\s*%)")
+_YEAR_COUNT = re.compile(r"\b((?:19|20)\d\d(?:/\d\d)?): " + _NUM + r"\b(?![,.]\d)(?!\s*%)")
 _COUNT_WORD = re.compile(r"(?<![\d,.<])" + _NUM + r"(\s+(?:" + "|".join(_PERSON_WORDS) + r")\b)")
 
 
 def board_text(text: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
     """A last safety net for free texts the board reads: counts of 1 … min_cell−1 quoted as
-    "2022: 1" or "3 personer" become "<5"."""
+    "2022: 1", "2022/23: 1" or "3 personer" become "<5"."""
     if not text:
         return text
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status.types import Evaluation, IndicatorSeries
+from helhedsplan_eval.catalogue.period import plan_period
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -81,7 +82,7 @@ def _gap(series: IndicatorSeries, year: int, direction: str) -> float | None:
 def _missing_text(years: list[int]) -> str:
     if not years:
         return ""
-    ys = ", ".join(str(y) for y in years)
+    ys = _years_text(years)
     return f" Der mangler data for {ys}; de indgår ikke (de tælles ikke som 0)."
 
 
@@ -98,10 +99,20 @@ def _base(crit, year, status, **kw) -> Evaluation:
     return Evaluation(criterion_id=crit.id, year=year, kind=crit.kind, status=status, min_cell=MIN_CELL, **kw)
 
 
+def year_label(year) -> str:
+    """A plan year as a sentence names it: the active plan's label ("2025", or "2025/26" where plan years
+    cross New Year; see :meth:`~helhedsplan_eval.catalogue.period.PlanPeriod.label`)."""
+    return plan_period().label(int(year))
+
+
+def _years_text(years) -> str:
+    """Plan years in a sentence: "2023, 2024" (or "2023/24, 2024/25")."""
+    return ", ".join(year_label(y) for y in years)
+
+
 def _span(a: int, b: int) -> str:
-    """A period: "2023–2025" (en dash); one year is just "2022"."""
-    a, b = int(a), int(b)
-    return str(a) if a == b else f"{a}–{b}"
+    """A period: "2023–2025" (en dash), "2023/24–2025/26"; one year is just its label ("2022")."""
+    return plan_period().span(int(a), int(b))
 
 
 _MINUS = __import__("re").compile(r"(?<![\w.,])-(?=\d)")
@@ -138,9 +149,9 @@ def _no_baseline_records(s: IndicatorSeries, year: int) -> bool:
 
 def _baseline_missing_text(s: IndicatorSeries, b_year: int) -> str:
     if _no_baseline_records(s, b_year):
-        return (f"Kilden har ingen registreringer i basisåret {b_year}, så basisniveauet mangler (det sættes ikke "
+        return (f"Kilden har ingen registreringer i basisåret {year_label(b_year)}, så basisniveauet mangler (det sættes ikke "
                 f"til 0); erklær året dækket i manifest.yml, hvis der reelt ikke var noget at registrere.")
-    return f"Basisårets niveau ({b_year}) er ikke leveret, så målet kan ikke fastlægges."
+    return f"Basisårets niveau ({year_label(b_year)}) er ikke leveret, så målet kan ikke fastlægges."
 
 
 def _baseline_missing(ev: Evaluation, s: IndicatorSeries, t0: int) -> Evaluation:
@@ -161,13 +172,13 @@ def _gap_missing_text(s: IndicatorSeries, years: list[int]) -> str:
     both = [y for y in years if s.value(y) is None and s.comparison(y) is None]
     parts = []
     if comp_only:
-        parts.append(f"sammenligningsgrundlagets tal mangler for {', '.join(map(str, comp_only))} "
+        parts.append(f"sammenligningsgrundlagets tal mangler for {_years_text(comp_only)} "
                      "(områdets tal foreligger)")
     if area_only:
-        parts.append(f"områdets tal mangler for {', '.join(map(str, area_only))} "
+        parts.append(f"områdets tal mangler for {_years_text(area_only)} "
                      "(sammenligningsgrundlagets tal foreligger)")
     if both:
-        parts.append(f"både områdets og sammenligningsgrundlagets tal mangler for {', '.join(map(str, both))}")
+        parts.append(f"både områdets og sammenligningsgrundlagets tal mangler for {_years_text(both)}")
     txt = "; ".join(parts)
     return f" Forskellen kan ikke beregnes, hvor et tal mangler: {txt}; de år indgår ikke (de tælles ikke som 0)."
 

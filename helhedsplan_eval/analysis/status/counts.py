@@ -8,7 +8,7 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.stats import poisson_interval, wilson_interval
 from helhedsplan_eval.analysis.status import common as C
 from helhedsplan_eval.analysis.status.common import (_base, _fmt, _fmt_obs, _figures, _ge, _min_years, _missing_text,
-                                                     _span, _straddles, _years)
+                                                     _span, _straddles, _years, _years_text, year_label)
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,
                                                     ON_TRACK_RATIO, SUPPRESSED, Evaluation, IndicatorSeries)
 
@@ -22,7 +22,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     figs, _ = _figures(s, years)
     if year < min(years):
         return _base(crit, year, NOT_YET, target=target, target_text=_fmt(target, unit), figures=figs,
-                     explanation=f"Kriteriet gælder først fra {min(years)}.")
+                     explanation=f"Kriteriet gælder først fra {year_label(min(years))}.")
     y = min(year, max(years))
     judged = [t for t in years if t <= y]
     missing = s.missing_years(judged)
@@ -32,7 +32,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev = _base(crit, year, AWAITING, target=target, target_text=_fmt(target, unit), path_value=target,
                path_text=_fmt(target, unit), figures=figs, missing_years=missing)
     if v is None:
-        ev.explanation = f"Der er ikke leveret data for {y}, så året kan ikke vurderes." + _missing_text(
+        ev.explanation = f"Der er ikke leveret data for {year_label(y)}, så året kan ikke vurderes." + _missing_text(
             [t for t in missing if t != y])
         return ev
     ev.value, ev.value_text = v, _fmt_obs(v, unit)
@@ -42,7 +42,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.status = MET if _ge(v, target) else NOT_MET
     left = [t for t in years if t > y]
     ev.remaining = target if left else None
-    ev.remaining_text = (f"Hvert af årene {', '.join(map(str, left))} skal nå mindst {_fmt(target, unit)}."
+    ev.remaining_text = (f"Hvert af årene {_years_text(left)} skal nå mindst {_fmt(target, unit)}."
                          if left else "")
     verb = "nået" if _ge(v, target) else "ikke nået"
     alt = p.get("target_alt")
@@ -50,7 +50,7 @@ def eval_annual_minimum(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if alt is not None:
         alt_txt = (f" Læst som {_fmt(alt, unit)} ville målet "
                    f"{'være nået' if _ge(v, float(alt)) else 'ikke være nået'}.")
-    ev.explanation = (f"I {y} var tallet {_fmt_obs(v, unit)} mod målet på mindst {_fmt(target, unit)}, så årets mål er "
+    ev.explanation = (f"I {year_label(y)} var tallet {_fmt_obs(v, unit)} mod målet på mindst {_fmt(target, unit)}, så årets mål er "
                       f"{verb}; målet er nået i {len(met_years)} af {len(seen)} år med data.{alt_txt}"
                       + _missing_text(missing))
     if ev.uncertain:
@@ -80,7 +80,7 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
     base = dict(target=target, target_text=F.fmt_pct(target, 0), path_value=target,
                 path_text=F.fmt_pct(target, 0), figures=figs)
     if year < min(years):
-        return _base(crit, year, NOT_YET, explanation=f"Kriteriet gælder først fra {min(years)}.", **base)
+        return _base(crit, year, NOT_YET, explanation=f"Kriteriet gælder først fra {year_label(min(years))}.", **base)
     y = min(year, max(years))
     nds = {t: _share_nd(s, t) for t in set(years) | {y}}
     judged = [t for t in years if t <= y]
@@ -111,7 +111,7 @@ def eval_minimum_share(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         ev.status = ON_TRACK if met else OFF_TRACK
         _share_remaining(ev, k, n, n_years, [t for t in years if t > year], target)
-    scope_txt = f"i {y}" if scope == "annual" else f"samlet for {_span(min(years), y)}"
+    scope_txt = f"i {year_label(y)}" if scope == "annual" else f"samlet for {_span(min(years), y)}"
     if n < C.MIN_CELL:
         return _suppressed_share(ev, small, scope_txt, target, missing)
     ev.explanation = _share_text(ev, k, n, share, scope_txt, target, missing)
@@ -124,7 +124,7 @@ def _pooled_share(ev: Evaluation, nds: dict, years: list[int], judged: list[int]
     period so far (``scope: period``); None, with the explanation set, when there is none."""
     if scope == "annual":
         if nds[y] is None:
-            ev.explanation = (f"Der er ingen opgørelse (ingen i nævneren) for {y}, så året kan ikke vurderes."
+            ev.explanation = (f"Der er ingen opgørelse (ingen i nævneren) for {year_label(y)}, så året kan ikke vurderes."
                               + _missing_text([t for t in missing if t != y]))
             return None
         return nds[y]
@@ -147,10 +147,10 @@ def _share_remaining(ev: Evaluation, k: float, n: float, n_years: int, left: lis
     if need > 100:
         best = 100.0 * (k + n_left) / (n + n_left)
         ev.remaining_text = (f"Målet kan ikke længere nås med samme antal deltagere: selv hvis alle i "
-                             f"{', '.join(map(str, left))} når målet, bliver andelen {F.fmt_share(best)} mod "
+                             f"{_years_text(left)} når målet, bliver andelen {F.fmt_share(best)} mod "
                              f"målet på mindst {F.fmt_pct(target, 0)} ({F.fmt_pp(target - best)} for lidt).")
     else:
-        ev.remaining_text = (f"Med samme antal deltagere skal andelen i {', '.join(map(str, left))} i "
+        ev.remaining_text = (f"Med samme antal deltagere skal andelen i {_years_text(left)} i "
                              f"gennemsnit være mindst {F.fmt_share(max(0.0, need))}.")
 
 
@@ -194,7 +194,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
     figs, _ = _figures(s, years)
     base = dict(target=target, target_text=_fmt(target, unit), figures=figs)
     if year < t0:
-        return _base(crit, year, NOT_YET, explanation=f"Perioden begynder først i {t0}.", **base)
+        return _base(crit, year, NOT_YET, explanation=f"Perioden begynder først i {year_label(t0)}.", **base)
     y = min(year, T)
     judged = _years(t0, y)
     missing = s.missing_years(judged)
@@ -206,10 +206,10 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
         if earlier and _ge(earlier[-1][1], target):  # a cumulative total cannot fall: met stays met
             t_met, v_met = earlier[-1]
             ev.status, ev.value, ev.value_text = MET, v_met, _fmt_obs(v_met, unit)
-            ev.explanation = (f"Målet på {_fmt(target, unit)} var nået i {t_met} ({_fmt_obs(v_met, unit)} i alt); "
-                              f"data for {y} er ikke leveret." + _missing_text([t for t in missing if t != y]))
+            ev.explanation = (f"Målet på {_fmt(target, unit)} var nået i {year_label(t_met)} ({_fmt_obs(v_met, unit)} i alt); "
+                              f"data for {year_label(y)} er ikke leveret." + _missing_text([t for t in missing if t != y]))
             return ev
-        ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
+        ev.explanation = f"Der er ikke leveret data for {year_label(y)}." + _missing_text([t for t in missing if t != y])
         return ev
     ev.value, ev.value_text = v, _fmt_obs(v, unit)
     ev.ratio = v / path if path else None
@@ -228,7 +228,7 @@ def eval_cumulative_total(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.remaining_text = _cumulative_remaining(crit, need, best, y, T)
         ok = ev.ratio >= ON_TRACK_RATIO and (best is None or need <= best)
         ev.status = ON_TRACK if ok else OFF_TRACK
-        why = (f"målstien for {y} er {_fmt(path, unit)}"
+        why = (f"målstien for {year_label(y)} er {_fmt(path, unit)}"
                + ("" if ok else (", og det nødvendige antal pr. år overstiger det bedste år hidtil"
                                  if ev.ratio >= ON_TRACK_RATIO else "")))
     ev.explanation = (f"I alt {_fmt_obs(v, unit)} i {_span(t0, y)} ({why})." + _missing_text(missing)
@@ -245,6 +245,6 @@ def _cumulative_remaining(crit, need: float, best: float | None, y: int, T: int)
     show_best = best is not None and not (persons and 0 < round(best) < C.MIN_CELL)
     best_txt = f" (bedste år hidtil: {_fmt(best, unit)})" if show_best else ""
     if T - y == 1:
-        return f"Det resterende år ({T}) skal bidrage med mindst {_fmt(need, unit)}{best_txt}."
+        return f"Det resterende år ({year_label(T)}) skal bidrage med mindst {_fmt(need, unit)}{best_txt}."
     return (f"De resterende år ({_span(y + 1, T)}) skal i gennemsnit bidrage med mindst {_fmt(need, unit)} om året"
             f"{best_txt}.")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Callable
 
 from helhedsplan_eval import formatting as F
-from helhedsplan_eval.analysis.status.common import _gap, _missing_text
+from helhedsplan_eval.analysis.status.common import _gap, _missing_text, year_label
 from helhedsplan_eval.analysis.status.types import AWAITING, MET, NO_JUDGEMENT, Evaluation, IndicatorSeries
 
 GAP_KINDS = ("gap_target", "gap_reduction_rate")
@@ -83,7 +83,7 @@ def apply_coverage(crit, s: IndicatorSeries, year: int, ev: Evaluation) -> Evalu
     ev.remaining, ev.remaining_text, ev.alternative = None, "", None
     ev.missing_years = sorted(set(ev.missing_years) | {y})
     what = ", periodens sidste år, så der gives ingen endelig vurdering" if final else ", så året kan ikke vurderes"
-    ev.explanation = (f"Der er ikke leveret data for {y}" + what
+    ev.explanation = (f"Der er ikke leveret data for {year_label(y)}" + what
                       + "; et manglende år tælles ikke som 0."
                       + _missing_text([t for t in ev.missing_years if t != y]))
     return ev

@@ -7,7 +7,7 @@ from __future__ import annotations
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.stats import wilson_interval
 from helhedsplan_eval.analysis.status.common import (_base, _fmt, _figures, _gap, _gap_missing_text, _ge, _le,
-                                                     _straddles, _years)
+                                                     _straddles, _years, _years_text, year_label)
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,
                                                     ON_TRACK_RATIO, Evaluation, IndicatorSeries)
 
@@ -47,7 +47,7 @@ def _gap_start(crit, s: IndicatorSeries, year: int, T: int, **kw):
     ev = _base(crit, year, AWAITING, figures=figs, comparison_figures=comp, **kw)
     if year < crit.period_start:
         ev.status = NOT_YET
-        ev.explanation = (f"Perioden begynder i {crit.period_start}; forskellen var "
+        ev.explanation = (f"Perioden begynder i {year_label(crit.period_start)}; forskellen var "
                           f"{F.fmt_pp(float(p['baseline_gap']))} ved start.")
         return ev, None, None, ""
     t, g = _latest_gap(crit, s, min(year, T))
@@ -85,22 +85,22 @@ def eval_gap_target(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if t >= T:
         ok = _le(g, gT) and not grew
         ev.status = MET if ok else NOT_MET
-        ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {t} ({fig_txt}) mod målet på højst {F.fmt_pp(gT)} "
+        ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {year_label(t)} ({fig_txt}) mod målet på højst {F.fmt_pp(gT)} "
                           f"(fra {F.fmt_pp(g0)})"
-                          + (f"; men den blev ikke mindre år for år (ikke i {', '.join(map(str, grew))})" if grew else "")
+                          + (f"; men den blev ikke mindre år for år (ikke i {_years_text(grew)})" if grew else "")
                           + "." + miss_txt)
     elif year >= T:
         ev.status = AWAITING
-        ev.explanation = (f"Tallet for {T} er ikke leveret endnu; i {t} var forskellen {F.fmt_pp(g)} ({fig_txt}) "
+        ev.explanation = (f"Tallet for {year_label(T)} er ikke leveret endnu; i {year_label(t)} var forskellen {F.fmt_pp(g)} ({fig_txt}) "
                           f"mod målstiens {F.fmt_pp(path)}." + miss_txt)
         return ev
     else:
         on = (_le(g, path) or (ev.ratio is not None and _ge(ev.ratio, ON_TRACK_RATIO))) and shrink_ok and not grew
         ev.status = ON_TRACK if on else OFF_TRACK
         _gap_target_remaining(ev, g, gT, T, t, grew)
-        lag_txt = f" (seneste tal er fra {t})" if t != year else ""
-        ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {t}{lag_txt} ({fig_txt}) mod målstiens {F.fmt_pp(path)} "
-                          f"på vej fra {F.fmt_pp(g0)} til {F.fmt_pp(gT)} i {T}"
+        lag_txt = f" (seneste tal er fra {year_label(t)})" if t != year else ""
+        ev.explanation = (f"Forskellen var {F.fmt_pp(g)} i {year_label(t)}{lag_txt} ({fig_txt}) mod målstiens {F.fmt_pp(path)} "
+                          f"på vej fra {F.fmt_pp(g0)} til {F.fmt_pp(gT)} i {year_label(T)}"
                           + ("" if shrink_ok else "; forskellen blev ikke mindre end året før") + "." + miss_txt)
     if g < 0:
         ev.explanation += " Området ligger nu bedre end sammenligningsgrundlaget (forskellen har skiftet fortegn)."
@@ -135,13 +135,13 @@ def _gap_target_remaining(ev: Evaluation, g: float, gT: float, T: int, t: int, g
     ev.remaining = (g - gT) / (T - t)
     if grew:  # "år for år": a year in which the gap did not shrink cannot be undone
         ev.remaining_text = (f"Målet kan ikke længere nås: forskellen blev ikke mindre år for år (ikke i "
-                             f"{', '.join(map(str, grew))}). Forskellen skal stadig ned på højst {F.fmt_pp(gT)} "
-                             f"i {T}, {F.fmt_pp(max(ev.remaining, 0))} om året.")
+                             f"{_years_text(grew)}). Forskellen skal stadig ned på højst {F.fmt_pp(gT)} "
+                             f"i {year_label(T)}, {F.fmt_pp(max(ev.remaining, 0))} om året.")
     elif gT < 0:
         ev.remaining_text = (f"Målet kan ikke længere nås som en lukning af forskellen: det kræver, at området i "
-                             f"{T} ligger {F.fmt_pp(-gT)} bedre end sammenligningsgrundlaget.")
+                             f"{year_label(T)} ligger {F.fmt_pp(-gT)} bedre end sammenligningsgrundlaget.")
     else:
-        ev.remaining_text = (f"Forskellen skal mindskes med {F.fmt_pp(max(ev.remaining, 0))} om året frem til {T}."
+        ev.remaining_text = (f"Forskellen skal mindskes med {F.fmt_pp(max(ev.remaining, 0))} om året frem til {year_label(T)}."
                              if ev.remaining > 0 else "Målet er allerede nået; niveauet skal holdes.")
 
 
@@ -169,18 +169,18 @@ def eval_gap_reduction_rate(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if interval is not None:
         ev.interval = interval
         ev.uncertain = _straddles(ev.interval, path)
-    core = (f"Forskellen er {F.fmt_pp(g)} i {t} ({_figures_text(crit, s, t)}), i gennemsnit {F.fmt_pp(avg)} mindre "
-            f"om året siden {t0} ({F.fmt_pp(g0)}), mod kravet om mindst {F.fmt_pp(rate)} om året")
+    core = (f"Forskellen er {F.fmt_pp(g)} i {year_label(t)} ({_figures_text(crit, s, t)}), i gennemsnit {F.fmt_pp(avg)} mindre "
+            f"om året siden {year_label(t0)} ({F.fmt_pp(g0)}), mod kravet om mindst {F.fmt_pp(rate)} om året")
     if t >= T:
         ev.status = MET if _ge(avg, rate) else NOT_MET
         ev.explanation = core + "." + miss_txt
     elif year >= T:
-        ev.explanation = f"Tallet for {T} er ikke leveret endnu. " + core + "." + miss_txt
+        ev.explanation = f"Tallet for {year_label(T)} er ikke leveret endnu. " + core + "." + miss_txt
         return ev
     else:
         ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
         _reduction_remaining(ev, g, g0, gT, rate, T, t, t0)
-        ev.explanation = core + (f" (seneste tal er fra {t})." if t != year else ".") + miss_txt
+        ev.explanation = core + (f" (seneste tal er fra {year_label(t)})." if t != year else ".") + miss_txt
     if ev.uncertain:
         ev.explanation += " Usikkerheden på områdets andel omfatter målstien."
     return ev
@@ -193,11 +193,11 @@ def _reduction_remaining(ev: Evaluation, g: float, g0: float, gT: float, rate: f
     ev.remaining = need
     if gT < 0:  # the required reduction goes past a closed gap
         ev.remaining_text = (f"Målet kan ikke længere nås som en lukning af forskellen: selv hvis forskellen "
-                             f"lukkes helt (0) i {T}, er den i gennemsnit mindsket med "
+                             f"lukkes helt (0) i {year_label(T)}, er den i gennemsnit mindsket med "
                              f"{F.fmt_pp(g0 / (T - t0))} om året mod kravet om {F.fmt_pp(rate)} "
                              f"({F.fmt_pp(rate - g0 / (T - t0))} for lidt).")
     elif need <= 0:
-        ev.remaining_text = f"Målet for {T} ({F.fmt_pp(gT)}) er allerede nået; niveauet skal holdes."
+        ev.remaining_text = f"Målet for {year_label(T)} ({F.fmt_pp(gT)}) er allerede nået; niveauet skal holdes."
     else:
-        ev.remaining_text = (f"Frem til {T} skal forskellen mindskes med {F.fmt_pp(need)} om året for at nå "
+        ev.remaining_text = (f"Frem til {year_label(T)} skal forskellen mindskes med {F.fmt_pp(need)} om året for at nå "
                              f"{F.fmt_pp(gT)}.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status.common import (_base, _baseline_missing, _fmt, _fmt_obs, _figures, _ge,
-                                                     _missing_text, _no_baseline_records, _years)
+                                                     _missing_text, _no_baseline_records, _years, _years_text, year_label)
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK,
                                                     ON_TRACK_RATIO, Evaluation, IndicatorSeries)
 
@@ -48,8 +48,8 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev = _base(crit, year, AWAITING, figures=figs)
     if year <= t0:
         ev.status = NOT_YET
-        ev.explanation = (f"{t0} er basisår" + (f" med {_fmt(B, unit)}" if B is not None else "") +
-                          f"; væksten måles fra {t0 + 1}.")
+        ev.explanation = (f"{year_label(t0)} er basisår" + (f" med {_fmt(B, unit)}" if B is not None else "") +
+                          f"; væksten måles fra {year_label(t0 + 1)}.")
         return ev
     if B is None or _no_baseline_records(s, t0):
         return _baseline_missing(ev, s, t0)
@@ -65,12 +65,12 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.path_value, ev.path_text = tgt, _fmt(tgt, unit)
     ev.ratio = r
     if v is None:
-        ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
+        ev.explanation = f"Der er ikke leveret data for {year_label(y)}." + _missing_text([t for t in missing if t != y])
         return ev
     ev.status = status
     ev.value, ev.value_text = v, _fmt_obs(v, unit)
-    ev.explanation = (f"I {y} var tallet {_fmt_obs(v, unit)} mod {_fmt(tgt, unit)}, som {F.fmt_pct(rate * 100, 0)} "
-                      f"vækst om året fra {t0} ({_fmt(B, unit)}) kræver ({MODE_DA[mode]}).")
+    ev.explanation = (f"I {year_label(y)} var tallet {_fmt_obs(v, unit)} mod {_fmt(tgt, unit)}, som {F.fmt_pct(rate * 100, 0)} "
+                      f"vækst om året fra {year_label(t0)} ({_fmt(B, unit)}) kræver ({MODE_DA[mode]}).")
     if o_status != status:
         ev.alternative = {"reading": MODE_DA[other], "status": o_status, "target": o_tgt}
         ev.explanation += f" Regnet {MODE_DA[other]} ({_fmt(o_tgt, unit)}) ville status være {o_status}."
@@ -78,7 +78,7 @@ def eval_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.explanation += " Basisniveauet er 0, så procentvis vækst er udefineret; kriteriet læses som 'over 0'."
     if y < T:
         ev.remaining = ev.target
-        ev.remaining_text = f"I {T} skal tallet være mindst {_fmt(ev.target, unit)}."
+        ev.remaining_text = f"I {year_label(T)} skal tallet være mindst {_fmt(ev.target, unit)}."
     ev.explanation += _missing_text(missing)
     return ev
 
@@ -98,7 +98,7 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev = _base(crit, year, AWAITING, figures=figs, target=rate * 100, target_text=F.fmt_pct(rate * 100, 0))
     if year <= t0:
         ev.status = NOT_YET
-        ev.explanation = f"{t0} er basisår; den årlige vækst måles fra {t0 + 1}."
+        ev.explanation = f"{year_label(t0)} er basisår; den årlige vækst måles fra {year_label(t0 + 1)}."
         return ev
     if B is None or _no_baseline_records(s, t0):
         return _baseline_missing(ev, s, t0)
@@ -107,7 +107,7 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.missing_years = missing
     v = s.value(y)
     if v is None:
-        ev.explanation = f"Der er ikke leveret data for {y}." + _missing_text([t for t in missing if t != y])
+        ev.explanation = f"Der er ikke leveret data for {year_label(y)}." + _missing_text([t for t in missing if t != y])
         return ev
     ev.value, ev.value_text = v, _fmt_obs(v, unit)
     yoy = _yearly_growth(s, t0, B, y)
@@ -116,7 +116,7 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if B <= 0:
         ok = v > 0
         ev.status = (MET if ok else NOT_MET) if y >= T else (ON_TRACK if ok else OFF_TRACK)
-        ev.explanation = f"Basisåret {t0} har {_fmt(B, unit)}, så procentvis vækst er udefineret; kriteriet læses som 'over 0'."
+        ev.explanation = f"Basisåret {year_label(t0)} har {_fmt(B, unit)}, så procentvis vækst er udefineret; kriteriet læses som 'over 0'."
         return ev
     cagr = (v / B) ** (1 / (y - t0)) - 1
     ev.ratio = cagr / rate
@@ -129,13 +129,13 @@ def eval_yoy_growth(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         ev.status = ON_TRACK if _ge(ev.ratio, ON_TRACK_RATIO) else OFF_TRACK
         _yoy_remaining(ev, v, B * (1 + rate) ** (T - t0), y, T, unit)
-    yoy_txt = "; ".join(f"{t}: {F.fmt_pct(g * 100)}" for t, g in yoy if g is not None)
-    ev.explanation = (f"Den gennemsnitlige årlige vækst fra {t0} til {y} er {F.fmt_pct(cagr * 100)} mod målet på "
+    yoy_txt = "; ".join(f"{year_label(t)}: {F.fmt_pct(g * 100)}" for t, g in yoy if g is not None)
+    ev.explanation = (f"Den gennemsnitlige årlige vækst fra {year_label(t0)} til {year_label(y)} er {F.fmt_pct(cagr * 100)} mod målet på "
                       f"{F.fmt_pct(rate * 100, 0)} ({yoy_txt})"
-                      + (f"; under målet i {', '.join(map(str, weak))}." if weak else ".") + _missing_text(missing))
+                      + (f"; under målet i {_years_text(weak)}." if weak else ".") + _missing_text(missing))
     if every_year:
         ev.explanation += (" Kriteriet læses her som mindst " + F.fmt_pct(rate * 100, 0) + " vækst hvert eneste år"
-                           + (f", og det er ikke nået i {', '.join(map(str, weak))}." if weak else
+                           + (f", og det er ikke nået i {_years_text(weak)}." if weak else
                               ", og det er nået i hvert år med data."))
     return ev
 
@@ -158,21 +158,21 @@ def _yoy_every_year(ev: Evaluation, weak: list[int], rate: float, y: int, T: int
     ev.status = (MET if ok else NOT_MET) if y >= T else (ON_TRACK if ok else OFF_TRACK)
     if y < T and weak:
         ev.remaining_text = (f"Målet kan ikke længere nås: væksten var under {F.fmt_pct(rate * 100, 0)} i "
-                             f"{', '.join(map(str, weak))}, og hvert år skal nå den.")
+                             f"{_years_text(weak)}, og hvert år skal nå den.")
     elif y < T:
         ev.remaining = rate * 100
-        ev.remaining_text = (f"Hvert af årene {', '.join(map(str, _years(y + 1, T)))} skal have en vækst på "
+        ev.remaining_text = (f"Hvert af årene {_years_text(_years(y + 1, T))} skal have en vækst på "
                              f"mindst {F.fmt_pct(rate * 100, 0)}.")
 
 
 def _yoy_remaining(ev: Evaluation, v: float, end_target: float, y: int, T: int, unit: str) -> None:
     """The yearly growth the remaining years need to reach the end target (average reading)."""
     if v <= 0:
-        ev.remaining, ev.remaining_text = None, f"I {T} skal tallet være mindst {_fmt(end_target, unit)}."
+        ev.remaining, ev.remaining_text = None, f"I {year_label(T)} skal tallet være mindst {_fmt(end_target, unit)}."
     elif _ge(v, end_target):
-        ev.remaining, ev.remaining_text = 0.0, f"Niveauet for {T} ({_fmt(end_target, unit)}) er allerede nået; det skal holdes."
+        ev.remaining, ev.remaining_text = 0.0, f"Niveauet for {year_label(T)} ({_fmt(end_target, unit)}) er allerede nået; det skal holdes."
     else:
         need = (end_target / v) ** (1 / (T - y)) - 1
         ev.remaining = need * 100
-        ev.remaining_text = (f"For at nå {_fmt(end_target, unit)} i {T} skal væksten være "
+        ev.remaining_text = (f"For at nå {_fmt(end_target, unit)} i {year_label(T)} skal væksten være "
                              f"{F.fmt_pct(need * 100)} om året.")

@@ -10,7 +10,7 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.stats import poisson_mean_interval
 from helhedsplan_eval.analysis.status.common import (_base, _baseline_missing, _bounds, _fmt, _figures, _gap,
                                                      _gap_missing_text, _ge, _le, _min_years, _missing_text,
-                                                     _no_baseline_records, _span, _straddles, _years)
+                                                     _no_baseline_records, _span, _straddles, _years, _years_text, year_label)
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK, Evaluation,
                                                     IndicatorSeries)
 
@@ -31,7 +31,7 @@ def _mean_remaining_text(need, obs: dict, n_left: int, left_years: list[int], ta
     lies outside what a year can reach (a negative count, a share over 100 %, a gap below 0) — that
     the target can no longer be reached and by how much it will be missed at best."""
     lo, hi = _bounds(unit, on_gap)
-    yrs = ", ".join(map(str, left_years))
+    yrs = _years_text(left_years)
     if up and need <= (lo if lo is not None else -math.inf):
         return "Målet er sikret, uanset niveauet i de resterende år."
     if (not up and need < lo) or (up and hi is not None and need > hi):
@@ -89,7 +89,7 @@ def eval_period_mean_max(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         on_track = _mean_max_interim(ev, k_years, obs, year, limit, lower_better, unit, on_gap, ok)
         latest = obs[max(obs)]
-        ev.explanation = (lead + f"; det seneste år ({max(obs)}: {_fmt(latest, unit)}) "
+        ev.explanation = (lead + f"; det seneste år ({year_label(max(obs))}: {_fmt(latest, unit)}) "
                           + ("holder kursen, hvis niveauet fastholdes." if on_track else
                              "er ikke nok, hvis niveauet fastholdes.") + miss_txt)
     if ev.uncertain:
@@ -123,8 +123,8 @@ def _stated_baseline_text(ev: Evaluation, p: dict, s: IndicatorSeries, unit: str
     b_year, b_val = int(p["baseline_year"]), float(p["baseline"])
     b_data = None if on_gap else s.value(b_year)
     if b_data is not None and not math.isclose(b_data, b_val):
-        ev.notes.append(f"Data for {b_year} viser {_fmt(b_data, unit)}, aftalen angiver {_fmt(b_val, unit)}.")
-    return f" (fra {_fmt(b_val, unit)} i {b_year})"
+        ev.notes.append(f"Data for {year_label(b_year)} viser {_fmt(b_data, unit)}, aftalen angiver {_fmt(b_val, unit)}.")
+    return f" (fra {_fmt(b_val, unit)} i {year_label(b_year)})"
 
 
 def _mean_max_interim(ev: Evaluation, k_years: list[int], obs: dict, year: int, limit: float, lower_better: bool,
@@ -160,7 +160,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev = _base(crit, year, AWAITING, figures=figs)
     if year < b_year:
         ev.status = NOT_YET
-        ev.explanation = f"Basisåret {b_year} er ikke nået."
+        ev.explanation = f"Basisåret {year_label(b_year)} er ikke nået."
         return ev
     if B is None or _no_baseline_records(s, b_year):
         _baseline_missing(ev, s, b_year)
@@ -174,7 +174,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
     goal = _change_goal(B, change, b_year, target, unit, up)
     if year < crit.period_start:
         ev.status = NOT_YET
-        ev.explanation = (f"{b_year} er basisår med {_fmt(B, unit)}; målet for gennemsnittet i "
+        ev.explanation = (f"{year_label(b_year)} er basisår med {_fmt(B, unit)}; målet for gennemsnittet i "
                           f"{_span(crit.period_start, crit.period_end)} er {goal}.")
         return ev
     judged = [t for t in k_years if t <= year]
@@ -190,7 +190,7 @@ def eval_period_mean_change(crit, s: IndicatorSeries, year: int) -> Evaluation:
         ev.interval = poisson_mean_interval(sum(obs.values()), len(obs))
         ev.uncertain = _straddles(ev.interval, target)
     rel = (mean / B - 1) * 100 if B else None
-    rel_txt = f" ({F.fmt_pct(rel, 0) if rel is not None else F.MISSING} i forhold til {b_year})" if rel is not None else ""
+    rel_txt = f" ({F.fmt_pct(rel, 0) if rel is not None else F.MISSING} i forhold til {year_label(b_year)})" if rel is not None else ""
     lead = f"Gennemsnittet for {_span(min(obs), max(obs))} er {_fmt(mean, unit)}{rel_txt} mod målet på {goal}"
     if year >= crit.period_end:
         if len(obs) < _min_years(crit, len(k_years)):
@@ -211,12 +211,12 @@ def _change_goal(B: float, change: float, b_year: int, target: float, unit: str,
     or the reading of a baseline of 0."""
     pct_txt = F.fmt_pct(abs(change) * 100, 0)
     if change == 0:
-        return f"{'mindst' if up else 'højst'} {_fmt(target, unit)} ({b_year}-niveauet)"
+        return f"{'mindst' if up else 'højst'} {_fmt(target, unit)} ({year_label(b_year)}-niveauet)"
     if B == 0:
         return ("over 0 (basisniveauet er 0, så en procentvis stigning er udefineret)" if change > 0 else
                 "0 (basisniveauet er allerede 0)")
-    return (f"mindst {_fmt(target, unit)} ({pct_txt} over {b_year}-niveauet {_fmt(B, unit)})" if change > 0 else
-            f"højst {_fmt(target, unit)} ({pct_txt} under {b_year}-niveauet {_fmt(B, unit)})")
+    return (f"mindst {_fmt(target, unit)} ({pct_txt} over {year_label(b_year)}-niveauet {_fmt(B, unit)})" if change > 0 else
+            f"højst {_fmt(target, unit)} ({pct_txt} under {year_label(b_year)}-niveauet {_fmt(B, unit)})")
 
 
 def _meets_change(m: float, B: float, target: float, up: bool) -> bool:
@@ -239,5 +239,5 @@ def _change_interim(ev: Evaluation, k_years: list[int], obs: dict, year: int, me
     ev.status = ON_TRACK if on_track else OFF_TRACK
     ev.remaining = need
     ev.remaining_text = _mean_remaining_text(need, obs, n_left, left_years, target, up, unit)
-    ev.explanation = (lead + f"; fortsætter niveauet fra {max(obs)} ({_fmt(latest, unit)}), "
+    ev.explanation = (lead + f"; fortsætter niveauet fra {year_label(max(obs))} ({_fmt(latest, unit)}), "
                       + ("nås målet." if on_track else "nås målet ikke.") + _missing_text(missing))

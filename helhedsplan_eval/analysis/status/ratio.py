@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.stats import wilson_interval
-from helhedsplan_eval.analysis.status.common import _base, _fmt, _figures, _ge, _le, _straddles
+from helhedsplan_eval.analysis.status.common import _base, _fmt, _figures, _ge, _le, _straddles, year_label
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK, UNJUDGEABLE,
                                                     Evaluation, IndicatorSeries)
 
@@ -44,7 +44,7 @@ def _missing(s: IndicatorSeries, years) -> tuple[list[int], str]:
     for y in miss:
         who = ("områdets og sammenligningsgrundlagets tal" if s.value(y) is None and s.comparison(y) is None else
                "områdets tal" if s.value(y) is None else "sammenligningsgrundlagets tal")
-        parts.append(f"{y} ({who})")
+        parts.append(f"{year_label(y)} ({who})")
     return miss, (f" Forholdet kan ikke beregnes for {', '.join(parts)}; de år indgår ikke (de tælles ikke som 0).")
 
 
@@ -68,17 +68,17 @@ def eval_ratio_to_comparison(crit, s: IndicatorSeries, year: int) -> Evaluation:
                figures=figs, comparison_figures=comp)
     if year < min(years):
         ev.status = NOT_YET
-        ev.explanation = f"Kriteriet gælder først fra {min(years)}."
+        ev.explanation = f"Kriteriet gælder først fra {year_label(min(years))}."
         return ev
     y = min(year, max(years))
     ev.missing_years, miss_txt = _missing(s, [t for t in years if t <= y])
     v, c = s.value(y), s.comparison(y)
     if v is None or c is None:
-        ev.explanation = f"Forholdet for {y} kan ikke beregnes, fordi et tal mangler." + miss_txt
+        ev.explanation = f"Forholdet for {year_label(y)} kan ikke beregnes, fordi et tal mangler." + miss_txt
         return ev
     if c <= 0:
         ev.status = UNJUDGEABLE
-        ev.explanation = f"Sammenligningsgrundlagets tal for {y} er 0, så forholdet kan ikke beregnes."
+        ev.explanation = f"Sammenligningsgrundlagets tal for {year_label(y)} er 0, så forholdet kan ikke beregnes."
         return ev
     r = v / c
     ev.value, ev.value_text = r, fmt_ratio(r)
@@ -94,9 +94,9 @@ def eval_ratio_to_comparison(crit, s: IndicatorSeries, year: int) -> Evaluation:
     else:
         ev.remaining_text = (f"Områdets tal skal {'ned' if ceiling else 'op'} på {word} {_fmt(limit_value, crit.unit)} "
                              f"({F.fmt_number(k, 2)} × {_fmt(c, crit.unit)}) med sammenligningsgrundlagets niveau fra "
-                             f"{y}, {_fmt(abs(ev.remaining), 'pp' if crit.unit == 'pct' else crit.unit)} "
+                             f"{year_label(y)}, {_fmt(abs(ev.remaining), 'pp' if crit.unit == 'pct' else crit.unit)} "
                              f"{'lavere' if ceiling else 'højere'} end nu.")
-    ev.explanation = (f"I {y} var områdets tal {_fmt(v, crit.unit)} mod {_fmt(c, crit.unit)} i "
+    ev.explanation = (f"I {year_label(y)} var områdets tal {_fmt(v, crit.unit)} mod {_fmt(c, crit.unit)} i "
                       f"sammenligningsgrundlaget, {fmt_ratio(r)} så {'højt' if r >= 1 else 'lavt'}, mod kravet om "
                       f"{word} {fmt_ratio(k)}." + miss_txt)
     if ev.uncertain:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from helhedsplan_eval import formatting as F
-from helhedsplan_eval.analysis.status.common import _missing_text
+from helhedsplan_eval.analysis.status.common import _missing_text, year_label
 from helhedsplan_eval.analysis.status.means import eval_period_mean_change
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, OFF_TRACK, ON_TRACK, Evaluation,
                                                     IndicatorSeries)
@@ -66,7 +66,7 @@ def _awaiting_judged_year(ev: Evaluation, y: int) -> Evaluation:
     ev.status, ev.uncertain = AWAITING, False
     ev.value, ev.value_text, ev.interval, ev.remaining, ev.remaining_text = None, F.MISSING, None, None, ""
     ev.missing_years = sorted(set(ev.missing_years) | {y})
-    ev.explanation = (f"Der er ikke leveret data for {y}, så der gives ingen vurdering; et manglende år tælles "
+    ev.explanation = (f"Der er ikke leveret data for {year_label(y)}, så der gives ingen vurdering; et manglende år tælles "
                       "ikke som 0." + _missing_text([t for t in ev.missing_years if t != y]))
     return ev
 
@@ -79,7 +79,7 @@ def eval_two_tier(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.kind = crit.kind
     if ev.target is not None:
         ev.target_text = (f"{_bound_word(crit, change)} {ev.target_text}"
-                          + (f" ({p['baseline_year']}-niveauet)" if change == 0 else ""))
+                          + (f" ({year_label(p['baseline_year'])}-niveauet)" if change == 0 else ""))
     if ev.status in _WORDS and _judged_year_missing(crit, s, year):
         return _awaiting_judged_year(ev, min(year, crit.period_end))
     if "ambition" not in p or ev.status not in _WORDS:

@@ -20,7 +20,7 @@ track while the count is within the limit.
 from __future__ import annotations
 
 from helhedsplan_eval import formatting as F
-from helhedsplan_eval.analysis.status.common import _base
+from helhedsplan_eval.analysis.status.common import _base, year_label
 from helhedsplan_eval.analysis.status.types import (AWAITING, MET, NOT_MET, NOT_YET, OFF_TRACK, ON_TRACK, UNJUDGEABLE,
                                                     Evaluation, IndicatorSeries)
 
@@ -86,7 +86,7 @@ def eval_count_units(crit, s: IndicatorSeries, year: int) -> Evaluation:
     inputs = (s.extra or {}).get("unit_inputs")
     if year < crit.period_start:
         ev.status = NOT_YET
-        ev.explanation = f"Kriteriet gælder først fra {crit.period_start}."
+        ev.explanation = f"Kriteriet gælder først fra {year_label(crit.period_start)}."
         return ev
     if not inputs:
         ev.explanation = "Kriterierne pr. enhed er ikke beregnet, så antallet af enheder afventer data."
@@ -96,7 +96,7 @@ def eval_count_units(crit, s: IndicatorSeries, year: int) -> Evaluation:
     ev.missing_years = [y for y, v in ev.figures.items() if v is None]
     if waiting:
         ev.explanation = (f"Antallet af enheder, der opfylder {m} eller flere af kriterierne, kan ikke opgøres for "
-                          f"{year}: {', '.join(waiting)} afventer data for mindst én enhed.")
+                          f"{year_label(year)}: {', '.join(waiting)} afventer data for mindst én enhed.")
         return ev
     many = sorted(u for u, n in met.items() if n >= m)
     listing = "; ".join(f"{u}: {met[u]}" for u in many) or "ingen"
@@ -113,6 +113,6 @@ def eval_count_units(crit, s: IndicatorSeries, year: int) -> Evaluation:
     if not ok:
         ev.remaining_text = (f"{lo - k} {'enhed' if lo - k == 1 else 'enheder'} mere skal under {m} opfyldte "
                              "kriterier.")
-    ev.explanation = (f"I {year} opfylder {lo} {'enhed' if lo == 1 else 'enheder'} {m} eller flere af de "
+    ev.explanation = (f"I {year_label(year)} opfylder {lo} {'enhed' if lo == 1 else 'enheder'} {m} eller flere af de "
                       f"{len(inputs)} kriterier (enheder med mindst {m}: {listing}), mod grænsen på højst {k}.")
     return ev

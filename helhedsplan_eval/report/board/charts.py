@@ -182,7 +182,7 @@ def chart_alt_text(shown: Criterion, crit: Criterion, fig, year: int, status_lab
     area = area_label()
     years = sorted({int(round(x)) for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == area
                     for x in ln.get_xdata()})
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    span = plan_period().span(years[0], years[-1]) if years else ""  # the plan's labels ("2022/23–2025/26")
     labels = {ln.get_label() for ax in fig.axes for ln in ax.get_lines()}
     parts = [f"Diagram for {shown.id} ({shown.short or shown.text}): {_axis_label(crit).lower()} i {area} {span}"]
     others = [lab for lab in labels if lab not in (area, "Forskel") and not lab.startswith("_")
@@ -193,7 +193,7 @@ def chart_alt_text(shown: Criterion, crit: Criterion, fig, year: int, status_lab
         parts.append(f", med målstien frem til {plan_period().label(last_plan_year())}")
     elif "Mål" in labels:
         parts.append(", med målet")
-    parts.append(f". Status {year}: {status_label}.")
+    parts.append(f". Status {plan_period().label(year)}: {status_label}.")
     return "".join(parts)
 
 

@@ -18,6 +18,7 @@ from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import _truncate
 from helhedsplan_eval.analysis.status import (AWAITING, MET, NOT_MET, OFF_TRACK, ON_TRACK, STATUSES, UNJUDGEABLE,
                                               disclosure_threshold, evaluate)
+from helhedsplan_eval.analysis.status.common import year_label as _label  # "2025", or "2025/26"
 from helhedsplan_eval.report.board.overview import STATUS_GUIDE, budget_frame
 from helhedsplan_eval.report.board.parameters import first_plan_year
 from helhedsplan_eval.report.board.tables import badge, html_table
@@ -88,10 +89,10 @@ def since_text(history: list[tuple[int, str]], year: int) -> str:
             groups[-1][2] = y
         else:
             groups.append([word, y, y])
-    text = ", ".join(f"{w} {a}–{b}" if a != b else f"{w} {a}" for w, a, b in groups)
+    text = ", ".join(f"{w} {_label(a)}–{_label(b)}" if a != b else f"{w} {_label(a)}" for w, a, b in groups)
     if len(run) == 1:
         before = dict(history).get(year - 1)
-        text = f"nyt i {year}" + (f" (i {year - 1}: {before})" if before else "")
+        text = f"nyt i {_label(year)}" + (f" (i {_label(year - 1)}: {before})" if before else "")
     return text or F.MISSING
 
 
@@ -156,18 +157,18 @@ def _n(n: int, one: str, many: str) -> str:
 
 def attention_html(s: BoardSummary) -> str:
     if not s.attention:
-        return f"<p>Ingen kriterier er ikke opfyldt, ikke på vej, kan ikke vurderes eller har fået dårligere status i {s.year}.</p>"
+        return f"<p>Ingen kriterier er ikke opfyldt, ikke på vej, kan ikke vurderes eller har fået dårligere status i {_label(s.year)}.</p>"
     rows = []
     for r in s.attention:
         since = r.since
         if r.previous and (r.status not in ATTENTION_STATUSES or since.startswith("nyt i")):
-            since = f"{since.split(' (')[0]} (rapporten for {s.year - 1}: {r.previous})" if r.status in \
-                ATTENTION_STATUSES else f"rapporten for {s.year - 1}: {r.previous}"
+            since = f"{since.split(' (')[0]} (rapporten for {_label(s.year - 1)}: {r.previous})" if r.status in \
+                ATTENTION_STATUSES else f"rapporten for {_label(s.year - 1)}: {r.previous}"
         rows.append([f"<a href='{E(r.area)}.html#{E(r.id)}'>{E(r.id)}</a>", E(r.short),
                      E(r.value), E(r.target), badge(r.label, r.status), E(r.why), E(since)])
     n = len(s.attention)
     return (f"<p>{_n(n, 'kriterium', 'kriterier')} er ikke opfyldt, ikke på vej, kan ikke vurderes eller har fået "
-            f"dårligere status siden {s.year - 1}. Tallene er årets; »Siden« er kriteriets status år for år, "
+            f"dårligere status siden {_label(s.year - 1)}. Tallene er årets; »Siden« er kriteriets status år for år, "
             "vurderet på årets data.</p>"
             + html_table(rows, ["Id", "Målepunkt", "Tal", "Mål", "Status", "Bemærkning", "Siden"],
                          raw_cols={0, 1, 2, 3, 4, 5, 6}, cls="board-table attention-table",
@@ -176,10 +177,10 @@ def attention_html(s: BoardSummary) -> str:
 
 
 def changes_summary_html(s: BoardSummary) -> str:
-    ch, p = s.changes, s.year - 1
+    ch, p = s.changes, _label(s.year - 1)
     if ch is None or not ch.has_previous:
         if s.year <= first_plan_year():
-            return f"<p>{s.year} er helhedsplanens første evalueringsår; der er ingen tidligere rapport.</p>"
+            return f"<p>{_label(s.year)} er helhedsplanens første evalueringsår; der er ingen tidligere rapport.</p>"
         return f"<p>Der findes ingen gemt rapport for {p} at sammenligne med.</p>"
     worse = [d["id"] for d in ch.status if worsened(d["from"], d["to"])]
     better = [d["id"] for d in ch.status if worsened(d["to"], d["from"])]
@@ -196,10 +197,10 @@ def changes_summary_html(s: BoardSummary) -> str:
 
 def awaiting_html(s: BoardSummary) -> str:
     if not s.awaiting:
-        return f"<p>Ingen kriterier afventer data i {s.year}.</p>"
+        return f"<p>Ingen kriterier afventer data i {_label(s.year)}.</p>"
     rows = [[E(src), E(", ".join(ids))] for src, ids in s.awaiting.items()]
     n = len({i for ids in s.awaiting.values() for i in ids})
-    return (f"<p>{_n(n, 'kriterium afventer', 'kriterier afventer')} data, der ikke er leveret for {s.year}:</p>"
+    return (f"<p>{_n(n, 'kriterium afventer', 'kriterier afventer')} data, der ikke er leveret for {_label(s.year)}:</p>"
             + html_table(rows, ["Datakilde", "Kriterier, der afventer den"], cls="board-table awaiting-table",
                          widths={0: "45%", 1: "55%"}, caption_hidden=True,
                          caption="Datakilder, der ikke er leveret, og de kriterier, der afventer dem"))
@@ -213,13 +214,13 @@ def budget_summary_html(s: BoardSummary) -> str:
     share = F.fmt_pct(100 * spent / total["total"]) if spent is not None and total.get("total") else F.MISSING
     text = (f"<p>Budgettet er {F.fmt_kr(total.get('total'))} i alt ({F.fmt_kr(total.get('lbf'))} fra "
             f"Landsbyggefonden og {F.fmt_kr(total.get('lokal'))} i lokal medfinansiering). ")
-    text += (f"Forbruget {first_plan_year()}–{s.year} er {F.fmt_kr(spent)}, {share} af budgettet.</p>" if spent is not None
+    text += (f"Forbruget {_label(first_plan_year())}–{_label(s.year)} er {F.fmt_kr(spent)}, {share} af budgettet.</p>" if spent is not None
              else "Der er ikke leveret forbrugstal.</p>")
     rows = [[r["Indsatsområde"], F.fmt_kr(r["total"]),
              F.fmt_kr(r["forbrug"]) if r["forbrug"] is not None else F.MISSING,
              F.fmt_pct(100 * r["forbrug"] / r["total"]) if r["forbrug"] is not None and r["total"] else F.MISSING]
             for r in s.budget]
-    return text + html_table(rows, ["Indsatsområde", "Budget", f"Forbrug {first_plan_year()}–{s.year}", "Andel brugt"],
+    return text + html_table(rows, ["Indsatsområde", "Budget", f"Forbrug {_label(first_plan_year())}–{_label(s.year)}", "Andel brugt"],
                              cls="board-table budget-summary", caption="Budget og forbrug pr. indsatsområde",
                              caption_hidden=True)
 
@@ -241,7 +242,7 @@ def summary_html(s: BoardSummary) -> str:
     """"Til bestyrelsen" after its status counts (the front page shows those from the run's status table): the
     criteria that need attention, the change since last year, missing data, the budget and the reading guide."""
     return (f"<h3>Kriterier, der kræver opmærksomhed</h3>{attention_html(s)}"
-            f"<h3>Ændret siden {s.year - 1}</h3>{changes_summary_html(s)}"
+            f"<h3>Ændret siden {_label(s.year - 1)}</h3>{changes_summary_html(s)}"
             f"<h3>Manglende data</h3>{awaiting_html(s)}"
             f"<h3>Budget</h3>{budget_summary_html(s)}"
             f"<h3>Sådan læses status</h3>{guide_html()}")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.status import Evaluation
+from helhedsplan_eval.analysis.status.common import _span, year_label
 from helhedsplan_eval.catalogue.criteria import Criterion
 from helhedsplan_eval.report.board.parameters import first_plan_year, last_plan_year
-
-
-def _span(a, b) -> str:
-    return f"{a}–{b}" if a != b else str(a)
 
 
 def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
@@ -35,7 +32,7 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
         return f"mindst {path}{persons} (≥ {rate} om året)" if path else f"≥ {rate} om året"
     if k == "growth":
         rate = F.fmt_pct(100 * float(p.get("rate", 0)), 0)
-        return f"mindst {t}{persons} ({rate} om året fra {p.get('baseline_year')})"
+        return f"mindst {t}{persons} ({rate} om året fra {year_label(p.get('baseline_year'))})"
     if k == "period_mean_change":
         word = "højst" if crit.direction == "down" else "mindst"
         return f"{word} {t}{persons} i gennemsnit {per}"
@@ -44,8 +41,8 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
             return f"forskel højst {t} i gennemsnit {per}"
         return f"højst {t}{persons} i gennemsnit {per}"
     if k == "gap_target":
-        extra = f"; målsti {year}: {path}" if path and path != t and year < crit.period_end else ""
-        return f"forskel højst {t} i {crit.period_end}{extra}"
+        extra = f"; målsti {year_label(year)}: {path}" if path and path != t and year < crit.period_end else ""
+        return f"forskel højst {t} i {year_label(crit.period_end)}{extra}"
     if k == "gap_reduction_rate":
         return f"forskel højst {t} ({F.fmt_number(float(p.get('rate', 0)), 1)} procentpoint mindre om året)"
     if k in ("annual_minimum", "minimum_share"):
@@ -56,7 +53,8 @@ def goal_text(crit: Criterion, ev: Evaluation, year: int) -> str:
             if (crit.period_start, crit.period_end) != (first_plan_year(), last_plan_year()):
                 every += f" {per}"
             return base + every
-        when = " og ".join([", ".join(map(str, years[:-1])), str(years[-1])]) if len(years) > 1 else str(years[0])
+        when = " og ".join([", ".join(map(year_label, years[:-1])), year_label(years[-1])]) if len(years) > 1 \
+            else year_label(years[0])
         only = " (gælder kun det år)" if len(years) == 1 else " (gælder kun de år)"
         return f"{base} i {when}" + (only if year > years[-1] else "")
     if k == "cumulative_total":
