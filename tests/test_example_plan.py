@@ -247,3 +247,72 @@ def test_the_activity_table_counts_events_by_plan_year(year2025):
     df = activity_summary(load_bundle(DATA), ["foraeldrecafe"], 2025)
     assert dict(zip(df["År"], df["Arrangementer"])) == {y: n[y] for y in (2022, 2023, 2024, 2025) if n[y]}
     assert year2025.evaluation("UL-4").figures[2025] == n[2025]  # the criterion counts the same plan year
+
+
+# ============================================================================ issue 19: plan-year labels in sentences
+# a four-digit year that is not the start of a "2025/26" label (nor part of a number such as 12.025)
+BARE_YEAR = __import__("re").compile(r"(?<![\d/.,])(?:19|20)\d\d(?![\d/])")
+
+
+def test_status_texts_name_a_plan_year_by_the_plans_label(year2025):
+    from helhedsplan_eval.report.board.targets import goal_text
+
+    cat = year2025.catalogue
+    for cid, crit in cat.criteria.items():
+        for ev in (year2025.evaluation(cid), year2025.board_evaluation(cid)):
+            texts = (ev.explanation, ev.target_text, ev.remaining_text, ev.path_text,
+                     goal_text(cat.resolve(crit), ev, 2025))
+            assert not [t for t in texts if BARE_YEAR.search(t or "")], (cid, texts)
+    # SM-5, by hand from the afdeling table above: in 2025/26 one afdeling (Afdeling 2) meets 2 of the 3 criteria
+    assert year2025.evaluation("SM-5").explanation == ("I 2025/26 opfylder 1 enhed 2 eller flere af de 3 kriterier "
+                                                      "(enheder med mindst 2: Afdeling 2: 2), mod grænsen på højst 0.")
+
+
+# ============================================================================ issue 20: components of a count of units
+COMPONENTS = ("SM-6", "SM-7", "SM-8")
+
+
+def test_the_criteria_a_count_of_units_counts_read_indgaar_i_on_the_board(year2025):
+    from helhedsplan_eval.analysis.evaluate import status_counts, status_frame
+    from helhedsplan_eval.report.board.summary import board_summary
+
+    cat = year2025.catalogue
+    assert {c.id: c.component_of for c in cat.criteria.values() if c.component_of} == dict.fromkeys(COMPONENTS, "SM-5")
+    table = status_frame(year2025).set_index("Id")
+    assert [table.loc[c, "Status"] for c in COMPONENTS] == ["Indgår i SM-5"] * 3
+    # the figures still pass the disclosure layer: the area's totals in 2025/26 are U 4, H 3, F 2 (table above)
+    assert [table.loc[c, "Værdi"] for c in COMPONENTS] == ["4", "3", "<5"]
+    assert "Opfyldt" not in " ".join(table.loc[c, "Forklaring"] for c in COMPONENTS)
+    assert status_counts(year2025).loc["I alt", "Indgår i"] == 3  # a status of its own, not Opfyldt
+    summary = board_summary(year2025)
+    assert summary.counts["Indgår i"] == 3
+    assert not {r.id for r in summary.attention} & set(COMPONENTS)
+    # the count of units still judges each afdeling by the components' own statuses
+    assert year2025.evaluation("SM-5").value == 1 and year2025.evaluation("SM-5").status == "Ikke opfyldt"
+
+
+def test_component_of_names_a_count_of_units_that_lists_it(tmp_path):
+    import shutil
+
+    from helhedsplan_eval.catalogue.criteria import CatalogueError
+
+    plan = tmp_path / "plan"
+    shutil.copytree(PLAN, plan)
+    f = plan / "criteria.yml"
+    text = f.read_text(encoding="utf-8")
+    head = "  area: sammenhaengskraft_og_medborgerskab\n"
+    text = text.replace(f"- id: SM-6\n{head}  component_of: SM-5\n", f"- id: SM-6\n{head}  component_of: SM-4\n")
+    text = text.replace(f"- id: SM-4\n{head}", f"- id: SM-4\n{head}  component_of: SM-5\n")
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(plan)
+    assert e.value.problems == [
+        "criteria.yml, SM-4: component_of er 'SM-5', men SM-5 nævner ikke SM-4 i indicator_args.criteria",
+        "criteria.yml, SM-6: component_of er 'SM-4', men skal være id'et på et kriterium med kind count_units"]
+
+
+def test_the_safety_net_masks_a_small_count_quoted_after_a_plan_year_label():
+    from helhedsplan_eval.report.disclosure import board_text
+
+    assert board_text("det seneste år (2025/26: 3)") == "det seneste år (2025/26: <5)"
+    assert board_text("det seneste år (2025/26: 12)") == "det seneste år (2025/26: 12)"

@@ -23,8 +23,9 @@ from helhedsplan_eval.data.contract import ERROR, load_bundle
 from helhedsplan_eval.analysis.indicators.common import compute_once
 from helhedsplan_eval.analysis.registry import INDICATORS, sources_of
 from helhedsplan_eval.data.sources import feeds_index
-from helhedsplan_eval.analysis.status import AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, evaluate
-from helhedsplan_eval.analysis.status.common import DEFAULT_MIN_CELL
+from helhedsplan_eval.analysis.status import (AWAITING, NOT_YET, STATUSES, Evaluation, IndicatorSeries, as_component,
+                                             evaluate)
+from helhedsplan_eval.analysis.status.common import DEFAULT_MIN_CELL, year_label
 from helhedsplan_eval.analysis.status.units import fill_counts
 
 if TYPE_CHECKING:
@@ -183,7 +184,8 @@ def _evaluate_year(year: int, data, catalogue: Catalogue | None, min_cell: int =
         for crit in own:
             if crit.kind == "count_units":  # its listed criteria, judged per unit (analysis/status/units.py)
                 attach_units(series[series_key(crit)], crit, cat, series)
-            evals[crit.id] = evaluate(crit, _truncate(series[series_key(crit)], year), year)
+            # a component of a count of units has no verdict of its own on the board ("Indgår i <id>")
+            evals[crit.id] = as_component(crit, evaluate(crit, _truncate(series[series_key(crit)], year), year))
     for crit in cat.criteria.values():
         if crit.linked_to:
             ev = copy.deepcopy(evals[crit.linked_to])
@@ -231,7 +233,7 @@ def status_frame(res: YearResult, min_cell: int | None = None) -> pd.DataFrame:
             "Usikkerhed (95 %)": lo_hi,
             "Forklaring": ev.explanation,
             "Resterende indsats": ev.remaining_text or F.MISSING,
-            "Manglende år": ", ".join(map(str, ev.missing_years)) or F.MISSING,
+            "Manglende år": ", ".join(map(year_label, ev.missing_years)) or F.MISSING,
             "Læsning": base.chosen_reading or F.MISSING,
             "Datakvalitet": " ".join(res.warnings_for(crit)) or F.MISSING,
         })

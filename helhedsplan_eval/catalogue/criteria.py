@@ -89,6 +89,7 @@ class Criterion:
     alternatives: tuple[dict, ...] = ()
     short: str | None = None  # a short Danish name for chart titles and lists (e.g. "Henvendelser om utryghed")
     counts: str = "units"  # "persons" (suppressed under min_cell) or "units" (shown); see spec.COUNTS
+    component_of: str | None = None  # the count_units criterion that counts units meeting this one (issue 20)
 
     def with_params(self, params: dict) -> "Criterion":
         p = copy.deepcopy(dict(self.params))
@@ -233,7 +234,7 @@ def _load(directory: str) -> Catalogue:
         crit = _check_criterion(n, c, areas, by_id, period, problems, _measure_ids(plan_doc))
         if crit is not None:
             criteria[crit.id] = crit
-    problems += _unit_problems(criteria)
+    problems += _unit_problems(criteria) + _component_problems(criteria)
     if problems:
         raise CatalogueError(problems)
     return Catalogue(plan=plan, areas=areas, criteria=criteria,
@@ -275,6 +276,20 @@ def _unit_problems(criteria: dict[str, Criterion]) -> list[str]:
     return out
 
 
+def _component_problems(criteria: dict[str, Criterion]) -> list[str]:
+    """``component_of`` (issue 20) names the count_units criterion whose indicator_args.criteria lists this one."""
+    out = []
+    for c in (c for c in criteria.values() if c.component_of is not None):
+        parent = criteria.get(c.component_of)
+        if parent is None or parent.kind != "count_units":
+            out.append(f"criteria.yml, {c.id}: component_of er '{c.component_of}', men skal være id'et på et "
+                       "kriterium med kind count_units")
+        elif c.id not in (parent.indicator_args.get("criteria") or []):
+            out.append(f"criteria.yml, {c.id}: component_of er '{c.component_of}', men {c.component_of} nævner "
+                       f"ikke {c.id} i indicator_args.criteria")
+    return out
+
+
 def _criteria_entries(crit_doc, problems: list[str]) -> list[dict]:
     """The mappings of criteria.yml's list (malformed entries and repeated ids reported)."""
     if not isinstance(crit_doc, dict) or not isinstance(crit_doc.get("criteria", []), list):
@@ -300,7 +315,7 @@ def _entry_problems(where: str, c: dict) -> list[str]:
             problems.append(f"{where}: feltet '{key}' mangler")
         elif not isinstance(c.get(key), str):
             problems.append(f"{where}: {key} er {_show(c.get(key))}, men skal være en tekst")
-    for key in ("text_strategic", "chosen_reading", "reason"):
+    for key in ("text_strategic", "chosen_reading", "reason", "component_of"):
         if c.get(key) is not None and not isinstance(c.get(key), str):
             problems.append(f"{where}: {key} skal være en tekst")
     if c.get("readings") is not None and not (isinstance(c["readings"], list)
@@ -466,4 +481,5 @@ def _criterion(cid: str, c: dict, base: dict, kind: str, params: dict, period, y
         short=" ".join(str(c["short"]).split()) if c.get("short") else None,
         counts=(base.get("counts") if base.get("counts") in ("persons", "units")
                 else default_counts(base.get("unit", "count"))),
+        component_of=c.get("component_of") if isinstance(c.get("component_of"), str) else None,
     )

@@ -125,7 +125,7 @@ DIRECTION_SUGGESTIONS_DA = {
 # fields of an entry in criteria.yml
 CRITERION_FIELDS = ("id", "area", "activity", "text", "text_strategic", "source", "indicator", "indicator_args", "unit",
                     "direction", "kind", "params", "period", "years", "linked_to", "readings", "chosen_reading",
-                    "reason", "alternatives", "short", "counts")
+                    "reason", "alternatives", "short", "counts", "component_of")
 
 # What a criterion's counts are about (issue 21): "persons" (suppressed under min_cell everywhere the board looks:
 # value, target path, remaining effort, best year, chart) or "units" (businesses, events, visits, cases of an

@@ -13,6 +13,7 @@ STATUS_GUIDE = """**Sådan læses status**
 - **Ikke aktuel endnu**: kriteriet kan ikke vurderes i år (perioden er ikke begyndt, målingen eller fristen ligger senere).
 - **Skjult**: tallet bygger på så få personer (færre end rapportens grænse, normalt 5), at det ville kunne afsløre enkeltpersoner; det vises derfor ikke og vurderes ikke. Det betyder ikke, at data mangler.
 - **Kan ikke vurderes**: tallet findes, men kan ikke bruges til en pålidelig vurdering (fx når vægtningen af en spørgeskemaundersøgelse ikke lykkes); årsagen står ved kriteriet.
+- **Indgår i …**: kriteriet opgøres pr. enhed (fx afdeling) og vurderes ikke for sig; det kriterium, det indgår i, tæller de enheder, der opfylder flere af kriterierne. Tallet er summen for hele området.
 - **(usikkert)**: tallene er så små, at den statistiske usikkerhed (95 %-interval) omfatter målet.
 - Kvalitative kriterier viser den registrerede vurdering med begrundelse og dokumentation.
 

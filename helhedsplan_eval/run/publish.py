@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from helhedsplan_eval import __version__
+from helhedsplan_eval.analysis.status import COMPONENT, COMPONENT_NAME
 from helhedsplan_eval.data.contract import contract_files
 from helhedsplan_eval.paths import GENERATOR, TEMPLATES_DIR, project_root
 from helhedsplan_eval.report.style import board_css
@@ -56,8 +57,9 @@ def render_index(year: int, specs: Sequence[NotebookSpec], counts: dict[str, int
     css = board_css()
     total = sum(counts.values())
     rows = [
-        {"status": s, "css": status_css_class(s), "count": counts[s], "count_text": fmt_number(counts[s])}
-        for s in STATUS_ORDER
+        {"status": COMPONENT_NAME if s == COMPONENT else s, "css": status_css_class(s), "count": counts[s],
+         "count_text": fmt_number(counts[s])}
+        for s in STATUS_ORDER if s != COMPONENT or counts[s]  # a plan without components has no such row
     ]
     from helhedsplan_eval.catalogue.names import plan_names
     from helhedsplan_eval.catalogue.period import plan_period

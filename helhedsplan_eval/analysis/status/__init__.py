@@ -47,12 +47,12 @@ from helhedsplan_eval.analysis.status.common import (EPS, _base, _baseline_missi
                                                      _missing_text, _no_baseline_records, _span, _straddles, _whole,
                                                      _years, disclosure_threshold, tidy_text)
 from helhedsplan_eval.analysis.status.counts import eval_annual_minimum, eval_cumulative_total, eval_minimum_share
-from helhedsplan_eval.analysis.status.engine import EVALUATORS, _until, evaluate, target_path
+from helhedsplan_eval.analysis.status.engine import EVALUATORS, _until, as_component, evaluate, target_path
 from helhedsplan_eval.analysis.status.gaps import _latest_gap, eval_gap_reduction_rate, eval_gap_target
 from helhedsplan_eval.analysis.status.growth import _growth_target, eval_growth, eval_yoy_growth
 from helhedsplan_eval.analysis.status.means import (_mean_remaining_text, _period_stats, eval_period_mean_change,
                                                     eval_period_mean_max)
-from helhedsplan_eval.analysis.status.types import (ASSESSED, AWAITING, MET, NO_JUDGEMENT, NOT_MET, NOT_YET, OFF_TRACK,
+from helhedsplan_eval.analysis.status.types import (ASSESSED, AWAITING, COMPONENT, COMPONENT_NAME, MET, NO_JUDGEMENT, NOT_MET, NOT_YET, OFF_TRACK,
                                                     ON_TRACK, ON_TRACK_RATIO, STATUS_COLOURS, STATUSES, SUPPRESSED,
                                                     UNCERTAIN_SUFFIX, UNJUDGEABLE, Evaluation, IndicatorSeries)
 
@@ -65,9 +65,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ASSESSED", "ASSESSMENT_LABELS", "AWAITING", "EPS", "EVALUATORS", "Evaluation", "IndicatorSeries", "MET",
+__all__ = ["ASSESSED", "ASSESSMENT_LABELS", "AWAITING", "COMPONENT", "COMPONENT_NAME", "EPS", "EVALUATORS", "Evaluation", "IndicatorSeries", "MET",
            "NO_JUDGEMENT", "NOT_MET", "NOT_YET", "OFF_TRACK", "ON_TRACK", "ON_TRACK_RATIO", "STATUSES",
-           "STATUS_COLOURS", "SUPPRESSED", "UNCERTAIN_SUFFIX", "UNJUDGEABLE", "disclosure_threshold",
+           "STATUS_COLOURS", "SUPPRESSED", "UNCERTAIN_SUFFIX", "UNJUDGEABLE", "as_component", "disclosure_threshold",
            "eval_annual_minimum", "eval_cumulative_total", "eval_gap_reduction_rate", "eval_gap_target",
            "eval_growth", "eval_milestone", "eval_minimum_share", "eval_period_mean_change", "eval_period_mean_max",
            "eval_qualitative", "eval_survey_wave_increase", "eval_yoy_growth", "evaluate", "target_path",

@@ -18,8 +18,8 @@ from helhedsplan_eval.analysis.status.means import eval_period_mean_change, eval
 from helhedsplan_eval.analysis.status.ratio import eval_ratio_to_comparison, ratio_path
 from helhedsplan_eval.analysis.status.tiers import eval_hold_baseline, eval_two_tier, tier_path
 from helhedsplan_eval.analysis.status.units import eval_count_units
-from helhedsplan_eval.analysis.status.types import (AWAITING, NO_JUDGEMENT, NOT_YET, SUPPRESSED, UNJUDGEABLE,
-                                                    Evaluation, IndicatorSeries)
+from helhedsplan_eval.analysis.status.types import (AWAITING, COMPONENT, NO_JUDGEMENT, NOT_YET, SUPPRESSED,
+                                                    UNJUDGEABLE, Evaluation, IndicatorSeries)
 
 
 def target_path(crit, s: IndicatorSeries | None) -> dict[int, float]:
@@ -140,3 +140,21 @@ def _until(s: IndicatorSeries, year: int) -> IndicatorSeries:
     t = copy.copy(s)
     t.data = s.data.loc[s.data.index <= year]
     return t
+
+
+def as_component(crit, ev: Evaluation) -> Evaluation:
+    """A component of a count of units (``component_of`` in criteria.yml) as the board reads it: status *Indgår i
+    <id>*, no verdict of its own. Its own status would only say whether the sign it stands for is present in the
+    area's total ("Opfyldt": 2 or more udsættelser), not whether a goal is met; the count of units judges it per
+    unit. Figures and target are kept and pass the disclosure layer as any criterion's. Others are returned as they
+    are."""
+    parent = getattr(crit, "component_of", None)
+    if not parent:
+        return ev
+    out = copy.copy(ev)
+    out.status, out.component_of, out.uncertain = COMPONENT, parent, False
+    out.remaining, out.remaining_text, out.alternative = None, "", None
+    by = (getattr(crit, "indicator_args", None) or {}).get("by") or "enhed"
+    out.explanation = (f"Kriteriet vurderes ikke for sig: det opgøres pr. {by} og indgår i {parent}, som tæller de "
+                       "enheder, der opfylder flere af kriterierne. Tallet her er summen for hele området.")
+    return out

@@ -21,10 +21,12 @@ NOT_YET = "Ikke aktuel endnu"
 ASSESSED = "Kvalitativ vurdering"
 SUPPRESSED = "Skjult"  # a share over fewer than min_cell persons: hidden, not missing
 UNJUDGEABLE = "Kan ikke vurderes"  # the figure exists but cannot be relied on (series.extra["unreliable"])
+COMPONENT = "Indgår i"  # a component of a count of units (criteria.yml component_of): no verdict of its own
+COMPONENT_NAME = "Indgår i et andet kriterium"  # COMPONENT where criteria are counted by status (no id to name)
 
-STATUSES = (MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE)
+STATUSES = (MET, ON_TRACK, OFF_TRACK, NOT_MET, AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE, COMPONENT)
 # statuses that are no judgement of the figure: they never carry "(usikkert)"
-NO_JUDGEMENT = (AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE)
+NO_JUDGEMENT = (AWAITING, NOT_YET, ASSESSED, SUPPRESSED, UNJUDGEABLE, COMPONENT)
 UNCERTAIN_SUFFIX = " (usikkert)"
 ON_TRACK_RATIO = 0.95
 
@@ -40,6 +42,7 @@ STATUS_COLOURS = {
     ASSESSED: "#2563eb",
     SUPPRESSED: "#4b5563",
     UNJUDGEABLE: "#7c3aed",
+    COMPONENT: "#475569",
 }
 
 
@@ -147,9 +150,12 @@ class Evaluation:
             return self.notes_label or ASSESSED
         if self.status == SUPPRESSED:
             return f"{SUPPRESSED}: færre end {self.min_cell} personer"
+        if self.status == COMPONENT:  # "Indgår i <id>" (the count of units it is part of)
+            return f"{COMPONENT} {self.component_of}"
         return self.status + (UNCERTAIN_SUFFIX if self.uncertain else "")
 
     notes_label: str | None = None
+    component_of: str | None = None  # with status COMPONENT: the count_units criterion it is part of
 
     def as_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}

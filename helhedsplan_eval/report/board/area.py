@@ -9,7 +9,7 @@ import pandas as pd
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import YearResult, _truncate, evaluate_year, status_frame
-from helhedsplan_eval.analysis.status import ASSESSED, NOT_YET, Evaluation, evaluate
+from helhedsplan_eval.analysis.status import ASSESSED, COMPONENT, COMPONENT_NAME, NOT_YET, Evaluation, as_component, evaluate
 from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, Catalogue, Criterion, load_catalogue
 from helhedsplan_eval.catalogue.period import plan_period
 from helhedsplan_eval.paths import resolve_path
@@ -106,7 +106,8 @@ class AreaReport:
         for c in self.criteria:
             st = self.res.evaluations[c.id].status
             counts[st] = counts.get(st, 0) + 1
-        count_txt = ", ".join(f"{n} {E(s.lower()) if s != ASSESSED else 'med kvalitativ vurdering'}"
+        words = {ASSESSED: "med kvalitativ vurdering", COMPONENT: COMPONENT_NAME.lower()}
+        count_txt = ", ".join(f"{n} {words.get(s, E(s.lower()))}"
                               for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         return (f"<p><strong>{len(self.criteria)} succeskriterier i {plan_period().label(self.year)}:</strong> {count_txt}. "
                 "Kriterier, der ikke er opfyldt eller ikke er på vej, står først.</p>"
@@ -126,7 +127,7 @@ class AreaReport:
 
         with disclosure_threshold(self.min_cell):
             for y in range(first_plan_year(), self.year + 1):
-                out.append((y, evaluate(base, _truncate(s, y), y)))
+                out.append((y, as_component(crit, evaluate(base, _truncate(s, y), y))))
         return out
 
     def figures_rows(self, crit: Criterion) -> tuple[list[str], list[list[str]]]:
@@ -163,7 +164,7 @@ class AreaReport:
             if ev is not None and applies and y > applies[-1] and base.kind not in ("cumulative_total",) \
                     and y > base.period_end:
                 # a target for given years only (60 families in the first year): later years are not judged again
-                when = _span(applies[0], applies[-1]) if len(applies) > 1 else str(applies[0])
+                when = _span(applies[0], applies[-1])  # one year is its label
                 row.append(badge(f"Ikke aktuel (målet gælder {when})", NOT_YET))
             else:
                 row.append(badge(ev.label, ev.status) if ev is not None else "")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from helhedsplan_eval import formatting as F
 from helhedsplan_eval.analysis.evaluate import evaluate_year, status_counts
-from helhedsplan_eval.analysis.status import STATUSES
+from helhedsplan_eval.analysis.status import COMPONENT, COMPONENT_NAME, STATUSES
 from helhedsplan_eval.catalogue.criteria import Catalogue, load_catalogue
 from helhedsplan_eval.catalogue.names import plan_names
 from helhedsplan_eval.catalogue.period import plan_period
@@ -43,7 +43,8 @@ class Overview:
         for ev in self.res.evaluations.values():
             counts[ev.status] = counts.get(ev.status, 0) + 1
             unc += int(ev.uncertain)
-        chips = " ".join(f"{badge(f'{s}: {counts[s]}', s)}" for s in STATUSES if counts.get(s))
+        names = {COMPONENT: COMPONENT_NAME}
+        chips = " ".join(f"{badge(f'{names.get(s, s)}: {counts[s]}', s)}" for s in STATUSES if counts.get(s))
         return (f"<p style='font-size:1.1em'>Status for helhedsplanens <strong>{n} succeskriterier</strong> i "
                 f"{plan_period().label(self.year)}:</p><p style='line-height:2'>{chips}</p>"
                 f"<p>{unc} af vurderingerne er markeret <em>(usikkert)</em>, fordi usikkerheden omfatter målet.</p>")
@@ -81,9 +82,9 @@ class Overview:
         note = ("<p style='font-size:.9em;color:#555'>Budget efter aftalens afsnit 7 og delaftalerne. Forebyggelse og "
                 "forældreansvar: aftalen trykker Landsbyggefondens andel som »1.4713.000 kr.«; rapporten bruger "
                 "1.321.000 kr. (3.663.000 − 2.342.000). Forbrug er summeret fra "
-                f"{first_plan_year()} til og med {self.year}.</p>")
+                f"{plan_period().label(first_plan_year())} til og med {plan_period().label(self.year)}.</p>")
         return html_table(rows, ["Indsatsområde", "Landsbyggefonden", "Lokal medfinansiering", "I alt",
-                                 f"Forbrug {first_plan_year()}–{self.year}", "Andel brugt"],
+                                 f"Forbrug {plan_period().label(first_plan_year())}–{plan_period().label(self.year)}", "Andel brugt"],
                           caption="Budget og forbrug pr. indsatsområde (kr.)") + note
 
     def register_frame(self) -> pd.DataFrame | None:
