@@ -316,3 +316,23 @@ def test_the_safety_net_masks_a_small_count_quoted_after_a_plan_year_label():
 
     assert board_text("det seneste år (2025/26: 3)") == "det seneste år (2025/26: <5)"
     assert board_text("det seneste år (2025/26: 12)") == "det seneste år (2025/26: 12)"
+
+
+def test_the_front_page_counts_the_components_under_a_neutral_word(year2025):
+    from helhedsplan_eval.analysis.evaluate import status_frame
+    from helhedsplan_eval.run.publish import render_index
+    from helhedsplan_eval.run.status import status_counts
+
+    counts, uncertain = status_counts(status_frame(year2025))
+    assert counts["Indgår i"] == 3
+    html = render_index(2025, [], counts, uncertain, "2026-01-01 12:00")
+    assert 'status-indgaar-i">Indgår i et andet kriterium</span></th><td class="count num">3</td>' in html
+    assert "<h3>Status 2025/26</h3>" in html
+
+
+def test_a_components_target_is_a_units_limit(year2025):
+    from helhedsplan_eval.report.board.targets import goal_text
+
+    ev = year2025.board_evaluation("SM-6")
+    assert (ev.target_text, ev.path_text) == ("2 pr. afdeling", "2 pr. afdeling")
+    assert goal_text(year2025.catalogue.criteria["SM-6"], ev, 2025) == "mindst 2 pr. afdeling om året"

@@ -155,6 +155,9 @@ def as_component(crit, ev: Evaluation) -> Evaluation:
     out.status, out.component_of, out.uncertain = COMPONENT, parent, False
     out.remaining, out.remaining_text, out.alternative = None, "", None
     by = (getattr(crit, "indicator_args", None) or {}).get("by") or "enhed"
+    for name in ("target_text", "path_text"):  # the limit is a unit's: "mindst 2 pr. afdeling"
+        text = getattr(ev, name)
+        setattr(out, name, f"{text} pr. {by}" if text and text != F.MISSING else text)
     out.explanation = (f"Kriteriet vurderes ikke for sig: det opgøres pr. {by} og indgår i {parent}, som tæller de "
                        "enheder, der opfylder flere af kriterierne. Tallet her er summen for hele området.")
     return out
