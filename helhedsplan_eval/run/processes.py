@@ -111,21 +111,17 @@ def kill_descendants(pid: int | None = None, grace: float = 3.0, keep: Iterable[
 
 
 @contextmanager
-def _signals_interrupt():
-    """In the main thread: SIGTERM and SIGHUP raise :class:`RunInterrupted` (like Ctrl-C raises
-    KeyboardInterrupt), so that the run's clean-up (children, temporary folder) always runs."""
+def _handlers(names: tuple[str, ...], handler):
+    """In the main thread: ``handler`` for the signals ``names`` inside the block, the earlier handlers restored
+    after it (SIG_DFL where Python had none). Elsewhere, or where a signal does not exist, nothing is changed."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def handler(signum, frame):
-        raise RunInterrupted(signum)
-
     saved = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in names:
         sig = getattr(signal, name, None)
         if sig is None:
             continue
@@ -138,9 +134,21 @@ def _signals_interrupt():
     finally:
         for sig, old in saved.items():
             try:
-                signal.signal(sig, old)
-            except (OSError, ValueError):
+                signal.signal(sig, old if old is not None else signal.SIG_DFL)
+            except (OSError, ValueError, TypeError):
                 pass
+
+
+@contextmanager
+def _signals_interrupt():
+    """In the main thread: SIGTERM and SIGHUP raise :class:`RunInterrupted` (like Ctrl-C raises
+    KeyboardInterrupt), so that the run's clean-up (children, temporary folder) always runs."""
+
+    def handler(signum, frame):
+        raise RunInterrupted(signum)
+
+    with _handlers(("SIGTERM", "SIGHUP"), handler):
+        yield
 
 
 @contextmanager
@@ -149,34 +157,15 @@ def signals_deferred():
     then sent again, so that they interrupt as they would have (KeyboardInterrupt, :class:`RunInterrupted`). For
     steps that must not stop half way, such as swapping a new report in for the old one. Python runs signal
     handlers in the main thread only, so a handler that just records the signal covers every thread."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     received: list[int] = []
 
     def record(signum, frame):
         received.append(signum)
 
-    saved = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is None:
-            continue
-        try:
-            saved[sig] = signal.signal(sig, record)
-        except (OSError, ValueError):
-            pass
     try:
-        yield
+        with _handlers(("SIGINT", "SIGTERM", "SIGHUP"), record):
+            yield
     finally:
-        for sig, old in saved.items():
-            try:
-                signal.signal(sig, old if old is not None else signal.SIG_DFL)
-            except (OSError, ValueError, TypeError):
-                pass
         if received:  # the interruption the block held back, now, handled as it would have been
             os.kill(os.getpid(), received[0])
 
