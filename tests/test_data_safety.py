@@ -591,7 +591,8 @@ def _start_run_with_a_kernel(tmp_path):
     try:
         for _ in range(1200):  # until a kernel runs (poll, no timing assert)
             tree = runner.descendants(proc.pid)
-            kernels = [p for p in tree if "ipykernel" in _cmdline(p)] if tree else []
+            # a kernel is started as ipykernel, or through the stub that the template's fork stands behind
+            kernels = [p for p in tree if _is_kernel(_cmdline(p))] if tree else []
             # the kernels warm up while the data are read: wait for the run's temporary folder too
             if (kernels and any(out.glob(".2018.tmp-*"))) or proc.poll() is not None:
                 break
@@ -603,6 +604,10 @@ def _start_run_with_a_kernel(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         raise
+
+
+def _is_kernel(cmdline: str) -> bool:
+    return "ipykernel" in cmdline or "kernel_stub" in cmdline
 
 
 def _cmdline(pid: int) -> str:

@@ -253,8 +253,16 @@ def _resolve_jobs(jobs: int | None, n: int) -> int:
     return max(1, min(jobs, n))
 
 
+#: How worker processes start. On Linux they are forked from the runner: a spawned worker started a new interpreter
+#: and imported the runner's modules again (about 0,3 CPU-second each) before it could start its kernel, while the
+#: runner read the data on the same two cores. The runner forks them before it starts any thread of its own (the
+#: pool's manager thread starts after the workers, concurrent.futures does so for "fork"); each worker then sets
+#: its own signal handlers (processes._worker_init). Elsewhere (macOS, Windows) fork is unsafe or missing: spawn.
+WORKER_START = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 class NotebookPool:
-    """The run's notebook executors: ``jobs`` worker processes (``spawn``), each keeping one warm
+    """The run's notebook executors: ``jobs`` worker processes (:data:`WORKER_START`), each keeping one warm
     kernel (helhedsplan_eval.run.kernel_pool) for every notebook it runs, or, with ``jobs=1``, one warm
     kernel in this process. ``run_cli`` keeps one pool for all years of ``--all-years``.
 
@@ -268,6 +276,7 @@ class NotebookPool:
         self._existing = descendants()  # not ours to stop
         self.generation = 0  # one more each time the workers are stopped: a later executor() starts new ones
         self._markers: str | None = None  # folder of the tasks' marker files (crash_state)
+        self._template = None  # the kernels' template process (run.kernel_template), with several workers
 
     def warm_up(self) -> None:
         """Start the workers and their kernels now, in the background: while the runner loads and
@@ -276,13 +285,19 @@ class NotebookPool:
             return
         from helhedsplan_eval.run.kernel_pool import warm_up_process_kernel
 
+        if self._template is None:
+            from helhedsplan_eval.run.kernel_template import start_template
+
+            self._template = start_template(_kernel_env())
         ex = self.executor()
         self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT) for _ in range(self.jobs)]
 
     def executor(self):
         if self._executor is None:
-            ctx = mp.get_context("spawn")
-            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_worker_init)
+            ctx = mp.get_context(WORKER_START)
+            template = self._template.address if self._template is not None else None
+            self._executor = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_worker_init,
+                                                 initargs=(template,))
         return self._executor
 
     def submit(self, task: "_Task"):
@@ -308,6 +323,12 @@ class NotebookPool:
 
         shutdown_process_kernel()
         self._remove_markers()
+        self._stop_template()
+
+    def _stop_template(self) -> None:
+        template, self._template = self._template, None
+        if template is not None:
+            template.stop()
 
     def _remove_markers(self) -> None:
         if self._markers is not None:
@@ -327,6 +348,7 @@ class NotebookPool:
         from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
+        self._stop_template()
 
     def __enter__(self) -> "NotebookPool":
         return self

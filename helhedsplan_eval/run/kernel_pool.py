@@ -53,6 +53,10 @@ __import__("helhedsplan_eval.run.kernel_pool", fromlist=["_"])._kernel_warm_up()
 
 _SNAPSHOT: dict = {}
 
+#: The socket of the pool's kernel template (run.kernel_template) in a worker whose kernels are forked from it
+#: (set by processes._worker_init); None: kernels start as new interpreters.
+TEMPLATE_ADDRESS: str | None = None
+
 
 def _kernel_warm_up() -> None:
     """(In the kernel.) Import the heavy libraries and the package, activate the inline backend,
@@ -174,6 +178,12 @@ class WarmKernel:
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, config=c)
         env = dict(os.environ)
         env.update(self.start_env)
+        if TEMPLATE_ADDRESS:  # a fork of the pool's warm template (kernel_template), through the stub
+            import sys
+
+            km.kernel_spec.argv = [sys.executable, "-m", "helhedsplan_eval.run.kernel_stub", "-f",
+                                   "{connection_file}"]
+            env["HPE_KERNEL_TEMPLATE"] = TEMPLATE_ADDRESS
         try:
             run_sync(km.start_kernel)(env=env)
         except Exception as exc:
