@@ -117,3 +117,39 @@ def test_awaiting_names_the_source_and_the_criteria_it_holds_back(tmp_path):
     assert held == {cid for cid in res.catalogue.criteria if res.board_evaluation(cid).status == "Afventer data"}
     assert held and all(not name.endswith(".csv") for name in s.awaiting)  # source names, not file names
     assert "afventer" in S.awaiting_html(s)
+
+
+def test_til_bestyrelsen_fits_on_at_most_four_a4_sheets(sample_2020, tmp_path):
+    """Issue 22: "Til bestyrelsen" on 2–4 A4 pages. The pack's front part (the front page, laid out as the runner
+    lays it out, report.pdf.render_part) of the 2020 sample, whose 22 attention criteria made it 5 sheets, is at
+    most 4. The shipped font lays it out, so no machine font decides the count."""
+    from helhedsplan_eval.report.board import banner_html
+    from helhedsplan_eval.report.pdf import render_part
+    from helhedsplan_eval.run.notebook_list import load_notebooks
+    from helhedsplan_eval.run.publish import render_index
+    from helhedsplan_eval.run.status import status_counts, status_frame_for
+
+    specs = load_notebooks()
+    counts, uncertain = status_counts(status_frame_for(sample_2020, 5))
+    banner = banner_html(SAMPLE)
+    assert banner  # synthetic sample: the notice is on the page and on every sheet, as in a run
+    page = render_index(2020, specs, counts, uncertain, "07.12.2026 kl. 05:07", banner=banner,
+                        summary=S.summary_html(S.board_summary(sample_2020, None)))
+    assert "22 kriterier er ikke opfyldt" in page  # one row each
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    pages = [s.html_name for s in specs]
+    # the bilag's numbers of sheets as the runner writes them into the list of bilag ("(21 sider)")
+    doc = render_part(tmp_path, 2020, "index.html", pages, synthetic=True, sheets={Path(p).stem: 21 for p in pages})
+    text = [" ".join(b.text for b in _text_boxes(p._page_box)) for p in doc.pages]
+    assert "Til bestyrelsen" in text[0] and "Sådan læses status" in " ".join(text)
+    assert f"Bilag {len(pages)}" in text[-1]  # the list of bilag closes the front part
+    assert len(doc.pages) <= 4, f"»Til bestyrelsen« fills {len(doc.pages)} A4 sheets"
+
+
+def _text_boxes(box):
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    for child in getattr(box, "children", []) or []:
+        yield from _text_boxes(child)

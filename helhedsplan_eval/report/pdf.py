@@ -47,6 +47,10 @@ PDF_CSS = """
 .board-summary .status-summary { width: auto !important; min-width: 40%; }
 .board-summary .status-summary td, .board-summary .status-summary th { padding: 0 0.35rem !important; }
 .attention-table tr, .awaiting-table tr { break-inside: avoid; }
+/* "Til bestyrelsen" on at most 4 sheets (issue 22; 2020 sample: 22 criteria need attention): its tables' lines a
+   little closer than the prose's 1,55 (same type size) */
+.board-summary table { line-height: 1.35; }
+.page-list li { margin: 0.1rem 0; font-size: 1rem; }
 details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }
 """
