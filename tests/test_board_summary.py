@@ -99,6 +99,8 @@ def test_summary_html_states_facts_without_advice(sample_2020):
     assert "17.288.000 kr." in text.replace("\xa0", " ") and "97,1 %" in text.replace("\xa0", " ")
     assert text.count("Sådan læses status") == 1 and "class='status-guide'" in page
     assert "<a href='kriminalpraeventiv_indsats.html#KP-1'>KP-1</a>" in page
+    # on paper the attention table's badge may wrap (report.pdf), but only before "(usikkert)"
+    assert "Ikke\u00a0opfyldt (usikkert)</span>" in page and "Ikke\u00a0opfyldt</span>" in page
 
 
 def test_awaiting_names_the_source_and_the_criteria_it_holds_back(tmp_path):

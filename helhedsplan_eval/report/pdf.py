@@ -47,9 +47,13 @@ PDF_CSS = """
 .board-summary .status-summary { width: auto !important; min-width: 40%; }
 .board-summary .status-summary td, .board-summary .status-summary th { padding: 0 0.35rem !important; }
 .attention-table tr, .awaiting-table tr { break-inside: avoid; }
-/* "Til bestyrelsen" on at most 4 sheets (issue 22; 2020 sample: 22 criteria need attention): its tables' lines a
-   little closer than the prose's 1,55 (same type size) */
+/* "Til bestyrelsen" on at most 4 sheets (issue 22; the 2020 sample's 22 attention rows took 5): the tables' lines
+   a little closer than the prose's 1,55, at the same type size; the attention table's badge may wrap before
+   "(usikkert)" (its status word is unbreakable, report.board.summary), which gives the Bemærkning column the room
+   that a one-line "Ikke opfyldt (usikkert)" took; the short tables stay whole, with the sentence above them */
 .board-summary table { line-height: 1.35; }
+.board-summary .attention-table .status { white-space: normal !important; }
+.board-summary .budget-summary, .board-summary .status-summary { break-inside: avoid; break-before: avoid; }
 .page-list li { margin: 0.1rem 0; font-size: 1rem; }
 details.provenance-files > :not(summary) { display: none; }
 details > summary { list-style: none; font-weight: 600; }

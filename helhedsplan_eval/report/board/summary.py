@@ -155,6 +155,13 @@ def _n(n: int, one: str, many: str) -> str:
     return f"{F.fmt_number(n)} {one if n == 1 else many}"
 
 
+def _unbroken_word(label: str) -> str:
+    """The label with its status word unbreakable ("Ikke\u00a0opfyldt (usikkert)"): on paper the attention table's
+    badge may wrap (report.pdf), but only before "(usikkert)"."""
+    word = status_word(label)
+    return word.replace(" ", "\u00a0") + label[len(word):] if label.startswith(word) else label
+
+
 def attention_html(s: BoardSummary) -> str:
     if not s.attention:
         return f"<p>Ingen kriterier er ikke opfyldt, ikke på vej, kan ikke vurderes eller har fået dårligere status i {_label(s.year)}.</p>"
@@ -165,7 +172,7 @@ def attention_html(s: BoardSummary) -> str:
             since = f"{since.split(' (')[0]} (rapporten for {_label(s.year - 1)}: {r.previous})" if r.status in \
                 ATTENTION_STATUSES else f"rapporten for {_label(s.year - 1)}: {r.previous}"
         rows.append([f"<a href='{E(r.area)}.html#{E(r.id)}'>{E(r.id)}</a>", E(r.short),
-                     E(r.value), E(r.target), badge(r.label, r.status), E(r.why), E(since)])
+                     E(r.value), E(r.target), badge(_unbroken_word(r.label), r.status), E(r.why), E(since)])
     n = len(s.attention)
     return (f"<p>{_n(n, 'kriterium', 'kriterier')} er ikke opfyldt, ikke på vej, kan ikke vurderes eller har fået "
             f"dårligere status siden {_label(s.year - 1)}. Tallene er årets; »Siden« er kriteriets status år for år, "
