@@ -152,11 +152,14 @@ def test_project_root_params_and_notebooks_are_refused(project, capsys, out, nee
 
 def test_a_refused_output_folder_starts_no_kernel_and_a_good_run_starts_them_before_reading_the_notebooks(
         project, capsys, monkeypatch):
-    # speed (issue 13): the kernels start as soon as the cheap checks (year, notebook list, parameter file, output
-    # folder) have passed, while papermill reads the notebooks' parameters; a refused run starts none
+    # speed (issues 13, 22): the kernels' template starts importing as soon as the cheap checks (year, notebook
+    # list, parameter file, output folder) have passed, while papermill reads the notebooks' parameters; the workers
+    # are forked after that (they inherit what the runner imported) and start their kernels while the data are read;
+    # a refused run starts nothing
     from helhedsplan_eval.run import execute
 
     events = []
+    monkeypatch.setattr(execute.NotebookPool, "start_template", lambda self: events.append("template"))
     monkeypatch.setattr(execute.NotebookPool, "warm_up", lambda self: events.append("warm_up"))
     real = runner.declared_parameters
     monkeypatch.setattr(runner, "declared_parameters", lambda nbs: events.append("parameters") or real(nbs))
@@ -169,7 +172,7 @@ def test_a_refused_output_folder_starts_no_kernel_and_a_good_run_starts_them_bef
     monkeypatch.setattr(runner, "_read_data_and_status", stop)
     rc, _, err = run_cli(["run", "--year", "2020", "--out", str(project / "rapporter")], capsys)
     assert rc == 1 and "stop here" in err
-    assert events == ["warm_up", "parameters"]
+    assert events == ["template", "parameters", "warm_up"]
 
 
 def test_existing_year_folder_that_is_no_report_is_never_replaced(project, capsys):

@@ -47,7 +47,7 @@ PDF_CSS = """
 .board-summary .status-summary { width: auto !important; min-width: 40%; }
 .board-summary .status-summary td, .board-summary .status-summary th { padding: 0 0.35rem !important; }
 .attention-table tr, .awaiting-table tr { break-inside: avoid; }
-/* "Til bestyrelsen" on at most 4 sheets (issue 22; the 2020 sample's 22 attention rows took 5): the tables' lines
+/* "Til bestyrelsen" on at most 4 sheets (issue 22; the sample's 22 attention rows took 5): the tables' lines
    a little closer than the prose's 1,55, at the same type size; the attention table's badge may wrap before
    "(usikkert)" (its status word is unbreakable, report.board.summary), which gives the Bemærkning column the room
    that a one-line "Ikke opfyldt (usikkert)" took; the short tables stay whole, with the sentence above them */

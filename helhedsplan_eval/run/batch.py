@@ -149,3 +149,28 @@ def _run_tasks(tasks: list[_Task], jobs: int, progress: bool, year: int, pool: N
         # interrupted (Ctrl-C, SIGTERM) or failed: no worker and no kernel may survive the run
         pool.kill()
         raise
+
+
+class Background:
+    """``target(*args)`` in a thread of the runner; :meth:`result` waits for it and raises what it raised."""
+
+    def __init__(self, target, *args):
+        import threading
+
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(target, args), name=target.__name__, daemon=True)
+        self.thread.start()
+
+    def _run(self, target, args) -> None:
+        try:
+            target(*args)
+        except BaseException as exc:  # handed to the main thread by result()
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def result(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error

@@ -57,8 +57,9 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
+    preload_for_workers,
     _run_task, _Task, longest_first, progress_line)
-from helhedsplan_eval.run.batch import TaskBatch, _run_tasks, print_note  # noqa: F401
+from helhedsplan_eval.run.batch import Background as _Background, TaskBatch, _run_tasks, print_note  # noqa: F401
 from helhedsplan_eval.run.folders import (  # noqa: F401
     TMP_MARKER, _make_tmp, _protected_folders, _read_provenance, _swap_in, check_output_root, clean_stale_tmp,
     earlier_seconds,
@@ -116,7 +117,7 @@ class _Run:
     uncertain: int = 0
     shown_params: dict = field(default_factory=dict)
     stamp: str = ""
-    banner: str | None = None  # the synthetic-data banner, once known (_prefetch)
+    banner: str | None = None  # the synthetic-data banner, once known (_write_front)
     log_lines: list = field(default_factory=list)
 
     @property
@@ -191,13 +192,16 @@ def _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, *, notebooks=No
     """What comes before any notebook: the checks, the kernels warming up, the data read and judged, the status table."""
     started, t0 = _now_local(), time.perf_counter()
 
-    def warm_up(specs) -> None:  # kernels start while the notebooks' parameters are checked and the data read
+    def warm_up(specs) -> None:  # the kernels' template imports while the notebooks' parameters are checked
         if pool.jobs is None:
             pool.jobs = _resolve_jobs(jobs, len(specs))
-        pool.warm_up()
+        pool.start_template()
 
     run = _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0, warm_up)
     run.allow_data_errors = allow_data_errors
+    if pool.jobs and pool.jobs > 1 and pool._executor is None:
+        preload_for_workers()  # then forked: the workers inherit these imports
+    pool.warm_up()  # the workers start their kernels while the data are read
     _read_data_and_status(run)
     run.out_root.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(run.out_root, run.year)
@@ -277,7 +281,7 @@ class _Started:
     label: str = ""
     cache: Path | None = None
     deferred: list = field(default_factory=list)
-    prefetch: object = None  # the thread of _prefetch
+    front: object = None  # _Background of _write_front, while the notebooks run
 
     def submit_deferred(self) -> None:
         tasks, self.deferred = self.deferred, []
@@ -324,28 +328,10 @@ def _start(run: _Run, pool: NotebookPool, progress: bool, label: str, lines: boo
         tasks = _ordered(run, _tasks(run, started.tmp, started.cache, execution_timeout), pool)
         started.deferred = [t for t in tasks if defer_history and "history_dir" in t.parameters]
         started.batch.submit([t for t in tasks if t not in started.deferred])
-        import threading
-
-        started.prefetch = threading.Thread(target=_prefetch, args=(run,), name="prefetch", daemon=True)
-        started.prefetch.start()
         return started
     except BaseException:
         started.release()
         raise
-
-
-def _prefetch(run: _Run) -> None:
-    """(A thread of the runner, while the workers run the notebooks.) What writing the report needs and the runner
-    would otherwise do once they are done, with both cores idle but one: the banner (it imports the board's
-    building blocks), and the imports of the PDF's layout and merge (WeasyPrint, pikepdf)."""
-    run.banner = _banner(run.data_dir)
-    try:
-        import helhedsplan_eval.report.pdf_assemble  # noqa: F401
-        import helhedsplan_eval.report.pdf_merge  # noqa: F401
-        import pikepdf  # noqa: F401
-        import weasyprint  # noqa: F401
-    except Exception:  # the assembly reports it when it needs them
-        pass
 
 
 def _finish(started: _Started) -> Path:
@@ -353,19 +339,23 @@ def _finish(started: _Started) -> Path:
     temporary folder and the bundle cache never outlive the run."""
     run, tmp = started.run, started.tmp
     try:
+        # the front page, status tables and statement while the notebooks run (the previous year of --all-years is
+        # published by now: the summary compares with it)
+        started.front = _Background(_write_front, run, tmp)
         started.submit_deferred()
         results = started.batch.collect()
         failures = [r for r in results if not r.ok]
         if failures:
             _refuse_failed_run(run, tmp, failures)
-        if started.prefetch is not None:
-            started.prefetch.join()
+        started.front.result()
         _write_report(run, tmp, results, started.batch.pool.jobs, started.label)
         # the folder may have appeared while the notebooks ran: check again before replacing
         check_output_root(run.out_root, run.data_dir, run.year)
         _publish(run, tmp)
         return run.final
     finally:
+        if started.front is not None:
+            started.front.join()  # nothing writes into the temporary folder while it is removed
         started.release()  # the cache, and the temporary folder unless it was swapped in
 
 
@@ -455,9 +445,10 @@ def _refuse_failed_run(run: _Run, tmp: Path, failures: list[_Result]) -> None:
     raise RunError("\n".join(lines))
 
 
-def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label: str) -> None:
-    """The status tables, the front page, the PDF board pack, provenance.json and the run's log, into ``tmp``;
-    ``write_status_tables`` is looked up in this module (tests replace it)."""
+def _write_front(run: _Run, tmp: Path) -> None:
+    """(A thread of the runner, while the workers run the notebooks: :class:`_Background`.) What the report needs
+    of neither notebook nor part, into ``tmp``: the status tables, the front page with »Til bestyrelsen« and the
+    accessibility statement. ``write_status_tables`` is looked up in this module (tests replace it)."""
     try:
         write_status_tables(run.table, tmp, run.year, min_cell=run.min_cell)
     except Exception as exc:
@@ -465,16 +456,22 @@ def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label
             f"Målopfyldelsestabellen kunne ikke skrives: "
             f"{type(exc).__name__}: {_short(exc, 1000)}"
         ) from None
-    banner = run.banner if run.banner is not None else _banner(run.data_dir)
+    run.banner = _banner(run.data_dir)
     try:  # after the previous year's run stored its table (history), which the summary compares with
         summary = board_summary_html(run.year, run.bundle, run.min_cell, run.out_root / "historik")
     except Exception as exc:
         raise RunError(f"Afsnittet »Til bestyrelsen« kunne ikke dannes: {type(exc).__name__}: {_short(exc, 1000)}") from None
     (tmp / "index.html").write_text(
         render_index(run.year, run.specs, run.counts, run.uncertain, run.stamp, min_cell=run.min_cell,
-                     banner=banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
+                     banner=run.banner, data_errors=len(run.data_errors), summary=summary), encoding="utf-8"
     )
     write_statement(tmp, run.year, run.params_path.parent, run.stamp)
+
+
+def _write_report(run: _Run, tmp: Path, results: list[_Result], jobs: int, label: str) -> None:
+    """The PDF board pack, provenance.json and the run's log, into ``tmp`` (the front matter is there already:
+    :func:`_write_front`)."""
+    banner = run.banner
     try:  # the printable board pack: the parts the workers laid out, the front page here, merged
         from helhedsplan_eval.report.pdf_assemble import assemble_pack
 
