@@ -422,3 +422,22 @@ def test_dev_py_says_loudly_when_chromium_is_missing(monkeypatch, tmp_path):
     chromium.write_text("", encoding="utf-8")
     monkeypatch.setenv("HELHEDSPLAN_CHROMIUM", str(chromium))
     assert dev.missing_chromium() is None
+
+
+def test_an_image_without_alt_text_gets_a_danish_one_and_one_with_alt_keeps_it():
+    # the board exporter leaves out nbconvert's BeautifulSoup pass (which added an English alt text and tabindex);
+    # its own substitute gives an img without alt a Danish one and leaves every other img and the order alone
+    import nbformat
+
+    from helhedsplan_eval.run.render import render_page
+
+    nb = nbformat.v4.new_notebook()
+    pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    nb.cells = [nbformat.v4.new_markdown_cell(f'<img src="{pixel}"> og <img alt="Logo" src="{pixel}">'),
+                nbformat.v4.new_markdown_cell("<IMG SRC='x.png' ALT='stort'>")]
+    html, _hidden = render_page(nb, "Prøve", {"year": 2020, "title": "Prøve", "version": "t", "run_timestamp": "t",
+                                              "pages": []})
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html, flags=re.I) + re.findall(r"<img[^>]*\balt='([^']*)'", html,
+                                                                                  flags=re.I)
+    assert sorted(alts) == sorted(["Billedet har ingen beskrivelse", "Logo", "stort"])
+    assert "No description" not in html and "tabindex" not in html

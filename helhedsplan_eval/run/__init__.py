@@ -7,7 +7,7 @@ before anything is written; ``folders`` (where a run may write, temporary folder
 (the data read once, refused when unusable, cached for the kernels); ``status`` (the status table, its counts);
 ``execute`` (tasks, the worker pool, progress lines) and ``batch`` (a year's tasks on the pool; a worker crash
 costs one notebook) on ``kernel_pool`` (warm kernels with a fresh namespace per
-notebook) and ``processes`` (signals, no child process left behind); ``render`` (kept notebooks cleaned and
+notebook; with several workers forked from one warm ``kernel_template`` through ``kernel_stub``) and ``processes`` (signals, no child process left behind); ``render`` (kept notebooks cleaned and
 path-free, the code-free board pages); ``publish`` (front page, provenance.json); ``errors`` (RunError, UsageError);
 ``imports`` (a dependency's start-up import the run defers, done when this package is imported).
 

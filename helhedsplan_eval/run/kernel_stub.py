@@ -20,6 +20,7 @@ import time
 
 ENV = "HPE_KERNEL_TEMPLATE"  # kernel_template.ENV (not imported: the stub stays small)
 _HEADER = struct.Struct("!I")
+TEMPLATE_TIMEOUT = 60.0  # seconds: the template imports for a few seconds before it answers the first request
 _FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
 
 
@@ -28,6 +29,7 @@ def _ask(address: str, argv: list[str]) -> tuple[int | None, int | None]:
     read_end, write_end = os.pipe()
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(TEMPLATE_TIMEOUT)  # a template that never answers costs this long, then a plain kernel
             conn.connect(address)
             payload = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
             socket.send_fds(conn, [_HEADER.pack(len(payload))], [0, 1, 2, read_end])
