@@ -106,15 +106,25 @@ def test_an_interrupt_reaches_the_forked_kernel(template, tmp_path):
 
     warm = kernel_pool.WarmKernel(runner._kernel_env())
     warm.ensure()
-    path = _nb(tmp_path / "sleep.ipynb", "import time\ntry:\n    time.sleep(600)\nexcept KeyboardInterrupt:\n"
-                                         "    print('afbrudt')")
+    started = tmp_path / "sover"
+    path = _nb(tmp_path / "sleep.ipynb", f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
+                                         "try:\n    time.sleep(600)\nexcept KeyboardInterrupt:\n    print('afbrudt')")
+
+    def interrupt_once_asleep():  # no timing assumption: the cell says when it sleeps
+        from jupyter_core.utils import run_sync
+
+        for _ in range(1200):
+            if started.exists():
+                run_sync(warm.km.interrupt_kernel)()
+                return
+            threading.Event().wait(0.1)
+
     try:
-        timer = threading.Timer(3.0, lambda: warm.km and __import__("jupyter_core.utils").utils.run_sync(
-            warm.km.interrupt_kernel)())
-        timer.start()
+        waiter = threading.Thread(target=interrupt_once_asleep, daemon=True)
+        waiter.start()
         out = kernel_pool.execute(warm, str(path), str(tmp_path / "sleep-out.ipynb"), {}, str(tmp_path),
                                   runner._kernel_env(), 300)
-        timer.join()
+        waiter.join()
     finally:
         warm.shutdown()
     assert "afbrudt" in _stdout(out)

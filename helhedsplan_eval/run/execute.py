@@ -297,12 +297,18 @@ class NotebookPool:
         from helhedsplan_eval.run.kernel_pool import warm_up_process_kernel
 
         self.start_template()
-        if WORKER_START == "fork":  # what the runner imported stays out of the forked workers' full collections
-            import gc
+        import gc
 
+        frozen = WORKER_START == "fork" and self._executor is None
+        if frozen:  # what the runner imported stays out of the forked workers' full collections
             gc.freeze()
-        ex = self.executor()
-        self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT) for _ in range(self.jobs)]
+        try:
+            ex = self.executor()
+            self._warming = [ex.submit(warm_up_process_kernel, _kernel_env(), START_TIMEOUT)
+                             for _ in range(self.jobs)]  # the workers are forked here (concurrent.futures, "fork")
+        finally:
+            if frozen:
+                gc.unfreeze()  # the runner itself (or a researcher's session calling run_year) collects as before
 
     def executor(self):
         if self._executor is None:
