@@ -174,3 +174,14 @@ def test_a_pool_with_several_workers_forks_its_kernels_and_close_stops_the_templ
     assert kernel_pool.wait_gone(pid)
     assert kernel_pool.wait_gone(template.process.pid)
     assert not Path(template.folder).exists()
+
+
+def test_only_the_plain_ipykernel_spec_of_this_interpreter_is_forked():
+    from types import SimpleNamespace as Spec
+
+    plain = ["-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert kernel_pool._plain_ipykernel(Spec(argv=["python", *plain]))  # the project's spec (kernel.json)
+    assert kernel_pool._plain_ipykernel(Spec(argv=[sys.executable, *plain]))
+    assert not kernel_pool._plain_ipykernel(Spec(argv=["/opt/andet/bin/python", *plain]))  # another interpreter
+    assert not kernel_pool._plain_ipykernel(Spec(argv=["python", *plain, "--debug"]))  # other arguments
+    assert not kernel_pool._plain_ipykernel(Spec(argv=[]))

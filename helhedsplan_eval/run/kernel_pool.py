@@ -149,6 +149,19 @@ def _kernel_reset(cwd: str, env: dict) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _plain_ipykernel(spec) -> bool:
+    """Whether the kernel spec starts ipykernel on this interpreter (as the project's own ``python3`` spec does), so
+    that a fork of the template is the same kernel. A spec the evaluator set up for another interpreter or with
+    other arguments is started as it says."""
+    import sys
+
+    argv = list(getattr(spec, "argv", None) or [])
+    if argv[1:] != ["-m", "ipykernel_launcher", "-f", "{connection_file}"]:
+        return False
+    names = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+    return argv[0] in names or os.path.realpath(argv[0]) == os.path.realpath(sys.executable)
+
+
 class KernelStartError(RuntimeError):
     """The kernel could not be started or warmed up."""
 
@@ -178,8 +191,8 @@ class WarmKernel:
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, config=c)
         env = dict(os.environ)
         env.update(self.start_env)
-        if TEMPLATE_ADDRESS:  # a fork of the pool's warm template (kernel_template), through the stub
-            import sys
+        if TEMPLATE_ADDRESS and _plain_ipykernel(km.kernel_spec):  # a fork of the pool's warm template
+            import sys  # (kernel_template), through the stub
 
             km.kernel_spec.argv = [sys.executable, "-m", "helhedsplan_eval.run.kernel_stub", "-f",
                                    "{connection_file}"]
