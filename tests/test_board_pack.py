@@ -782,6 +782,7 @@ def test_years_are_pipelined_and_the_change_page_waits_for_the_previous_years_hi
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temporary folders
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # no traceback on the terminal
 def test_an_interrupted_pipelined_run_leaves_no_temporary_folder_and_no_process(tmp_path, monkeypatch, capsys):
     from helhedsplan_eval.run import command
     from helhedsplan_eval.run.processes import descendants

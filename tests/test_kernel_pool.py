@@ -252,3 +252,29 @@ def test_the_warm_imports_are_frozen_out_of_full_collections_and_a_notebooks_gar
              "a, b = Node(), Node()\na.other, b.other = b, a\nref = weakref.ref(a)\ndel a, b\n"
              "gc.collect()\nprint('collected' if ref() is None else 'kept')")
     assert "collected" in _stdout(_run(warm, tmp_path, nb))
+
+
+def test_kill_returns_only_after_the_executors_manager_thread_has_ended(tmp_path, monkeypatch):
+    # the manager thread marks the queued futures broken after the workers are killed; the runner then cancels the
+    # next year's queued futures. On Python 3.11 the two met ("Exception in thread … InvalidStateError: CANCELLED"
+    # on the terminal) because kill() did not wait: shutdown(wait=False) drops the thread before it could be joined.
+    import threading
+    import time
+    from concurrent.futures import process
+
+    real = process._ExecutorManagerThread.terminate_broken
+
+    def slow(self, cause):  # make the window wide: the thread is still at work when kill() would return
+        time.sleep(1.0)
+        return real(self, cause)
+
+    monkeypatch.setattr(process._ExecutorManagerThread, "terminate_broken", slow)
+    probe = _nb(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    pool = runner.NotebookPool(2)
+    futures = [pool.submit(_task(tmp_path, probe))[0] for _ in range(3)]  # two running, one queued
+    manager = pool._executor._executor_manager_thread
+    assert isinstance(manager, threading.Thread)
+    pool.kill()
+    assert not manager.is_alive()
+    for fut in futures:  # what run_years does next with a queued year's futures
+        fut.cancel()

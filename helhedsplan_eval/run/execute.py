@@ -359,10 +359,11 @@ class NotebookPool:
         self._warming = []
         self.generation += 1
         ex, self._executor = self._executor, None
+        manager = getattr(ex, "_executor_manager_thread", None)  # shutdown(wait=False) forgets it: taken first
         kill_descendants(keep=self._existing)
         if ex is not None:
             ex.shutdown(wait=False, cancel_futures=True)
-            _join_manager(ex)
+            _join_manager(manager)
         from helhedsplan_eval.run.kernel_pool import shutdown_process_kernel
 
         shutdown_process_kernel()
@@ -401,11 +402,13 @@ def preload_for_workers() -> None:
         pass
 
 
-def _join_manager(executor, timeout: float = 10.0) -> None:
-    """Wait (bounded) for a killed executor's manager thread to end. It closes the executor's wake-up pipe as it
-    ends; concurrent.futures' exit handler writes to that pipe, and on Python 3.11 the two race: an interrupted run
-    printed "Exception ignored in … OSError: [Errno 9] Bad file descriptor" after our message."""
-    thread = getattr(executor, "_executor_manager_thread", None)
+def _join_manager(thread, timeout: float = 10.0) -> None:
+    """Wait (bounded) for a killed executor's manager thread to end (taken from the executor before its
+    ``shutdown(wait=False)``, which drops the reference). It closes the executor's wake-up pipe as it ends;
+    concurrent.futures' exit handler writes to that pipe, and on Python 3.11 the two race: an interrupted run printed
+    "Exception ignored in … OSError: [Errno 9] Bad file descriptor" after our message. And while it marks the queued
+    futures broken it must not meet the runner cancelling them (an interrupted ``--all-years`` cancels the next
+    year's): on Python 3.11 that printed "Exception in thread … InvalidStateError: CANCELLED" to the terminal."""
     if thread is not None and thread.is_alive():
         thread.join(timeout)
 
