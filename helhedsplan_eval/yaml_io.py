@@ -63,3 +63,24 @@ def safe_load(source, name: str | None = None):
             if n == len(loaders) - 1:
                 raise
     return None  # pragma: no cover
+
+
+def read_file(path, problems: list[str], missing: str = "filen findes ikke"):
+    """``(document, text)`` of the YAML file ``path``, or ``(None, "")`` with its problem appended to ``problems`` in
+    Danish: ``missing`` when it does not exist, anchors or aliases, a syntax error (with file, line and column), a
+    file that cannot be read. The one reader of the plan's files (catalogue and source declarations)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        stream = io.StringIO(text)
+        stream.name = str(path)  # PyYAML's marks name the file ('in "params/plan.yml", line 3')
+        return safe_load(stream, str(path)), text
+    except FileNotFoundError:
+        problems.append(f"{path}: {missing}")
+    except YamlAliasError as exc:
+        problems.append(str(exc))
+    except yaml.YAMLError as exc:
+        problems.append(f"{path}: er ikke gyldig YAML ({exc})")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}: kan ikke læses ({type(exc).__name__})")
+    return None, ""

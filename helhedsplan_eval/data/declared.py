@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from helhedsplan_eval.data.source_types import Col, Source
-from helhedsplan_eval.yaml_io import YamlAliasError, safe_load
+from helhedsplan_eval.yaml_io import read_file
 
 #: kind of record -> Danish label
 KINDS = {
@@ -351,18 +351,7 @@ def _plan_years(plan_doc: dict, path: str, problems: list[str]) -> tuple[int, ..
 
 
 def _read(path: Path, problems: list[str]):
-    try:
-        text = path.read_text(encoding="utf-8")
-        return safe_load(text, str(path)), text
-    except FileNotFoundError:
-        problems.append(f"{path}: filen findes ikke (planens kildeerklæringer)")
-    except YamlAliasError as exc:
-        problems.append(str(exc))
-    except yaml.YAMLError as exc:
-        problems.append(f"{path}: er ikke gyldig YAML ({exc})")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: kan ikke læses ({type(exc).__name__})")
-    return None, ""
+    return read_file(path, problems, missing="filen findes ikke (planens kildeerklæringer)")
 
 
 def load_declarations(directory: str | Path) -> Declarations:
