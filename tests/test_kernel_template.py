@@ -15,21 +15,9 @@ import pytest
 
 from helhedsplan_eval.run import kernel_pool, runner
 from helhedsplan_eval.run.kernel_template import start_template
+from tests.test_kernel_pool import _nb, _stdout  # tiny notebooks and their printed output
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the template forks (Linux)")
-
-
-def _nb(path: Path, *sources: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-    return path
-
-
-def _stdout(nb) -> str:
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
 def _ppid(pid: int) -> int:

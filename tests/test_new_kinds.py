@@ -17,26 +17,18 @@ import yaml
 from helhedsplan_eval.analysis import all_indicators  # noqa: F401  (registers every indicator)
 from helhedsplan_eval.analysis import status as S
 from helhedsplan_eval.analysis.evaluate import evaluate_year
-from helhedsplan_eval.analysis.status import IndicatorSeries, evaluate, target_path
+from helhedsplan_eval.analysis.status import evaluate, target_path
 from helhedsplan_eval.analysis.status.units import fill_counts
-from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, CatalogueError, Criterion, load_catalogue
+from helhedsplan_eval.catalogue.criteria import KIND_LABELS_DA, CatalogueError, load_catalogue
 from helhedsplan_eval.data.bundle import DataBundle
 from helhedsplan_eval.data.sources import SOURCES, Col, Source
+from tests.test_status import crit, series  # noqa: F401  (the stand-alone criterion and series of the kinds' tests)
 
 NBSP = "\u00a0"
 approx = pytest.approx
 NEW_KINDS = ("ratio_to_comparison", "two_tier", "hold_baseline", "count_units")
 
 
-def crit(kind, params, *, period=(2017, 2020), years=None, unit="count", direction="up", cid="T-1"):
-    return Criterion(id=cid, area="test", activity=None, text="Testkriterium", source="Test", kind=kind,
-                     indicator="test", unit=unit, direction=direction, params=dict(params),
-                     period_start=period[0], period_end=period[1],
-                     years=tuple(years or range(period[0], period[1] + 1)))
-
-
-def series(values, unit="count", **cols):
-    return IndicatorSeries.from_values("test", unit, values, **cols)
 
 
 def txt(s: str) -> str:
