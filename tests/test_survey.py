@@ -339,6 +339,17 @@ def test_decision_rule(diff, lo, hi, code, meaningful):
     assert d["stronger"] == (code == "stronger")
 
 
+def test_decision_texts_name_the_plans_own_waves():
+    # the waves come from survey.yml: a plan surveying in 2022 and 2025 reads its own years, never another plan's
+    assert sv.decide(6.0, 1.0, 11.0, 5.0, [2022, 2025])["text"].startswith(
+        "Fællesskabet opleves som stærkere i 2025 end i 2022: ")
+    assert sv.decide(-4.0, -7.0, -1.0, 5.0, [2025, 2022])["text"].startswith(
+        "Fællesskabet opleves som svagere i 2025 end i 2022: ")
+    assert sv.decide(1.0, -1.0, 3.0, 5.0, [2022, 2025])["text"] == (
+        "Der kan ikke påvises en ændring fra 2022 til 2025: sikkerhedsintervallet indeholder 0.")
+    assert "den første til den sidste måling" in sv.decide(1.0, -1.0, 3.0, 5.0)["text"]
+
+
 def test_decision_rule_ci_touching_zero_is_not_stronger():
     assert sv.decide(3.0, 0.0, 6.0, 5.0)["code"] == "no_detectable_change"
 

@@ -28,10 +28,11 @@ from helhedsplan_eval.analysis.survey.weighting import (WeightingPlan, heavy_tex
                                                         wave_weights)
 
 
-def decide(diff: float, ci_low: float, ci_high: float, min_meaningful: float) -> dict:
-    """The fixed decision rule for TT-1.
+def decide(diff: float, ci_low: float, ci_high: float, min_meaningful: float, waves=None) -> dict:
+    """The fixed decision rule for the survey's criterion (the last wave against the first, ``waves`` from
+    survey.yml; the texts name them, or say "den første/sidste måling" without them).
 
-    - "stronger": the whole 95 % CI of 2020 - 2017 lies above 0;
+    - "stronger": the whole 95 % CI of last - first lies above 0;
     - "weaker": the whole CI lies below 0;
     - "no_detectable_change": the CI covers 0;
     - "missing": no difference can be computed.
@@ -39,21 +40,22 @@ def decide(diff: float, ci_low: float, ci_high: float, min_meaningful: float) ->
     if any(math.isnan(x) for x in (diff, ci_low, ci_high)):
         return {"code": "missing", "stronger": False, "meaningful": False,
                 "text": "Forskellen kan ikke beregnes endnu."}
+    first, last = (f"i {min(waves)}", f"i {max(waves)}") if waves else ("ved den første måling",
+                                                                         "ved den sidste måling")
     meaningful = diff >= min_meaningful
     if ci_low > 0:
         code = "stronger"
-        text = ("Fællesskabet opleves som stærkere i 2020 end i 2017: hele sikkerhedsintervallet "
-                "ligger over 0.")
+        text = f"Fællesskabet opleves som stærkere {last} end {first}: hele sikkerhedsintervallet ligger over 0."
         if not meaningful:
             text += (f" Stigningen er dog mindre end den mindste betydningsfulde ændring "
                      f"({fmt_number(min_meaningful, 1)} point).")
     elif ci_high < 0:
         code = "weaker"
-        text = "Fællesskabet opleves som svagere i 2020 end i 2017: hele sikkerhedsintervallet ligger under 0."
+        text = f"Fællesskabet opleves som svagere {last} end {first}: hele sikkerhedsintervallet ligger under 0."
     else:
         code = "no_detectable_change"
-        text = ("Der kan ikke påvises en ændring fra 2017 til 2020: sikkerhedsintervallet "
-                "indeholder 0.")
+        since = f"fra {min(waves)} til {max(waves)}" if waves else "fra den første til den sidste måling"
+        text = f"Der kan ikke påvises en ændring {since}: sikkerhedsintervallet indeholder 0."
     return {"code": code, "stronger": code == "stronger", "meaningful": bool(meaningful), "text": text}
 
 
@@ -293,7 +295,7 @@ def analyse(source, evaluation_year: int = 2020, cfg: SurveyConfig | None = None
     idiff_fixed = difference(_fixed(_row_estimate(idx_df, a)), _fixed(_row_estimate(idx_df, b)), cfg.level)
     sdiff = difference(_row_estimate(strong_df, a), _row_estimate(strong_df, b), cfg.level)
     sdiff.ci_low, sdiff.ci_high = max(sdiff.ci_low, -100.0), min(sdiff.ci_high, 100.0)  # pp of shares
-    dec = decide(idiff.diff, idiff.ci_low, idiff.ci_high, cfg.min_meaningful)
+    dec = decide(idiff.diff, idiff.ci_low, idiff.ci_high, cfg.min_meaningful, cfg.waves)
     d = math.nan
     if a in idx_df.index and b in idx_df.index:
         pooled = math.sqrt((idx_df.loc[a, "sd"] ** 2 + idx_df.loc[b, "sd"] ** 2) / 2)
