@@ -300,7 +300,8 @@ class NotebookPool:
         import gc
 
         frozen = WORKER_START == "fork" and self._executor is None
-        if frozen:  # what the runner imported stays out of the forked workers' full collections
+        if frozen:  # the workers are forked below: they inherit what the runner imports now, and what it imported
+            preload_for_workers()  # stays out of their full collections
             gc.freeze()
         try:
             ex = self.executor()

@@ -257,9 +257,10 @@ def _worker_init(template: str | None = None) -> None:
 
 
 def leave_now(code: int = 0) -> None:
-    """End this process without tearing the interpreter down. A worker that has laid out pages holds many objects
-    (WeasyPrint's boxes, fonts, pandas); freeing them one by one at exit cost about 0,7 CPU-second per worker at the
-    end of every run, while the runner waited for it. Everything that matters has run by then: multiprocessing's
+    """End this process without tearing the interpreter down. A spawned worker (not Linux, where workers are forked
+    and leave through ``os._exit`` anyway) that has laid out pages holds many objects (WeasyPrint's boxes, fonts,
+    pandas); freeing them one by one at exit cost about 0,7 CPU-second per worker at the end of every run, while the
+    runner waited for it. Everything that matters has run by then: multiprocessing's
     finalizers (the kernel is killed, ``kernel_pool._register_shutdown``) and the other ``atexit`` handlers."""
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -57,7 +57,6 @@ from helhedsplan_eval.run.errors import RunError, RunInterrupted, UsageError, _d
 from helhedsplan_eval.run.execute import (  # noqa: F401
     EXECUTION_TIMEOUT, INLINE_BACKEND, MAX_JOBS, START_TIMEOUT, NotebookPool, _describe_failure, _environ,
     _injected_position, _is_kernel_start_failure, _kernel_env, _kernel_stderr_captured, _resolve_jobs, _Result,
-    preload_for_workers,
     _run_task, _Task, longest_first, progress_line)
 from helhedsplan_eval.run.batch import Background as _Background, TaskBatch, _run_tasks, print_note  # noqa: F401
 from helhedsplan_eval.run.folders import (  # noqa: F401
@@ -199,9 +198,7 @@ def _prepare_year(year, data_dir, out_root, jobs, notebooks_dir, *, notebooks=No
 
     run = _checked_run(year, data_dir, out_root, notebooks_dir, notebooks, params_dir, started, t0, warm_up)
     run.allow_data_errors = allow_data_errors
-    if pool.jobs and pool.jobs > 1 and pool._executor is None:
-        preload_for_workers()  # then forked: the workers inherit these imports
-    pool.warm_up()  # the workers start their kernels while the data are read
+    pool.warm_up()  # the workers are forked and start their kernels while the data are read
     _read_data_and_status(run)
     run.out_root.mkdir(parents=True, exist_ok=True)
     clean_stale_tmp(run.out_root, run.year)
